@@ -1,0 +1,30 @@
+import { GraphRequestError, type GraphRequestErrorInit } from "./GraphRequestError.js";
+
+/** What kind of transport failure happened. */
+export type NetworkFailureKind =
+  | "connection-reset"
+  | "connection-refused"
+  | "timeout"
+  | "socket-closed"
+  | "dns"
+  | "unknown";
+
+/**
+ * No HTTP response was received: the connection was reset or refused, the socket closed, or
+ * `fetch` failed. `statusCode` is -1 (as in the official client) and `cause` holds the
+ * original error, so a bare `TypeError: fetch failed` never reaches the caller.
+ */
+export class GraphNetworkError extends GraphRequestError {
+  /** The classified failure. */
+  readonly kind: NetworkFailureKind;
+
+  /**
+   * @param kind - The classified failure.
+   * @param message - Human-readable message.
+   * @param init - The remaining fields; `cause` should be the original error.
+   */
+  constructor(kind: NetworkFailureKind, message: string, init: GraphRequestErrorInit = {}) {
+    super(-1, message, { code: "NetworkError", ...init });
+    this.kind = kind;
+  }
+}

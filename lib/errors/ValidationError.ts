@@ -1,0 +1,32 @@
+import { GraphClientError } from "@microsoft/microsoft-graph-client";
+
+/** One problem found in an input, with where it is. */
+export interface ValidationIssue {
+  /** Where the problem is, e.g. `compliantDeviceCount` or `(root)`. */
+  readonly path: string;
+  /** What is wrong, in one sentence. */
+  readonly message: string;
+}
+
+/**
+ * An input was rejected on the client before any request was sent. `issues` lists every
+ * problem found, not only the first.
+ */
+export class ValidationError extends GraphClientError {
+  /** Every problem found, in a stable order. */
+  readonly issues: readonly ValidationIssue[];
+
+  /**
+   * @param what - What was being validated, e.g. "softwareUpdateStatusSummary patch".
+   * @param issues - Every problem found (at least one).
+   */
+  constructor(what: string, issues: readonly ValidationIssue[]) {
+    super(
+      `Invalid ${what} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
+        issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join("\n"),
+    );
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = "ValidationError";
+    this.issues = Object.freeze([...issues]);
+  }
+}

@@ -1,0 +1,3 @@
+export * from "./errors/index.js";
+export { RequestTrace } from "./middleware/RequestTrace.js";
+export type { ThrottleStore, WindowSpec, ReserveRequest, ReserveResult, RateChange } from "./throttle/ThrottleStore.js";

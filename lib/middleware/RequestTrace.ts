@@ -1,0 +1,35 @@
+import type { Context, MiddlewareOptions } from "@microsoft/microsoft-graph-client";
+
+/**
+ * A per-request record that our handlers fill in, passed through the official
+ * `.middlewareOptions([...])`.
+ *
+ * Why it exists: the official `GraphRequest` flattens any error a middleware throws into a plain
+ * `GraphError` (losing its class and fields). Handlers therefore also store the typed error here,
+ * and `softwareUpdateStatusSummary()` re-throws it. Users of `client.api()` can pass their own
+ * `RequestTrace` to get the same detail.
+ */
+export class RequestTrace implements MiddlewareOptions {
+  /** Attempts sent so far (0 until the first one). */
+  attempts = 0;
+  /** Failures that were retried, oldest first (statuses as `GraphRequestError`, network errors as `GraphNetworkError`). */
+  readonly causes: unknown[] = [];
+  /** The typed error a handler threw, if the call ended with one. */
+  error: unknown = undefined;
+  /** Total time spent waiting between attempts, in milliseconds. */
+  waitedMs = 0;
+  /** Total time spent queued by the throttle, in milliseconds. */
+  queuedMs = 0;
+}
+
+/**
+ * Returns the `RequestTrace` attached to this request, if any.
+ * @param context - The middleware context.
+ */
+export function getRequestTrace(context: Context): RequestTrace | undefined {
+  // Duck-typed: MiddlewareControl is not exported by the official package's entry point.
+  const control = context.middlewareControl;
+  if (control === undefined || typeof control.getMiddlewareOptions !== "function") return undefined;
+  const trace = control.getMiddlewareOptions(RequestTrace as unknown as () => MiddlewareOptions);
+  return trace instanceof RequestTrace ? trace : undefined;
+}

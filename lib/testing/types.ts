@@ -1,0 +1,114 @@
+import type { SoftwareUpdateStatusSummary } from "@microsoft/microsoft-graph-types";
+
+/** A request class the emulator's limits count. */
+export type EmulatorRequestClass = "write" | "any";
+
+/** One throttling rule of the emulator: at most `limit` requests of `requests` per `windowMs` (sliding) per `scope`. */
+export interface EmulatorLimit {
+  /** A name shown in stats and in the 429 body's message. */
+  readonly name: string;
+  /** Which requests count: writes (POST, PUT, PATCH, DELETE) or any request. */
+  readonly requests: EmulatorRequestClass;
+  /** Counted per tenant (all apps together) or per app per tenant. */
+  readonly scope: "tenant" | "app";
+  /** Requests allowed in any window. */
+  readonly limit: number;
+  /** The window in milliseconds, before `timeScale` applies. */
+  readonly windowMs: number;
+}
+
+/** Seeded fault injection. Shares are probabilities in 0..1, drawn per request from the seeded PRNG. */
+export interface EmulatorFaults {
+  /** Seed of the PRNG, so a run repeats. @default 1 */
+  readonly seed?: number;
+  /** Share of requests answered `503` with a `Retry-After`. @default 0 */
+  readonly unavailableWithRetryAfter?: number;
+  /** `Retry-After` seconds sent with those `503`s. @default 1 */
+  readonly unavailableRetryAfterSeconds?: number;
+  /** Share of requests answered `503` with no `Retry-After`. @default 0 */
+  readonly unavailable?: number;
+  /** Share of requests answered `504` (never with `Retry-After`). @default 0 */
+  readonly gatewayTimeout?: number;
+  /** Share of requests whose connection is reset before any response. @default 0 */
+  readonly connectionReset?: number;
+  /** Share of requests that never get an answer (until the emulator closes). @default 0 */
+  readonly hang?: number;
+  /** Latency added to every request, fixed or uniform in [min, max] milliseconds. @default 0 */
+  readonly latencyMs?: number | { readonly min: number; readonly max: number };
+  /** Which requests faults apply to. @default "all" */
+  readonly appliesTo?: "all" | "writes";
+}
+
+/** Options of {@link startGraphEmulator}. */
+export interface GraphEmulatorOptions {
+  /** Port to listen on; 0 picks a free one. @default 0 */
+  readonly port?: number;
+  /** Serve HTTPS with a certificate generated at start (trusted only through `fetchOptions`), or plain HTTP. @default "https" */
+  readonly protocol?: "https" | "http";
+  /** Throttling rules, or `false` for none. @default INTUNE_DEVICE_CONFIGURATION_LIMITS */
+  readonly limits?: readonly EmulatorLimit[] | false;
+  /** Multiplies every window (0.05 turns 20 s into 1 s). @default 1 */
+  readonly timeScale?: number;
+  /** How `Retry-After` is written on 429: whole seconds (rounded up), fractional seconds, or an HTTP-date. @default "seconds" */
+  readonly retryAfterFormat?: "seconds" | "fractional-seconds" | "http-date";
+  /** Status of a successful PATCH: `200` with the entity (documented) or `204 No Content` (seen on real Graph). @default 200 */
+  readonly patchStatus?: 200 | 204;
+  /** Fault injection. @default none */
+  readonly faults?: EmulatorFaults;
+}
+
+/** One update the emulator applied (and acknowledged unless a fault hid the answer). */
+export interface AppliedUpdate {
+  /** Order of application across all tenants, from 1. */
+  readonly seq: number;
+  /** The tenant (JWT `tid`, or the raw token). */
+  readonly tenant: string;
+  /** The app (JWT `appid`/`azp`), or `"unknown"`. */
+  readonly app: string;
+  /** `v1.0` or `beta`. */
+  readonly version: string;
+  /** The properties that were applied (without `@odata.type`). */
+  readonly patch: Readonly<Record<string, unknown>>;
+  /** The `request-id` the emulator assigned. */
+  readonly requestId: string;
+  /** The `client-request-id` the client sent, if any. */
+  readonly clientRequestId: string | null;
+  /** When it was applied (ms since epoch). */
+  readonly at: number;
+}
+
+/** A snapshot of what the emulator has seen since start or `reset()`. */
+export interface EmulatorStats {
+  /** Requests received (including faulted ones). */
+  readonly requests: number;
+  /** Responses by status code, plus `"reset"` and `"hang"` for faults with no response. */
+  readonly byStatus: Readonly<Record<string, number>>;
+  /** `429` responses sent. */
+  readonly throttled: number;
+  /** The highest number of requests in progress at the same time. */
+  readonly maxConcurrent: number;
+  /** Every applied update, in order. */
+  readonly applied: readonly AppliedUpdate[];
+}
+
+/** A running emulator. */
+export interface GraphEmulator {
+  /** Base URL to pass as `baseUrl`, e.g. `https://127.0.0.1:43121/` (trailing slash included). */
+  readonly url: string;
+  /** The host name to pass in `customHosts` (`127.0.0.1`). */
+  readonly host: string;
+  /** PEM of the certificate the emulator serves (HTTPS only). */
+  readonly ca: string | undefined;
+  /** Fetch options that trust the emulator's certificate for this client only (an undici `dispatcher`); pass as `fetchOptions`. */
+  readonly fetchOptions: RequestInit;
+  /** The stored entity of a tenant (a copy), or `undefined` if it was never read or written. */
+  entity(tenant: string): SoftwareUpdateStatusSummary | undefined;
+  /** Counters and the applied log. */
+  stats(): EmulatorStats;
+  /** Clears stats, entities and throttle windows; keeps options. */
+  reset(): void;
+  /** Replaces the fault settings (the PRNG is reseeded). */
+  setFaults(faults: EmulatorFaults | undefined): void;
+  /** Stops listening, answers or drops requests in progress (hung ones included), and resolves when closed. */
+  close(): Promise<void>;
+}

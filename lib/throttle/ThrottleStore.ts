@@ -1,0 +1,96 @@
+/**
+ * Where throttle state lives. The in-memory store is the default; the Redis store
+ * (`msgraph-software-update-status/redis`) shares the same state across processes.
+ *
+ * Every method takes durations, never wall-clock timestamps, so each store uses one clock of its
+ * own (a Redis store uses the Redis server's `TIME`), and processes with skewed clocks agree.
+ * Every method must be atomic with respect to other callers of the same store.
+ */
+export interface ThrottleStore {
+  /**
+   * Tries to take one slot for a request. A slot is granted only when the key is not cooling
+   * down, the pacer is due, and every sliding window has room; then one slot is taken in every
+   * window and the pacer advances, all at once. Otherwise nothing changes.
+   * @param request - The windows, pacer and cooldown that apply to this request.
+   */
+  reserve(request: ReserveRequest): Promise<ReserveResult>;
+
+  /**
+   * Extends a shared cooldown so that it lasts at least `durationMs` from now. Never shortens an
+   * existing cooldown. Resolves to the remaining cooldown in milliseconds.
+   * @param key - The cooldown key.
+   * @param durationMs - How long the cooldown must last from now (sub-millisecond values are rounded up).
+   */
+  extendCooldown(key: string, durationMs: number): Promise<number>;
+
+  /**
+   * Resolves to the remaining cooldown for a key in milliseconds (0 when none).
+   * @param key - The cooldown key.
+   */
+  cooldownRemaining(key: string): Promise<number>;
+
+  /**
+   * Reads an adaptive rate (requests per second), or `undefined` when none was learned yet.
+   * @param key - The rate key.
+   */
+  readRate(key: string): Promise<number | undefined>;
+
+  /**
+   * Atomically changes an adaptive rate and resolves to the new value:
+   * `rate = clamp((current ?? initial) * multiply + add, min, max)`, or `clamp(set, min, max)` when
+   * `set` is given.
+   * @param key - The rate key.
+   * @param change - The change to apply.
+   */
+  adjustRate(key: string, change: RateChange): Promise<number>;
+
+  /** Releases resources the store owns (not a client the user passed in). */
+  close?(): Promise<void>;
+}
+
+/** One sliding-window budget: at most `limit` grants in any span of `windowMs`. */
+export interface WindowSpec {
+  /** The store key of this window (already prefixed by scope, e.g. tenant and app). */
+  readonly key: string;
+  /** Grants allowed in any span of `windowMs`. */
+  readonly limit: number;
+  /** The window length in milliseconds. */
+  readonly windowMs: number;
+}
+
+/** What one request needs from the store. */
+export interface ReserveRequest {
+  /** Sliding-window budgets; a slot is taken in all of them or in none. */
+  readonly windows: readonly WindowSpec[];
+  /** Smooth pacing: grants for `key` are at least `intervalMs` apart. */
+  readonly pace?: { readonly key: string; readonly intervalMs: number };
+  /** The shared cooldown key; nothing is granted while it is active. */
+  readonly cooldownKey: string;
+}
+
+/** The outcome of {@link ThrottleStore.reserve}. */
+export type ReserveResult =
+  | { readonly granted: true }
+  | {
+      readonly granted: false;
+      /** How long until a retry can succeed, in milliseconds (> 0). */
+      readonly retryInMs: number;
+      /** What refused the slot. */
+      readonly reason: "cooldown" | "budget" | "pace";
+    };
+
+/** A change to an adaptive rate; see {@link ThrottleStore.adjustRate}. */
+export interface RateChange {
+  /** Starting value when no rate is stored yet. */
+  readonly initial: number;
+  /** Factor applied to the current rate. @default 1 */
+  readonly multiply?: number;
+  /** Amount added after multiplying. @default 0 */
+  readonly add?: number;
+  /** Replaces the rate outright (still clamped). */
+  readonly set?: number;
+  /** Lower bound. */
+  readonly min: number;
+  /** Upper bound. */
+  readonly max: number;
+}
