@@ -18,7 +18,7 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number 
   }
   // Only strings that look like an HTTP-date: a weekday name first, as all three forms have.
   if (!/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /i.test(text)) return undefined;
-  const dateMs = parseHttpDate(text);
+  const dateMs = parseHttpDate(text, nowMs);
   if (dateMs === undefined) return undefined;
   return Math.max(0, Math.ceil(dateMs - nowMs));
 }
@@ -26,7 +26,7 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number 
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
 /** Parses IMF-fixdate, RFC 850 and asctime dates (always GMT) without relying on `Date.parse` quirks. */
-function parseHttpDate(text: string): number | undefined {
+function parseHttpDate(text: string, nowMs: number): number | undefined {
   // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
   let m = /^[A-Za-z]{3}, (\d{2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/.exec(text);
   if (m) return utc(m[3], m[2], m[1], m[4], m[5], m[6]);
@@ -34,7 +34,7 @@ function parseHttpDate(text: string): number | undefined {
   m = /^[A-Za-z]+, (\d{2})-([A-Za-z]{3})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) GMT$/.exec(text);
   if (m) {
     const yy = Number(m[3]);
-    const thisYear = new Date().getUTCFullYear();
+    const thisYear = new Date(nowMs).getUTCFullYear();
     let year = Math.floor(thisYear / 100) * 100 + yy;
     if (year > thisYear + 50) year -= 100;
     return utc(String(year), m[2], m[1], m[4], m[5], m[6]);

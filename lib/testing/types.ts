@@ -5,7 +5,7 @@ export type EmulatorRequestClass = "write" | "any";
 
 /** One throttling rule of the emulator: at most `limit` requests of `requests` per `windowMs` (sliding) per `scope`. */
 export interface EmulatorLimit {
-  /** A name shown in stats and in the 429 body's message. */
+  /** A name shown in stats (`throttledBy`) and in the `x-emulator-throttled-by` header of a 429 (the body keeps Graph's documented shape). */
   readonly name: string;
   /** Which requests count: writes (POST, PUT, PATCH, DELETE) or any request. */
   readonly requests: EmulatorRequestClass;
@@ -23,7 +23,7 @@ export interface EmulatorFaults {
   readonly seed?: number;
   /** Share of requests answered `503` with a `Retry-After`. @default 0 */
   readonly unavailableWithRetryAfter?: number;
-  /** `Retry-After` seconds sent with those `503`s. @default 1 */
+  /** `Retry-After` seconds sent with those `503`s, written in the emulator's `retryAfterFormat`. @default 1 */
   readonly unavailableRetryAfterSeconds?: number;
   /** Share of requests answered `503` with no `Retry-After`. @default 0 */
   readonly unavailable?: number;
@@ -85,6 +85,8 @@ export interface EmulatorStats {
   readonly byStatus: Readonly<Record<string, number>>;
   /** `429` responses sent. */
   readonly throttled: number;
+  /** `429` responses by the name of the limit that refused them (a request refused by two limits counts in both). */
+  readonly throttledBy: Readonly<Record<string, number>>;
   /** The highest number of requests in progress at the same time. */
   readonly maxConcurrent: number;
   /** Every applied update, in order. */
@@ -97,6 +99,8 @@ export interface GraphEmulator {
   readonly url: string;
   /** The host name to pass in `customHosts` (`127.0.0.1`). */
   readonly host: string;
+  /** The port the emulator listens on. */
+  readonly port: number;
   /** PEM of the certificate the emulator serves (HTTPS only). */
   readonly ca: string | undefined;
   /** Fetch options that trust the emulator's certificate for this client only (an undici `dispatcher`); pass as `fetchOptions`. */

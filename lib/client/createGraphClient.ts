@@ -1,0 +1,32 @@
+// Installs a fetch polyfill where the runtime has none; Node 18+ and browsers keep their own.
+import "isomorphic-fetch";
+import { Client, type ClientOptions } from "@microsoft/microsoft-graph-client";
+import { buildMiddlewareChain } from "./buildMiddlewareChain.js";
+import type { CreateGraphClientOptions, GraphClient } from "./CreateGraphClientOptions.js";
+import { extendClient } from "./extendClient.js";
+import { validateGraphClientOptions } from "./validateGraphClientOptions.js";
+
+/**
+ * Creates an official Microsoft Graph `Client` with this package's middleware chain and
+ * `softwareUpdateStatusSummary()` added to that instance. `client.api(...)` works as usual.
+ * @param options - Provider, endpoint, hosts, fetch options and middleware settings.
+ * @throws {@link InvalidOptionsError} for a missing provider, a bad version, or a `baseUrl`
+ *   that would never receive the token.
+ */
+export function createGraphClient(options: CreateGraphClientOptions): GraphClient {
+  const valid = validateGraphClientOptions(options);
+  const middleware = buildMiddlewareChain({
+    authProvider: valid.authProvider,
+    customHosts: valid.customHosts,
+    retry: valid.retry,
+    throttle: valid.throttle,
+  });
+  // Only defined keys: the official Client copies every own key, so `baseUrl: undefined` would
+  // replace its default.
+  const clientOptions: ClientOptions = { middleware };
+  if (valid.baseUrl !== undefined) clientOptions.baseUrl = valid.baseUrl;
+  if (valid.defaultVersion !== undefined) clientOptions.defaultVersion = valid.defaultVersion;
+  if (valid.customHosts !== undefined) clientOptions.customHosts = valid.customHosts;
+  if (valid.fetchOptions !== undefined) clientOptions.fetchOptions = valid.fetchOptions;
+  return extendClient(Client.initWithMiddleware(clientOptions));
+}

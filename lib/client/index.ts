@@ -1,0 +1,18 @@
+export { createGraphClient } from "./createGraphClient.js";
+export type { CreateGraphClientOptions, GraphClient } from "./CreateGraphClientOptions.js";
+export { extendClient } from "./extendClient.js";
+export {
+  buildMiddlewareChain,
+  type MiddlewareChainOptions,
+  type RetryStepOptions,
+  type ThrottleStepOptions,
+} from "./buildMiddlewareChain.js";
+export { createSoftwareUpdateStatusSummaryRequestBuilder } from "./createSoftwareUpdateStatusSummaryRequestBuilder.js";
+export type {
+  GraphApiVersion,
+  SelectedSoftwareUpdateStatusSummary,
+  SoftwareUpdateStatusSummaryCallOptions,
+  SoftwareUpdateStatusSummaryClient,
+  SoftwareUpdateStatusSummaryGetOptions,
+  SoftwareUpdateStatusSummaryRequestBuilder,
+} from "./SoftwareUpdateStatusSummaryRequestBuilder.js";

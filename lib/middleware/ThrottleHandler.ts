@@ -1,0 +1,158 @@
+import type { Context, Middleware } from "@microsoft/microsoft-graph-client";
+import { ThrottleQueueFullError } from "../errors/ThrottleQueueFullError.js";
+import { parseRetryAfter } from "../retry/parseRetryAfter.js";
+import { GRAPH_HOSTS, resolveBudgets, type ResolvedBudget } from "../throttle/budgetMatching.js";
+import { guardStore } from "../throttle/guardStore.js";
+import { ClaimsCache } from "../throttle/jwtClaims.js";
+import { describeRequest, type RequestTarget } from "../throttle/requestTarget.js";
+import { INTUNE_DEVICE_CONFIGURATION_BUDGETS } from "../throttle/ThrottleBudget.js";
+import type { Disposable } from "../retry/retryEvents.js";
+import type { ThrottleKeyStats, ThrottleListener } from "../throttle/ThrottleEvents.js";
+import { identityFromToken, UNKNOWN_APP, type ThrottleIdentity } from "../throttle/throttleIdentity.js";
+import { ThrottleScheduler, type KeyState, type Lane } from "../throttle/ThrottleScheduler.js";
+import type { ThrottleStore } from "../throttle/ThrottleStore.js";
+import { suspendAttemptClock } from "./attemptClock.js";
+import { getRequestTrace } from "./RequestTrace.js";
+import { resolveThrottleOptions, type ThrottleHandlerOptions, type ThrottleSettings } from "./ThrottleHandlerOptions.js";
+
+/**
+ * Keeps every request of a `tenant/app` key under Graph's limits, across all concurrent callers
+ * (and across processes, with a shared store). Place it inside the retry handler so every attempt
+ * passes through it: retry → throttle → … → HTTPMessageHandler.
+ *
+ * - A `429`/`503` with `Retry-After` starts a shared cooldown: every request of the key waits, not
+ *   only the refused one.
+ * - Known budgets (the Intune presets on Graph hosts, or your own) are sliding windows.
+ * - Routes with no known budget are paced at a rate learned from 429s (adaptive mode).
+ * - Per key: at most `maxConcurrency` in flight and `maxQueue` waiting (FIFO, abortable through
+ *   the request's `signal`); a full queue refuses with `ThrottleQueueFullError` without sending.
+ *
+ * Keys, events and stats hold tenant and app ids, never tokens.
+ */
+export class ThrottleHandler implements Middleware {
+  private nextMiddleware: Middleware | undefined;
+  private readonly settings: ThrottleSettings;
+  private readonly store: ThrottleStore;
+  private readonly scheduler: ThrottleScheduler;
+  private readonly claims = new ClaimsCache();
+  private readonly userBudgets: readonly ResolvedBudget[];
+  private readonly presetBudgets: readonly ResolvedBudget[];
+
+  /**
+   * @param options - Budgets, store, limits and listeners; see {@link ThrottleHandlerOptions}.
+   * @throws InvalidOptionsError when an option is out of range.
+   */
+  constructor(options: ThrottleHandlerOptions = {}) {
+    const settings = resolveThrottleOptions(options);
+    this.settings = settings;
+    this.store = guardStore(settings.store, {
+      timeoutMs: settings.storeTimeoutMs,
+      now: settings.now,
+      onError: (event) => settings.onStoreError?.(event),
+    });
+    this.scheduler = new ThrottleScheduler({ ...settings, store: this.store });
+    const margin = { ratio: settings.windowMarginRatio, ms: settings.windowMarginMs };
+    this.userBudgets = resolveBudgets(settings.budgets, 1, margin, "budget-");
+    this.presetBudgets =
+      settings.presets === false ? [] : resolveBudgets(INTUNE_DEVICE_CONFIGURATION_BUDGETS, settings.presetTimeScale, margin, "preset-");
+    if (settings.onThrottle !== undefined) this.scheduler.addListener(settings.onThrottle);
+  }
+
+  /**
+   * Listens to throttle events (waits, cooldowns, refusals).
+   * @param listener - Called for each event; it never receives a token.
+   * @returns A disposable that removes the listener.
+   */
+  onThrottle(listener: ThrottleListener): Disposable {
+    const remove = this.scheduler.addListener(listener);
+    return { dispose: () => void remove() };
+  }
+
+  /** A snapshot per active key: queue, in flight, rates or budget use, cooldown, 429s seen. */
+  stats(): ThrottleKeyStats[] {
+    return this.scheduler.stats();
+  }
+
+  /**
+   * Sets the next middleware in the chain.
+   * @param next - The next middleware.
+   */
+  setNext(next: Middleware): void {
+    this.nextMiddleware = next;
+  }
+
+  /**
+   * Waits for the key's turn, sends the request, and learns from the response.
+   * @param context - The middleware context.
+   */
+  async execute(context: Context): Promise<void> {
+    const next = this.nextMiddleware;
+    if (next === undefined) throw new Error("ThrottleHandler needs a next middleware (end the chain with HTTPMessageHandler)");
+    const target = describeRequest(context);
+    const identity = this.identity(context, target);
+    const state = this.scheduler.keyState(identity);
+    const lane = this.scheduler.lane(state, this.budgetsFor(target), target.isWrite ? "write" : "read");
+    const trace = getRequestTrace(context);
+    const queuedAt = this.settings.now();
+    // Time in our queue is not the server hanging: stop the retry handler's attempt timer meanwhile.
+    const resumeClock = suspendAttemptClock(context);
+    let grantedAt: number;
+    try {
+      grantedAt = await this.scheduler.acquire(lane, context.options?.signal ?? undefined);
+    } catch (error) {
+      if (trace !== undefined) {
+        trace.queuedMs += this.settings.now() - queuedAt;
+        if (error instanceof ThrottleQueueFullError) trace.error = error;
+      }
+      throw error;
+    } finally {
+      resumeClock();
+    }
+    if (trace !== undefined) trace.queuedMs += grantedAt - queuedAt;
+    try {
+      await next.execute(context);
+    } finally {
+      this.scheduler.release(lane);
+    }
+    await this.learn(context.response, state, lane, grantedAt);
+  }
+
+  private identity(context: Context, target: RequestTarget): ThrottleIdentity {
+    const custom = this.settings.key;
+    if (custom === undefined) return identityFromToken(context, target, this.claims);
+    const chosen = custom(context);
+    return { tenant: String(chosen.tenant), app: chosen.app === undefined ? UNKNOWN_APP : String(chosen.app) };
+  }
+
+  private budgetsFor(target: RequestTarget): ResolvedBudget[] {
+    const matched = this.userBudgets.filter((b) => b.matches(target));
+    const presetsApply = this.settings.presets === "always" || (this.settings.presets === "graph-hosts" && GRAPH_HOSTS.has(target.host));
+    if (presetsApply) for (const b of this.presetBudgets) if (b.matches(target)) matched.push(b);
+    return matched;
+  }
+
+  /** Feeds the response back: shared cooldown, 429 count, adaptive rate. Never throws. */
+  private async learn(response: Response | undefined, state: KeyState, lane: Lane, grantedAt: number): Promise<void> {
+    if (response === undefined) return;
+    const now = this.settings.now();
+    const status = response.status;
+    const controller = lane.adaptive?.controller;
+    if (status === 429) state.throttled += 1;
+    if (!this.settings.cooldownStatuses.includes(status)) {
+      if (status < 500) controller?.succeeded(now, grantedAt);
+      return;
+    }
+    // Browsers may hide Retry-After (Graph does not expose it to CORS); a 429 then cools down briefly.
+    const retryAfterMs = parseRetryAfter(response.headers?.get("retry-after") ?? null, Date.now());
+    const cooldownMs = Math.min(this.settings.maxCooldownMs, retryAfterMs ?? (status === 429 ? this.settings.defaultCooldownMs : 0));
+    if (cooldownMs > 0) {
+      const remaining = await this.store.extendCooldown(state.cooldownKey, cooldownMs);
+      state.cooldownUntil = Math.max(state.cooldownUntil ?? 0, this.settings.now() + remaining);
+      this.scheduler.emit(state, "cooldown", remaining);
+    }
+    if (status === 429 && controller !== undefined && lane.adaptive !== undefined) {
+      const change = controller.throttledAt(now, grantedAt, retryAfterMs);
+      if (change !== undefined) controller.changed(await this.store.adjustRate(lane.adaptive.rateKey, change), this.settings.now());
+    }
+  }
+}

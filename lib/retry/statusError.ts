@@ -1,0 +1,100 @@
+import { GraphRequestError } from "../errors/GraphRequestError.js";
+import { raceAbort } from "./raceAbort.js";
+
+/** What the retry handler knows about a failed call when it records a status failure. */
+export interface StatusErrorContext {
+  /** The `client-request-id` of the logical call. */
+  readonly clientRequestId: string | null;
+  /** Attempts made so far, this one included. */
+  readonly attempts: number;
+  /** The parsed server delay, if any. */
+  readonly retryAfterMs: number | undefined;
+}
+
+/**
+ * A {@link GraphRequestError} snapshot of an error response: status, Graph's `error.code`,
+ * `request-id` (header first, then `innerError`), date, body and `retryAfterMs`. It carries no
+ * headers, so it is safe to put in events and traces.
+ * @param response - The error response (its body is not read here).
+ * @param bodyText - The body, read by the caller, or `null`.
+ * @param context - Call details.
+ */
+export function statusError(response: Response, bodyText: string | null, context: StatusErrorContext): GraphRequestError {
+  const inner = parseErrorBody(bodyText);
+  const requestId = response.headers.get("request-id") ?? inner.requestId;
+  const dateText = response.headers.get("date") ?? inner.date;
+  const date = dateText === null ? undefined : new Date(dateText);
+  const message =
+    `${response.status}${inner.code === null ? "" : ` ${inner.code}`}: ${inner.message ?? (response.statusText || "request failed")}` +
+    (requestId === null ? "" : ` (request-id: ${requestId})`);
+  return new GraphRequestError(response.status, message, {
+    code: inner.code,
+    requestId,
+    clientRequestId: context.clientRequestId,
+    date: date !== undefined && !Number.isNaN(date.getTime()) ? date : undefined,
+    body: bodyText,
+    retryAfterMs: context.retryAfterMs,
+    attempts: context.attempts,
+  });
+}
+
+interface ErrorBodyFields {
+  readonly code: string | null;
+  readonly message: string | null;
+  readonly requestId: string | null;
+  readonly date: string | null;
+}
+
+/** Picks `error.code`, `error.message` and `innerError` fields out of a Graph error body, if it is one. */
+function parseErrorBody(bodyText: string | null): ErrorBodyFields {
+  const none: ErrorBodyFields = { code: null, message: null, requestId: null, date: null };
+  if (bodyText === null || bodyText === "") return none;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bodyText);
+  } catch {
+    return none;
+  }
+  const error = field(parsed, "error");
+  const inner = field(error, "innerError") ?? field(error, "innererror");
+  return {
+    code: text(field(error, "code")),
+    message: text(field(error, "message")),
+    requestId: text(field(inner, "request-id")),
+    date: text(field(inner, "date")),
+  };
+}
+
+function field(value: unknown, key: string): unknown {
+  return value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === "string" ? value : null;
+}
+
+/**
+ * Reads an error body through a clone, so the response itself stays unread for whoever gets it
+ * next, and never throws (a body that fails to arrive yields `null`).
+ * @param response - The error response.
+ * @param signal - Stops waiting for the body.
+ */
+export async function readErrorBody(response: Response, signal: AbortSignal): Promise<string | null> {
+  if (response.body === null || response.bodyUsed) return null;
+  try {
+    // fetch aborts the body along with the request when the signal is the attempt's; raceAbort
+    // also stops waiting for responses that do not follow a signal.
+    return await raceAbort(response.clone().text(), signal);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Frees a response that will not be used (so its socket returns to the pool); never throws.
+ * @param response - The discarded response.
+ */
+export function discardResponse(response: Response): void {
+  if (response.body === null || response.bodyUsed) return;
+  void response.body.cancel().catch(() => undefined);
+}

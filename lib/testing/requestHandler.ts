@@ -1,0 +1,255 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { FaultDraw, FaultPicker } from "./faults.js";
+import { graphErrorBody, throttledErrorBody, type ResponseIds } from "./graphErrorBody.js";
+import type { ResolvedEmulatorOptions } from "./options.js";
+import { readBody } from "./readBody.js";
+import { resetConnection } from "./resetConnection.js";
+import { formatRetryAfter } from "./retryAfterHeader.js";
+import { matchRoute } from "./routes.js";
+import { selectProperties } from "./selectProperties.js";
+import { initialSummary, type StoredSummary } from "./softwareUpdateStatusSummary.js";
+import type { StatsRecorder } from "./statsRecorder.js";
+import type { EmulatorThrottle } from "./throttle.js";
+import { appFromToken, tenantFromToken } from "./tokens.js";
+import { validatePatch } from "./validatePatch.js";
+
+/** Everything the request handler reads and changes; owned by one emulator. */
+export interface EmulatorState {
+  /** The checked options. */
+  readonly options: ResolvedEmulatorOptions;
+  /** The entity of each tenant, shared by v1.0 and beta. */
+  readonly entities: Map<string, StoredSummary>;
+  /** Per-tenant throttling. */
+  readonly throttle: EmulatorThrottle;
+  /** The current fault picker (replaced by `setFaults`). */
+  faults: FaultPicker;
+  /** Counters and the applied log. */
+  readonly stats: StatsRecorder;
+  /** Latency timers not yet fired, cleared on close. */
+  readonly timers: Set<NodeJS.Timeout>;
+  /** Responses held open by the hang fault, dropped on close. */
+  readonly hung: Set<ServerResponse>;
+  /** True once `close()` started; nothing new is served. */
+  closing: boolean;
+}
+
+const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const ENTITY_METHODS = "GET, PATCH";
+const MAX_BODY_BYTES = 1024 * 1024;
+const DIAGNOSTIC = JSON.stringify({ ServerInfo: { DataCenter: "Local Emulator", Slice: "E", Ring: "0", ScaleUnit: "000", RoleInstance: "msgraph-emulator" } });
+const WWW_AUTHENTICATE =
+  'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"';
+
+// One clock for throttle windows and the applied log: monotonic, sub-millisecond, epoch-based.
+const nowMs = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * Creates the emulator's request listener. Checks run in this order, and each may end the request:
+ * 1. faults (drawn first, so faulted requests never consume throttle budget), after any added latency;
+ * 2. authentication (401);
+ * 3. routing (404, 405);
+ * 4. reading the body, then throttling (429; only admitted requests consume budget);
+ * 5. the operation: `$select` (400) and GET, or body validation (400) and PATCH.
+ * @param state - The emulator's state.
+ */
+export function createRequestHandler(state: EmulatorState): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    state.stats.requestStarted();
+    res.once("close", state.stats.requestEnded);
+    req.on("error", () => undefined); // A client that goes away is not an emulator error.
+    const ids: ResponseIds = { requestId: randomUUID(), clientRequestId: headerValue(req, "client-request-id") ?? randomUUID() };
+    const method = (req.method ?? "GET").toUpperCase();
+    const fault = state.faults.pick(WRITE_METHODS.has(method));
+    if (fault.latencyMs <= 0) {
+      serve(state, req, res, method, ids, fault);
+      return;
+    }
+    const timer = setTimeout(() => {
+      state.timers.delete(timer);
+      serve(state, req, res, method, ids, fault);
+    }, fault.latencyMs);
+    state.timers.add(timer);
+  };
+}
+
+function serve(state: EmulatorState, req: IncomingMessage, res: ServerResponse, method: string, ids: ResponseIds, fault: FaultDraw): void {
+  if (state.closing || res.destroyed) return;
+  try {
+    checkAndServe(state, req, res, method, ids, fault);
+  } catch (error) {
+    internalError(state, res, ids, error);
+  }
+}
+
+// A bug must surface as a Graph-shaped 500, never as a crash or a hung request.
+function internalError(state: EmulatorState, res: ServerResponse, ids: ResponseIds, error: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  send(state, res, 500, ids, graphErrorBody("generalException", `Emulator error: ${error instanceof Error ? error.message : String(error)}`, ids));
+}
+
+function checkAndServe(state: EmulatorState, req: IncomingMessage, res: ServerResponse, method: string, ids: ResponseIds, fault: FaultDraw): void {
+  const { options, stats } = state;
+  const sendError = (status: number, code: string, message: string, headers: OutgoingHttpHeaders = {}, innerCode?: string): void =>
+    send(state, res, status, ids, graphErrorBody(code, message, ids, innerCode), headers);
+
+  // 1. Faults.
+  switch (fault.kind) {
+    case "connection-reset":
+      stats.outcome("reset");
+      resetConnection(req.socket);
+      return;
+    case "hang":
+      stats.outcome("hang");
+      state.hung.add(res);
+      res.once("close", () => state.hung.delete(res));
+      return;
+    case "unavailable-with-retry-after":
+      sendError(503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry later.", {
+        "Retry-After": formatRetryAfter(state.faults.retryAfterSeconds * 1000, options.retryAfterFormat),
+      });
+      return;
+    case "unavailable":
+      sendError(503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry later.");
+      return;
+    case "gateway-timeout":
+      sendError(504, "GatewayTimeout", "The gateway did not receive a timely response from the upstream service.");
+      return;
+    case "none":
+      break;
+  }
+
+  // 2. Authentication.
+  const token = bearerToken(req);
+  if (token === undefined) {
+    sendError(401, "InvalidAuthenticationToken", "Access token is empty.", { "WWW-Authenticate": WWW_AUTHENTICATE });
+    return;
+  }
+  const { tenant, app } = identityOf(token);
+  if (tenant === undefined) {
+    sendError(401, "InvalidAuthenticationToken", "Access token has no 'tid' claim.", { "WWW-Authenticate": WWW_AUTHENTICATE });
+    return;
+  }
+
+  // 3. Routing.
+  const route = matchRoute(req.url ?? "/");
+  if (route.kind === "unknown") {
+    sendError(404, "ResourceNotFound", `Resource not found for the segment '${route.segment}'.`, {}, "Request_ResourceNotFound");
+    return;
+  }
+  if (method !== "GET" && method !== "PATCH") {
+    sendError(405, "MethodNotAllowed", `The HTTP method '${method}' is not allowed on softwareUpdateStatusSummary; allowed: ${ENTITY_METHODS}.`, {
+      Allow: ENTITY_METHODS,
+    });
+    return;
+  }
+
+  // 4. Body, then throttling: admission and application share one instant, so the applied log shows admission times.
+  readBody(req, MAX_BODY_BYTES).then((body) => {
+    if (state.closing || res.destroyed) return;
+    if (!body.ok) {
+      if (body.reason === "too-large") sendError(413, "RequestEntityTooLarge", `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+      return;
+    }
+    const at = nowMs();
+    const decision = state.throttle.admit(tenant, app, method === "PATCH", at);
+    if (!decision.admitted) {
+      stats.throttled(decision.blockedBy);
+      send(state, res, 429, ids, throttledErrorBody(ids), {
+        "Retry-After": formatRetryAfter(decision.retryAfterMs, options.retryAfterFormat),
+        "x-emulator-throttled-by": decision.blockedBy.join(", "),
+      });
+      return;
+    }
+
+    // 5. The operation.
+    if (method === "GET") {
+      const selected = selectProperties(state.entities.get(tenant) ?? initialSummary(tenant), selectOption(route.query));
+      if (!selected.ok) {
+        sendError(400, "BadRequest", selected.message);
+        return;
+      }
+      if (!state.entities.has(tenant)) state.entities.set(tenant, initialSummary(tenant));
+      send(state, res, 200, ids, JSON.stringify(selected.body));
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.text);
+    } catch (error) {
+      sendError(400, "BadRequest", `The request body is not valid JSON: ${(error as Error).message}`);
+      return;
+    }
+    const validation = validatePatch(parsed);
+    if (!validation.ok) {
+      sendError(400, "BadRequest", validation.message);
+      return;
+    }
+    const updated: StoredSummary = { ...(state.entities.get(tenant) ?? initialSummary(tenant)), ...validation.patch };
+    state.entities.set(tenant, updated);
+    stats.applied({
+      tenant,
+      app,
+      version: route.version,
+      patch: validation.patch,
+      requestId: ids.requestId,
+      clientRequestId: headerValue(req, "client-request-id") ?? null,
+      at,
+    });
+    if (options.patchStatus === 204) send(state, res, 204, ids, undefined);
+    else send(state, res, 200, ids, JSON.stringify(updated));
+  }).catch((error: unknown) => internalError(state, res, ids, error));
+}
+
+function send(state: EmulatorState, res: ServerResponse, status: number, ids: ResponseIds, body: string | undefined, headers: OutgoingHttpHeaders = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  state.stats.outcome(status);
+  const all: OutgoingHttpHeaders = {
+    "request-id": ids.requestId,
+    "client-request-id": ids.clientRequestId,
+    "x-ms-ags-diagnostic": DIAGNOSTIC,
+    ...headers,
+  };
+  if (body === undefined) {
+    res.writeHead(status, all).end();
+    return;
+  }
+  all["Content-Type"] = "application/json";
+  all["Content-Length"] = Buffer.byteLength(body);
+  res.writeHead(status, all).end(body);
+}
+
+// Decoding a JWT per request is measurable at thousands of requests per second; tokens repeat.
+const identities = new Map<string, { readonly tenant: string | undefined; readonly app: string }>();
+const MAX_CACHED_IDENTITIES = 1024;
+
+function identityOf(token: string): { readonly tenant: string | undefined; readonly app: string } {
+  let identity = identities.get(token);
+  if (identity === undefined) {
+    if (identities.size >= MAX_CACHED_IDENTITIES) identities.clear();
+    identity = { tenant: tenantFromToken(token), app: appFromToken(token) };
+    identities.set(token, identity);
+  }
+  return identity;
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined || first === "" ? undefined : first;
+}
+
+function bearerToken(req: IncomingMessage): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(headerValue(req, "authorization") ?? "");
+  return match?.[1];
+}
+
+/** The `$select` value (Graph also accepts `select` without the `$`), or `null`. */
+function selectOption(query: URLSearchParams): string | null {
+  let value: string | null = null;
+  for (const [name, raw] of query) {
+    const lower = name.toLowerCase();
+    if (lower === "$select" || lower === "select") value = value === null ? raw : `${value},${raw}`;
+  }
+  return value;
+}

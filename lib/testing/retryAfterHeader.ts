@@ -1,0 +1,25 @@
+/** How `Retry-After` is written. */
+export type RetryAfterFormat = "seconds" | "fractional-seconds" | "http-date";
+
+/**
+ * Formats a wait as a `Retry-After` value that never asks for less than the real wait.
+ *
+ * - `"seconds"`: whole seconds, rounded up (at least 1 when the wait is positive).
+ * - `"fractional-seconds"`: seconds with 3 decimals, rounded up to the millisecond (e.g. `0.137`).
+ * - `"http-date"`: an IMF-fixdate, rounded up to the next whole second (its resolution).
+ *
+ * @param waitMs - The wait in milliseconds.
+ * @param format - The format to write.
+ * @param nowEpochMs - The current wall-clock time, for HTTP-dates. @default Date.now()
+ */
+export function formatRetryAfter(waitMs: number, format: RetryAfterFormat, nowEpochMs: number = Date.now()): string {
+  const ms = Math.max(0, Math.ceil(waitMs));
+  switch (format) {
+    case "seconds":
+      return String(Math.ceil(ms / 1000));
+    case "fractional-seconds":
+      return (ms / 1000).toFixed(3);
+    case "http-date":
+      return new Date(Math.ceil((nowEpochMs + ms) / 1000) * 1000).toUTCString();
+  }
+}

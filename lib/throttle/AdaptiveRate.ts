@@ -1,0 +1,166 @@
+import { RecentCounter } from "./RecentCounter.js";
+import type { RateChange } from "./ThrottleStore.js";
+
+/** Tuning of the adaptive rate, already defaulted; see `AdaptiveThrottleOptions` for meanings. */
+export interface AdaptiveRateSettings {
+  readonly initialRate: number;
+  readonly minRate: number;
+  readonly maxRate: number;
+  readonly slowStartIntervalMs: number;
+  readonly increaseIntervalMs: number;
+  readonly decreaseFactor: number;
+  readonly plateauRatio: number;
+  readonly holdMs: number;
+  readonly probeRatio: number;
+}
+
+/** `slow-start` doubles the rate until the first 429; `steady` holds near the learned limit. */
+export type AdaptivePhase = "slow-start" | "steady";
+
+/**
+ * Learns the sustainable request rate of one route class from 429s, for routes with no known
+ * budget. The rate itself lives in the store (shared); this object holds the local decisions:
+ *
+ * - slow start: the rate doubles every `slowStartIntervalMs` at most, while the pacer is what
+ *   holds requests back and a request granted at the current rate came back unthrottled (so at
+ *   most once per round trip), until the first 429;
+ * - on a 429: the limit is estimated as the success rate observed over the last
+ *   `Retry-After` (1 s to 10 s), the rate snaps to `decreaseFactor` × that estimate, and that
+ *   estimate becomes the ceiling. 429s of requests granted before the last decrease belong to
+ *   the same burst and are ignored (one decrease per burst);
+ * - steady: the rate climbs back quickly to `plateauRatio` × ceiling (halving the gap every
+ *   `increaseIntervalMs`), holds there for `holdMs`, then probes upward additively by
+ *   `probeRatio` × ceiling per second, so a limit that grew is found again, slowly.
+ */
+export class AdaptiveRate {
+  /** The current rate in requests per second (the store's value, cached). */
+  rate: number;
+  /** The current phase. */
+  phase: AdaptivePhase;
+  /** The estimated server limit (requests per second) after the last 429. */
+  ceiling: number | undefined;
+  /** 429s seen. */
+  throttled = 0;
+  /** Decreases applied (429 bursts). */
+  decreases = 0;
+  private lastChangeAt: number;
+  private lastDecreaseAt = Number.NEGATIVE_INFINITY;
+  private plateauSince: number | undefined;
+  private demand = false;
+  /** A request granted since the last change came back unthrottled: the current rate works. */
+  private validated = false;
+  private readonly successes = new RecentCounter(100, 100);
+
+  /**
+   * @param settings - Tuning.
+   * @param now - The current time in ms.
+   * @param storedRate - A rate already in the store (learned earlier or by another process).
+   */
+  constructor(
+    private readonly settings: AdaptiveRateSettings,
+    now: number,
+    storedRate?: number,
+  ) {
+    this.lastChangeAt = now;
+    if (storedRate === undefined) {
+      this.rate = settings.initialRate;
+      this.phase = "slow-start";
+    } else {
+      // Someone learned it already: treat it as the plateau of a known ceiling.
+      this.rate = storedRate;
+      this.phase = "steady";
+      this.ceiling = storedRate / settings.plateauRatio;
+    }
+  }
+
+  /** The pacing interval for the current rate, in milliseconds. */
+  get intervalMs(): number {
+    return 1000 / this.rate;
+  }
+
+  /** The pacer held a request back: the rate is what limits throughput now. */
+  paceLimited(): void {
+    this.demand = true;
+  }
+
+  /**
+   * A request of this class got a response that was not throttled.
+   * @param now - The current time in ms.
+   * @param grantedAt - When that request was granted.
+   */
+  succeeded(now: number, grantedAt: number): void {
+    this.successes.add(now);
+    if (grantedAt >= this.lastChangeAt) this.validated = true;
+  }
+
+  /**
+   * The increase that is due now, or `undefined`. Apply it with `store.adjustRate` and report the
+   * result through {@link changed}.
+   * @param now - The current time in ms.
+   */
+  increaseDue(now: number): RateChange | undefined {
+    const s = this.settings;
+    // Grow only while the pacer is the bottleneck, and only once the current rate has proved
+    // itself (a request granted at it came back unthrottled): one step per round trip at most,
+    // so a slow server cannot be flooded before its first answer.
+    if (!this.demand || !this.validated) return undefined;
+    const since = now - this.lastChangeAt;
+    if (this.phase === "slow-start") {
+      if (since < s.slowStartIntervalMs || this.rate >= s.maxRate) return undefined;
+      return { initial: this.rate, multiply: 2, min: s.minRate, max: s.maxRate };
+    }
+    if (since < s.increaseIntervalMs || this.ceiling === undefined) return undefined;
+    const plateau = this.ceiling * s.plateauRatio;
+    if (this.rate < plateau * 0.999) {
+      this.plateauSince = undefined;
+      return { initial: this.rate, add: Math.max((plateau - this.rate) / 2, plateau * 0.001), min: s.minRate, max: Math.max(s.minRate, Math.min(s.maxRate, plateau)) };
+    }
+    this.plateauSince ??= now;
+    if (now - this.plateauSince < s.holdMs || s.probeRatio <= 0) return undefined;
+    return { initial: this.rate, add: (this.ceiling * s.probeRatio * s.increaseIntervalMs) / 1000, min: s.minRate, max: s.maxRate };
+  }
+
+  /**
+   * Records the rate the store answered after a change.
+   * @param rate - The new rate.
+   * @param now - The current time in ms.
+   */
+  changed(rate: number, now: number): void {
+    this.rate = rate;
+    this.lastChangeAt = now;
+    this.demand = false;
+    this.validated = false;
+  }
+
+  /**
+   * Records a rate read back from the store (another process may have changed it).
+   * @param rate - The stored rate, if any.
+   */
+  synced(rate: number | undefined): void {
+    if (rate !== undefined) this.rate = rate;
+  }
+
+  /**
+   * A request of this class got a 429. Returns the decrease to apply, or `undefined` when the 429
+   * belongs to a burst that already caused one.
+   * @param now - The current time in ms.
+   * @param grantedAt - When the throttled request was granted.
+   * @param retryAfterMs - The server's `Retry-After`, if readable.
+   */
+  throttledAt(now: number, grantedAt: number, retryAfterMs: number | undefined): RateChange | undefined {
+    const s = this.settings;
+    this.throttled += 1;
+    if (grantedAt < this.lastDecreaseAt) return undefined;
+    const lookback = Math.min(this.successes.spanMs, Math.max(1000, retryAfterMs ?? 1000));
+    const observed = (this.successes.count(now, lookback) * 1000) / lookback;
+    // What the server sustained recently (never above the rate we were sending at); with no
+    // success to go by, halve.
+    const limit = observed > 0 ? Math.min(this.rate, observed) : this.rate / 2;
+    this.ceiling = Math.max(s.minRate, limit);
+    this.phase = "steady";
+    this.plateauSince = undefined;
+    this.lastDecreaseAt = now;
+    this.decreases += 1;
+    return { initial: this.rate, set: limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };
+  }
+}

@@ -1,0 +1,169 @@
+import { SlidingLog } from "./SlidingLog.js";
+import type { RateChange, ReserveRequest, ReserveResult, ThrottleStore } from "./ThrottleStore.js";
+
+/** Options of {@link MemoryThrottleStore}. */
+export interface MemoryThrottleStoreOptions {
+  /**
+   * The clock, in milliseconds. Inject one for tests; sinon fake timers also fake `Date.now`.
+   * @default Date.now
+   */
+  readonly now?: () => number;
+  /**
+   * A learned rate that nobody read or changed for this long is forgotten, in milliseconds.
+   * @default 600000
+   */
+  readonly rateIdleMs?: number;
+}
+
+/** How often idle keys are swept, at most (ms); sweeping is lazy, on calls, with no timer. */
+const SWEEP_INTERVAL_MS = 5_000;
+
+/**
+ * The default {@link ThrottleStore}: exact sliding logs, a pacer, cooldowns and adaptive rates, held
+ * in this process. Idle keys (windows with no grant left in them, passed pacers, expired cooldowns,
+ * rates unused for `rateIdleMs`) are dropped lazily, so memory follows the number of active keys.
+ *
+ * Every method runs synchronously inside its promise, so calls are atomic with respect to each other.
+ */
+export class MemoryThrottleStore implements ThrottleStore {
+  private readonly now: () => number;
+  private readonly rateIdleMs: number;
+  private readonly windows = new Map<string, SlidingLog>();
+  /** Time from which the next paced grant is allowed, per pace key. */
+  private readonly pacers = new Map<string, number>();
+  /** Time at which each cooldown ends. */
+  private readonly cooldowns = new Map<string, number>();
+  private readonly rates = new Map<string, { rate: number; touchedAt: number }>();
+  private lastSweep: number;
+
+  /**
+   * @param options - Clock and retention; all optional.
+   */
+  constructor(options: MemoryThrottleStoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.rateIdleMs = options.rateIdleMs ?? 600_000;
+    this.lastSweep = this.now();
+  }
+
+  /** @inheritdoc */
+  async reserve(request: ReserveRequest): Promise<ReserveResult> {
+    const now = this.tick();
+    const cooldown = this.cooldownLeft(request.cooldownKey, now);
+    if (cooldown > 0) return { granted: false, retryInMs: Math.max(1, Math.ceil(cooldown)), reason: "cooldown" };
+
+    let wait = 0;
+    let reason: "pace" | "budget" | undefined;
+    if (request.pace !== undefined) {
+      const nextAt = this.pacers.get(request.pace.key);
+      if (nextAt !== undefined && nextAt > now) {
+        wait = nextAt - now;
+        reason = "pace";
+      }
+    }
+    const logs = request.windows.map((spec) => this.log(spec.key, spec.limit, spec.windowMs));
+    for (const log of logs) {
+      const w = log.waitMs(now);
+      // The longest refusal wins, so a retry after it can succeed.
+      if (w > 0 && (w > wait || reason === undefined)) {
+        wait = w;
+        reason = "budget";
+      }
+    }
+    if (reason !== undefined) return { granted: false, retryInMs: Math.max(1, Math.ceil(wait)), reason };
+
+    for (const log of logs) log.add(now);
+    if (request.pace !== undefined) this.pacers.set(request.pace.key, now + request.pace.intervalMs);
+    return { granted: true };
+  }
+
+  /** @inheritdoc */
+  async extendCooldown(key: string, durationMs: number): Promise<number> {
+    const now = this.tick();
+    const until = Math.max(this.cooldowns.get(key) ?? 0, now + Math.ceil(Math.max(0, durationMs)));
+    if (until > now) this.cooldowns.set(key, until);
+    return Math.max(0, until - now);
+  }
+
+  /** @inheritdoc */
+  async cooldownRemaining(key: string): Promise<number> {
+    return this.cooldownLeft(key, this.tick());
+  }
+
+  /** @inheritdoc */
+  async readRate(key: string): Promise<number | undefined> {
+    const now = this.tick();
+    const entry = this.rates.get(key);
+    if (entry === undefined) return undefined;
+    entry.touchedAt = now;
+    return entry.rate;
+  }
+
+  /** @inheritdoc */
+  async adjustRate(key: string, change: RateChange): Promise<number> {
+    const now = this.tick();
+    const current = this.rates.get(key)?.rate ?? change.initial;
+    const raw = change.set ?? current * (change.multiply ?? 1) + (change.add ?? 0);
+    const rate = Math.min(change.max, Math.max(change.min, raw));
+    this.rates.set(key, { rate, touchedAt: now });
+    return rate;
+  }
+
+  /** Drops all state. */
+  async close(): Promise<void> {
+    this.windows.clear();
+    this.pacers.clear();
+    this.cooldowns.clear();
+    this.rates.clear();
+  }
+
+  /**
+   * How many grants a window key holds within its window right now (for stats and tests), or 0.
+   * @param key - The window key.
+   */
+  windowCount(key: string): number {
+    return this.windows.get(key)?.count(this.now()) ?? 0;
+  }
+
+  /** How many keys (windows, pacers, cooldowns, rates) the store holds; idle ones are swept lazily. */
+  get size(): number {
+    return this.windows.size + this.pacers.size + this.cooldowns.size + this.rates.size;
+  }
+
+  /** Forces a sweep of idle keys now (normally it happens lazily every few seconds). */
+  sweep(): void {
+    const now = this.now();
+    this.lastSweep = now;
+    for (const [key, log] of this.windows) if (log.isIdle(now)) this.windows.delete(key);
+    for (const [key, nextAt] of this.pacers) if (nextAt <= now) this.pacers.delete(key);
+    for (const [key, until] of this.cooldowns) if (until <= now) this.cooldowns.delete(key);
+    for (const [key, entry] of this.rates) if (entry.touchedAt + this.rateIdleMs <= now) this.rates.delete(key);
+  }
+
+  private tick(): number {
+    const now = this.now();
+    if (now - this.lastSweep >= SWEEP_INTERVAL_MS) this.sweep();
+    return now;
+  }
+
+  private cooldownLeft(key: string, now: number): number {
+    const until = this.cooldowns.get(key);
+    if (until === undefined) return 0;
+    if (until <= now) {
+      this.cooldowns.delete(key);
+      return 0;
+    }
+    return until - now;
+  }
+
+  private log(key: string, limit: number, windowMs: number): SlidingLog {
+    let log = this.windows.get(key);
+    if (log === undefined) {
+      log = new SlidingLog(limit, windowMs);
+      this.windows.set(key, log);
+    } else if (log.limit !== limit || log.windowMs !== windowMs) {
+      log = log.resized(limit, windowMs);
+      this.windows.set(key, log);
+    }
+    return log;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * An exact sliding-window log: at most `limit` grants in any span of `windowMs`.
+ *
+ * It keeps only the last `limit` grant times in a ring, because the only question that matters
+ * is whether the grant `limit` places back has left the window. A grant at time `t` counts in
+ * `(now - windowMs, now]`, as in the Redis store. Memory is O(limit) and every check is O(1).
+ */
+export class SlidingLog {
+  private times: number[] = [];
+  /** Index of the oldest kept grant once the ring is full. */
+  private head = 0;
+
+  /**
+   * @param limit - Grants allowed in any span of `windowMs` (0 refuses everything).
+   * @param windowMs - The window length in milliseconds.
+   */
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+  ) {}
+
+  /**
+   * Milliseconds until a grant fits at `now` (0 when it fits now), when `reserved` more grants
+   * are already promised and not logged yet (`Infinity` when those alone fill the limit).
+   * @param now - The current time in ms.
+   * @param reserved - Grants promised but not logged yet. @default 0
+   */
+  waitMs(now: number, reserved = 0): number {
+    const room = this.limit - reserved;
+    if (room <= 0) return this.limit <= 0 ? this.windowMs : Number.POSITIVE_INFINITY;
+    const size = this.times.length;
+    if (size < room) return 0;
+    // The entry `room` places back must have left the window.
+    const index = size < this.limit ? size - room : (this.head + this.limit - room) % this.limit;
+    const entry = this.times[index] ?? Number.NEGATIVE_INFINITY;
+    return Math.max(0, entry + this.windowMs - now);
+  }
+
+  /**
+   * Records a grant at `now`; call only after {@link waitMs} returned 0.
+   * @param now - The current time in ms.
+   */
+  add(now: number): void {
+    if (this.limit <= 0) return;
+    if (this.times.length < this.limit) {
+      this.times.push(now);
+      return;
+    }
+    this.times[this.head] = now;
+    this.head = (this.head + 1) % this.limit;
+  }
+
+  /**
+   * Grants within `(now - windowMs, now]`.
+   * @param now - The current time in ms.
+   */
+  count(now: number): number {
+    let n = 0;
+    for (const t of this.times) if (t > now - this.windowMs) n += 1;
+    return n;
+  }
+
+  /**
+   * Whether every grant has left the window, so the log can be dropped.
+   * @param now - The current time in ms.
+   */
+  isIdle(now: number): boolean {
+    return this.last() + this.windowMs <= now;
+  }
+
+  /**
+   * A log with other limits that keeps the most recent grants of this one (used when a caller
+   * changes the limit or window of an existing key).
+   * @param limit - The new limit.
+   * @param windowMs - The new window.
+   */
+  resized(limit: number, windowMs: number): SlidingLog {
+    const next = new SlidingLog(limit, windowMs);
+    const ordered = [...this.times.slice(this.head), ...this.times.slice(0, this.head)];
+    for (const t of ordered.slice(Math.max(0, ordered.length - limit))) next.add(t);
+    return next;
+  }
+
+  private last(): number {
+    if (this.times.length === 0) return Number.NEGATIVE_INFINITY;
+    const index = this.times.length < this.limit ? this.times.length - 1 : (this.head + this.limit - 1) % this.limit;
+    return this.times[index] ?? Number.NEGATIVE_INFINITY;
+  }
+}

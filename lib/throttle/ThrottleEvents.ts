@@ -1,0 +1,78 @@
+/** Why a request waits (or was refused): see {@link ThrottleEvent}. */
+export type ThrottleReason = "cooldown" | "budget" | "pace" | "concurrency" | "queue-full";
+
+/**
+ * Something held requests back. Emitted when the head of a queue is refused by the store
+ * (`cooldown`, `budget`, `pace`), when a throttled response starts or extends a cooldown
+ * (`cooldown`), when the in-flight limit blocks a queue (`concurrency`), and when a request is
+ * refused because its queue is full (`queue-full`). Never contains a token.
+ */
+export interface ThrottleEvent {
+  /** The throttle key, `tenant/app`. */
+  readonly key: string;
+  /** The tenant of the key. */
+  readonly tenant: string;
+  /** The app of the key (`*` when unknown). */
+  readonly app: string;
+  /** Why. */
+  readonly reason: ThrottleReason;
+  /** How long the wait is expected to last, in milliseconds (0 when unknown, as for `concurrency`). */
+  readonly waitMs: number;
+  /** Requests waiting in this key's queues at the time. */
+  readonly queued: number;
+}
+
+/** A listener of {@link ThrottleEvent}s. */
+export type ThrottleListener = (event: ThrottleEvent) => void;
+
+/** The learned rate of one route class of a key (adaptive mode). */
+export interface AdaptiveRateStats {
+  /** `write` or `read`. */
+  readonly requests: "write" | "read";
+  /** The current rate, requests per second. */
+  readonly rate: number;
+  /** `slow-start` until the first 429, then `steady`. */
+  readonly phase: "slow-start" | "steady";
+  /** The limit estimated at the last 429, requests per second. */
+  readonly ceiling: number | undefined;
+  /** Rate decreases (one per burst of 429s). */
+  readonly decreases: number;
+}
+
+/** How much of a known budget this process used in the last window. */
+export interface BudgetUseStats {
+  /** The budget's name. */
+  readonly name: string;
+  /** Grants in the last `windowMs` by this process (bucket precision). */
+  readonly used: number;
+  /** The budget's limit. */
+  readonly limit: number;
+  /** The budget's window in milliseconds (margin included). */
+  readonly windowMs: number;
+}
+
+/** A snapshot of one throttle key. */
+export interface ThrottleKeyStats {
+  /** `tenant/app`. */
+  readonly key: string;
+  /** The tenant. */
+  readonly tenant: string;
+  /** The app (`*` when unknown). */
+  readonly app: string;
+  /** Requests waiting in the queue. */
+  readonly queued: number;
+  /** Requests sent and not yet answered. */
+  readonly inFlight: number;
+  /** Requests sent since the key became active. */
+  readonly sent: number;
+  /** `429` responses seen. */
+  readonly throttled: number;
+  /** Requests refused because the queue was full. */
+  readonly rejected: number;
+  /** When the last known cooldown ends (ms since epoch, by the handler's clock), if still active. */
+  readonly cooldownUntil: number | undefined;
+  /** Adaptive rates of the key's route classes that have no known budget. */
+  readonly rates: readonly AdaptiveRateStats[];
+  /** Use of the known budgets that applied to the key's requests. */
+  readonly budgets: readonly BudgetUseStats[];
+}

@@ -1,0 +1,451 @@
+import { ThrottleQueueFullError } from "../errors/ThrottleQueueFullError.js";
+import { AdaptiveRate, type AdaptiveRateSettings } from "./AdaptiveRate.js";
+import type { ResolvedBudget } from "./budgetMatching.js";
+import { SlidingLog } from "./SlidingLog.js";
+import type { ThrottleEvent, ThrottleKeyStats, ThrottleListener, ThrottleReason } from "./ThrottleEvents.js";
+import type { ThrottleIdentity } from "./throttleIdentity.js";
+import { identityKey } from "./throttleIdentity.js";
+import type { ReserveRequest, ReserveResult, ThrottleStore, WindowSpec } from "./ThrottleStore.js";
+import { WaitQueue, type WaitNode } from "./WaitQueue.js";
+
+/** What the scheduler needs from the handler's settings. */
+export interface SchedulerSettings {
+  readonly store: ThrottleStore;
+  readonly adaptive: AdaptiveRateSettings | false;
+  readonly maxConcurrency: number;
+  readonly maxQueue: number;
+  readonly idleKeyMs: number;
+  readonly now: () => number;
+}
+
+/** How often a cached adaptive rate is read back from the store (another process may change it). */
+const RATE_SYNC_MS = 1000;
+
+/** The route class an adaptive rate is learned for. */
+export type RequestClass = "write" | "read";
+
+interface Waiter {
+  readonly resolve: (grantedAt: number) => void;
+  readonly reject: (reason: unknown) => void;
+  readonly signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/** The learned rate of one route class of a key. */
+interface AdaptiveEntry {
+  readonly requests: RequestClass;
+  readonly rateKey: string;
+  readonly paceKey: string;
+  controller: AdaptiveRate | undefined;
+  syncedAt: number;
+}
+
+/**
+ * This process's side of one budget window. The store logs grant times, but the server counts a
+ * request when it arrives, which can be much later under load (a burst queues in the event loop
+ * and the network). The response time is a sure upper bound of the arrival, so locally a request
+ * occupies the window from its grant until `windowMs` after its response: no request of ours can
+ * land in the server's window early, whatever the jitter.
+ */
+interface BudgetUse {
+  readonly name: string;
+  readonly limit: number;
+  readonly windowMs: number;
+  /** Response times of answered requests (sure upper bounds of their arrival at the server). */
+  readonly settled: SlidingLog;
+  /** Granted and not answered yet. */
+  inFlight: number;
+}
+
+/** One queue of a key: requests that need the same windows and pacer, served in FIFO order. */
+export interface Lane {
+  readonly id: string;
+  readonly state: KeyState;
+  readonly windows: readonly WindowSpec[];
+  readonly uses: readonly BudgetUse[];
+  readonly adaptive: AdaptiveEntry | undefined;
+  readonly queue: WaitQueue<Waiter>;
+  pumping: boolean;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Ends the current sleep or slot wait early. */
+  wake: (() => void) | undefined;
+  /** When the pacer frees after this lane's last grant, by this lane's own reckoning. */
+  paceExpected: number | undefined;
+  /** When the pacer was due, if the last refusal matched {@link paceExpected} (no one else paces this key). */
+  paceDue: number | undefined;
+}
+
+/** Everything held for one `tenant/app` key. */
+export interface KeyState {
+  readonly key: string;
+  readonly tenant: string;
+  readonly app: string;
+  readonly cooldownKey: string;
+  readonly lanes: Map<string, Lane>;
+  readonly slotWaiters: Lane[];
+  readonly adaptive: Map<RequestClass, AdaptiveEntry>;
+  readonly uses: Map<string, BudgetUse>;
+  inFlight: number;
+  queued: number;
+  sent: number;
+  throttled: number;
+  rejected: number;
+  cooldownUntil: number | undefined;
+  lastActive: number;
+}
+
+/**
+ * Queues, concurrency and store polling for every key. Each lane polls the store from its head
+ * only: one pending store call or one timer per lane, however many requests wait behind it.
+ */
+export class ThrottleScheduler {
+  private readonly keys = new Map<string, KeyState>();
+  private readonly listeners = new Set<ThrottleListener>();
+  private lastSweep: number;
+
+  /**
+   * @param settings - Store, limits and clock.
+   */
+  constructor(private readonly settings: SchedulerSettings) {
+    this.lastSweep = settings.now();
+  }
+
+  /**
+   * Adds an event listener.
+   * @param listener - Called for each event.
+   */
+  addListener(listener: ThrottleListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * The state of a key, created on first use. Also drops idle keys now and then.
+   * @param identity - Tenant and app.
+   */
+  keyState(identity: ThrottleIdentity): KeyState {
+    const now = this.settings.now();
+    if (now - this.lastSweep >= this.settings.idleKeyMs / 2) this.sweep(now);
+    const key = identityKey(identity);
+    let state = this.keys.get(key);
+    if (state === undefined) {
+      state = {
+        key,
+        tenant: identity.tenant,
+        app: identity.app,
+        cooldownKey: `c:${identity.tenant}:${identity.app}`,
+        lanes: new Map(),
+        slotWaiters: [],
+        adaptive: new Map(),
+        uses: new Map(),
+        inFlight: 0,
+        queued: 0,
+        sent: 0,
+        throttled: 0,
+        rejected: 0,
+        cooldownUntil: undefined,
+        lastActive: now,
+      };
+      this.keys.set(key, state);
+    }
+    state.lastActive = now;
+    return state;
+  }
+
+  /**
+   * The lane for requests with these budgets (or, with none, this adaptive class), created on first use.
+   * @param state - The key.
+   * @param budgets - The budgets that apply.
+   * @param requests - The request class, for adaptive pacing when no budget applies.
+   */
+  lane(state: KeyState, budgets: readonly ResolvedBudget[], requests: RequestClass): Lane {
+    const adaptive = budgets.length === 0 && this.settings.adaptive !== false;
+    const id = budgets.length > 0 ? `b:${budgets.map((b) => b.name).join("\u0000")}` : adaptive ? `a:${requests}` : "n:";
+    const existing = state.lanes.get(id);
+    if (existing !== undefined) return existing;
+    const windows = budgets.map((b) => ({
+      key: b.scope === "tenant" ? `w:${b.name}:${state.tenant}` : `w:${b.name}:${state.tenant}:${state.app}`,
+      limit: b.limit,
+      windowMs: b.windowMs,
+    }));
+    const uses = budgets.map((b, i) => {
+      const windowKey = windows[i]?.key ?? b.name;
+      let use = state.uses.get(windowKey);
+      if (use === undefined) {
+        use = { name: b.name, limit: b.limit, windowMs: b.nominalWindowMs, settled: new SlidingLog(b.limit, b.nominalWindowMs), inFlight: 0 };
+        state.uses.set(windowKey, use);
+      }
+      return use;
+    });
+    let entry: AdaptiveEntry | undefined;
+    if (adaptive) {
+      entry = state.adaptive.get(requests);
+      if (entry === undefined) {
+        const suffix = `${state.tenant}:${state.app}:${requests}`;
+        entry = { requests, rateKey: `r:${suffix}`, paceKey: `p:${suffix}`, controller: undefined, syncedAt: 0 };
+        state.adaptive.set(requests, entry);
+      }
+    }
+    const lane: Lane = {
+      id,
+      state,
+      windows,
+      uses,
+      adaptive: entry,
+      queue: new WaitQueue<Waiter>(),
+      pumping: false,
+      timer: undefined,
+      wake: undefined,
+      paceExpected: undefined,
+      paceDue: undefined,
+    };
+    state.lanes.set(id, lane);
+    return lane;
+  }
+
+  /**
+   * Waits for a slot in the lane: FIFO, abortable, bounded. Resolves to the grant time; the caller
+   * must call {@link release} once the request is answered.
+   * @param lane - The lane.
+   * @param signal - The request's abort signal.
+   */
+  acquire(lane: Lane, signal: AbortSignal | undefined): Promise<number> {
+    const state = lane.state;
+    if (signal?.aborted === true) return Promise.reject(signal.reason);
+    if (state.queued >= this.settings.maxQueue) {
+      state.rejected += 1;
+      this.emit(state, "queue-full", 0);
+      return Promise.reject(new ThrottleQueueFullError(state.key, this.settings.maxQueue));
+    }
+    return new Promise<number>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
+      const node = lane.queue.push(waiter);
+      state.queued += 1;
+      if (signal !== undefined) {
+        waiter.onAbort = () => this.abort(lane, node, signal);
+        signal.addEventListener("abort", waiter.onAbort, { once: true });
+      }
+      if (!lane.pumping) void this.pump(lane);
+    });
+  }
+
+  /**
+   * Frees the in-flight slot of an answered (or failed) request.
+   * @param lane - The lane it was granted in.
+   */
+  release(lane: Lane): void {
+    const now = this.settings.now();
+    lane.state.lastActive = now;
+    for (const use of lane.uses) {
+      use.inFlight -= 1;
+      use.settled.add(now);
+    }
+    this.releaseSlot(lane.state);
+  }
+
+  /**
+   * Emits an event for a key.
+   * @param state - The key.
+   * @param reason - Why requests wait.
+   * @param waitMs - How long.
+   */
+  emit(state: KeyState, reason: ThrottleReason, waitMs: number): void {
+    if (this.listeners.size === 0) return;
+    const event: ThrottleEvent = { key: state.key, tenant: state.tenant, app: state.app, reason, waitMs, queued: state.queued };
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure must not break throttling.
+      }
+    }
+  }
+
+  /** A snapshot of every known key. */
+  stats(): ThrottleKeyStats[] {
+    const now = this.settings.now();
+    return [...this.keys.values()].map((s) => ({
+      key: s.key,
+      tenant: s.tenant,
+      app: s.app,
+      queued: s.queued,
+      inFlight: s.inFlight,
+      sent: s.sent,
+      throttled: s.throttled,
+      rejected: s.rejected,
+      cooldownUntil: s.cooldownUntil !== undefined && s.cooldownUntil > now ? s.cooldownUntil : undefined,
+      rates: [...s.adaptive.values()]
+        .filter((e) => e.controller !== undefined)
+        .map((e) => {
+          const c = e.controller as AdaptiveRate;
+          return { requests: e.requests, rate: c.rate, phase: c.phase, ceiling: c.ceiling, decreases: c.decreases };
+        }),
+      budgets: [...s.uses.values()].map((u) => ({ name: u.name, used: u.settled.count(now) + u.inFlight, limit: u.limit, windowMs: u.windowMs })),
+    }));
+  }
+
+  /** Number of keys held (idle ones are dropped after `idleKeyMs`). */
+  get size(): number {
+    return this.keys.size;
+  }
+
+  private abort(lane: Lane, node: WaitNode<Waiter>, signal: AbortSignal): void {
+    if (!node.linked) return;
+    lane.queue.remove(node);
+    lane.state.queued -= 1;
+    node.value.reject(signal.reason);
+    // The last waiter left: stop the head's timer now, so nothing stays scheduled.
+    if (lane.queue.size === 0) lane.wake?.();
+  }
+
+  private async pump(lane: Lane): Promise<void> {
+    lane.pumping = true;
+    const state = lane.state;
+    try {
+      while (lane.queue.size > 0) {
+        if (state.inFlight >= this.settings.maxConcurrency) {
+          this.emit(state, "concurrency", 0);
+          await this.waitForSlot(lane);
+          continue;
+        }
+        const localWait = this.settledWait(lane);
+        if (localWait === Number.POSITIVE_INFINITY) {
+          // The budget is taken by requests still in flight: the next answer frees a place.
+          this.emit(state, "budget", 0);
+          await this.waitForSlot(lane);
+          continue;
+        }
+        if (localWait > 0) {
+          this.emit(state, "budget", localWait);
+          await this.sleep(lane, localWait);
+          continue;
+        }
+        // Hold the slot while the store decides, so two lanes of a key cannot overshoot it.
+        state.inFlight += 1;
+        const result = await this.reserve(lane);
+        const now = this.settings.now();
+        if (result.granted) {
+          const waiter = lane.queue.shift();
+          if (waiter === undefined) {
+            this.releaseSlot(state);
+            break;
+          }
+          state.queued -= 1;
+          state.sent += 1;
+          for (const use of lane.uses) use.inFlight += 1;
+          if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener("abort", waiter.onAbort);
+          waiter.resolve(now);
+          continue;
+        }
+        this.releaseSlot(state);
+        if (result.reason === "pace") lane.adaptive?.controller?.paceLimited();
+        if (result.reason === "cooldown") state.cooldownUntil = Math.max(state.cooldownUntil ?? 0, now + result.retryInMs);
+        this.emit(state, result.reason, result.retryInMs);
+        await this.sleep(lane, result.retryInMs);
+      }
+    } catch (error) {
+      // Nothing above should throw (the store is guarded); if it does, fail the waiters instead of hanging them.
+      for (let waiter = lane.queue.shift(); waiter !== undefined; waiter = lane.queue.shift()) {
+        state.queued -= 1;
+        if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener("abort", waiter.onAbort);
+        waiter.reject(error);
+      }
+    } finally {
+      lane.pumping = false;
+      lane.wake = undefined;
+      if (lane.queue.size === 0) {
+        if (state.lanes.get(lane.id) === lane) state.lanes.delete(lane.id);
+      } else {
+        void this.pump(lane);
+      }
+    }
+  }
+
+  private async reserve(lane: Lane): Promise<ReserveResult> {
+    const request: ReserveRequest = { windows: lane.windows, cooldownKey: lane.state.cooldownKey };
+    const entry = lane.adaptive;
+    if (entry === undefined || this.settings.adaptive === false) return this.settings.store.reserve(request);
+    const store = this.settings.store;
+    const now = this.settings.now();
+    if (entry.controller === undefined) {
+      entry.controller = new AdaptiveRate(this.settings.adaptive, now, await store.readRate(entry.rateKey));
+      entry.syncedAt = now;
+    } else if (now - entry.syncedAt >= RATE_SYNC_MS) {
+      entry.controller.synced(await store.readRate(entry.rateKey));
+      entry.syncedAt = now;
+    }
+    const controller = entry.controller;
+    const change = controller.increaseDue(now);
+    if (change !== undefined) controller.changed(await store.adjustRate(entry.rateKey, change), this.settings.now());
+    // Timers fire late and the store rounds waits up to whole ms; left alone, every gap would
+    // grow by that and the rate would sag for good. Shorten the next gap by how late this grant is
+    // against our own schedule (at most one gap), so grants keep to the schedule on average.
+    const interval = controller.intervalMs;
+    const before = this.settings.now();
+    const behind = lane.paceDue === undefined ? 0 : Math.max(0, before - lane.paceDue);
+    const intervalMs = interval - Math.min(behind, interval);
+    const result = await store.reserve({ ...request, pace: { key: entry.paceKey, intervalMs } });
+    const after = this.settings.now();
+    if (result.granted) {
+      lane.paceExpected = before + intervalMs;
+      lane.paceDue = undefined;
+    } else if (result.reason === "pace" && lane.paceExpected !== undefined) {
+      // The store's pacer frees within (before + wait - 1, after + wait]. When our own expectation
+      // falls there, nobody else paced this key since our last grant, and we may keep our schedule;
+      // otherwise another process shares the pacer and we must not shorten its gaps.
+      const expected = lane.paceExpected;
+      const ours = expected > before + result.retryInMs - 1.01 && expected <= after + result.retryInMs + 0.01;
+      lane.paceDue = ours ? expected : undefined;
+    } else {
+      lane.paceDue = undefined;
+    }
+    return result;
+  }
+
+  private settledWait(lane: Lane): number {
+    if (lane.uses.length === 0) return 0;
+    const now = this.settings.now();
+    let wait = 0;
+    for (const use of lane.uses) wait = Math.max(wait, use.settled.waitMs(now, use.inFlight));
+    return wait === Number.POSITIVE_INFINITY ? wait : Math.ceil(wait);
+  }
+
+  private releaseSlot(state: KeyState): void {
+    state.inFlight -= 1;
+    // Wake every waiting lane (a key has few): each checks again, and one that cannot go waits again.
+    if (state.slotWaiters.length > 0) for (const lane of [...state.slotWaiters]) lane.wake?.();
+  }
+
+  private waitForSlot(lane: Lane): Promise<void> {
+    const waiters = lane.state.slotWaiters;
+    return new Promise<void>((resolve) => {
+      waiters.push(lane);
+      lane.wake = () => {
+        const index = waiters.indexOf(lane);
+        if (index >= 0) waiters.splice(index, 1);
+        lane.wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  private sleep(lane: Lane, ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(lane.timer);
+        lane.timer = undefined;
+        lane.wake = undefined;
+        resolve();
+      };
+      lane.timer = setTimeout(done, ms);
+      lane.wake = done;
+    });
+  }
+
+  private sweep(now: number): void {
+    this.lastSweep = now;
+    for (const [key, state] of this.keys) {
+      if (state.lanes.size === 0 && state.inFlight === 0 && now - state.lastActive >= this.settings.idleKeyMs) this.keys.delete(key);
+    }
+  }
+}

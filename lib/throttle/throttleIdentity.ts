@@ -1,0 +1,43 @@
+import type { Context } from "@microsoft/microsoft-graph-client";
+import type { ClaimsCache } from "./jwtClaims.js";
+import { readAuthorization, type RequestTarget } from "./requestTarget.js";
+
+/** Whose limits a request counts against: a tenant and an app in it. Never holds a token. */
+export interface ThrottleIdentity {
+  /** The tenant (JWT `tid`), or the URL host when the token is not a JWT. */
+  readonly tenant: string;
+  /** The app (JWT `appid` or `azp`), or `"*"` when unknown. */
+  readonly app: string;
+}
+
+/**
+ * Chooses the throttle identity of a request instead of the JWT claims. Return at least a tenant;
+ * a missing app means `"*"`.
+ */
+export type ThrottleKeyFunction = (context: Context) => { readonly tenant: string; readonly app?: string };
+
+/** The app of a request whose token names no app. */
+export const UNKNOWN_APP = "*";
+
+/**
+ * Reads tenant and app from the bearer token's claims (`tid`, `appid` or `azp`), falling back to
+ * the URL host when there is no token or it is not a JWT.
+ * @param context - The middleware context.
+ * @param target - The request's host, path and method.
+ * @param claimsCache - Decoded claims per token.
+ */
+export function identityFromToken(context: Context, target: RequestTarget, claimsCache: ClaimsCache): ThrottleIdentity {
+  const authorization = readAuthorization(context);
+  const match = authorization === null ? null : /^\s*bearer\s+(\S+)/i.exec(authorization);
+  const claims = match?.[1] === undefined ? undefined : claimsCache.get(match[1]);
+  if (claims?.tid !== undefined) return { tenant: claims.tid, app: claims.appid ?? claims.azp ?? UNKNOWN_APP };
+  return { tenant: target.host === "" ? "unknown-host" : target.host, app: UNKNOWN_APP };
+}
+
+/**
+ * The key string of an identity, used in events, stats and errors: `tenant/app`.
+ * @param identity - The identity.
+ */
+export function identityKey(identity: ThrottleIdentity): string {
+  return `${identity.tenant}/${identity.app}`;
+}

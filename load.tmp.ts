@@ -1,0 +1,20 @@
+import { startGraphEmulator, createTestToken } from "./lib/testing/index.js";
+const emu = await startGraphEmulator({ limits: false });
+const token = createTestToken({ tenantId: "contoso" });
+const N = Number(process.argv[2] ?? 2000), C = Number(process.argv[3] ?? 200);
+async function run() {
+  let next = 0; let ok = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: C }, async () => {
+    while (next < N) {
+      const i = next++;
+      const r = await fetch(`${emu.url}v1.0/deviceManagement/softwareUpdateStatusSummary`, { ...emu.fetchOptions, method: "PATCH", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ compliantDeviceCount: i }) });
+      await r.text(); if (r.status === 200) ok++;
+    }
+  }));
+  const ms = performance.now() - t0;
+  console.log(`${ok}/${N} ok in ${ms.toFixed(0)} ms = ${(N / ms * 1000).toFixed(0)} req/s; maxConcurrent ${emu.stats().maxConcurrent}`);
+}
+await run(); await run(); await run();
+const t1 = performance.now(); await emu.close(); console.log("close ms", (performance.now() - t1).toFixed(1));
+console.log(process.memoryUsage().rss / 1e6);

@@ -1,0 +1,168 @@
+import { expect } from "chai";
+import type { Redis } from "ioredis";
+import sinon from "sinon";
+import { createRedisScriptStore } from "../../lib/redis/createRedisScriptStore.js";
+import { redisKeyBuilder } from "../../lib/redis/redisKeys.js";
+import type { ReserveResult, ThrottleStore } from "../../lib/throttle/ThrottleStore.js";
+import { connectRedis, deleteKeysWithPrefix, keysWithPrefix, uniquePrefix } from "./helpers/redisTestEnv.js";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("redis/createRedisScriptStore (real Redis)", () => {
+  const prefix = uniquePrefix("script-store");
+  // Four connections stand for four processes sharing one Redis.
+  let connections: Redis[] = [];
+  let stores: ThrottleStore[] = [];
+
+  const storeOn = (redis: Redis, expiryMarginMs = 1000, rateTtlMs = 60_000) =>
+    createRedisScriptStore(redis, { keyOf: redisKeyBuilder(prefix, undefined), expiryMarginMs, rateTtlMs });
+
+  before(async () => {
+    connections = await Promise.all([connectRedis(), connectRedis(), connectRedis(), connectRedis()]);
+    stores = connections.map((redis) => storeOn(redis));
+  });
+
+  after(async () => {
+    if (connections[0] !== undefined) await deleteKeysWithPrefix(connections[0], prefix);
+    connections.forEach((redis) => redis.disconnect());
+  });
+
+  const first = () => stores[0] as ThrottleStore;
+  const refused = (result: ReserveResult) => {
+    if (result.granted) throw new Error("expected a refusal");
+    return result;
+  };
+
+  it("grants exactly `limit` slots when 4 connections race with 200 concurrent reserves", async () => {
+    const window = { key: "race", limit: 37, windowMs: 60_000 };
+    const results = await Promise.all(
+      stores.flatMap((store) => Array.from({ length: 50 }, () => store.reserve({ windows: [window], cooldownKey: "race" }))),
+    );
+    const granted = results.filter((result) => result.granted).length;
+    expect(granted).to.equal(37);
+    for (const result of results.filter((r) => !r.granted)) {
+      const refusal = refused(result);
+      expect(refusal.reason).to.equal("budget");
+      expect(refusal.retryInMs).to.be.greaterThan(59_000).and.at.most(60_000);
+    }
+    expect(await connections[0]!.zcard(`${prefix}w:race`)).to.equal(37);
+  });
+
+  it("takes a slot in every window or in none", async () => {
+    const tenant = { key: "all-or-none:tenant", limit: 5, windowMs: 60_000 };
+    const app = { key: "all-or-none:app", limit: 3, windowMs: 60_000 };
+    for (let i = 0; i < 3; i += 1) {
+      expect((await first().reserve({ windows: [tenant, app], cooldownKey: "aon" })).granted).to.equal(true);
+    }
+    const result = refused(await first().reserve({ windows: [tenant, app], cooldownKey: "aon" }));
+    expect(result.reason).to.equal("budget");
+    // The refused call left the tenant window untouched: 3 of 5 used, so two more fit.
+    expect(await connections[1]!.zcard(`${prefix}w:all-or-none:tenant`)).to.equal(3);
+    expect((await stores[1]!.reserve({ windows: [tenant], cooldownKey: "aon" })).granted).to.equal(true);
+    expect((await stores[2]!.reserve({ windows: [tenant], cooldownKey: "aon" })).granted).to.equal(true);
+    expect((await stores[3]!.reserve({ windows: [tenant], cooldownKey: "aon" })).granted).to.equal(false);
+  });
+
+  it("answers a full sliding window with the time until its oldest grant leaves, then grants again", async () => {
+    const window = { key: "slide", limit: 2, windowMs: 300 };
+    expect((await first().reserve({ windows: [window], cooldownKey: "slide" })).granted).to.equal(true);
+    await sleep(100);
+    expect((await stores[1]!.reserve({ windows: [window], cooldownKey: "slide" })).granted).to.equal(true);
+    const result = refused(await stores[2]!.reserve({ windows: [window], cooldownKey: "slide" }));
+    expect(result.reason).to.equal("budget");
+    // The first grant is ~100 ms old, so it leaves in ~200 ms (not 300: the window slides).
+    expect(result.retryInMs).to.be.greaterThan(100).and.at.most(200);
+    await sleep(result.retryInMs + 5);
+    expect((await stores[3]!.reserve({ windows: [window], cooldownKey: "slide" })).granted).to.equal(true);
+    // The second grant (~200 ms old) still fills the window with the new one.
+    expect((await first().reserve({ windows: [window], cooldownKey: "slide" })).granted).to.equal(false);
+  });
+
+  it("paces grants `intervalMs` apart across connections", async () => {
+    const pace = { key: "pace", intervalMs: 250 };
+    expect((await first().reserve({ windows: [], pace, cooldownKey: "pace" })).granted).to.equal(true);
+    const result = refused(await stores[1]!.reserve({ windows: [], pace, cooldownKey: "pace" }));
+    expect(result.reason).to.equal("pace");
+    expect(result.retryInMs).to.be.greaterThan(200).and.at.most(250);
+    await sleep(result.retryInMs + 5);
+    expect((await stores[2]!.reserve({ windows: [], pace, cooldownKey: "pace" })).granted).to.equal(true);
+  });
+
+  it("reports the longest wait when several limits refuse", async () => {
+    const window = { key: "longest", limit: 1, windowMs: 5_000 };
+    const pace = { key: "longest", intervalMs: 300 };
+    expect((await first().reserve({ windows: [window], pace, cooldownKey: "longest" })).granted).to.equal(true);
+    const result = refused(await first().reserve({ windows: [window], pace, cooldownKey: "longest" }));
+    expect(result.reason).to.equal("budget");
+    expect(result.retryInMs).to.be.greaterThan(4_500);
+  });
+
+  it("shares a sub-second cooldown between connections in milliseconds", async () => {
+    expect(await first().extendCooldown("cool", 1200)).to.equal(1200);
+    const remaining = await stores[1]!.cooldownRemaining("cool");
+    expect(remaining).to.be.greaterThan(1100).and.at.most(1200);
+    const result = refused(await stores[2]!.reserve({ windows: [{ key: "cool", limit: 100, windowMs: 1000 }], cooldownKey: "cool" }));
+    expect(result.reason).to.equal("cooldown");
+    expect(result.retryInMs).to.be.greaterThan(1100).and.at.most(1200);
+    // Never shortened; extended when longer.
+    expect(await stores[3]!.extendCooldown("cool", 300)).to.be.greaterThan(1100);
+    expect(await stores[3]!.extendCooldown("cool", 2500.2)).to.equal(2501);
+    expect(await first().cooldownRemaining("cool")).to.be.greaterThan(2400).and.at.most(2501);
+    expect(await first().cooldownRemaining("no-such-cooldown")).to.equal(0);
+    expect(await first().extendCooldown("zero", 0)).to.equal(0);
+  });
+
+  it("uses the Redis server clock, not the client's", async () => {
+    const clock = sinon.useFakeTimers({ now: Date.UTC(2001, 0, 1), toFake: ["Date"] });
+    try {
+      const window = { key: "skew", limit: 1, windowMs: 10_000 };
+      expect((await first().reserve({ windows: [window], cooldownKey: "skew" })).granted).to.equal(true);
+      clock.setSystemTime(Date.UTC(2040, 0, 1));
+      const result = refused(await stores[1]!.reserve({ windows: [window], cooldownKey: "skew" }));
+      expect(result.retryInMs).to.be.greaterThan(9_000).and.at.most(10_000);
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it("sets TTLs a margin past each window, pace and cooldown, so the keys disappear", async () => {
+    const store = storeOn(connections[0]!, 50, 400);
+    await store.reserve({ windows: [{ key: "ttl", limit: 5, windowMs: 150 }], pace: { key: "ttl", intervalMs: 100 }, cooldownKey: "ttl" });
+    await store.extendCooldown("ttl", 120);
+    await store.adjustRate("ttl", { initial: 10, multiply: 0.5, min: 1, max: 100 });
+    const redis = connections[0]!;
+    expect(await redis.pttl(`${prefix}w:ttl`)).to.be.greaterThan(150).and.at.most(200);
+    expect(await redis.pttl(`${prefix}p:ttl`)).to.be.greaterThan(100).and.at.most(150);
+    expect(await redis.pttl(`${prefix}c:ttl`)).to.be.greaterThan(50).and.at.most(120);
+    expect(await redis.pttl(`${prefix}r:ttl`)).to.be.greaterThan(300).and.at.most(400);
+    await sleep(450);
+    const left = (await keysWithPrefix(redis, prefix)).filter((key) => key.endsWith(":ttl"));
+    expect(left).to.deep.equal([]);
+  });
+
+  it("adds to an adaptive rate atomically under 200 concurrent changes from 4 connections", async () => {
+    expect(await first().readRate("add")).to.equal(undefined);
+    await Promise.all(
+      stores.flatMap((store) => Array.from({ length: 50 }, () => store.adjustRate("add", { initial: 0, add: 1, min: 0, max: 1e9 }))),
+    );
+    expect(await first().readRate("add")).to.equal(200);
+  });
+
+  it("multiplies an adaptive rate atomically and keeps doubles exact", async () => {
+    await Promise.all(
+      stores.flatMap((store) => Array.from({ length: 25 }, () => store.adjustRate("mul", { initial: 1, multiply: 2, min: 0, max: Infinity }))),
+    );
+    expect(await stores[2]!.readRate("mul")).to.equal(2 ** 100);
+    expect(await first().adjustRate("mul", { initial: 1, multiply: 0.1, min: 0, max: Infinity })).to.equal(2 ** 100 * 0.1);
+  });
+
+  it("clamps adaptive rates and lets `set` replace them", async () => {
+    const changes = Array.from({ length: 40 }, (_, i) => stores[i % 4]!.adjustRate("clamp", { initial: 50, multiply: 0.5, min: 2.5, max: 100 }));
+    const values = await Promise.all(changes);
+    expect(Math.min(...values)).to.equal(2.5);
+    expect(await first().readRate("clamp")).to.equal(2.5);
+    expect(await first().adjustRate("clamp", { initial: 50, set: 7.25, min: 1, max: 100 })).to.equal(7.25);
+    expect(await first().adjustRate("clamp", { initial: 50, set: 700, min: 1, max: 100 })).to.equal(100);
+    expect(await first().adjustRate("clamp", { initial: 50, add: -1000, min: -Infinity, max: 100 })).to.equal(-900);
+  });
+});

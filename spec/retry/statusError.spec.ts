@@ -1,0 +1,59 @@
+import { expect } from "chai";
+import { GraphError } from "@microsoft/microsoft-graph-client";
+import { GraphRequestError } from "../../lib/errors/GraphRequestError.js";
+import { discardResponse, readErrorBody, statusError } from "../../lib/retry/statusError.js";
+
+const THROTTLED = JSON.stringify({
+  error: {
+    code: "TooManyRequests",
+    message: "Please retry again later.",
+    innerError: { code: "429", date: "2020-08-18T12:51:51", message: "Please retry after", "request-id": "inner-id", status: "429" },
+  },
+});
+
+describe("statusError", () => {
+  it("snapshots status, Graph's error code, request-id, Retry-After and attempts, without headers", () => {
+    const response = new Response(THROTTLED, { status: 429, headers: { "request-id": "hdr-id", "Retry-After": "2" } });
+    const error = statusError(response, THROTTLED, { clientRequestId: "crid", attempts: 2, retryAfterMs: 2000 });
+    expect(error).to.be.instanceOf(GraphRequestError).and.instanceOf(GraphError);
+    expect(error).to.include({ statusCode: 429, code: "TooManyRequests", requestId: "hdr-id", clientRequestId: "crid", retryAfterMs: 2000, attempts: 2 });
+    expect(error.headers).to.equal(undefined);
+    expect(error.message).to.contain("429 TooManyRequests").and.contain("hdr-id");
+  });
+
+  it("falls back to innerError's request-id and copes with non-JSON bodies", () => {
+    const response = new Response(null, { status: 503 });
+    expect(statusError(response, THROTTLED, { clientRequestId: null, attempts: 1, retryAfterMs: undefined }).requestId).to.equal("inner-id");
+    const plain = statusError(response, "<html>busy</html>", { clientRequestId: null, attempts: 1, retryAfterMs: undefined });
+    expect(plain.code).to.equal(null);
+    expect(plain.body).to.equal("<html>busy</html>");
+  });
+});
+
+describe("readErrorBody", () => {
+  it("reads through a clone and leaves the response readable", async () => {
+    const response = new Response("body text", { status: 503 });
+    expect(await readErrorBody(response, new AbortController().signal)).to.equal("body text");
+    expect(await response.text()).to.equal("body text");
+  });
+
+  it("returns null for no body or when aborted", async () => {
+    expect(await readErrorBody(new Response(null, { status: 504 }), new AbortController().signal)).to.equal(null);
+    const hanging = new Response(new ReadableStream({ start() {} }), { status: 503 });
+    const controller = new AbortController();
+    const read = readErrorBody(hanging, controller.signal);
+    controller.abort();
+    expect(await read).to.equal(null);
+  });
+});
+
+describe("discardResponse", () => {
+  it("cancels the body so the connection is freed, and never throws", async () => {
+    let cancelled = false;
+    const response = new Response(new ReadableStream({ cancel: () => void (cancelled = true) }), { status: 503 });
+    discardResponse(response);
+    await Promise.resolve();
+    expect(cancelled).to.equal(true);
+    discardResponse(new Response(null, { status: 504 }));
+  });
+});

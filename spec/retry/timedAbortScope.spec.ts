@@ -1,0 +1,74 @@
+import { expect } from "chai";
+import sinon from "sinon";
+import { createTimedAbortScope } from "../../lib/retry/timedAbortScope.js";
+
+describe("createTimedAbortScope", () => {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => {
+    clock = sinon.useFakeTimers();
+  });
+  afterEach(() => clock.restore());
+
+  it("aborts when the timeout elapses and says so", () => {
+    const scope = createTimedAbortScope(undefined, 100, () => "timeout-reason");
+    clock.tick(99);
+    expect(scope.signal.aborted).to.equal(false);
+    clock.tick(1);
+    expect(scope.signal.aborted).to.equal(true);
+    expect(scope.signal.reason).to.equal("timeout-reason");
+    expect(scope.timedOut).to.equal(true);
+    expect(clock.countTimers()).to.equal(0);
+  });
+
+  it("follows its parent with the parent's reason and removes its listener", () => {
+    const parent = new AbortController();
+    const remove = sinon.spy(parent.signal, "removeEventListener");
+    const scope = createTimedAbortScope(parent.signal, 1000);
+    parent.abort("caller-reason");
+    expect(scope.signal.reason).to.equal("caller-reason");
+    expect(scope.timedOut).to.equal(false);
+    expect(clock.countTimers()).to.equal(0);
+    expect(remove.calledWith("abort")).to.equal(true);
+  });
+
+  it("starts aborted under an aborted parent, with no timer", () => {
+    const scope = createTimedAbortScope(AbortSignal.abort("gone"), 1000);
+    expect(scope.signal.aborted).to.equal(true);
+    expect(scope.signal.reason).to.equal("gone");
+    expect(clock.countTimers()).to.equal(0);
+  });
+
+  it("suspends and resumes keeping the remaining time (the attempt clock)", () => {
+    const scope = createTimedAbortScope(undefined, 100);
+    clock.tick(40);
+    scope.suspend();
+    scope.suspend(); // idempotent
+    expect(clock.countTimers()).to.equal(0);
+    clock.tick(10_000); // queued time does not count
+    expect(scope.signal.aborted).to.equal(false);
+    scope.resume();
+    scope.resume(); // idempotent
+    expect(clock.countTimers()).to.equal(1);
+    clock.tick(59);
+    expect(scope.signal.aborted).to.equal(false);
+    clock.tick(1);
+    expect(scope.timedOut).to.equal(true);
+  });
+
+  it("dispose clears the timer and the parent listener but leaves the signal as it is", () => {
+    const parent = new AbortController();
+    const scope = createTimedAbortScope(parent.signal, 100);
+    scope.dispose();
+    scope.resume(); // no timer after dispose
+    expect(clock.countTimers()).to.equal(0);
+    parent.abort();
+    clock.tick(1000);
+    expect(scope.signal.aborted).to.equal(false);
+  });
+
+  it("has no timer for Infinity or out-of-range timeouts", () => {
+    createTimedAbortScope(undefined, Infinity);
+    createTimedAbortScope(undefined, 2 ** 40);
+    expect(clock.countTimers()).to.equal(0);
+  });
+});

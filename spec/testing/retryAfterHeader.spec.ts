@@ -1,0 +1,36 @@
+import { expect } from "chai";
+import { formatRetryAfter } from "../../lib/testing/retryAfterHeader.js";
+import { parseRetryAfter } from "../../lib/retry/parseRetryAfter.js";
+
+describe("testing/retryAfterHeader", () => {
+  it("writes whole seconds rounded up, at least 1 for a positive wait", () => {
+    expect(formatRetryAfter(1, "seconds")).to.equal("1");
+    expect(formatRetryAfter(999.1, "seconds")).to.equal("1");
+    expect(formatRetryAfter(1000, "seconds")).to.equal("1");
+    expect(formatRetryAfter(1000.2, "seconds")).to.equal("2");
+    expect(formatRetryAfter(0, "seconds")).to.equal("0");
+  });
+
+  it("writes fractional seconds with 3 decimals, rounded up to the millisecond", () => {
+    expect(formatRetryAfter(136.2, "fractional-seconds")).to.equal("0.137");
+    expect(formatRetryAfter(0.01, "fractional-seconds")).to.equal("0.001");
+    expect(formatRetryAfter(2128, "fractional-seconds")).to.equal("2.128");
+  });
+
+  it("writes an IMF-fixdate rounded up to the next whole second", () => {
+    const now = Date.UTC(2024, 0, 2, 3, 4, 5, 600);
+    expect(formatRetryAfter(300, "http-date", now)).to.equal("Tue, 02 Jan 2024 03:04:06 GMT");
+    expect(formatRetryAfter(400, "http-date", now)).to.equal("Tue, 02 Jan 2024 03:04:06 GMT");
+    expect(formatRetryAfter(401, "http-date", now)).to.equal("Tue, 02 Jan 2024 03:04:07 GMT");
+  });
+
+  it("never asks for less than the real wait, in any format (round trip through parseRetryAfter)", () => {
+    const now = Date.UTC(2024, 0, 2, 3, 4, 5, 123);
+    for (const waitMs of [0.5, 1, 17.3, 999, 1001, 4321.9]) {
+      for (const format of ["seconds", "fractional-seconds", "http-date"] as const) {
+        const parsed = parseRetryAfter(formatRetryAfter(waitMs, format, now), now);
+        expect(parsed, `${format} ${waitMs}`).to.be.at.least(waitMs);
+      }
+    }
+  });
+});

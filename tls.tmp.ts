@@ -1,0 +1,10 @@
+import tls from "node:tls";
+import { startGraphEmulator } from "./lib/testing/index.js";
+const emu = await startGraphEmulator({ limits: false });
+for (let k = 0; k < 3; k++) {
+  const t0 = performance.now();
+  const socks = await Promise.all(Array.from({ length: 200 }, () => new Promise<tls.TLSSocket>((res, rej) => { const s = tls.connect({ host: "127.0.0.1", port: emu.port, ca: emu.ca }, () => res(s)); s.on("error", rej); })));
+  console.log("200 handshakes ms", (performance.now() - t0).toFixed(0));
+  socks.forEach(s => s.destroy());
+}
+await emu.close();
