@@ -1,5 +1,23 @@
+// The browser-safe root entry: no Node built-ins may be reachable from here (spec/bundle.spec.ts checks).
+// Node-only parts live on subpaths: `msgraph-software-update-status/testing` and `/redis`.
 export * from "./errors/index.js";
+export * from "./entity/index.js";
+export * from "./client/index.js";
+export * from "./auth/index.js";
+export * from "./retry/index.js";
 export { RequestTrace } from "./middleware/RequestTrace.js";
-export type { ThrottleStore, WindowSpec, ReserveRequest, ReserveResult, RateChange } from "./throttle/ThrottleStore.js";
 export { IdempotentRequestOption } from "./middleware/IdempotentRequestOption.js";
-export { parseRetryAfter } from "./retry/parseRetryAfter.js";
+export { ResilientRetryHandler } from "./middleware/ResilientRetryHandler.js";
+export { ResilientRetryHandlerOptions } from "./middleware/ResilientRetryHandlerOptions.js";
+export { ThrottleHandler } from "./middleware/ThrottleHandler.js";
+export {
+  THROTTLE_DEFAULTS,
+  ADAPTIVE_DEFAULTS,
+  type ThrottleHandlerOptions,
+  type AdaptiveThrottleOptions,
+} from "./middleware/ThrottleHandlerOptions.js";
+export { MemoryThrottleStore } from "./throttle/MemoryThrottleStore.js";
+export { INTUNE_DEVICE_CONFIGURATION_BUDGETS, type ThrottleBudget } from "./throttle/ThrottleBudget.js";
+export type { ThrottleEvent, ThrottleKeyStats, ThrottleListener } from "./throttle/ThrottleEvents.js";
+export type { ThrottleIdentity, ThrottleKeyFunction } from "./throttle/throttleIdentity.js";
+export type { ThrottleStore, WindowSpec, ReserveRequest, ReserveResult, RateChange } from "./throttle/ThrottleStore.js";

@@ -2,28 +2,28 @@ import {
   HTTPMessageHandler,
   RedirectHandler,
   RedirectHandlerOptions,
-  RetryHandler,
-  RetryHandlerOptions,
   TelemetryHandler,
   type AuthenticationProvider,
   type Middleware,
 } from "@microsoft/microsoft-graph-client";
 import { SecureAuthenticationHandler } from "../auth/SecureAuthenticationHandler.js";
+import { ResilientRetryHandler } from "../middleware/ResilientRetryHandler.js";
+import { ThrottleHandler } from "../middleware/ThrottleHandler.js";
+import type { ThrottleHandlerOptions } from "../middleware/ThrottleHandlerOptions.js";
+import type { ResilientRetryOptions } from "../retry/ResilientRetryOptions.js";
 import { isNodeRuntime } from "./isNodeRuntime.js";
 
 /**
- * Options of the retry step.
- * LEAD: placeholder — replace with the options of `ResilientRetryHandler` when it is wired in.
- * Until then the stock `RetryHandler` runs with these (official) options.
+ * The retry step: options for a new `ResilientRetryHandler`, or a handler you built (to keep a
+ * reference for `onRetry`/`onGiveUp`). A handler instance belongs to one client's chain.
  */
-export type RetryStepOptions = RetryHandlerOptions;
+export type RetryStepOptions = Partial<ResilientRetryOptions> | ResilientRetryHandler;
 
 /**
- * Options of the throttle step.
- * LEAD: placeholder — replace with the options of `ThrottleHandler` when it is wired in. Until
- * then there is no throttle step, so only `false` (or leaving it out) is accepted.
+ * The throttle step: options for a new `ThrottleHandler`, or a handler you built (to read its
+ * `stats()` or subscribe to `onThrottle`). A handler instance belongs to one client's chain.
  */
-export type ThrottleStepOptions = never;
+export type ThrottleStepOptions = ThrottleHandlerOptions | ThrottleHandler;
 
 /** What {@link buildMiddlewareChain} needs. */
 export interface MiddlewareChainOptions {
@@ -47,12 +47,13 @@ export interface MiddlewareChainOptions {
 export function buildMiddlewareChain(options: MiddlewareChainOptions): Middleware[] {
   const chain: Middleware[] = [new SecureAuthenticationHandler(options.authProvider, { customHosts: options.customHosts })];
 
-  // ─── LEAD: the retry and throttle steps go here, in this order. ───────────────────────────
   // Retry sits outside throttle so every retried attempt is paced by the throttle again.
-  // Replace the stock handler with: chain.push(new ResilientRetryHandler(options.retry));
-  if (options.retry !== false) chain.push(new RetryHandler(options.retry ?? new RetryHandlerOptions()));
-  // Then: if (options.throttle !== false) chain.push(new ThrottleHandler(options.throttle));
-  // ──────────────────────────────────────────────────────────────────────────────────────────
+  if (options.retry !== false) {
+    chain.push(options.retry instanceof ResilientRetryHandler ? options.retry : new ResilientRetryHandler(options.retry ?? {}));
+  }
+  if (options.throttle !== false) {
+    chain.push(options.throttle instanceof ThrottleHandler ? options.throttle : new ThrottleHandler(options.throttle ?? {}));
+  }
 
   if (isNodeRuntime()) chain.push(new RedirectHandler(new RedirectHandlerOptions()));
   chain.push(new TelemetryHandler(), new HTTPMessageHandler());

@@ -1,4 +1,4 @@
-import { RetryHandlerOptions, type AuthenticationProvider, type FetchOptions } from "@microsoft/microsoft-graph-client";
+import type { AuthenticationProvider, FetchOptions } from "@microsoft/microsoft-graph-client";
 import { checkTokenDestination, parseHostEntry } from "../auth/checkTokenDestination.js";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import type { RetryStepOptions, ThrottleStepOptions } from "./buildMiddlewareChain.js";
@@ -42,12 +42,12 @@ export function validateGraphClientOptions(options: CreateGraphClientOptions): V
   if (fetchOptions !== undefined && (typeof fetchOptions !== "object" || fetchOptions === null)) {
     throw new InvalidOptionsError("fetchOptions must be an object (RequestInit)");
   }
-  // LEAD: adjust these two checks when the retry and throttle step options are replaced.
-  if (retry !== undefined && retry !== false && !(retry instanceof RetryHandlerOptions)) {
-    throw new InvalidOptionsError("retry must be false or the retry step's options");
+  // The handlers validate their own option values; here only the shape is checked.
+  if (retry !== undefined && retry !== false && (typeof retry !== "object" || retry === null)) {
+    throw new InvalidOptionsError("retry must be false, retry options, or a ResilientRetryHandler");
   }
-  if (throttle !== undefined && throttle !== false) {
-    throw new InvalidOptionsError("throttle must be false: no throttle step is available in this build");
+  if (throttle !== undefined && throttle !== false && (typeof throttle !== "object" || throttle === null)) {
+    throw new InvalidOptionsError("throttle must be false, throttle options, or a ThrottleHandler");
   }
   const customHosts = normaliseCustomHosts(options.customHosts);
   if (baseUrl !== undefined) checkBaseUrl(baseUrl, customHosts);

@@ -43,7 +43,9 @@ export function createRedisThrottleStore(redis: RedisScriptClient, options: Redi
   if (redis === null || typeof redis !== "object" || typeof redis.evalsha !== "function" || typeof redis.eval !== "function") {
     throw new InvalidOptionsError("createRedisThrottleStore needs a Redis client with evalsha() and eval() (e.g. an ioredis Redis or Cluster)");
   }
-  const settings = { ...REDIS_THROTTLE_STORE_DEFAULTS, ...options };
+  // Options left `undefined` keep their defaults.
+  const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as RedisThrottleStoreOptions;
+  const settings = { ...REDIS_THROTTLE_STORE_DEFAULTS, ...given };
   for (const name of ["commandTimeoutMs", "probeIntervalMs", "expiryMarginMs", "rateTtlMs"] as const) {
     const value = settings[name];
     if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (value === 0 && name !== "expiryMarginMs")) {

@@ -101,6 +101,7 @@ function checkAndServe(state: EmulatorState, req: IncomingMessage, res: ServerRe
       return;
     case "hang":
       stats.outcome("hang");
+      req.resume(); // Drain the body so the connection stays healthy until close().
       state.hung.add(res);
       res.once("close", () => state.hung.delete(res));
       return;

@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
+import { createSecureContext } from "node:tls";
 import { Agent } from "undici";
 import { emulatorCertificate } from "./certificate.js";
 import { createFaultPicker } from "./faults.js";
@@ -59,6 +60,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       ? createHttpServer({ keepAliveTimeout: SERVER_KEEP_ALIVE_MS }, handler)
       : createHttpsServer({ key: certificate.key, cert: certificate.cert, keepAliveTimeout: SERVER_KEEP_ALIVE_MS }, handler);
   server.keepAliveTimeout = SERVER_KEEP_ALIVE_MS;
+  // Node would answer 408 to a request still open after 5 minutes; a hung request must wait for close().
+  server.requestTimeout = 0;
   // Raw sockets, including ones still in the TLS handshake, so close() can drop every one of them.
   const sockets = new Set<Socket>();
   server.on("connection", (socket: Socket) => {
@@ -69,7 +72,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   const { port } = server.address() as AddressInfo;
   const protocol = certificate === undefined ? "http" : "https";
   const agent = new Agent({
-    connect: certificate === undefined ? {} : { ca: certificate.cert },
+    // One shared secure context trusting only our certificate (`ca` alone would build a new one per connection).
+    connect: certificate === undefined ? {} : { ca: certificate.cert, secureContext: createSecureContext({ ca: certificate.cert }) },
     keepAliveTimeout: CLIENT_KEEP_ALIVE_MS,
     connections: CLIENT_CONNECTIONS,
   });

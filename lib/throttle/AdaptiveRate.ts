@@ -21,9 +21,9 @@ export type AdaptivePhase = "slow-start" | "steady";
  * Learns the sustainable request rate of one route class from 429s, for routes with no known
  * budget. The rate itself lives in the store (shared); this object holds the local decisions:
  *
- * - slow start: the rate doubles every `slowStartIntervalMs` at most, while the pacer is what
- *   holds requests back and a request granted at the current rate came back unthrottled (so at
- *   most once per round trip), until the first 429;
+ * - slow start: the rate doubles at most every `slowStartIntervalMs` and every two round trips,
+ *   while the pacer is what holds requests back and a request granted at the current rate came
+ *   back unthrottled, until the first 429;
  * - on a 429: the limit is estimated as the success rate observed over the last
  *   `Retry-After` (1 s to 10 s), the rate snaps to `decreaseFactor` × that estimate, and that
  *   estimate becomes the ceiling. 429s of requests granted before the last decrease belong to
@@ -49,6 +49,8 @@ export class AdaptiveRate {
   private demand = false;
   /** A request granted since the last change came back unthrottled: the current rate works. */
   private validated = false;
+  /** Smoothed round trip (grant to response), ms. */
+  private srtt: number | undefined;
   private readonly successes = new RecentCounter(100, 100);
 
   /**
@@ -90,7 +92,24 @@ export class AdaptiveRate {
    */
   succeeded(now: number, grantedAt: number): void {
     this.successes.add(now);
+    this.sampleRoundTrip(now - grantedAt);
     if (grantedAt >= this.lastChangeAt) this.validated = true;
+  }
+
+  /**
+   * In slow start, how many requests of this class may be in flight: twice what the current rate
+   * keeps in flight at the measured round trip (at least 4). A server that slows down under the
+   * growing load then holds the sender back at once, so the overshoot before the first 429 comes
+   * back stays small. `undefined` (no cap) once steady.
+   */
+  get inFlightCap(): number | undefined {
+    if (this.phase !== "slow-start") return undefined;
+    return Math.max(4, Math.ceil((2 * this.rate * (this.srtt ?? 0)) / 1000));
+  }
+
+  /** The smoothed round trip from grant to response, in ms (`undefined` before the first answer). */
+  get roundTripMs(): number | undefined {
+    return this.srtt;
   }
 
   /**
@@ -106,7 +125,9 @@ export class AdaptiveRate {
     if (!this.demand || !this.validated) return undefined;
     const since = now - this.lastChangeAt;
     if (this.phase === "slow-start") {
-      if (since < s.slowStartIntervalMs || this.rate >= s.maxRate) return undefined;
+      // At least two round trips per doubling: what was sent at the old rate must have come back
+      // before the rate grows again, or a slow server gets a flood before its first 429 arrives.
+      if (since < Math.max(s.slowStartIntervalMs, 2 * (this.srtt ?? 0)) || this.rate >= s.maxRate) return undefined;
       return { initial: this.rate, multiply: 2, min: s.minRate, max: s.maxRate };
     }
     if (since < s.increaseIntervalMs || this.ceiling === undefined) return undefined;
@@ -150,9 +171,10 @@ export class AdaptiveRate {
   throttledAt(now: number, grantedAt: number, retryAfterMs: number | undefined): RateChange | undefined {
     const s = this.settings;
     this.throttled += 1;
+    this.sampleRoundTrip(now - grantedAt);
     if (grantedAt < this.lastDecreaseAt) return undefined;
     const lookback = Math.min(this.successes.spanMs, Math.max(1000, retryAfterMs ?? 1000));
-    const observed = (this.successes.count(now, lookback) * 1000) / lookback;
+    const observed = this.successes.ratePerSecond(now, lookback);
     // What the server sustained recently (never above the rate we were sending at); with no
     // success to go by, halve.
     const limit = observed > 0 ? Math.min(this.rate, observed) : this.rate / 2;
@@ -162,5 +184,10 @@ export class AdaptiveRate {
     this.lastDecreaseAt = now;
     this.decreases += 1;
     return { initial: this.rate, set: limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };
+  }
+
+  private sampleRoundTrip(ms: number): void {
+    if (!(ms >= 0)) return;
+    this.srtt = this.srtt === undefined ? ms : this.srtt * 0.8 + ms * 0.2;
   }
 }

@@ -44,8 +44,27 @@ export class RecentCounter {
    * @param spanMs - How far back to count.
    */
   count(now: number, spanMs: number): number {
+    return this.countBuckets(Math.floor(now / this.bucketMs), this.spanBuckets(spanMs));
+  }
+
+  /**
+   * Events per second over at least the last `spanMs`: the buckets that cover that span (the
+   * current one only partly elapsed), divided by the time they cover.
+   * @param now - The current time in ms.
+   * @param spanMs - How far back to look.
+   */
+  ratePerSecond(now: number, spanMs: number): number {
     const current = Math.floor(now / this.bucketMs);
-    const span = Math.min(this.buckets, Math.max(1, Math.round(spanMs / this.bucketMs)));
+    const span = Math.min(this.buckets, this.spanBuckets(spanMs) + 1);
+    const coveredMs = (span - 1) * this.bucketMs + (now - current * this.bucketMs);
+    return coveredMs > 0 ? (this.countBuckets(current, span) * 1000) / coveredMs : 0;
+  }
+
+  private spanBuckets(spanMs: number): number {
+    return Math.min(this.buckets, Math.max(1, Math.round(spanMs / this.bucketMs)));
+  }
+
+  private countBuckets(current: number, span: number): number {
     let total = 0;
     for (let slot = 0; slot < this.buckets; slot += 1) {
       const stamp = this.stamps[slot] ?? -1;

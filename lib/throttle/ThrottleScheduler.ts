@@ -38,6 +38,8 @@ interface AdaptiveEntry {
   readonly paceKey: string;
   controller: AdaptiveRate | undefined;
   syncedAt: number;
+  /** Requests of this class in flight. */
+  inFlight: number;
 }
 
 /**
@@ -182,7 +184,7 @@ export class ThrottleScheduler {
       entry = state.adaptive.get(requests);
       if (entry === undefined) {
         const suffix = `${state.tenant}:${state.app}:${requests}`;
-        entry = { requests, rateKey: `r:${suffix}`, paceKey: `p:${suffix}`, controller: undefined, syncedAt: 0 };
+        entry = { requests, rateKey: `r:${suffix}`, paceKey: `p:${suffix}`, controller: undefined, syncedAt: 0, inFlight: 0 };
         state.adaptive.set(requests, entry);
       }
     }
@@ -240,6 +242,7 @@ export class ThrottleScheduler {
       use.inFlight -= 1;
       use.settled.add(now);
     }
+    if (lane.adaptive !== undefined) lane.adaptive.inFlight -= 1;
     this.releaseSlot(lane.state);
   }
 
@@ -308,6 +311,12 @@ export class ThrottleScheduler {
           await this.waitForSlot(lane);
           continue;
         }
+        const cap = lane.adaptive?.controller?.inFlightCap;
+        if (cap !== undefined && lane.adaptive !== undefined && lane.adaptive.inFlight >= cap) {
+          this.emit(state, "concurrency", 0);
+          await this.waitForSlot(lane);
+          continue;
+        }
         const localWait = this.settledWait(lane);
         if (localWait === Number.POSITIVE_INFINITY) {
           // The budget is taken by requests still in flight: the next answer frees a place.
@@ -333,6 +342,7 @@ export class ThrottleScheduler {
           state.queued -= 1;
           state.sent += 1;
           for (const use of lane.uses) use.inFlight += 1;
+          if (lane.adaptive !== undefined) lane.adaptive.inFlight += 1;
           if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener("abort", waiter.onAbort);
           waiter.resolve(now);
           continue;

@@ -2,14 +2,14 @@ import { expect } from "chai";
 import {
   HTTPMessageHandler,
   RedirectHandler,
-  RetryHandler,
-  RetryHandlerOptions,
   TelemetryHandler,
   type AuthenticationProvider,
 } from "@microsoft/microsoft-graph-client";
 import { SecureAuthenticationHandler } from "../../lib/auth/SecureAuthenticationHandler.js";
 import { buildMiddlewareChain } from "../../lib/client/buildMiddlewareChain.js";
 import { isNodeRuntime } from "../../lib/client/isNodeRuntime.js";
+import { ResilientRetryHandler } from "../../lib/middleware/ResilientRetryHandler.js";
+import { ThrottleHandler } from "../../lib/middleware/ThrottleHandler.js";
 
 const authProvider: AuthenticationProvider = { getAccessToken: async () => "token" };
 const names = (chain: object[]): string[] => chain.map((m) => m.constructor.name);
@@ -27,26 +27,35 @@ function withoutProcess<T>(fn: () => T): T {
 }
 
 describe("client/buildMiddlewareChain", () => {
-  it("orders auth, retry, redirect (Node), telemetry, transport", () => {
+  it("orders auth, retry, throttle, redirect (Node), telemetry, transport", () => {
     const chain = buildMiddlewareChain({ authProvider });
     expect(chain[0]).to.be.instanceOf(SecureAuthenticationHandler);
-    expect(chain[1]).to.be.instanceOf(RetryHandler);
-    expect(chain[2]).to.be.instanceOf(RedirectHandler);
-    expect(chain[3]).to.be.instanceOf(TelemetryHandler);
-    expect(chain[4]).to.be.instanceOf(HTTPMessageHandler);
-    expect(chain).to.have.length(5);
+    expect(chain[1]).to.be.instanceOf(ResilientRetryHandler);
+    expect(chain[2]).to.be.instanceOf(ThrottleHandler);
+    expect(chain[3]).to.be.instanceOf(RedirectHandler);
+    expect(chain[4]).to.be.instanceOf(TelemetryHandler);
+    expect(chain[5]).to.be.instanceOf(HTTPMessageHandler);
+    expect(chain).to.have.length(6);
   });
 
-  it("leaves the retry step out with retry: false and passes retry options through", () => {
-    expect(names(buildMiddlewareChain({ authProvider, retry: false }))).to.deep.equal([
+  it("leaves the retry and throttle steps out with false, and passes options through", () => {
+    expect(names(buildMiddlewareChain({ authProvider, retry: false, throttle: false }))).to.deep.equal([
       "SecureAuthenticationHandler",
       "RedirectHandler",
       "TelemetryHandler",
       "HTTPMessageHandler",
     ]);
-    const options = new RetryHandlerOptions(1, 2);
-    const retry = buildMiddlewareChain({ authProvider, retry: options })[1] as unknown as { options: RetryHandlerOptions };
-    expect(retry.options).to.equal(options);
+    const retry = buildMiddlewareChain({ authProvider, retry: { maxRetries: 17 }, throttle: false })[1];
+    expect(retry).to.be.instanceOf(ResilientRetryHandler);
+    expect((retry as ResilientRetryHandler).options.maxRetries).to.equal(17);
+  });
+
+  it("uses handler instances the caller built, so their stats and events stay reachable", () => {
+    const retry = new ResilientRetryHandler({ maxRetries: 2 });
+    const throttle = new ThrottleHandler({ maxQueue: 5 });
+    const chain = buildMiddlewareChain({ authProvider, retry, throttle });
+    expect(chain[1]).to.equal(retry);
+    expect(chain[2]).to.equal(throttle);
   });
 
   it("leaves the redirect handler out outside Node, without importing anything from Node", () => {
@@ -55,7 +64,7 @@ describe("client/buildMiddlewareChain", () => {
       expect(isNodeRuntime()).to.equal(false);
       return buildMiddlewareChain({ authProvider });
     });
-    expect(names(chain)).to.deep.equal(["SecureAuthenticationHandler", "RetryHandler", "TelemetryHandler", "HTTPMessageHandler"]);
+    expect(names(chain)).to.deep.equal(["SecureAuthenticationHandler", "ResilientRetryHandler", "ThrottleHandler", "TelemetryHandler", "HTTPMessageHandler"]);
     expect(isNodeRuntime()).to.equal(true);
   });
 });

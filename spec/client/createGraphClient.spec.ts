@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Client, RetryHandlerOptions, type AuthenticationProvider } from "@microsoft/microsoft-graph-client";
+import { Client, type AuthenticationProvider } from "@microsoft/microsoft-graph-client";
 import { createGraphClient } from "../../lib/client/createGraphClient.js";
 import type { CreateGraphClientOptions } from "../../lib/client/CreateGraphClientOptions.js";
 import { InvalidOptionsError } from "../../lib/errors/InvalidOptionsError.js";
@@ -59,7 +59,7 @@ describe("client/createGraphClient", () => {
     expect(() => createGraphClient({ authProvider, baseUrl: "https://graph.microsoft.us/" })).to.not.throw();
     expect(() => createGraphClient({ authProvider, baseUrl: "http://127.0.0.1:8080/", customHosts: new Set(["127.0.0.1"]) })).to.not.throw();
     expect(() => createGraphClient({ authProvider, retry: false, throttle: false })).to.not.throw();
-    expect(() => createGraphClient({ authProvider, retry: new RetryHandlerOptions(1, 1) })).to.not.throw();
+    expect(() => createGraphClient({ authProvider, retry: { maxRetries: 1 }, throttle: { maxQueue: 10 } })).to.not.throw();
   });
 
   it("rejects a missing or unusable authProvider", () => {
@@ -87,7 +87,9 @@ describe("client/createGraphClient", () => {
     expect(invalid({ authProvider, customHosts: ["https://127.0.0.1/"] }).message).to.contain("without scheme or path");
     expect(invalid({ authProvider, customHosts: [42] }).message).to.contain("customHosts");
     expect(invalid({ authProvider, fetchOptions: "x" }).message).to.contain("fetchOptions");
-    expect(invalid({ authProvider, retry: { maxRetries: 3 } }).message).to.contain("retry");
-    expect(invalid({ authProvider, throttle: {} }).message).to.contain("throttle");
+    expect(invalid({ authProvider, retry: "yes" }).message).to.contain("retry");
+    expect(invalid({ authProvider, retry: { maxRetries: -1 } }).message).to.contain("maxRetries");
+    expect(invalid({ authProvider, throttle: 5 }).message).to.contain("throttle");
+    expect(invalid({ authProvider, throttle: { maxQueue: -1 } }).message).to.contain("maxQueue");
   });
 });

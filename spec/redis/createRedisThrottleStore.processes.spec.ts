@@ -165,7 +165,7 @@ describe("redis/createRedisThrottleStore across processes", function () {
     expect(reports.flatMap((r) => r.fallbacks)).to.deep.equal([]);
     expect(applied).to.equal(PROCESSES * PATCHES_PER_PROCESS);
     // Shared budget: the emulator (same limit) refuses essentially nothing.
-    expect(throttled).to.be.at.most(3);
+    expect(throttled).to.be.at.most(3, `${throttled} × 429 with a shared budget`);
     // 180 requests at 50/s cannot finish before ~2.6 s: the budget really was shared.
     expect(Math.max(...reports.map((r) => r.ms))).to.be.greaterThan(2400);
     process.stdout.write(`      redis store: ${throttled} × 429, slowest process ${Math.max(...reports.map((r) => r.ms))} ms\n`);

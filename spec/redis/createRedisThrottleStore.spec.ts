@@ -9,7 +9,7 @@ import {
   type RedisScriptClient,
 } from "../../lib/redis/index.js";
 import { connectRedis, deleteKeysWithPrefix, uniquePrefix } from "./helpers/redisTestEnv.js";
-import { freePort, startRedisServer, type RedisServerProcess } from "./helpers/redisServerProcess.js";
+import { freePort, killAllRedisServers, startRedisServer, type RedisServerProcess } from "./helpers/redisServerProcess.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -45,6 +45,8 @@ describe("redis/createRedisThrottleStore", () => {
       expect(() => createRedisThrottleStore(client, { probeIntervalMs: Number.NaN })).to.throw(InvalidOptionsError, /probeIntervalMs/);
       expect(() => createRedisThrottleStore(client, { expiryMarginMs: -1 })).to.throw(InvalidOptionsError, /expiryMarginMs/);
       expect(() => createRedisThrottleStore(client, { expiryMarginMs: 0 })).to.not.throw();
+      expect(() => createRedisThrottleStore(client, { commandTimeoutMs: undefined, keyPrefix: undefined })).to.not.throw();
+      expect(() => createRedisThrottleStore(client, { keyPrefix: 5 as unknown as string })).to.throw(InvalidOptionsError, /keyPrefix/);
     });
 
     it("documents its defaults in one object", () => {
@@ -65,6 +67,7 @@ describe("redis/createRedisThrottleStore", () => {
       redis = await connectRedis();
     });
     after(async () => {
+      if (redis === undefined) return;
       await deleteKeysWithPrefix(redis, prefix);
       redis.disconnect();
     });
@@ -122,6 +125,8 @@ describe("redis/createRedisThrottleStore", () => {
 
     afterEach(async () => {
       client?.disconnect();
+      // Also kills a server whose start never returned (its handle is not in `server`).
+      killAllRedisServers();
       await server?.kill();
       client = undefined;
       server = undefined;

@@ -38,7 +38,7 @@ export async function call(emu: GraphEmulator, options: CallOptions = {}): Promi
     body,
   });
   const text = await response.text();
-  let json: unknown = undefined;
+  let json: unknown;
   try {
     json = text === "" ? undefined : JSON.parse(text);
   } catch {

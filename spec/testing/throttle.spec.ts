@@ -56,7 +56,8 @@ describe("testing/throttle", () => {
     for (let at = 1; at < 100; at += 1) expect(throttle.admit("t", "a", true, at).admitted).to.equal(false);
     // Had the refused writes consumed the `any` window, this read would be refused too.
     expect(throttle.admit("t", "a", false, 100).admitted).to.equal(true);
-    expect(throttle.admit("t", "a", true, 1000).admitted).to.equal(false);
+    expect(throttle.admit("t", "a", true, 999).admitted).to.equal(false);
+    expect(throttle.admit("t", "a", true, 1000).admitted).to.equal(true);
   });
 
   it("scales windows by timeScale", () => {

@@ -13,6 +13,18 @@ export interface RedisServerProcess {
   resume(): void;
 }
 
+/** Every server started and not yet exited, so none outlives the test run even if a start hangs. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => killAllRedisServers());
+
+/** Kills (SIGKILL) every server this helper started; synchronous, safe in any hook. */
+export function killAllRedisServers(): void {
+  for (const child of running) {
+    child.kill("SIGCONT");
+    child.kill("SIGKILL");
+  }
+}
+
 /** Finds a free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -28,16 +40,27 @@ export async function freePort(): Promise<number> {
  * @param port - The port to listen on.
  */
 export async function startRedisServer(port: number): Promise<RedisServerProcess> {
-  let child: ChildProcess;
-  try {
-    child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-  } catch (error) {
-    throw new Error("redis-server is not installed (apt-get install redis-server)", { cause: error });
-  }
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.once("error", () => undefined);
+  const child: ChildProcess = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: "ignore",
+  });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  // A server left behind by a hung test must not keep mocha alive; the exit hook above kills it.
+  child.unref();
+  let spawnError: Error | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    child.once("error", (error) => {
+      running.delete(child);
+      spawnError = error;
+      resolve();
+    });
+  });
   const deadline = Date.now() + 5000;
   while (!(await answersPing(port))) {
+    if (spawnError !== undefined) {
+      throw new Error(`could not run redis-server (${spawnError.message}); install it: apt-get install redis-server`, { cause: spawnError });
+    }
     if (Date.now() > deadline || child.exitCode !== null) {
       child.kill("SIGKILL");
       throw new Error(`redis-server did not start on port ${port}`);
@@ -48,7 +71,7 @@ export async function startRedisServer(port: number): Promise<RedisServerProcess
     port,
     url: `redis://127.0.0.1:${port}`,
     async kill() {
-      if (child.exitCode === null && child.signalCode === null) {
+      if (spawnError === undefined && child.exitCode === null && child.signalCode === null) {
         child.kill("SIGCONT");
         child.kill("SIGKILL");
       }

@@ -1,0 +1,161 @@
+import { expect } from "chai";
+import { startGraphEmulator, type EmulatorFaults, type GraphEmulator } from "../../lib/testing/index.js";
+import { call, graphError, SUMMARY, wait } from "./helpers.js";
+
+/** The outcome of one request as a client sees it: a status, or the network error code. */
+async function outcome(emu: GraphEmulator, options: Parameters<typeof call>[1] = {}): Promise<string> {
+  try {
+    return String((await call(emu, options)).status);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause;
+    return cause?.code ?? "error";
+  }
+}
+
+describe("testing/startGraphEmulator: faults (over HTTPS)", () => {
+  const started: GraphEmulator[] = [];
+  async function emulator(faults: EmulatorFaults, limits: Parameters<typeof startGraphEmulator>[0] = {}): Promise<GraphEmulator> {
+    const emu = await startGraphEmulator({ limits: false, ...limits, faults });
+    started.push(emu);
+    return emu;
+  }
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((emu) => emu.close()));
+  });
+
+  it("repeats the same fault sequence for the same seed", async () => {
+    const faults: EmulatorFaults = { seed: 1234, unavailableWithRetryAfter: 0.2, unavailable: 0.2, gatewayTimeout: 0.2, connectionReset: 0.1 };
+    const run = async (emu: GraphEmulator): Promise<string[]> => {
+      const outcomes: string[] = [];
+      for (let i = 0; i < 30; i += 1) outcomes.push(await outcome(emu));
+      return outcomes;
+    };
+    const first = await run(await emulator(faults));
+    const second = await run(await emulator(faults));
+    expect(second).to.deep.equal(first);
+    expect(new Set(first)).to.include.members(["200", "503", "504", "ECONNRESET"]);
+    // setFaults reseeds, so the same sequence starts again.
+    const emu = await emulator({ seed: 99, hang: 0 });
+    emu.setFaults(faults);
+    expect(await run(emu)).to.deep.equal(first);
+    const other = await run(await emulator({ ...faults, seed: 4321 }));
+    expect(other).to.not.deep.equal(first);
+  });
+
+  it("answers 503 with Retry-After, 503 without, and 504 never with Retry-After, all Graph-shaped", async () => {
+    const withRetryAfter = await emulator({ unavailableWithRetryAfter: 1, unavailableRetryAfterSeconds: 2 });
+    let result = await call(withRetryAfter);
+    expect([result.status, result.headers.get("retry-after"), graphError(result).code]).to.deep.equal([503, "2", "serviceNotAvailable"]);
+    expect(result.headers.get("request-id")).to.equal(graphError(result).innerError["request-id"]);
+
+    const fractional = await startGraphEmulator({ retryAfterFormat: "fractional-seconds", faults: { unavailableWithRetryAfter: 1, unavailableRetryAfterSeconds: 0.05 } });
+    started.push(fractional);
+    expect((await call(fractional)).headers.get("retry-after")).to.equal("0.050");
+
+    result = await call(await emulator({ unavailable: 1 }));
+    expect([result.status, result.headers.get("retry-after"), graphError(result).code]).to.deep.equal([503, null, "serviceNotAvailable"]);
+
+    result = await call(await emulator({ gatewayTimeout: 1 }));
+    expect([result.status, result.headers.get("retry-after"), graphError(result).code]).to.deep.equal([504, null, "GatewayTimeout"]);
+  });
+
+  it("resets the connection before any response, and does not apply the request", async () => {
+    const emu = await emulator({ connectionReset: 1 });
+    let error: unknown;
+    try {
+      await call(emu, { body: { errorDeviceCount: 1 } });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).to.be.instanceOf(TypeError);
+    expect((error as { cause?: { code?: string } }).cause?.code).to.equal("ECONNRESET");
+    expect(emu.entity("tenant-a")).to.equal(undefined);
+    expect(emu.stats()).to.deep.include({ requests: 1, byStatus: { reset: 1 }, applied: [] });
+    // The emulator keeps serving on new connections.
+    emu.setFaults(undefined);
+    expect((await call(emu)).status).to.equal(200);
+  });
+
+  it("resets plain HTTP connections too", async () => {
+    const emu = await emulator({ connectionReset: 1 }, { protocol: "http" });
+    expect(await outcome(emu)).to.equal("ECONNRESET");
+  });
+
+  it("hangs a request until close(), which ends it promptly", async () => {
+    const emu = await emulator({ hang: 1 });
+    let settled = false;
+    const pending = call(emu, { body: { errorDeviceCount: 1 } }).then(
+      () => "answered",
+      () => "rejected",
+    );
+    pending.then(() => (settled = true));
+    await wait(150);
+    expect(settled).to.equal(false);
+    expect(emu.stats().byStatus).to.deep.equal({ hang: 1 });
+    const closeStarted = performance.now();
+    await emu.close();
+    expect(performance.now() - closeStarted).to.be.below(1000);
+    expect(await pending).to.equal("rejected");
+    expect(emu.entity("tenant-a")).to.equal(undefined);
+  });
+
+  it("adds fixed latency to every request", async () => {
+    const emu = await emulator({ latencyMs: 120 });
+    const started = performance.now();
+    expect((await call(emu)).status).to.equal(200);
+    expect(performance.now() - started).to.be.at.least(119);
+  });
+
+  it("adds uniform latency within a range", async () => {
+    const emu = await emulator({ latencyMs: { min: 60, max: 90 } });
+    const durations = [];
+    for (let i = 0; i < 3; i += 1) {
+      const started = performance.now();
+      await call(emu);
+      durations.push(performance.now() - started);
+    }
+    for (const duration of durations) expect(duration).to.be.at.least(59);
+  });
+
+  it("applies faults to writes only with appliesTo: writes", async () => {
+    const emu = await emulator({ gatewayTimeout: 1, appliesTo: "writes" });
+    expect((await call(emu)).status).to.equal(200);
+    expect((await call(emu, { body: {} })).status).to.equal(504);
+  });
+
+  it("decides faults before authentication and throttling, and faulted requests consume no budget", async () => {
+    const emu = await emulator({ unavailable: 1 }, { limits: [{ name: "one", requests: "any", scope: "tenant", limit: 1, windowMs: 60_000 }] });
+    expect((await call(emu, { token: null })).status).to.equal(503);
+    for (let i = 0; i < 5; i += 1) expect((await call(emu)).status).to.equal(503);
+    emu.setFaults(undefined);
+    expect((await call(emu)).status).to.equal(200);
+    expect((await call(emu)).status).to.equal(429);
+  });
+
+  it("acknowledges only applied PATCHes when resets are mixed in", async () => {
+    const emu = await emulator({ seed: 5, connectionReset: 0.3, appliesTo: "writes" });
+    const acknowledged: string[] = [];
+    const failed: string[] = [];
+    await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const id = `req-${i}`;
+        try {
+          const result = await call(emu, { body: { compliantDeviceCount: i }, headers: { "client-request-id": id } });
+          if (result.status === 200) acknowledged.push(id);
+        } catch {
+          failed.push(id);
+        }
+      }),
+    );
+    expect(failed.length).to.be.greaterThan(0);
+    const applied = emu.stats().applied.map((update) => update.clientRequestId);
+    expect([...applied].sort()).to.deep.equal([...acknowledged].sort());
+    expect(emu.stats().byStatus.reset).to.equal(failed.length);
+  });
+
+  it("faults any request, whatever its path (as a network fault would)", async () => {
+    const emu = await emulator({ gatewayTimeout: 1 });
+    expect((await call(emu, { path: "v1.0/other" })).status).to.equal(504);
+    expect((await call(emu, { path: SUMMARY })).status).to.equal(504);
+  });
+});
