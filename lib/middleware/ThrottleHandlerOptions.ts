@@ -27,6 +27,12 @@ export interface AdaptiveThrottleOptions {
   readonly holdMs?: number;
   /** Probing adds this fraction of the estimated limit per second; 0 never probes. @default 0.005 */
   readonly probeRatio?: number;
+  /**
+   * The learned rate is enforced as a one-second sliding window (at most `rate` requests in any
+   * second), and within it grants are paced at `burst` × rate, so a second's worth goes out
+   * spread over 1/`burst` s. `1` is plain pacing at the rate. @default 4
+   */
+  readonly burst?: number;
 }
 
 /** Options of `ThrottleHandler` (the `throttle` option of `createGraphClient`). */
@@ -127,6 +133,7 @@ export const ADAPTIVE_DEFAULTS = {
   plateauRatio: 0.98,
   holdMs: 10_000,
   probeRatio: 0.005,
+  burst: 4,
 } as const satisfies Required<AdaptiveThrottleOptions>;
 
 /** Defaults of the handler (the store is created per handler). */
@@ -204,6 +211,7 @@ function resolveAdaptive(option: boolean | AdaptiveThrottleOptions | undefined):
   if (!(merged.plateauRatio > 0 && merged.plateauRatio <= 1)) fail("adaptive.plateauRatio must be in (0, 1]");
   nonNegative("adaptive.holdMs", merged.holdMs);
   nonNegative("adaptive.probeRatio", merged.probeRatio);
+  if (!(merged.burst >= 1) || !Number.isFinite(merged.burst)) fail(`adaptive.burst must be a number >= 1, not ${String(merged.burst)}`);
   return merged;
 }
 

@@ -12,6 +12,7 @@ export interface AdaptiveRateSettings {
   readonly plateauRatio: number;
   readonly holdMs: number;
   readonly probeRatio: number;
+  readonly burst: number;
 }
 
 /** `slow-start` doubles the rate until the first 429; `steady` holds near the learned limit. */
@@ -75,13 +76,22 @@ export class AdaptiveRate {
     }
   }
 
-  /** The pacing interval for the current rate, in milliseconds. */
-  get intervalMs(): number {
-    return 1000 / this.rate;
+  /**
+   * The learned limit as a sliding window: `rate` requests in any second (for rates below one per
+   * second, one request per `1000 / rate` ms). A window rather than a bare pace lets the requests
+   * that waited out a cooldown go at once, as the server's own window allows after the cooldown.
+   */
+  get window(): { readonly limit: number; readonly windowMs: number } {
+    return this.rate >= 1 ? { limit: Math.floor(this.rate), windowMs: 1000 } : { limit: 1, windowMs: Math.ceil(1000 / this.rate) };
   }
 
-  /** The pacer held a request back: the rate is what limits throughput now. */
-  paceLimited(): void {
+  /** The smallest gap between two grants, in ms: the rate times `burst`, so a window's worth is spread out. */
+  get intervalMs(): number {
+    return 1000 / (this.rate * this.settings.burst);
+  }
+
+  /** The rate (pacer or learned window) held a request back: it is what limits throughput now. */
+  limited(): void {
     this.demand = true;
   }
 
@@ -174,7 +184,10 @@ export class AdaptiveRate {
     this.sampleRoundTrip(now - grantedAt);
     if (grantedAt < this.lastDecreaseAt) return undefined;
     const lookback = Math.min(this.successes.spanMs, Math.max(1000, retryAfterMs ?? 1000));
-    const observed = this.successes.ratePerSecond(now, lookback);
+    // Two readings that never overestimate: the count in the last `lookback` over `lookback` (right
+    // when the successes came in one burst, as after slow start) and the rate over the buckets
+    // covering it (right in a steady flow, where the first reading misses the partial bucket).
+    const observed = Math.max((this.successes.count(now, lookback) * 1000) / lookback, this.successes.ratePerSecond(now, lookback));
     // What the server sustained recently (never above the rate we were sending at); with no
     // success to go by, halve.
     const limit = observed > 0 ? Math.min(this.rate, observed) : this.rate / 2;

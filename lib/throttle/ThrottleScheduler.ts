@@ -1,7 +1,7 @@
 import { ThrottleQueueFullError } from "../errors/ThrottleQueueFullError.js";
 import { AdaptiveRate, type AdaptiveRateSettings } from "./AdaptiveRate.js";
 import type { ResolvedBudget } from "./budgetMatching.js";
-import { SlidingLog } from "./SlidingLog.js";
+import { LocalWindow } from "./LocalWindow.js";
 import type { ThrottleEvent, ThrottleKeyStats, ThrottleListener, ThrottleReason } from "./ThrottleEvents.js";
 import type { ThrottleIdentity } from "./throttleIdentity.js";
 import { identityKey } from "./throttleIdentity.js";
@@ -36,27 +36,11 @@ interface AdaptiveEntry {
   readonly requests: RequestClass;
   readonly rateKey: string;
   readonly paceKey: string;
+  readonly windowKey: string;
+  /** The learned window on this process's side (see {@link LocalWindow}). */
+  readonly local: LocalWindow;
   controller: AdaptiveRate | undefined;
   syncedAt: number;
-  /** Requests of this class in flight. */
-  inFlight: number;
-}
-
-/**
- * This process's side of one budget window. The store logs grant times, but the server counts a
- * request when it arrives, which can be much later under load (a burst queues in the event loop
- * and the network). The response time is a sure upper bound of the arrival, so locally a request
- * occupies the window from its grant until `windowMs` after its response: no request of ours can
- * land in the server's window early, whatever the jitter.
- */
-interface BudgetUse {
-  readonly name: string;
-  readonly limit: number;
-  readonly windowMs: number;
-  /** Response times of answered requests (sure upper bounds of their arrival at the server). */
-  readonly settled: SlidingLog;
-  /** Granted and not answered yet. */
-  inFlight: number;
 }
 
 /** One queue of a key: requests that need the same windows and pacer, served in FIFO order. */
@@ -64,7 +48,7 @@ export interface Lane {
   readonly id: string;
   readonly state: KeyState;
   readonly windows: readonly WindowSpec[];
-  readonly uses: readonly BudgetUse[];
+  readonly uses: readonly LocalWindow[];
   readonly adaptive: AdaptiveEntry | undefined;
   readonly queue: WaitQueue<Waiter>;
   pumping: boolean;
@@ -86,7 +70,7 @@ export interface KeyState {
   readonly lanes: Map<string, Lane>;
   readonly slotWaiters: Lane[];
   readonly adaptive: Map<RequestClass, AdaptiveEntry>;
-  readonly uses: Map<string, BudgetUse>;
+  readonly uses: Map<string, LocalWindow>;
   inFlight: number;
   queued: number;
   sent: number;
@@ -174,8 +158,10 @@ export class ThrottleScheduler {
       const windowKey = windows[i]?.key ?? b.name;
       let use = state.uses.get(windowKey);
       if (use === undefined) {
-        use = { name: b.name, limit: b.limit, windowMs: b.nominalWindowMs, settled: new SlidingLog(b.limit, b.nominalWindowMs), inFlight: 0 };
+        use = new LocalWindow(b.name, b.limit, b.nominalWindowMs);
         state.uses.set(windowKey, use);
+      } else {
+        use.resize(b.limit, b.nominalWindowMs);
       }
       return use;
     });
@@ -184,7 +170,15 @@ export class ThrottleScheduler {
       entry = state.adaptive.get(requests);
       if (entry === undefined) {
         const suffix = `${state.tenant}:${state.app}:${requests}`;
-        entry = { requests, rateKey: `r:${suffix}`, paceKey: `p:${suffix}`, controller: undefined, syncedAt: 0, inFlight: 0 };
+        entry = {
+          requests,
+          rateKey: `r:${suffix}`,
+          paceKey: `p:${suffix}`,
+          windowKey: `a:${suffix}`,
+          local: new LocalWindow(`adaptive-${requests}`, 1, 1000),
+          controller: undefined,
+          syncedAt: 0,
+        };
         state.adaptive.set(requests, entry);
       }
     }
@@ -238,11 +232,8 @@ export class ThrottleScheduler {
   release(lane: Lane): void {
     const now = this.settings.now();
     lane.state.lastActive = now;
-    for (const use of lane.uses) {
-      use.inFlight -= 1;
-      use.settled.add(now);
-    }
-    if (lane.adaptive !== undefined) lane.adaptive.inFlight -= 1;
+    for (const use of lane.uses) use.settle(now);
+    lane.adaptive?.local.settle(now);
     this.releaseSlot(lane.state);
   }
 
@@ -283,7 +274,7 @@ export class ThrottleScheduler {
           const c = e.controller as AdaptiveRate;
           return { requests: e.requests, rate: c.rate, phase: c.phase, ceiling: c.ceiling, decreases: c.decreases };
         }),
-      budgets: [...s.uses.values()].map((u) => ({ name: u.name, used: u.settled.count(now) + u.inFlight, limit: u.limit, windowMs: u.windowMs })),
+      budgets: [...s.uses.values()].map((u) => ({ name: u.name, used: u.used(now), limit: u.limit, windowMs: u.windowMs })),
     }));
   }
 
@@ -312,12 +303,14 @@ export class ThrottleScheduler {
           continue;
         }
         const cap = lane.adaptive?.controller?.inFlightCap;
-        if (cap !== undefined && lane.adaptive !== undefined && lane.adaptive.inFlight >= cap) {
+        if (cap !== undefined && lane.adaptive !== undefined && lane.adaptive.local.inFlight >= cap) {
           this.emit(state, "concurrency", 0);
           await this.waitForSlot(lane);
           continue;
         }
+        if (lane.adaptive !== undefined) await this.prepareAdaptive(lane.adaptive);
         const localWait = this.settledWait(lane);
+        if (localWait > 0) lane.adaptive?.controller?.limited();
         if (localWait === Number.POSITIVE_INFINITY) {
           // The budget is taken by requests still in flight: the next answer frees a place.
           this.emit(state, "budget", 0);
@@ -341,14 +334,14 @@ export class ThrottleScheduler {
           }
           state.queued -= 1;
           state.sent += 1;
-          for (const use of lane.uses) use.inFlight += 1;
-          if (lane.adaptive !== undefined) lane.adaptive.inFlight += 1;
+          for (const use of lane.uses) use.granted();
+          lane.adaptive?.local.granted();
           if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener("abort", waiter.onAbort);
           waiter.resolve(now);
           continue;
         }
         this.releaseSlot(state);
-        if (result.reason === "pace") lane.adaptive?.controller?.paceLimited();
+        if (result.reason !== "cooldown") lane.adaptive?.controller?.limited();
         if (result.reason === "cooldown") state.cooldownUntil = Math.max(state.cooldownUntil ?? 0, now + result.retryInMs);
         this.emit(state, result.reason, result.retryInMs);
         await this.sleep(lane, result.retryInMs);
@@ -371,10 +364,9 @@ export class ThrottleScheduler {
     }
   }
 
-  private async reserve(lane: Lane): Promise<ReserveResult> {
-    const request: ReserveRequest = { windows: lane.windows, cooldownKey: lane.state.cooldownKey };
-    const entry = lane.adaptive;
-    if (entry === undefined || this.settings.adaptive === false) return this.settings.store.reserve(request);
+  /** Loads the learned rate (or re-reads it now and then), applies a due increase, and sizes the local window. */
+  private async prepareAdaptive(entry: AdaptiveEntry): Promise<void> {
+    if (this.settings.adaptive === false) return;
     const store = this.settings.store;
     const now = this.settings.now();
     if (entry.controller === undefined) {
@@ -387,6 +379,17 @@ export class ThrottleScheduler {
     const controller = entry.controller;
     const change = controller.increaseDue(now);
     if (change !== undefined) controller.changed(await store.adjustRate(entry.rateKey, change), this.settings.now());
+    const window = controller.window;
+    entry.local.resize(window.limit, window.windowMs);
+  }
+
+  private async reserve(lane: Lane): Promise<ReserveResult> {
+    const request: ReserveRequest = { windows: lane.windows, cooldownKey: lane.state.cooldownKey };
+    const entry = lane.adaptive;
+    const controller = entry?.controller;
+    if (entry === undefined || controller === undefined) return this.settings.store.reserve(request);
+    const store = this.settings.store;
+    const window = { key: entry.windowKey, ...controller.window };
     // Timers fire late and the store rounds waits up to whole ms; left alone, every gap would
     // grow by that and the rate would sag for good. Shorten the next gap by how late this grant is
     // against our own schedule (at most one gap), so grants keep to the schedule on average.
@@ -394,7 +397,7 @@ export class ThrottleScheduler {
     const before = this.settings.now();
     const behind = lane.paceDue === undefined ? 0 : Math.max(0, before - lane.paceDue);
     const intervalMs = interval - Math.min(behind, interval);
-    const result = await store.reserve({ ...request, pace: { key: entry.paceKey, intervalMs } });
+    const result = await store.reserve({ ...request, windows: [window], pace: { key: entry.paceKey, intervalMs } });
     const after = this.settings.now();
     if (result.granted) {
       lane.paceExpected = before + intervalMs;
@@ -413,10 +416,11 @@ export class ThrottleScheduler {
   }
 
   private settledWait(lane: Lane): number {
-    if (lane.uses.length === 0) return 0;
+    const adaptive = lane.adaptive?.controller === undefined ? undefined : lane.adaptive.local;
+    if (lane.uses.length === 0 && adaptive === undefined) return 0;
     const now = this.settings.now();
-    let wait = 0;
-    for (const use of lane.uses) wait = Math.max(wait, use.settled.waitMs(now, use.inFlight));
+    let wait = adaptive?.waitMs(now) ?? 0;
+    for (const use of lane.uses) wait = Math.max(wait, use.waitMs(now));
     return wait === Number.POSITIVE_INFINITY ? wait : Math.ceil(wait);
   }
 

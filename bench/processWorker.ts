@@ -1,0 +1,60 @@
+/**
+ * One process of the multi-process scenario (d). It builds its client, says "ready", waits for
+ * "go" so every process starts at the same moment, sends its share of PATCHes, and reports.
+ */
+import { Agent } from "undici";
+import { Redis } from "ioredis";
+import { createGraphClient, extendClient, ThrottleHandler, type GraphClient } from "msgraph-software-update-status";
+import { createRedisThrottleStore } from "msgraph-software-update-status/redis";
+import { staticTokenProvider } from "msgraph-software-update-status/testing";
+import { Client } from "@microsoft/microsoft-graph-client";
+import { patchFor } from "./lib/clients.js";
+import { runPool } from "./lib/runPool.js";
+
+interface WorkerConfig {
+  readonly variant: "stock" | "memory" | "redis";
+  readonly url: string;
+  readonly host: string;
+  readonly ca: string;
+  readonly token: string;
+  readonly count: number;
+  readonly offset: number;
+  readonly concurrency: number;
+  readonly limit: number;
+  readonly windowMs: number;
+  readonly redisUrl: string;
+  readonly keyPrefix: string;
+}
+
+const config = JSON.parse(process.env["BENCH_WORKER"] ?? "{}") as WorkerConfig;
+const fetchOptions = { dispatcher: new Agent({ connect: { ca: config.ca } }) } as RequestInit;
+const redis = config.variant === "redis" ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 }) : undefined;
+
+function makeClient(): GraphClient {
+  if (config.variant === "stock") {
+    return extendClient(
+      Client.init({ authProvider: (done) => done(null, config.token), baseUrl: config.url, customHosts: new Set([config.host]), fetchOptions }),
+    );
+  }
+  const budget = { name: "writes", route: "/deviceManagement/", methods: "write", scope: "tenant", limit: config.limit, windowMs: config.windowMs } as const;
+  const store = redis === undefined ? undefined : createRedisThrottleStore(redis, { keyPrefix: config.keyPrefix });
+  return createGraphClient({
+    authProvider: staticTokenProvider(config.token),
+    baseUrl: config.url,
+    customHosts: [config.host],
+    fetchOptions,
+    throttle: new ThrottleHandler({ budgets: [budget], ...(store === undefined ? {} : { store }) }),
+  });
+}
+
+const client = makeClient();
+process.on("message", async (message) => {
+  if (message !== "go") return;
+  const result = await runPool(config.count, config.concurrency, (i) =>
+    client.softwareUpdateStatusSummary().update(patchFor(config.offset + i)),
+  );
+  process.send?.({ type: "done", result });
+  await redis?.quit();
+  process.disconnect?.();
+});
+process.send?.({ type: "ready" });

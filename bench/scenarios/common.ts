@@ -1,0 +1,71 @@
+import { createTestToken, startGraphEmulator, type EmulatorFaults, type GraphEmulator } from "msgraph-software-update-status/testing";
+import type { GraphClient } from "msgraph-software-update-status";
+import { patchFor } from "../lib/clients.js";
+import { runPool, type PoolResult } from "../lib/runPool.js";
+
+/** The time-scaled write limit every throttling scenario uses: 50 writes/s per tenant. */
+export const WRITE_LIMIT = { limit: 50, windowMs: 1000 } as const;
+
+/**
+ * Starts an emulator with only the 50 writes/s per tenant limit, and optional faults.
+ * @param faults - Fault injection.
+ */
+export function startLimitedEmulator(faults?: EmulatorFaults): Promise<GraphEmulator> {
+  return startGraphEmulator({
+    limits: [{ name: "writes per tenant", requests: "write", scope: "tenant", ...WRITE_LIMIT }],
+    retryAfterFormat: "fractional-seconds",
+    ...(faults === undefined ? {} : { faults }),
+  });
+}
+
+/**
+ * A token for a tenant of the benchmark.
+ * @param tenant - Tenant id.
+ */
+export function tokenFor(tenant: string): string {
+  return createTestToken({ tenantId: tenant, appId: "bench-app" });
+}
+
+/** What one client run measured. */
+export interface UpdateRun extends PoolResult {
+  /** Requests the server received. */
+  readonly serverRequests: number;
+  /** 429s the server sent. */
+  readonly throttled: number;
+  /** Updates that resolved but are missing from the server's applied log. */
+  readonly lost: number;
+}
+
+/**
+ * Sends `count` PATCHes through `client` at `concurrency`, then checks with the emulator that
+ * every update that resolved was applied.
+ * @param emulator - The emulator (reset first).
+ * @param client - The client under test.
+ * @param count - Updates.
+ * @param concurrency - At once.
+ * @param tenant - The tenant the client's token names.
+ */
+export async function runUpdates(
+  emulator: GraphEmulator,
+  client: GraphClient,
+  count: number,
+  concurrency: number,
+  tenant: string,
+): Promise<UpdateRun> {
+  emulator.reset();
+  const acknowledged: number[] = [];
+  const pool = await runPool(count, concurrency, async (i) => {
+    await client.softwareUpdateStatusSummary().update(patchFor(i));
+    acknowledged.push(i);
+  });
+  const stats = emulator.stats();
+  const applied = new Set(
+    stats.applied.filter((update) => update.tenant === tenant).map((update) => update.patch["compliantDeviceCount"]),
+  );
+  return {
+    ...pool,
+    serverRequests: stats.requests,
+    throttled: stats.throttled,
+    lost: acknowledged.filter((i) => !applied.has(i)).length,
+  };
+}

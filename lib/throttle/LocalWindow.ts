@@ -1,0 +1,79 @@
+import { SlidingLog } from "./SlidingLog.js";
+
+/**
+ * This process's side of one sliding window (a budget, or the learned window of adaptive mode).
+ *
+ * The store logs grant times, but the server counts a request when it arrives, which can be much
+ * later under load (a burst queues in the event loop and on the network). A response time is a
+ * sure upper bound of the arrival, so here a request occupies the window from its grant until
+ * `windowMs` after its response. Then no request of ours can land in the server's window early,
+ * whatever the jitter, and no safety margin has to be guessed for it.
+ */
+export class LocalWindow {
+  /** Response times of answered requests. */
+  private settled: SlidingLog;
+  /** Granted and not answered yet. */
+  inFlight = 0;
+
+  /**
+   * @param name - The budget's name (for stats).
+   * @param limit - Requests allowed in any span of `windowMs`.
+   * @param windowMs - The window, in ms.
+   */
+  constructor(
+    readonly name: string,
+    limit: number,
+    windowMs: number,
+  ) {
+    this.settled = new SlidingLog(limit, windowMs);
+  }
+
+  /** Requests allowed per window. */
+  get limit(): number {
+    return this.settled.limit;
+  }
+
+  /** The window, in ms. */
+  get windowMs(): number {
+    return this.settled.windowMs;
+  }
+
+  /**
+   * Changes the limit or window, keeping the recent answers.
+   * @param limit - The new limit.
+   * @param windowMs - The new window.
+   */
+  resize(limit: number, windowMs: number): void {
+    if (limit !== this.settled.limit || windowMs !== this.settled.windowMs) this.settled = this.settled.resized(limit, windowMs);
+  }
+
+  /**
+   * Milliseconds until one more request fits (`Infinity` while requests in flight fill it).
+   * @param now - The current time in ms.
+   */
+  waitMs(now: number): number {
+    return this.settled.waitMs(now, this.inFlight);
+  }
+
+  /** A request was granted. */
+  granted(): void {
+    this.inFlight += 1;
+  }
+
+  /**
+   * A granted request was answered (or failed).
+   * @param now - The current time in ms.
+   */
+  settle(now: number): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    this.settled.add(now);
+  }
+
+  /**
+   * Requests in the window now: answered within it, plus in flight.
+   * @param now - The current time in ms.
+   */
+  used(now: number): number {
+    return this.settled.count(now) + this.inFlight;
+  }
+}
