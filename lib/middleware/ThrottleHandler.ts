@@ -131,28 +131,32 @@ export class ThrottleHandler implements Middleware {
     return matched;
   }
 
-  /** Feeds the response back: shared cooldown, 429 count, adaptive rate. Never throws. */
+  /** Feeds the response back: shared cooldown, 429 count, adaptive rate. */
   private async learn(response: Response | undefined, state: KeyState, lane: Lane, grantedAt: number): Promise<void> {
     if (response === undefined) return;
     const now = this.settings.now();
     const status = response.status;
     const controller = lane.adaptive?.controller;
-    if (status === 429) state.throttled += 1;
-    if (!this.settings.cooldownStatuses.includes(status)) {
+    const coolsDown = this.settings.cooldownStatuses.includes(status);
+    if (status !== 429 && !coolsDown) {
       if (status < 500) controller?.succeeded(now, grantedAt);
       return;
     }
     // Browsers may hide Retry-After (Graph does not expose it to CORS); a 429 then cools down briefly.
     const retryAfterMs = parseRetryAfter(response.headers?.get("retry-after") ?? null, Date.now());
-    const cooldownMs = Math.min(this.settings.maxCooldownMs, retryAfterMs ?? (status === 429 ? this.settings.defaultCooldownMs : 0));
-    if (cooldownMs > 0) {
-      const remaining = await this.store.extendCooldown(state.cooldownKey, cooldownMs);
-      state.cooldownUntil = Math.max(state.cooldownUntil ?? 0, this.settings.now() + remaining);
-      this.scheduler.emit(state, "cooldown", remaining);
+    if (coolsDown) {
+      const cooldownMs = Math.min(this.settings.maxCooldownMs, retryAfterMs ?? (status === 429 ? this.settings.defaultCooldownMs : 0));
+      if (cooldownMs > 0) {
+        const remaining = await this.store.extendCooldown(state.cooldownKey, cooldownMs);
+        state.cooldownUntil = Math.max(state.cooldownUntil ?? 0, this.settings.now() + remaining);
+        this.scheduler.emit(state, "cooldown", remaining);
+      }
     }
-    if (status === 429 && controller !== undefined && lane.adaptive !== undefined) {
-      const change = controller.throttledAt(now, grantedAt, retryAfterMs);
-      if (change !== undefined) controller.changed(await this.store.adjustRate(lane.adaptive.rateKey, change), this.settings.now());
+    if (status !== 429) return;
+    state.throttled += 1;
+    const change = controller?.throttledAt(now, grantedAt, retryAfterMs);
+    if (controller !== undefined && change !== undefined && lane.adaptive !== undefined) {
+      controller.changed(await this.store.adjustRate(lane.adaptive.rateKey, change), this.settings.now());
     }
   }
 }

@@ -19,7 +19,7 @@ export interface AdaptiveThrottleOptions {
   readonly slowStartIntervalMs?: number;
   /** After the first 429, increases happen at most this often (ms). @default 250 */
   readonly increaseIntervalMs?: number;
-  /** On a 429 the rate becomes this fraction of the estimated limit. @default 0.9 */
+  /** On a 429 the rate becomes this fraction of the estimated limit. @default 0.95 */
   readonly decreaseFactor?: number;
   /** The rate climbs back quickly to this fraction of the estimated limit, and holds there. @default 0.98 */
   readonly plateauRatio?: number;
@@ -72,6 +72,14 @@ export interface ThrottleHandlerOptions {
   readonly windowMarginRatio?: number;
   /** Safety margin on every budget window, in milliseconds, added to the ratio's. @default 10 */
   readonly windowMarginMs?: number;
+  /**
+   * Smoothing within budgets: grants of a budget are paced at `budgetBurst` × limit / window, so
+   * a full window's worth goes out over 1/`budgetBurst` of the window rather than as one burst
+   * (a burst queues on the network and in event loops and reaches the server late and
+   * unevenly). `Infinity` sends bursts.
+   * @default 4
+   */
+  readonly budgetBurst?: number;
   /** Adaptive pacing for routes with no known budget: `true`, tuning options, or `false` for none. @default true */
   readonly adaptive?: boolean | AdaptiveThrottleOptions;
   /** Requests of one key in flight at once, at most. @default 50 */
@@ -109,6 +117,7 @@ export interface ThrottleSettings {
   readonly presetTimeScale: number;
   readonly windowMarginRatio: number;
   readonly windowMarginMs: number;
+  readonly budgetBurst: number;
   readonly adaptive: AdaptiveRateSettings | false;
   readonly maxConcurrency: number;
   readonly maxQueue: number;
@@ -129,7 +138,7 @@ export const ADAPTIVE_DEFAULTS = {
   maxRate: 2000,
   slowStartIntervalMs: 50,
   increaseIntervalMs: 250,
-  decreaseFactor: 0.9,
+  decreaseFactor: 0.95,
   plateauRatio: 0.98,
   holdMs: 10_000,
   probeRatio: 0.005,
@@ -143,6 +152,7 @@ export const THROTTLE_DEFAULTS = {
   presetTimeScale: 1,
   windowMarginRatio: 0.01,
   windowMarginMs: 10,
+  budgetBurst: 4,
   maxConcurrency: 50,
   maxQueue: 10_000,
   defaultCooldownMs: 1000,
@@ -165,6 +175,7 @@ export function resolveThrottleOptions(options: ThrottleHandlerOptions = {}): Th
   positive("presetTimeScale", merged.presetTimeScale);
   nonNegative("windowMarginRatio", merged.windowMarginRatio);
   nonNegative("windowMarginMs", merged.windowMarginMs);
+  if (typeof merged.budgetBurst !== "number" || !(merged.budgetBurst >= 1)) fail(`budgetBurst must be a number >= 1 or Infinity, not ${String(merged.budgetBurst)}`);
   positiveInteger("maxConcurrency", merged.maxConcurrency);
   positiveInteger("maxQueue", merged.maxQueue);
   nonNegative("defaultCooldownMs", merged.defaultCooldownMs);
@@ -194,7 +205,7 @@ export function resolveThrottleOptions(options: ThrottleHandlerOptions = {}): Th
     adaptive: resolveAdaptive(options.adaptive),
     onThrottle: options.onThrottle,
     onStoreError: options.onStoreError,
-    now: options.now ?? Date.now,
+    now: options.now ?? (() => Date.now()),
   };
 }
 

@@ -7,12 +7,12 @@ import { readBody } from "./readBody.js";
 import { resetConnection } from "./resetConnection.js";
 import { formatRetryAfter } from "./retryAfterHeader.js";
 import { matchRoute } from "./routes.js";
-import { selectProperties } from "./selectProperties.js";
-import { initialSummary, type StoredSummary } from "./softwareUpdateStatusSummary.js";
+import { headerValue, identifyCaller } from "./requestIdentity.js";
+import { sendResponse } from "./sendResponse.js";
+import type { StoredSummary } from "./softwareUpdateStatusSummary.js";
 import type { StatsRecorder } from "./statsRecorder.js";
+import { getSummary, patchSummary } from "./summaryOperations.js";
 import type { EmulatorThrottle } from "./throttle.js";
-import { appFromToken, tenantFromToken } from "./tokens.js";
-import { validatePatch } from "./validatePatch.js";
 
 /** Everything the request handler reads and changes; owned by one emulator. */
 export interface EmulatorState {
@@ -37,7 +37,6 @@ export interface EmulatorState {
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const ENTITY_METHODS = "GET, PATCH";
 const MAX_BODY_BYTES = 1024 * 1024;
-const DIAGNOSTIC = JSON.stringify({ ServerInfo: { DataCenter: "Local Emulator", Slice: "E", Ring: "0", ScaleUnit: "000", RoleInstance: "msgraph-emulator" } });
 const WWW_AUTHENTICATE =
   'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"';
 
@@ -84,20 +83,24 @@ function serve(state: EmulatorState, req: IncomingMessage, res: ServerResponse, 
 
 // A bug must surface as a Graph-shaped 500, never as a crash or a hung request.
 function internalError(state: EmulatorState, res: ServerResponse, ids: ResponseIds, error: unknown): void {
-  if (res.headersSent || res.destroyed) return;
-  send(state, res, 500, ids, graphErrorBody("generalException", `Emulator error: ${error instanceof Error ? error.message : String(error)}`, ids));
+  const message = `Emulator error: ${error instanceof Error ? error.message : String(error)}`;
+  if (sendResponse(res, 500, ids, graphErrorBody("generalException", message, ids))) state.stats.outcome(500);
 }
 
 function checkAndServe(state: EmulatorState, req: IncomingMessage, res: ServerResponse, method: string, ids: ResponseIds, fault: FaultDraw): void {
   const { options, stats } = state;
-  const sendError = (status: number, code: string, message: string, headers: OutgoingHttpHeaders = {}, innerCode?: string): void =>
-    send(state, res, status, ids, graphErrorBody(code, message, ids, innerCode), headers);
+  const send = (status: number, body: string | undefined, headers?: OutgoingHttpHeaders): void => {
+    if (sendResponse(res, status, ids, body, headers)) stats.outcome(status);
+  };
+  const sendError = (status: number, code: string, message: string, headers?: OutgoingHttpHeaders, innerCode?: string): void =>
+    send(status, graphErrorBody(code, message, ids, innerCode), headers);
 
   // 1. Faults.
   switch (fault.kind) {
     case "connection-reset":
       stats.outcome("reset");
-      resetConnection(req.socket);
+      // After the HTTP parser's callback returns, so Node's per-connection bookkeeping is not torn down mid-parse.
+      process.nextTick(resetConnection, req.socket);
       return;
     case "hang":
       stats.outcome("hang");
@@ -121,16 +124,13 @@ function checkAndServe(state: EmulatorState, req: IncomingMessage, res: ServerRe
   }
 
   // 2. Authentication.
-  const token = bearerToken(req);
-  if (token === undefined) {
-    sendError(401, "InvalidAuthenticationToken", "Access token is empty.", { "WWW-Authenticate": WWW_AUTHENTICATE });
+  const caller = identifyCaller(req);
+  if (caller.kind !== "caller") {
+    const message = caller.kind === "no-token" ? "Access token is empty." : "Access token has no 'tid' claim.";
+    sendError(401, "InvalidAuthenticationToken", message, { "WWW-Authenticate": WWW_AUTHENTICATE });
     return;
   }
-  const { tenant, app } = identityOf(token);
-  if (tenant === undefined) {
-    sendError(401, "InvalidAuthenticationToken", "Access token has no 'tid' claim.", { "WWW-Authenticate": WWW_AUTHENTICATE });
-    return;
-  }
+  const { tenant, app } = caller;
 
   // 3. Routing.
   const route = matchRoute(req.url ?? "/");
@@ -145,112 +145,40 @@ function checkAndServe(state: EmulatorState, req: IncomingMessage, res: ServerRe
     return;
   }
 
-  // 4. Body, then throttling: admission and application share one instant, so the applied log shows admission times.
-  readBody(req, MAX_BODY_BYTES).then((body) => {
-    if (state.closing || res.destroyed) return;
-    if (!body.ok) {
-      if (body.reason === "too-large") sendError(413, "RequestEntityTooLarge", `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
-      return;
-    }
-    const at = nowMs();
-    const decision = state.throttle.admit(tenant, app, method === "PATCH", at);
-    if (!decision.admitted) {
-      stats.throttled(decision.blockedBy);
-      send(state, res, 429, ids, throttledErrorBody(ids), {
-        "Retry-After": formatRetryAfter(decision.retryAfterMs, options.retryAfterFormat),
-        "x-emulator-throttled-by": decision.blockedBy.join(", "),
-      });
-      return;
-    }
-
-    // 5. The operation.
-    if (method === "GET") {
-      const selected = selectProperties(state.entities.get(tenant) ?? initialSummary(tenant), selectOption(route.query));
-      if (!selected.ok) {
-        sendError(400, "BadRequest", selected.message);
+  // 4. Body, then throttling. Admission and application share one instant, so the applied log shows admission times.
+  readBody(req, MAX_BODY_BYTES)
+    .then((body) => {
+      if (state.closing || res.destroyed) return;
+      if (!body.ok) {
+        if (body.reason === "too-large") sendError(413, "RequestEntityTooLarge", `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
         return;
       }
-      if (!state.entities.has(tenant)) state.entities.set(tenant, initialSummary(tenant));
-      send(state, res, 200, ids, JSON.stringify(selected.body));
-      return;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.text);
-    } catch (error) {
-      sendError(400, "BadRequest", `The request body is not valid JSON: ${(error as Error).message}`);
-      return;
-    }
-    const validation = validatePatch(parsed);
-    if (!validation.ok) {
-      sendError(400, "BadRequest", validation.message);
-      return;
-    }
-    const updated: StoredSummary = { ...(state.entities.get(tenant) ?? initialSummary(tenant)), ...validation.patch };
-    state.entities.set(tenant, updated);
-    stats.applied({
-      tenant,
-      app,
-      version: route.version,
-      patch: validation.patch,
-      requestId: ids.requestId,
-      clientRequestId: headerValue(req, "client-request-id") ?? null,
-      at,
-    });
-    if (options.patchStatus === 204) send(state, res, 204, ids, undefined);
-    else send(state, res, 200, ids, JSON.stringify(updated));
-  }).catch((error: unknown) => internalError(state, res, ids, error));
-}
+      const at = nowMs();
+      const decision = state.throttle.admit(tenant, app, method === "PATCH", at);
+      if (!decision.admitted) {
+        stats.throttled(decision.blockedBy);
+        send(429, throttledErrorBody(ids), {
+          "Retry-After": formatRetryAfter(decision.retryAfterMs, options.retryAfterFormat),
+          "x-emulator-throttled-by": decision.blockedBy.join(", "),
+        });
+        return;
+      }
 
-function send(state: EmulatorState, res: ServerResponse, status: number, ids: ResponseIds, body: string | undefined, headers: OutgoingHttpHeaders = {}): void {
-  if (res.headersSent || res.destroyed) return;
-  state.stats.outcome(status);
-  const all: OutgoingHttpHeaders = {
-    "request-id": ids.requestId,
-    "client-request-id": ids.clientRequestId,
-    "x-ms-ags-diagnostic": DIAGNOSTIC,
-    ...headers,
-  };
-  if (body === undefined) {
-    res.writeHead(status, all).end();
-    return;
-  }
-  all["Content-Type"] = "application/json";
-  all["Content-Length"] = Buffer.byteLength(body);
-  res.writeHead(status, all).end(body);
-}
-
-// Decoding a JWT per request is measurable at thousands of requests per second; tokens repeat.
-const identities = new Map<string, { readonly tenant: string | undefined; readonly app: string }>();
-const MAX_CACHED_IDENTITIES = 1024;
-
-function identityOf(token: string): { readonly tenant: string | undefined; readonly app: string } {
-  let identity = identities.get(token);
-  if (identity === undefined) {
-    if (identities.size >= MAX_CACHED_IDENTITIES) identities.clear();
-    identity = { tenant: tenantFromToken(token), app: appFromToken(token) };
-    identities.set(token, identity);
-  }
-  return identity;
-}
-
-function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined || first === "" ? undefined : first;
-}
-
-function bearerToken(req: IncomingMessage): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(headerValue(req, "authorization") ?? "");
-  return match?.[1];
-}
-
-/** The `$select` value (Graph also accepts `select` without the `$`), or `null`. */
-function selectOption(query: URLSearchParams): string | null {
-  let value: string | null = null;
-  for (const [name, raw] of query) {
-    const lower = name.toLowerCase();
-    if (lower === "$select" || lower === "select") value = value === null ? raw : `${value},${raw}`;
-  }
-  return value;
+      // 5. The operation.
+      if (method === "GET") {
+        const result = getSummary(state.entities, tenant, route.query);
+        if (result.ok) send(200, JSON.stringify(result.body));
+        else sendError(400, "BadRequest", result.message);
+        return;
+      }
+      const result = patchSummary(state.entities, tenant, body.text);
+      if (!result.ok) {
+        sendError(400, "BadRequest", result.message);
+        return;
+      }
+      const clientRequestId = headerValue(req, "client-request-id") ?? null;
+      stats.applied({ tenant, app, version: route.version, patch: result.patch, requestId: ids.requestId, clientRequestId, at });
+      send(options.patchStatus, options.patchStatus === 204 ? undefined : JSON.stringify(result.entity));
+    })
+    .catch((error: unknown) => internalError(state, res, ids, error));
 }

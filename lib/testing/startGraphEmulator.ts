@@ -1,6 +1,6 @@
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
-import type { AddressInfo, Socket } from "node:net";
+import { Server as NetServer, type AddressInfo, type Socket } from "node:net";
 import { createSecureContext } from "node:tls";
 import { Agent } from "undici";
 import { emulatorCertificate } from "./certificate.js";
@@ -62,12 +62,14 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   server.keepAliveTimeout = SERVER_KEEP_ALIVE_MS;
   // Node would answer 408 to a request still open after 5 minutes; a hung request must wait for close().
   server.requestTimeout = 0;
-  // Raw sockets, including ones still in the TLS handshake, so close() can drop every one of them.
+  // Every socket (raw ones, including those still in the TLS handshake, and TLS ones), so close() can drop them all.
   const sockets = new Set<Socket>();
-  server.on("connection", (socket: Socket) => {
+  const track = (socket: Socket): void => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
-  });
+  };
+  server.on("connection", track);
+  if (certificate !== undefined) server.on("secureConnection", track);
   await listen(server, resolved.port);
   const { port } = server.address() as AddressInfo;
   const protocol = certificate === undefined ? "http" : "https";
@@ -120,9 +122,22 @@ async function closeAll(server: Server, sockets: Set<Socket>, state: EmulatorSta
   state.closing = true;
   for (const timer of state.timers) clearTimeout(timer);
   state.timers.clear();
-  const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeAllConnections();
   for (const response of state.hung) response.destroy();
   for (const socket of sockets) socket.destroy();
+  // Node's HTTP connection list can briefly hold an entry whose socket is null (nodejs/node#43795), and then
+  // close(), closeIdleConnections() and closeAllConnections() throw. Every socket is destroyed above, so fall
+  // back to closing the listener alone.
+  try {
+    server.closeAllConnections();
+  } catch {
+    // See above.
+  }
+  const serverClosed = new Promise<void>((resolve) => {
+    try {
+      server.close(() => resolve());
+    } catch {
+      NetServer.prototype.close.call(server, () => resolve());
+    }
+  });
   await Promise.all([serverClosed, agent.destroy().catch(() => undefined)]);
 }

@@ -22,9 +22,12 @@ export type AdaptivePhase = "slow-start" | "steady";
  * Learns the sustainable request rate of one route class from 429s, for routes with no known
  * budget. The rate itself lives in the store (shared); this object holds the local decisions:
  *
+ * - the rate is enforced as a one-second sliding window (at most `rate` grants in any second, see
+ *   {@link window}) with grants paced at `burst` × rate, both through the store;
  * - slow start: the rate doubles at most every `slowStartIntervalMs` and every two round trips,
- *   while the pacer is what holds requests back and a request granted at the current rate came
- *   back unthrottled, until the first 429;
+ *   while the rate is what holds requests back and a request granted at the current rate came
+ *   back unthrottled, with at most twice the requests in flight that the rate needs at the
+ *   shortest round trip seen, until the first 429;
  * - on a 429: the limit is estimated as the success rate observed over the last
  *   `Retry-After` (1 s to 10 s), the rate snaps to `decreaseFactor` × that estimate, and that
  *   estimate becomes the ceiling. 429s of requests granted before the last decrease belong to
@@ -52,6 +55,8 @@ export class AdaptiveRate {
   private validated = false;
   /** Smoothed round trip (grant to response), ms. */
   private srtt: number | undefined;
+  /** Shortest round trip seen, ms: the trip without queueing. */
+  private minRtt: number | undefined;
   private readonly successes = new RecentCounter(100, 100);
 
   /**
@@ -108,13 +113,13 @@ export class AdaptiveRate {
 
   /**
    * In slow start, how many requests of this class may be in flight: twice what the current rate
-   * keeps in flight at the measured round trip (at least 4). A server that slows down under the
-   * growing load then holds the sender back at once, so the overshoot before the first 429 comes
-   * back stays small. `undefined` (no cap) once steady.
+   * keeps in flight at the shortest round trip seen (at least 4). When the server slows down under
+   * the growing load, queued requests count against this at once, so the overshoot before the
+   * first 429 comes back stays small. `undefined` (no cap) once steady.
    */
   get inFlightCap(): number | undefined {
     if (this.phase !== "slow-start") return undefined;
-    return Math.max(4, Math.ceil((2 * this.rate * (this.srtt ?? 0)) / 1000));
+    return Math.max(4, Math.ceil((2 * this.rate * (this.minRtt ?? 0)) / 1000));
   }
 
   /** The smoothed round trip from grant to response, in ms (`undefined` before the first answer). */
@@ -144,7 +149,10 @@ export class AdaptiveRate {
     const plateau = this.ceiling * s.plateauRatio;
     if (this.rate < plateau * 0.999) {
       this.plateauSince = undefined;
-      return { initial: this.rate, add: Math.max((plateau - this.rate) / 2, plateau * 0.001), min: s.minRate, max: Math.max(s.minRate, Math.min(s.maxRate, plateau)) };
+      const gap = plateau - this.rate;
+      // Halve the gap each step; close a small one at once.
+      const add = gap < plateau * 0.01 ? gap : gap / 2;
+      return { initial: this.rate, add, min: s.minRate, max: Math.max(s.minRate, Math.min(s.maxRate, plateau)) };
     }
     this.plateauSince ??= now;
     if (now - this.plateauSince < s.holdMs || s.probeRatio <= 0) return undefined;
@@ -201,6 +209,7 @@ export class AdaptiveRate {
 
   private sampleRoundTrip(ms: number): void {
     if (!(ms >= 0)) return;
+    this.minRtt = this.minRtt === undefined ? ms : Math.min(this.minRtt, ms);
     this.srtt = this.srtt === undefined ? ms : this.srtt * 0.8 + ms * 0.2;
   }
 }

@@ -40,7 +40,7 @@ export class MemoryThrottleStore implements ThrottleStore {
    * @param options - Clock and retention; all optional.
    */
   constructor(options: MemoryThrottleStoreOptions = {}) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => Date.now());
     this.rateIdleMs = options.rateIdleMs ?? 600_000;
     this.lastSweep = this.now();
   }

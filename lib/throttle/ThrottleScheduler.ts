@@ -15,6 +15,7 @@ export interface SchedulerSettings {
   readonly maxConcurrency: number;
   readonly maxQueue: number;
   readonly idleKeyMs: number;
+  readonly budgetBurst: number;
   readonly now: () => number;
 }
 
@@ -48,6 +49,8 @@ export interface Lane {
   readonly id: string;
   readonly state: KeyState;
   readonly windows: readonly WindowSpec[];
+  /** Smoothing of a budget lane: grants at least this far apart, so a window's worth is not one burst. */
+  readonly budgetPace: { readonly key: string; readonly intervalMs: number } | undefined;
   readonly uses: readonly LocalWindow[];
   readonly adaptive: AdaptiveEntry | undefined;
   readonly queue: WaitQueue<Waiter>;
@@ -186,6 +189,13 @@ export class ThrottleScheduler {
       id,
       state,
       windows,
+      budgetPace:
+        budgets.length === 0 || !Number.isFinite(this.settings.budgetBurst)
+          ? undefined
+          : {
+              key: `p:${state.tenant}:${state.app}:${id}`,
+              intervalMs: Math.max(...budgets.map((b) => b.nominalWindowMs / (b.limit * this.settings.budgetBurst))),
+            },
       uses,
       adaptive: entry,
       queue: new WaitQueue<Waiter>(),
@@ -387,7 +397,9 @@ export class ThrottleScheduler {
     const request: ReserveRequest = { windows: lane.windows, cooldownKey: lane.state.cooldownKey };
     const entry = lane.adaptive;
     const controller = entry?.controller;
-    if (entry === undefined || controller === undefined) return this.settings.store.reserve(request);
+    if (entry === undefined || controller === undefined) {
+      return this.settings.store.reserve(lane.budgetPace === undefined ? request : { ...request, pace: lane.budgetPace });
+    }
     const store = this.settings.store;
     const window = { key: entry.windowKey, ...controller.window };
     // Timers fire late and the store rounds waits up to whole ms; left alone, every gap would

@@ -20,15 +20,35 @@ describe("createTimedAbortScope", () => {
     expect(clock.countTimers()).to.equal(0);
   });
 
-  it("follows its parent with the parent's reason and removes its listener", () => {
+  it("follows its parent with the parent's reason, adding no listener to the parent", () => {
     const parent = new AbortController();
-    const remove = sinon.spy(parent.signal, "removeEventListener");
+    const add = sinon.spy(parent.signal, "addEventListener");
     const scope = createTimedAbortScope(parent.signal, 1000);
     parent.abort("caller-reason");
     expect(scope.signal.reason).to.equal("caller-reason");
     expect(scope.timedOut).to.equal(false);
     expect(clock.countTimers()).to.equal(0);
-    expect(remove.calledWith("abort")).to.equal(true);
+    // A signal shared by thousands of requests must not collect a listener per request.
+    expect(add.called).to.equal(false);
+  });
+
+  it("falls back to a listener it removes again where AbortSignal.any is missing", () => {
+    const any = Object.getOwnPropertyDescriptor(AbortSignal, "any");
+    Object.defineProperty(AbortSignal, "any", { value: undefined, configurable: true });
+    try {
+      const parent = new AbortController();
+      const remove = sinon.spy(parent.signal, "removeEventListener");
+      const scope = createTimedAbortScope(parent.signal, 1000);
+      parent.abort("caller-reason");
+      expect(scope.signal.reason).to.equal("caller-reason");
+      expect(clock.countTimers()).to.equal(0);
+      expect(remove.calledWith("abort")).to.equal(true);
+      const detached = createTimedAbortScope(new AbortController().signal, 1000);
+      detached.dispose();
+      expect(clock.countTimers()).to.equal(0);
+    } finally {
+      if (any !== undefined) Object.defineProperty(AbortSignal, "any", any);
+    }
   });
 
   it("starts aborted under an aborted parent, with no timer", () => {
@@ -55,15 +75,17 @@ describe("createTimedAbortScope", () => {
     expect(scope.timedOut).to.equal(true);
   });
 
-  it("dispose clears the timer and the parent listener but leaves the signal as it is", () => {
+  it("dispose clears the timer for good; the caller's abort still reaches the signal (it may be reading a body)", () => {
     const parent = new AbortController();
     const scope = createTimedAbortScope(parent.signal, 100);
     scope.dispose();
     scope.resume(); // no timer after dispose
     expect(clock.countTimers()).to.equal(0);
-    parent.abort();
     clock.tick(1000);
     expect(scope.signal.aborted).to.equal(false);
+    expect(scope.timedOut).to.equal(false);
+    parent.abort("late");
+    expect(scope.signal.reason).to.equal("late");
   });
 
   it("has no timer for Infinity or out-of-range timeouts", () => {

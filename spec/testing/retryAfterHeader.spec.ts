@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import sinon from "sinon";
 import { formatRetryAfter } from "../../lib/testing/retryAfterHeader.js";
 import { parseRetryAfter } from "../../lib/retry/parseRetryAfter.js";
 
@@ -22,6 +23,17 @@ describe("testing/retryAfterHeader", () => {
     expect(formatRetryAfter(300, "http-date", now)).to.equal("Tue, 02 Jan 2024 03:04:06 GMT");
     expect(formatRetryAfter(400, "http-date", now)).to.equal("Tue, 02 Jan 2024 03:04:06 GMT");
     expect(formatRetryAfter(401, "http-date", now)).to.equal("Tue, 02 Jan 2024 03:04:07 GMT");
+  });
+
+  it("uses the current time for HTTP-dates by default", () => {
+    const clock = sinon.useFakeTimers({ now: Date.UTC(2030, 5, 15, 12, 0, 0, 250), toFake: ["Date"] });
+    try {
+      expect(formatRetryAfter(1500, "http-date")).to.equal("Sat, 15 Jun 2030 12:00:02 GMT");
+      clock.tick(1000);
+      expect(formatRetryAfter(1500, "http-date")).to.equal("Sat, 15 Jun 2030 12:00:03 GMT");
+    } finally {
+      clock.restore();
+    }
   });
 
   it("never asks for less than the real wait, in any format (round trip through parseRetryAfter)", () => {

@@ -1,0 +1,31 @@
+import { expect } from "chai";
+import { LocalWindow } from "../../lib/throttle/LocalWindow.js";
+
+describe("LocalWindow", () => {
+  it("holds a request's place from its grant until windowMs after its answer", () => {
+    const w = new LocalWindow("b", 2, 1000);
+    w.granted();
+    w.granted();
+    expect(w.waitMs(0)).to.equal(Number.POSITIVE_INFINITY);
+    w.settle(300); // answered at 300: its place frees at 1300, not at grant + 1000
+    expect(w.waitMs(300)).to.equal(1000);
+    w.settle(500);
+    expect(w.waitMs(600)).to.equal(700);
+    expect(w.used(600)).to.equal(2);
+    expect(w.waitMs(1300)).to.equal(0);
+    expect(w.used(1300)).to.equal(1);
+  });
+
+  it("resizes keeping recent answers", () => {
+    const w = new LocalWindow("a", 3, 1000);
+    for (const t of [0, 10, 20]) {
+      w.granted();
+      w.settle(t);
+    }
+    w.resize(5, 1000);
+    expect(w.limit).to.equal(5);
+    expect(w.waitMs(30)).to.equal(0);
+    w.resize(2, 1000);
+    expect(w.waitMs(30)).to.equal(1000 + 10 - 30);
+  });
+});

@@ -1,0 +1,126 @@
+import { expect } from "chai";
+import sinon from "sinon";
+import { MemoryThrottleStore } from "../../lib/throttle/MemoryThrottleStore.js";
+import type { ReserveRequest } from "../../lib/throttle/ThrottleStore.js";
+
+describe("MemoryThrottleStore", () => {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => {
+    clock = sinon.useFakeTimers({ now: 1_000_000 });
+  });
+  afterEach(() => clock.restore());
+
+  const windowRequest = (limit: number, windowMs: number, extra: Partial<ReserveRequest> = {}): ReserveRequest => ({
+    windows: [{ key: "w", limit, windowMs }],
+    cooldownKey: "c",
+    ...extra,
+  });
+
+  it("has a no-argument constructor and follows the (faked) Date.now clock", async () => {
+    const store = new MemoryThrottleStore();
+    expect(await store.reserve(windowRequest(1, 1000))).to.deep.equal({ granted: true });
+    expect(await store.reserve(windowRequest(1, 1000))).to.deep.equal({ granted: false, retryInMs: 1000, reason: "budget" });
+    clock.tick(1000);
+    expect((await store.reserve(windowRequest(1, 1000))).granted).to.equal(true);
+  });
+
+  it("never grants more than the limit in any window, across a window boundary", async () => {
+    const store = new MemoryThrottleStore();
+    const grants: number[] = [];
+    // Poll every 7 ms for 3 s: a fixed-window counter would let 2 × limit through around a boundary.
+    for (let t = 0; t < 3000; t += 7) {
+      if ((await store.reserve(windowRequest(10, 1000))).granted) grants.push(Date.now());
+      clock.tick(7);
+    }
+    for (const end of grants) expect(grants.filter((g) => g > end - 1000 && g <= end).length).to.be.at.most(10);
+    expect(grants.length).to.be.within(28, 31);
+  });
+
+  it("takes a slot in every window or in none", async () => {
+    const store = new MemoryThrottleStore();
+    const both: ReserveRequest = {
+      windows: [
+        { key: "small", limit: 1, windowMs: 1000 },
+        { key: "large", limit: 5, windowMs: 1000 },
+      ],
+      cooldownKey: "c",
+    };
+    expect((await store.reserve(both)).granted).to.equal(true);
+    const refused = await store.reserve(both);
+    expect(refused).to.deep.equal({ granted: false, retryInMs: 1000, reason: "budget" });
+    expect(store.windowCount("large")).to.equal(1);
+  });
+
+  it("spaces paced grants at least intervalMs apart", async () => {
+    const store = new MemoryThrottleStore();
+    const paced = windowRequest(100, 1000, { pace: { key: "p", intervalMs: 20 } });
+    expect((await store.reserve(paced)).granted).to.equal(true);
+    expect(await store.reserve(paced)).to.deep.equal({ granted: false, retryInMs: 20, reason: "pace" });
+    clock.tick(19);
+    expect(await store.reserve(paced)).to.deep.equal({ granted: false, retryInMs: 1, reason: "pace" });
+    clock.tick(1);
+    expect((await store.reserve(paced)).granted).to.equal(true);
+  });
+
+  it("reports the longest of the refusals so that a retry after it can succeed", async () => {
+    const store = new MemoryThrottleStore();
+    const request = windowRequest(1, 1000, { pace: { key: "p", intervalMs: 50 } });
+    await store.reserve(request);
+    expect(await store.reserve(request)).to.deep.equal({ granted: false, retryInMs: 1000, reason: "budget" });
+  });
+
+  it("extends a cooldown but never shortens it, and refuses while it lasts", async () => {
+    const store = new MemoryThrottleStore();
+    expect(await store.extendCooldown("c", 1000)).to.equal(1000);
+    expect(await store.extendCooldown("c", 200)).to.equal(1000);
+    clock.tick(300);
+    expect(await store.cooldownRemaining("c")).to.equal(700);
+    expect(await store.extendCooldown("c", 2000.2)).to.equal(2001);
+    expect(await store.reserve(windowRequest(5, 1000))).to.deep.equal({ granted: false, retryInMs: 2001, reason: "cooldown" });
+    clock.tick(2001);
+    expect(await store.cooldownRemaining("c")).to.equal(0);
+    expect((await store.reserve(windowRequest(5, 1000))).granted).to.equal(true);
+  });
+
+  it("adjusts rates atomically with clamping", async () => {
+    const store = new MemoryThrottleStore();
+    expect(await store.readRate("r")).to.equal(undefined);
+    expect(await store.adjustRate("r", { initial: 10, multiply: 2, min: 1, max: 100 })).to.equal(20);
+    expect(await store.adjustRate("r", { initial: 10, add: 5, min: 1, max: 100 })).to.equal(25);
+    expect(await store.adjustRate("r", { initial: 10, multiply: 10, min: 1, max: 100 })).to.equal(100);
+    expect(await store.adjustRate("r", { initial: 10, set: 0.1, min: 1, max: 100 })).to.equal(1);
+    expect(await store.readRate("r")).to.equal(1);
+  });
+
+  it("drops idle keys lazily, without timers", async () => {
+    const store = new MemoryThrottleStore({ rateIdleMs: 60_000 });
+    await store.reserve(windowRequest(5, 1000, { pace: { key: "p", intervalMs: 10 } }));
+    await store.extendCooldown("c2", 500);
+    await store.adjustRate("r", { initial: 10, min: 1, max: 100 });
+    expect(store.size).to.equal(4);
+    expect(clock.countTimers()).to.equal(0);
+    clock.tick(5_000);
+    await store.cooldownRemaining("other");
+    expect(store.size).to.equal(1); // the window, pacer and cooldown are gone; the rate stays
+    clock.tick(60_000);
+    await store.cooldownRemaining("other");
+    expect(store.size).to.equal(0);
+  });
+
+  it("accepts an injected clock", async () => {
+    let now = 0;
+    const store = new MemoryThrottleStore({ now: () => now });
+    await store.reserve(windowRequest(1, 100));
+    expect((await store.reserve(windowRequest(1, 100))).granted).to.equal(false);
+    now = 100;
+    expect((await store.reserve(windowRequest(1, 100))).granted).to.equal(true);
+  });
+
+  it("keeps recent grants when a window's limit changes", async () => {
+    const store = new MemoryThrottleStore();
+    await store.reserve(windowRequest(2, 1000));
+    await store.reserve(windowRequest(2, 1000));
+    expect((await store.reserve(windowRequest(3, 1000))).granted).to.equal(true);
+    expect((await store.reserve(windowRequest(3, 1000))).granted).to.equal(false);
+  });
+});

@@ -1,0 +1,79 @@
+import { expect } from "chai";
+import fc from "fast-check";
+import { SlidingLog } from "../../lib/throttle/SlidingLog.js";
+
+/** Grants in the half-open span (t - windowMs, t]. */
+function countIn(times: readonly number[], end: number, windowMs: number): number {
+  return times.filter((t) => t > end - windowMs && t <= end).length;
+}
+
+describe("SlidingLog", () => {
+  it("admits `limit` at once, then only when the grant `limit` places back has left the window", () => {
+    const log = new SlidingLog(3, 1000);
+    for (const t of [0, 10, 20]) {
+      expect(log.waitMs(t)).to.equal(0);
+      log.add(t);
+    }
+    expect(log.waitMs(20)).to.equal(980);
+    expect(log.waitMs(999)).to.equal(1);
+    // The boundary: a grant at 0 stops counting exactly at 1000, as in the Redis store.
+    expect(log.waitMs(1000)).to.equal(0);
+    log.add(1000);
+    expect(log.waitMs(1000)).to.equal(10);
+  });
+
+  it("never holds more than `limit` grants in any window, even at the boundaries (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 200 }),
+        fc.array(fc.integer({ min: 0, max: 60 }), { minLength: 1, maxLength: 120 }),
+        (limit, windowMs, steps) => {
+          const log = new SlidingLog(limit, windowMs);
+          const granted: number[] = [];
+          let now = 0;
+          for (const step of steps) {
+            now += step;
+            const wait = log.waitMs(now);
+            if (wait === 0) {
+              log.add(now);
+              granted.push(now);
+            } else {
+              // The promised wait is exact: right then a grant fits.
+              expect(log.waitMs(now + wait)).to.equal(0);
+            }
+          }
+          for (const end of granted) expect(countIn(granted, end, windowMs)).to.be.at.most(limit);
+          expect(log.count(now)).to.equal(countIn(granted, now, windowMs));
+        },
+      ),
+    );
+  });
+
+  it("keeps room for grants promised but not logged yet", () => {
+    const log = new SlidingLog(3, 1000);
+    log.add(0);
+    expect(log.waitMs(0, 1)).to.equal(0);
+    expect(log.waitMs(0, 2)).to.equal(1000);
+    expect(log.waitMs(0, 3)).to.equal(Number.POSITIVE_INFINITY);
+  });
+
+  it("resizes keeping the most recent grants", () => {
+    const log = new SlidingLog(4, 1000);
+    for (const t of [0, 100, 200, 300, 400]) log.add(t);
+    const smaller = log.resized(2, 1000);
+    expect(smaller.count(400)).to.equal(2);
+    expect(smaller.waitMs(400)).to.equal(1300 - 400);
+    const larger = log.resized(6, 500);
+    expect(larger.count(400)).to.equal(4);
+    expect(larger.waitMs(400)).to.equal(0);
+  });
+
+  it("is idle once every grant has left the window", () => {
+    const log = new SlidingLog(2, 100);
+    expect(log.isIdle(0)).to.equal(true);
+    log.add(50);
+    expect(log.isIdle(149)).to.equal(false);
+    expect(log.isIdle(150)).to.equal(true);
+  });
+});
