@@ -9,15 +9,5 @@ export { RequestTrace } from "./middleware/RequestTrace.js";
 export { IdempotentRequestOption } from "./middleware/IdempotentRequestOption.js";
 export { ResilientRetryHandler } from "./middleware/ResilientRetryHandler.js";
 export { ResilientRetryHandlerOptions } from "./middleware/ResilientRetryHandlerOptions.js";
-export { ThrottleHandler } from "./middleware/ThrottleHandler.js";
-export {
-  THROTTLE_DEFAULTS,
-  ADAPTIVE_DEFAULTS,
-  type ThrottleHandlerOptions,
-  type AdaptiveThrottleOptions,
-} from "./middleware/ThrottleHandlerOptions.js";
-export { MemoryThrottleStore } from "./throttle/MemoryThrottleStore.js";
-export { INTUNE_DEVICE_CONFIGURATION_BUDGETS, type ThrottleBudget } from "./throttle/ThrottleBudget.js";
-export type { ThrottleEvent, ThrottleKeyStats, ThrottleListener } from "./throttle/ThrottleEvents.js";
-export type { ThrottleIdentity, ThrottleKeyFunction } from "./throttle/throttleIdentity.js";
+export * from "./throttle/index.js";
 export type { ThrottleStore, WindowSpec, ReserveRequest, ReserveResult, RateChange } from "./throttle/ThrottleStore.js";

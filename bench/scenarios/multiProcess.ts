@@ -42,6 +42,8 @@ export async function multiProcess(): Promise<{ title: string; rows: Row[]; json
   try {
     for (const variant of ["stock", "memory", "redis"] as const) {
       emulator.reset();
+      // One prefix per run, shared by every process of the run: that is what makes them share a budget.
+      const keyPrefix = `msgraph-sus-bench:${process.pid}:${variant}:${Date.now()}:`;
       const children = Array.from({ length: PROCESSES }, (_, p) =>
         fork(WORKER, [], {
           execArgv: ["--import", "tsx"],
@@ -57,7 +59,7 @@ export async function multiProcess(): Promise<{ title: string; rows: Row[]; json
               offset: p * PER_PROCESS,
               concurrency: CONCURRENCY,
               redisUrl,
-              keyPrefix: `msgraph-sus-bench:${process.pid}:${Date.now()}:`,
+              keyPrefix,
               ...WRITE_LIMIT,
             }),
           },

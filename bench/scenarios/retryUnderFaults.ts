@@ -16,6 +16,11 @@ export async function retryUnderFaults(): Promise<{ title: string; rows: Row[]; 
   try {
     runs.push(["stock (RetryHandler)", await runUpdates(emulator, stockClient(emulator, tokenFor(tenant)), COUNT, CONCURRENCY, tenant)]);
     runs.push(["ours (defaults)", await runUpdates(emulator, ourClient(emulator, tokenFor(tenant)), COUNT, CONCURRENCY, tenant)]);
+    const budget = { name: "writes", route: "/deviceManagement/", methods: "write", scope: "tenant", ...WRITE_LIMIT } as const;
+    runs.push([
+      "ours, matching budget",
+      await runUpdates(emulator, ourClient(emulator, tokenFor(tenant), { throttle: { budgets: [budget] } }), COUNT, CONCURRENCY, tenant),
+    ]);
   } finally {
     await emulator.close();
   }

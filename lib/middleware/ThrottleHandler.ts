@@ -15,6 +15,9 @@ import { suspendAttemptClock } from "./attemptClock.js";
 import { getRequestTrace } from "./RequestTrace.js";
 import { resolveThrottleOptions, type ThrottleHandlerOptions, type ThrottleSettings } from "./ThrottleHandlerOptions.js";
 
+/** Gateway failures: the throttled service behind the gateway did not count these attempts. */
+const REFUNDED_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
+
 /**
  * Keeps every request of a `tenant/app` key under Graph's limits, across all concurrent callers
  * (and across processes, with a shared store). Place it inside the retry handler so every attempt
@@ -27,7 +30,17 @@ import { resolveThrottleOptions, type ThrottleHandlerOptions, type ThrottleSetti
  * - Per key: at most `maxConcurrency` in flight and `maxQueue` waiting (FIFO, abortable through
  *   the request's `signal`); a full queue refuses with `ThrottleQueueFullError` without sending.
  *
- * Keys, events and stats hold tenant and app ids, never tokens.
+ * Keys, events and stats hold tenant and app ids, never tokens. A store call that fails or hangs
+ * is answered by a per-process in-memory store, so requests are never lost or stuck.
+ *
+ * @example
+ * ```ts
+ * const throttle = new ThrottleHandler({ store: redisStore, onThrottle: (e) => log(e.key, e.reason, e.waitMs) });
+ * const client = Client.initWithMiddleware({
+ *   middleware: [new AuthenticationHandler(provider), new ResilientRetryHandler(), throttle, new HTTPMessageHandler()],
+ * });
+ * setInterval(() => console.table(throttle.stats()), 1000);
+ * ```
  */
 export class ThrottleHandler implements Middleware {
   private nextMiddleware: Middleware | undefined;
@@ -109,10 +122,16 @@ export class ThrottleHandler implements Middleware {
       resumeClock();
     }
     if (trace !== undefined) trace.queuedMs += grantedAt - queuedAt;
+    let refund = false;
     try {
       await next.execute(context);
+      refund = this.settings.refundFailedAttempts && REFUNDED_STATUSES.has(context.response?.status ?? 0);
+    } catch (error) {
+      // No response at all; an aborted or timed-out attempt may still be processed, so it keeps its slot.
+      refund = this.settings.refundFailedAttempts && context.options?.signal?.aborted !== true;
+      throw error;
     } finally {
-      this.scheduler.release(lane);
+      this.scheduler.release(lane, refund);
     }
     await this.learn(context.response, state, lane, grantedAt);
   }

@@ -100,6 +100,15 @@ export interface ThrottleHandlerOptions {
    * @default 2000
    */
   readonly storeTimeoutMs?: number;
+  /**
+   * Gives a failed attempt's budget slot back when it got a 502, 503 or 504 or no response at
+   * all (but not when it was aborted or timed out, since the server may be working on it). Such
+   * attempts were refused by a gateway before the throttled service counted them, so keeping
+   * their slots would waste budget on every fault. If the server did count them after all, its
+   * 429 and `Retry-After` still correct us through the shared cooldown.
+   * @default true
+   */
+  readonly refundFailedAttempts?: boolean;
   /** Called whenever requests are held back or refused; see `ThrottleEvent`. @default none */
   readonly onThrottle?: ThrottleListener;
   /** Called when a store call failed and the in-memory fallback answered. @default none */
@@ -126,6 +135,7 @@ export interface ThrottleSettings {
   readonly cooldownStatuses: readonly number[];
   readonly idleKeyMs: number;
   readonly storeTimeoutMs: number;
+  readonly refundFailedAttempts: boolean;
   readonly onThrottle: ThrottleListener | undefined;
   readonly onStoreError: ((event: StoreErrorEvent) => void) | undefined;
   readonly now: () => number;
@@ -160,6 +170,7 @@ export const THROTTLE_DEFAULTS = {
   cooldownStatuses: [429, 503],
   idleKeyMs: 60_000,
   storeTimeoutMs: 2000,
+  refundFailedAttempts: true,
 } as const satisfies Omit<
   Required<ThrottleHandlerOptions>,
   "store" | "key" | "adaptive" | "onThrottle" | "onStoreError" | "now"

@@ -1,7 +1,7 @@
 import type { ThrottleStore } from "../throttle/ThrottleStore.js";
 
 /** A store operation, named in fallback events and timeout errors. */
-export type RedisStoreOperation = "reserve" | "extendCooldown" | "cooldownRemaining" | "readRate" | "adjustRate";
+export type RedisStoreOperation = "reserve" | "extendCooldown" | "cooldownRemaining" | "readRate" | "adjustRate" | "refund";
 
 /** Sent once per outage, when the store stops using Redis. */
 export interface RedisFallbackEvent {

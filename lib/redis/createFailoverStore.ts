@@ -1,4 +1,4 @@
-import type { RateChange, ReserveRequest, ReserveResult, ThrottleStore } from "../throttle/ThrottleStore.js";
+import type { RateChange, RefundRequest, ReserveRequest, ReserveResult, ThrottleStore } from "../throttle/ThrottleStore.js";
 import { redactRedisError } from "./redactRedisError.js";
 import type { RedisFallbackEvent, RedisRecoverEvent, RedisStoreOperation } from "./RedisThrottleStoreOptions.js";
 import { withTimeout } from "./withTimeout.js";
@@ -25,6 +25,8 @@ export interface FailoverSettings {
 export interface FailoverStore extends ThrottleStore {
   /** Whether calls currently go to the fallback. */
   readonly usingFallback: boolean;
+  /** Gives grants back, in Redis or in the fallback. */
+  refund(request: RefundRequest): Promise<void>;
   /** Stops the probe timer. */
   close(): Promise<void>;
 }
@@ -117,6 +119,16 @@ export function createFailoverStore(settings: FailoverSettings): FailoverStore {
         () => primary.extendCooldown(key, durationMs),
         () => fallback.extendCooldown(key, durationMs),
         (remaining) => fallback.extendCooldown(key, remaining),
+      );
+    },
+
+    refund(request: RefundRequest): Promise<void> {
+      return call(
+        "refund",
+        () => primary.refund?.(request) ?? Promise.resolve(),
+        () => fallback.refund?.(request) ?? Promise.resolve(),
+        // Grants are mirrored into the fallback, so their refunds are too.
+        () => fallback.refund?.(request) ?? Promise.resolve(),
       );
     },
 

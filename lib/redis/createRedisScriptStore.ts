@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { RateChange, ReserveRequest, ReserveResult, ThrottleStore } from "../throttle/ThrottleStore.js";
+import type { RateChange, RefundRequest, ReserveRequest, ReserveResult, ThrottleStore } from "../throttle/ThrottleStore.js";
 import { runLuaScript } from "./luaScript.js";
 import type { RedisScriptClient } from "./RedisScriptClient.js";
 import type { RedisKeyKind } from "./redisKeys.js";
+import { refundScript } from "./scripts/refundScript.js";
 import { reserveScript } from "./scripts/reserveScript.js";
 import { cooldownRemainingScript, extendCooldownScript } from "./scripts/cooldownScripts.js";
 import { adjustRateScript, readRateScript } from "./scripts/rateScripts.js";
@@ -48,6 +49,11 @@ export function createRedisScriptStore(client: RedisScriptClient, settings: Redi
       }
       const reply = await runLuaScript(client, reserveScript, keys, args);
       return parseReserveReply(reply);
+    },
+
+    async refund(request: RefundRequest): Promise<void> {
+      if (request.windowKeys.length === 0) return;
+      await runLuaScript(client, refundScript, request.windowKeys.map((key) => keyOf("window", key)), []);
     },
 
     async extendCooldown(key: string, durationMs: number): Promise<number> {

@@ -83,6 +83,7 @@ export function createRedisThrottleStore(redis: RedisScriptClient, options: Redi
     cooldownRemaining: (key) => failover.cooldownRemaining(key),
     readRate: (key) => failover.readRate(key),
     adjustRate: (key, change) => failover.adjustRate(key, change),
+    refund: (request) => failover.refund(request),
     async close() {
       await failover.close();
       if (ownsFallback) await fallback.close?.();

@@ -29,8 +29,11 @@ export interface ResilientRetryOptions {
    */
   readonly backoff: BackoffStrategy;
   /**
-   * The base (first and smallest) backoff delay in milliseconds.
-   * @default 500
+   * The base (first and smallest) backoff delay in milliseconds. Short, because a transient 5xx
+   * or reset usually clears at once and a long first wait holds up the whole batch behind it;
+   * decorrelated jitter grows it quickly when failures persist, and a server's `Retry-After`
+   * always wins.
+   * @default 200
    */
   readonly baseDelayMs: number;
   /**
@@ -86,7 +89,7 @@ export const DEFAULT_RETRY_OPTIONS: Readonly<ResilientRetryOptions> = Object.fre
   maxRetries: 5,
   retryStatuses: Object.freeze([429, 502, 503, 504]),
   backoff: "decorrelated",
-  baseDelayMs: 500,
+  baseDelayMs: 200,
   maxDelayMs: 30_000,
   maxRetryAfterMs: 120_000,
   attemptTimeoutMs: 30_000,

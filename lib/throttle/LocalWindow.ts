@@ -60,6 +60,11 @@ export class LocalWindow {
     this.inFlight += 1;
   }
 
+  /** Frees the slot of a refunded attempt without counting it (the server never counted it). */
+  cancel(): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+  }
+
   /**
    * A granted request was answered (or failed).
    * @param now - The current time in ms.

@@ -1,5 +1,5 @@
 import { SlidingLog } from "./SlidingLog.js";
-import type { RateChange, ReserveRequest, ReserveResult, ThrottleStore } from "./ThrottleStore.js";
+import type { RateChange, RefundRequest, ReserveRequest, ReserveResult, ThrottleStore } from "./ThrottleStore.js";
 
 /** Options of {@link MemoryThrottleStore}. */
 export interface MemoryThrottleStoreOptions {
@@ -74,6 +74,15 @@ export class MemoryThrottleStore implements ThrottleStore {
     for (const log of logs) log.add(now);
     if (request.pace !== undefined) this.pacers.set(request.pace.key, now + request.pace.intervalMs);
     return { granted: true };
+  }
+
+  /**
+   * Gives back the newest grant of each window.
+   * @param request - The window keys.
+   */
+  async refund(request: RefundRequest): Promise<void> {
+    this.tick();
+    for (const key of request.windowKeys) this.windows.get(key)?.removeNewest();
   }
 
   /** @inheritdoc */

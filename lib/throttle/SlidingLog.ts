@@ -7,6 +7,8 @@
  */
 export class SlidingLog {
   private times: number[] = [];
+  /** The entry the last `add` pushed out of a full log, so `removeNewest` can put it back exactly. */
+  private evicted: number | undefined;
   /** Index of the oldest kept grant once the ring is full. */
   private head = 0;
 
@@ -46,8 +48,25 @@ export class SlidingLog {
       this.times.push(now);
       return;
     }
+    this.evicted = this.times[this.head];
     this.times[this.head] = now;
     this.head = (this.head + 1) % this.limit;
+  }
+
+  /**
+   * Removes the newest entry (a refunded grant). The newest, not the refunded request's own
+   * entry: the log keeps no ids, and the two differ only by the few ms between grants.
+   */
+  removeNewest(): void {
+    if (this.times.length === 0) return;
+    if (this.times.length < this.limit) {
+      this.times.pop();
+      return;
+    }
+    this.head = (this.head + this.limit - 1) % this.limit;
+    // Restore what the last add pushed out; after that, an entry old enough never to count.
+    this.times[this.head] = this.evicted ?? Number.NEGATIVE_INFINITY;
+    this.evicted = undefined;
   }
 
   /**

@@ -238,13 +238,32 @@ export class ThrottleScheduler {
   /**
    * Frees the in-flight slot of an answered (or failed) request.
    * @param lane - The lane it was granted in.
+   * @param refund - The attempt never reached the service that counts it (502/503/504 or no
+   *   response): give its grant back instead of counting it, locally and in the store.
    */
-  release(lane: Lane): void {
+  release(lane: Lane, refund = false): void {
     const now = this.settings.now();
     lane.state.lastActive = now;
-    for (const use of lane.uses) use.settle(now);
-    lane.adaptive?.local.settle(now);
+    for (const use of lane.uses) {
+      if (refund) use.cancel();
+      else use.settle(now);
+    }
+    if (refund) lane.adaptive?.local.cancel();
+    else lane.adaptive?.local.settle(now);
     this.releaseSlot(lane.state);
+    if (refund) void this.refundGrant(lane);
+  }
+
+  private async refundGrant(lane: Lane): Promise<void> {
+    const windowKeys = lane.adaptive?.controller !== undefined ? [lane.adaptive.windowKey] : lane.windows.map((w) => w.key);
+    if (windowKeys.length === 0) return;
+    try {
+      await this.settings.store.refund?.({ windowKeys });
+    } catch {
+      // A refund that did not happen only leaves us more careful than needed.
+    }
+    // The budget may have room now: wake a head that sleeps on it.
+    lane.wake?.();
   }
 
   /**

@@ -44,6 +44,15 @@ export interface ThrottleStore {
    */
   adjustRate(key: string, change: RateChange): Promise<number>;
 
+  /**
+   * Gives back one grant in each window: the newest entry is removed. Called when an attempt got
+   * no answer from the service it was counted for (a 502/503/504 from a gateway, or no response
+   * at all), so a failed attempt does not use up budget the server never counted. Optional: a
+   * store without it simply keeps the grant, which only errs on the careful side.
+   * @param request - The keys of the windows the grant was taken in.
+   */
+  refund?(request: RefundRequest): Promise<void>;
+
   /** Releases resources the store owns (not a client the user passed in). */
   close?(): Promise<void>;
 }
@@ -66,6 +75,12 @@ export interface ReserveRequest {
   readonly pace?: { readonly key: string; readonly intervalMs: number };
   /** The shared cooldown key; nothing is granted while it is active. */
   readonly cooldownKey: string;
+}
+
+/** What {@link ThrottleStore.refund} gives back. */
+export interface RefundRequest {
+  /** The store keys of the windows (as in {@link WindowSpec.key}). */
+  readonly windowKeys: readonly string[];
 }
 
 /** The outcome of {@link ThrottleStore.reserve}. */

@@ -2,7 +2,7 @@ import { MemoryThrottleStore } from "./MemoryThrottleStore.js";
 import type { ThrottleStore } from "./ThrottleStore.js";
 
 /** A store method the handler calls. */
-export type StoreOperation = "reserve" | "extendCooldown" | "cooldownRemaining" | "readRate" | "adjustRate";
+export type StoreOperation = "reserve" | "extendCooldown" | "cooldownRemaining" | "readRate" | "adjustRate" | "refund";
 
 /** A store call failed or timed out; the call was answered by the local fallback instead. */
 export interface StoreErrorEvent {
@@ -60,5 +60,6 @@ export function guardStore(store: ThrottleStore, settings: GuardStoreSettings): 
     cooldownRemaining: (key) => call("cooldownRemaining", () => store.cooldownRemaining(key), () => fallback.cooldownRemaining(key)),
     readRate: (key) => call("readRate", () => store.readRate(key), () => fallback.readRate(key)),
     adjustRate: (key, change) => call("adjustRate", () => store.adjustRate(key, change), () => fallback.adjustRate(key, change)),
+    refund: (request) => call("refund", () => store.refund?.(request) ?? Promise.resolve(), () => fallback.refund(request)),
   };
 }

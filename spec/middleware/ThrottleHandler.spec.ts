@@ -382,4 +382,37 @@ describe("ThrottleHandler (scripted next, fake timers)", () => {
     const error = await new ThrottleHandler().execute(makeContext()).catch((e: unknown) => e);
     expect(String(error)).to.match(/next middleware/);
   });
+
+  it("gives a budget slot back when an attempt got a 502, 503 or 504, but not for a 200", async () => {
+    const statuses = [503, 504, 502, 200];
+    const { handler, next } = handlerWith(
+      { budgets: [budget(2, 60_000)], budgetBurst: Infinity },
+      scriptedNext(() => new Response(null, { status: statuses.shift() ?? 200 })),
+    );
+    // Each gateway failure is refunded, so all four go out at once in a window of two.
+    await Promise.all([0, 1, 2, 3].map(() => run(handler, makeContext())));
+    expect(next.sent.map((r) => r.at - (next.sent[0] as { at: number }).at)).to.deep.equal([0, 0, 0, 0]);
+    // 200 counted, plus one more 200: the window is full now and the next one waits.
+    await run(handler, makeContext());
+    const late = run(handler, makeContext());
+    await clock.tickAsync(1000);
+    expect(next.sent).to.have.length(5);
+    await clock.tickAsync(60_000);
+    await late;
+    expect(next.sent).to.have.length(6);
+  });
+
+  it("keeps the slot of failed attempts with refundFailedAttempts: false", async () => {
+    const { handler, next } = handlerWith(
+      { budgets: [budget(1, 60_000)], refundFailedAttempts: false },
+      scriptedNext(() => new Response(null, { status: 503 })),
+    );
+    await run(handler, makeContext());
+    const second = run(handler, makeContext());
+    await clock.tickAsync(1000);
+    expect(next.sent).to.have.length(1);
+    await clock.tickAsync(60_000);
+    await second;
+    expect(next.sent).to.have.length(2);
+  });
 });

@@ -165,4 +165,15 @@ describe("redis/createRedisScriptStore (real Redis)", () => {
     expect(await first().adjustRate("clamp", { initial: 50, set: 700, min: 1, max: 100 })).to.equal(100);
     expect(await first().adjustRate("clamp", { initial: 50, add: -1000, min: -Infinity, max: 100 })).to.equal(-900);
   });
+
+  it("refunds the newest grant of each window atomically, so exactly that many slots come back", async () => {
+    const window = { key: "refund:tenant", limit: 4, windowMs: 60_000 };
+    for (let i = 0; i < 4; i += 1) expect((await first().reserve({ windows: [window], cooldownKey: "rf" })).granted).to.equal(true);
+    expect((await first().reserve({ windows: [window], cooldownKey: "rf" })).granted).to.equal(false);
+    // Two refunds from two connections, then three processes race for the freed slots.
+    await Promise.all([stores[1]!.refund!({ windowKeys: [window.key] }), stores[2]!.refund!({ windowKeys: [window.key] })]);
+    expect(await connections[0]!.zcard(`${prefix}w:refund:tenant`)).to.equal(2);
+    const race = await Promise.all(stores.map((store) => store.reserve({ windows: [window], cooldownKey: "rf" })));
+    expect(race.filter((r) => r.granted)).to.have.length(2);
+  });
 });

@@ -173,7 +173,10 @@ describe("redis/createRedisThrottleStore across processes", function () {
 
   it("overshoots with per-process memory stores (the contrast)", async () => {
     const { reports, throttled } = await runAll("memory");
-    expect(throttled).to.be.greaterThan(20);
+    // Each process believes it owns the whole 50/s, so together they overshoot. How much depends on
+    // how closely the processes' bursts overlap on a busy box (171-208 when idle, 9 seen under
+    // heavy load), so only assert clearly more than the shared store's at-most-3.
+    expect(throttled).to.be.greaterThan(5);
     process.stdout.write(
       `      memory stores: ${throttled} × 429, failed ${reports.reduce((n, r) => n + r.failed, 0)}, slowest process ${Math.max(...reports.map((r) => r.ms))} ms\n`,
     );

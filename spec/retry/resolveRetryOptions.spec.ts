@@ -9,7 +9,7 @@ describe("resolveRetryOptions", () => {
     expect(o).to.include({
       maxRetries: 5,
       backoff: "decorrelated",
-      baseDelayMs: 500,
+      baseDelayMs: 200,
       maxDelayMs: 30_000,
       maxRetryAfterMs: 120_000,
       attemptTimeoutMs: 30_000,

@@ -123,4 +123,17 @@ describe("MemoryThrottleStore", () => {
     expect((await store.reserve(windowRequest(3, 1000))).granted).to.equal(true);
     expect((await store.reserve(windowRequest(3, 1000))).granted).to.equal(false);
   });
+
+  it("refund gives one grant back in each window, so the next request needs no wait", async () => {
+    const store = new MemoryThrottleStore();
+    const request: ReserveRequest = { windows: [{ key: "a", limit: 2, windowMs: 1000 }, { key: "b", limit: 5, windowMs: 1000 }], cooldownKey: "c" };
+    await store.reserve(request);
+    await store.reserve(request);
+    expect((await store.reserve(request)).granted).to.equal(false);
+    await store.refund({ windowKeys: ["a", "b"] });
+    expect(store.windowCount("a")).to.equal(1);
+    expect(store.windowCount("b")).to.equal(1);
+    expect((await store.reserve(request)).granted).to.equal(true);
+    await store.refund({ windowKeys: ["unknown"] }); // no window, nothing to do
+  });
 });

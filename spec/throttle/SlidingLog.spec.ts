@@ -76,4 +76,20 @@ describe("SlidingLog", () => {
     expect(log.isIdle(149)).to.equal(false);
     expect(log.isIdle(150)).to.equal(true);
   });
+
+  it("removeNewest gives back the last grant exactly, also after it pushed an old one out", () => {
+    const log = new SlidingLog(2, 1000);
+    log.add(0);
+    log.add(500);
+    log.add(1200); // pushes 0 out of the full ring
+    expect(log.waitMs(1200)).to.equal(300);
+    log.removeNewest(); // back to [0, 500]
+    expect(log.count(900)).to.equal(2);
+    expect(log.waitMs(900)).to.equal(100);
+    log.removeNewest();
+    log.removeNewest();
+    log.removeNewest(); // more refunds than grants are harmless
+    expect(log.count(900)).to.equal(0);
+    expect(log.waitMs(900)).to.equal(0);
+  });
 });
