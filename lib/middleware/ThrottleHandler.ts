@@ -1,7 +1,8 @@
 import type { Context, Middleware } from "@microsoft/microsoft-graph-client";
 import { ThrottleQueueFullError } from "../errors/ThrottleQueueFullError.js";
 import { parseRetryAfter } from "../retry/parseRetryAfter.js";
-import { GRAPH_HOSTS, resolveBudgets, type ResolvedBudget } from "../throttle/budgetMatching.js";
+import { GRAPH_HOSTS } from "../auth/graphHosts.js";
+import { resolveBudgets, type ResolvedBudget } from "../throttle/budgetMatching.js";
 import { guardStore } from "../throttle/guardStore.js";
 import { ClaimsCache } from "../throttle/jwtClaims.js";
 import { describeRequest, type RequestTarget } from "../throttle/requestTarget.js";

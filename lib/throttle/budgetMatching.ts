@@ -1,15 +1,6 @@
 import type { RequestTarget } from "./requestTarget.js";
 import type { BudgetMethods, BudgetRoute, ThrottleBudget } from "./ThrottleBudget.js";
 
-/** The public Microsoft Graph hosts (national clouds included), where the documented limits apply. */
-export const GRAPH_HOSTS: ReadonlySet<string> = new Set([
-  "graph.microsoft.com",
-  "graph.microsoft.us",
-  "dod-graph.microsoft.us",
-  "graph.microsoft.de",
-  "microsoftgraph.chinacloudapi.cn",
-  "canary.graph.microsoft.com",
-]);
 
 /** A budget ready for matching, with its effective window (safety margin included). */
 export interface ResolvedBudget {

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { GRAPH_HOSTS, resolveBudgets } from "../../lib/throttle/budgetMatching.js";
+import { GRAPH_HOSTS } from "../../lib/auth/graphHosts.js";
+import { resolveBudgets } from "../../lib/throttle/budgetMatching.js";
 import type { RequestTarget } from "../../lib/throttle/requestTarget.js";
 import { INTUNE_DEVICE_CONFIGURATION_BUDGETS } from "../../lib/throttle/ThrottleBudget.js";
 
