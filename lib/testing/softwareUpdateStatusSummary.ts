@@ -4,7 +4,13 @@ import type { SoftwareUpdateStatusSummary } from "@microsoft/microsoft-graph-typ
 /** The `@odata.type` of the entity. */
 export const ODATA_TYPE = "#microsoft.graph.softwareUpdateStatusSummary";
 
-/** The 14 Int32 counters of the entity, in documentation order. */
+/**
+ * The 14 Int32 counters of the entity, in documentation order.
+ *
+ * Deliberately written out again rather than imported from lib/entity: the emulator stands in for
+ * Graph, so its schema comes from the seed document on its own. Were it shared with the client
+ * under test, a wrong property name would pass every test on both sides.
+ */
 export const COUNTER_PROPERTIES = Object.freeze([
   "compliantDeviceCount",
   "nonCompliantDeviceCount",
