@@ -1,20 +1,12 @@
 import { expect } from "chai";
 import { ThrottleHandler } from "../../lib/middleware/ThrottleHandler.js";
-import { startGraphEmulator, type GraphEmulator } from "../../lib/testing/index.js";
+import { useEmulators } from "../testing/helpers.js";
 import { emulatorClient, ENTITY, patchMany } from "../throttle/support/emulatorChain.js";
 
 const writesPerTenant = (limit: number, windowMs: number) => [{ name: "writes per tenant", requests: "write" as const, scope: "tenant" as const, limit, windowMs }];
 
 describe("ThrottleHandler over HTTP: adaptive mode and tenant isolation", () => {
-  const started: GraphEmulator[] = [];
-  async function emulator(...args: Parameters<typeof startGraphEmulator>): Promise<GraphEmulator> {
-    const emu = await startGraphEmulator(...args);
-    started.push(emu);
-    return emu;
-  }
-  afterEach(async () => {
-    await Promise.all(started.splice(0).map((emu) => emu.close()));
-  });
+  const emulator = useEmulators();
 
   it("with no configuration, settles near the server's limit with few 429s", async () => {
     const LIMIT = 40;

@@ -2,22 +2,15 @@ import { GraphError } from "@microsoft/microsoft-graph-client";
 import { expect } from "chai";
 import { ThrottleQueueFullError } from "../../lib/errors/ThrottleQueueFullError.js";
 import { RequestTrace } from "../../lib/middleware/RequestTrace.js";
-import { INTUNE_DEVICE_CONFIGURATION_LIMITS, startGraphEmulator, type GraphEmulator } from "../../lib/testing/index.js";
+import { INTUNE_DEVICE_CONFIGURATION_LIMITS } from "../../lib/testing/index.js";
 import type { ThrottleEvent } from "../../lib/throttle/ThrottleEvents.js";
+import { useEmulators } from "../testing/helpers.js";
 import { emulatorClient, ENTITY, patch, patchMany } from "../throttle/support/emulatorChain.js";
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("ThrottleHandler over HTTP (emulator)", () => {
-  const started: GraphEmulator[] = [];
-  async function emulator(...args: Parameters<typeof startGraphEmulator>): Promise<GraphEmulator> {
-    const emu = await startGraphEmulator(...args);
-    started.push(emu);
-    return emu;
-  }
-  afterEach(async () => {
-    await Promise.all(started.splice(0).map((emu) => emu.close()));
-  });
+  const emulator = useEmulators();
 
   it("makes every request of the key wait out a 429's Retry-After, not only the refused one", async () => {
     const emu = await emulator({

@@ -1,4 +1,4 @@
-import type { GraphEmulator } from "../../lib/testing/index.js";
+import { startGraphEmulator, type GraphEmulator } from "../../lib/testing/index.js";
 
 /** The entity path, relative to the emulator's url. */
 export const SUMMARY = "v1.0/deviceManagement/softwareUpdateStatusSummary";
@@ -59,3 +59,19 @@ export function wait(ms: number): Promise<void> {
 
 /** UUID v4-ish shape. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * For a `describe` block: returns a function that starts an emulator, and closes every emulator
+ * it started after each test.
+ */
+export function useEmulators(): (...args: Parameters<typeof startGraphEmulator>) => Promise<GraphEmulator> {
+  const started: GraphEmulator[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((emu) => emu.close()));
+  });
+  return async (...args) => {
+    const emu = await startGraphEmulator(...args);
+    started.push(emu);
+    return emu;
+  };
+}

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { startGraphEmulator, type EmulatorFaults, type GraphEmulator } from "../../lib/testing/index.js";
-import { call, graphError, SUMMARY, wait } from "./helpers.js";
+import { call, graphError, SUMMARY, useEmulators, wait } from "./helpers.js";
 
 /** The outcome of one request as a client sees it: a status, or the network error code. */
 async function outcome(emu: GraphEmulator, options: Parameters<typeof call>[1] = {}): Promise<string> {
@@ -13,15 +13,9 @@ async function outcome(emu: GraphEmulator, options: Parameters<typeof call>[1] =
 }
 
 describe("testing/startGraphEmulator: faults (over HTTPS)", () => {
-  const started: GraphEmulator[] = [];
-  async function emulator(faults: EmulatorFaults, limits: Parameters<typeof startGraphEmulator>[0] = {}): Promise<GraphEmulator> {
-    const emu = await startGraphEmulator({ limits: false, ...limits, faults });
-    started.push(emu);
-    return emu;
-  }
-  afterEach(async () => {
-    await Promise.all(started.splice(0).map((emu) => emu.close()));
-  });
+  const start = useEmulators();
+  const emulator = (faults: EmulatorFaults, limits: Parameters<typeof startGraphEmulator>[0] = {}): Promise<GraphEmulator> =>
+    start({ limits: false, ...limits, faults });
 
   it("repeats the same fault sequence for the same seed", async () => {
     const faults: EmulatorFaults = { seed: 1234, unavailableWithRetryAfter: 0.2, unavailable: 0.2, gatewayTimeout: 0.2, connectionReset: 0.1 };
@@ -48,8 +42,7 @@ describe("testing/startGraphEmulator: faults (over HTTPS)", () => {
     expect([result.status, result.headers.get("retry-after"), graphError(result).code]).to.deep.equal([503, "2", "serviceNotAvailable"]);
     expect(result.headers.get("request-id")).to.equal(graphError(result).innerError["request-id"]);
 
-    const fractional = await startGraphEmulator({ retryAfterFormat: "fractional-seconds", faults: { unavailableWithRetryAfter: 1, unavailableRetryAfterSeconds: 0.05 } });
-    started.push(fractional);
+    const fractional = await start({ retryAfterFormat: "fractional-seconds", faults: { unavailableWithRetryAfter: 1, unavailableRetryAfterSeconds: 0.05 } });
     expect((await call(fractional)).headers.get("retry-after")).to.equal("0.050");
 
     result = await call(await emulator({ unavailable: 1 }));

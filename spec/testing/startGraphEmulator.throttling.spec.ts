@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { parseRetryAfter } from "../../lib/retry/parseRetryAfter.js";
-import { createTestToken, startGraphEmulator, type EmulatorLimit, type GraphEmulator } from "../../lib/testing/index.js";
-import { call, graphError, UUID, wait } from "./helpers.js";
+import { createTestToken, type EmulatorLimit } from "../../lib/testing/index.js";
+import { call, graphError, useEmulators, UUID, wait } from "./helpers.js";
 
 // Windows are written in real Graph units (20 s) and shrunk with timeScale, as users would.
 const TIME_SCALE = 0.025; // 20 s -> 500 ms
@@ -15,15 +15,7 @@ const writes = (limit: number, scope: "tenant" | "app" = "tenant"): EmulatorLimi
 });
 
 describe("testing/startGraphEmulator: throttling (over HTTPS)", () => {
-  const started: GraphEmulator[] = [];
-  async function emulator(...args: Parameters<typeof startGraphEmulator>): Promise<GraphEmulator> {
-    const emu = await startGraphEmulator(...args);
-    started.push(emu);
-    return emu;
-  }
-  afterEach(async () => {
-    await Promise.all(started.splice(0).map((emu) => emu.close()));
-  });
+  const emulator = useEmulators();
 
   it("answers 429 with exactly the documented body and the standard headers", async () => {
     const emu = await emulator({ limits: [writes(1)], timeScale: TIME_SCALE });
