@@ -1,10 +1,13 @@
 import { createTestToken, startGraphEmulator, type EmulatorFaults, type GraphEmulator } from "msgraph-software-update-status/testing";
 import type { GraphClient } from "msgraph-software-update-status";
-import { patchFor } from "../lib/clients.js";
+import { ourClient, patchFor, stockClient } from "../lib/clients.js";
 import { runPool, type PoolResult } from "../lib/runPool.js";
 
 /** The time-scaled write limit every throttling scenario uses: 50 writes/s per tenant. */
 export const WRITE_LIMIT = { limit: 50, windowMs: 1000 } as const;
+
+/** Our throttle budget that matches {@link WRITE_LIMIT}. */
+export const WRITE_BUDGET = { name: "writes", route: "/deviceManagement/", methods: "write", scope: "tenant", ...WRITE_LIMIT } as const;
 
 /**
  * Starts an emulator with only the 50 writes/s per tenant limit, and optional faults.
@@ -68,4 +71,31 @@ export async function runUpdates(
     throttled: stats.throttled,
     lost: acknowledged.filter((i) => !applied.has(i)).length,
   };
+}
+
+/**
+ * The three clients every single-tenant scenario compares, one after the other on one emulator:
+ * the stock chain, ours with no configuration, and ours with {@link WRITE_BUDGET}.
+ * @param emulator - The emulator.
+ * @param tenant - The tenant.
+ * @param count - Updates per client.
+ * @param concurrency - At once.
+ * @param defaultsLabel - The label of our unconfigured client's row.
+ */
+export async function compareClients(
+  emulator: GraphEmulator,
+  tenant: string,
+  count: number,
+  concurrency: number,
+  defaultsLabel: string,
+): Promise<Array<[string, UpdateRun]>> {
+  const token = tokenFor(tenant);
+  return [
+    ["stock (RetryHandler)", await runUpdates(emulator, stockClient(emulator, token), count, concurrency, tenant)],
+    [defaultsLabel, await runUpdates(emulator, ourClient(emulator, token), count, concurrency, tenant)],
+    [
+      "ours, matching budget",
+      await runUpdates(emulator, ourClient(emulator, token, { throttle: { budgets: [WRITE_BUDGET] } }), count, concurrency, tenant),
+    ],
+  ];
 }

@@ -1,6 +1,6 @@
-import { idealMs, ourClient, stockClient } from "../lib/clients.js";
+import { idealMs } from "../lib/clients.js";
 import { fixed, type Row } from "../lib/table.js";
-import { runUpdates, startLimitedEmulator, tokenFor, WRITE_LIMIT, type UpdateRun } from "./common.js";
+import { compareClients, startLimitedEmulator, WRITE_LIMIT, type UpdateRun } from "./common.js";
 
 const COUNT = 400;
 const CONCURRENCY = 20;
@@ -12,15 +12,9 @@ export async function retryUnderFaults(): Promise<{ title: string; rows: Row[]; 
   const emulator = await startLimitedEmulator(FAULTS);
   const tenant = "tenant-retry";
   const ideal = idealMs(COUNT, WRITE_LIMIT.limit, WRITE_LIMIT.windowMs);
-  const runs: Array<[string, UpdateRun]> = [];
+  let runs: Array<[string, UpdateRun]>;
   try {
-    runs.push(["stock (RetryHandler)", await runUpdates(emulator, stockClient(emulator, tokenFor(tenant)), COUNT, CONCURRENCY, tenant)]);
-    runs.push(["ours (defaults)", await runUpdates(emulator, ourClient(emulator, tokenFor(tenant)), COUNT, CONCURRENCY, tenant)]);
-    const budget = { name: "writes", route: "/deviceManagement/", methods: "write", scope: "tenant", ...WRITE_LIMIT } as const;
-    runs.push([
-      "ours, matching budget",
-      await runUpdates(emulator, ourClient(emulator, tokenFor(tenant), { throttle: { budgets: [budget] } }), COUNT, CONCURRENCY, tenant),
-    ]);
+    runs = await compareClients(emulator, tenant, COUNT, CONCURRENCY, "ours (defaults)");
   } finally {
     await emulator.close();
   }
