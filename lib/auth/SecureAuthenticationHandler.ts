@@ -9,9 +9,9 @@ import {
 } from "@microsoft/microsoft-graph-client";
 import { GraphRequestError } from "../errors/GraphRequestError.js";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
-import { getRequestTrace } from "../middleware/RequestTrace.js";
+import { getRequestTrace } from "../chain/RequestTrace.js";
 import { checkTokenDestination } from "./checkTokenDestination.js";
-import { removeRequestHeader, setRequestHeader } from "./requestHeaders.js";
+import { removeRequestHeader, setRequestHeader } from "../chain/requestHeaders.js";
 
 const AUTHORIZATION = "Authorization";
 

@@ -1,5 +1,5 @@
-import { GRAPH_HOSTS } from "./graphHosts.js";
-import { isLoopbackHostname } from "./isLoopbackHostname.js";
+import { GRAPH_HOSTS } from "../chain/graphHosts.js";
+import { isLoopbackHostname } from "../chain/isLoopbackHostname.js";
 
 /** Why a token may not be sent to a URL. */
 export type TokenRefusalReason =

@@ -7,9 +7,9 @@ import {
   type Middleware,
 } from "@microsoft/microsoft-graph-client";
 import { SecureAuthenticationHandler } from "../auth/SecureAuthenticationHandler.js";
-import { ResilientRetryHandler } from "../middleware/ResilientRetryHandler.js";
-import { ThrottleHandler } from "../middleware/ThrottleHandler.js";
-import type { ThrottleHandlerOptions } from "../middleware/ThrottleHandlerOptions.js";
+import { ResilientRetryHandler } from "../retry/ResilientRetryHandler.js";
+import { ThrottleHandler } from "../throttle/ThrottleHandler.js";
+import type { ThrottleHandlerOptions } from "../throttle/ThrottleHandlerOptions.js";
 import type { ResilientRetryOptions } from "../retry/ResilientRetryOptions.js";
 import { isNodeRuntime } from "./isNodeRuntime.js";
 

@@ -1,5 +1,6 @@
+import { graphResponseDate, parseGraphErrorBody } from "../chain/graphErrorBody.js";
 import { GraphRequestError } from "../errors/GraphRequestError.js";
-import { parseRetryAfter } from "../retry/parseRetryAfter.js";
+import { parseRetryAfter } from "../chain/parseRetryAfter.js";
 import { withCallIds } from "./formatCallIds.js";
 import type { PreparedGraphCall } from "./prepareGraphCall.js";
 
@@ -7,13 +8,6 @@ const SNIPPET_LENGTH = 200;
 
 /** The body of a response as read: its text, or why it could not be read. */
 export type BodyRead = { readonly text: string } | { readonly failure: unknown };
-
-interface GraphErrorBody {
-  readonly code: string | undefined;
-  readonly message: string | undefined;
-  readonly requestId: string | undefined;
-  readonly date: string | undefined;
-}
 
 /**
  * Builds the error for a response: Graph's `error.code` and message when the body is a Graph
@@ -33,7 +27,7 @@ export function errorFromResponse(
   const text = "text" in body ? body.text : null;
   const graph = text === null ? undefined : parseGraphErrorBody(text);
   const requestId = response.headers.get("request-id") ?? graph?.requestId ?? null;
-  const date = pickDate(response.headers.get("date"), graph?.date);
+  const date = graphResponseDate(response.headers.get("date"), graph?.date) ?? new Date();
   const code = problem?.code ?? graph?.code ?? "HttpError";
   const message =
     problem?.message ??
@@ -70,50 +64,4 @@ export function describeUnexpectedBody(response: Response, body: BodyRead, expec
   if (compact === "") return `${status} with an empty body`;
   const snippet = compact.length > SNIPPET_LENGTH ? `${compact.slice(0, SNIPPET_LENGTH)}…` : compact;
   return `${status} with a body that is not ${expected}: ${JSON.stringify(snippet)}`;
-}
-
-function parseGraphErrorBody(text: string): GraphErrorBody | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const error = field(parsed, "error");
-  if (typeof error !== "object" || error === null) return undefined;
-  const inner = field(error, "innerError") ?? field(error, "innererror");
-  const code = stringField(error, "code");
-  const message = stringField(error, "message");
-  if (code === undefined && message === undefined) return undefined;
-  return {
-    code,
-    message,
-    requestId: stringField(inner, "request-id") ?? stringField(inner, "requestId"),
-    date: stringField(inner, "date"),
-  };
-}
-
-function field(value: unknown, key: string): unknown {
-  return typeof value === "object" && value !== null && Object.prototype.hasOwnProperty.call(value, key)
-    ? (value as Record<string, unknown>)[key]
-    : undefined;
-}
-
-function stringField(value: unknown, key: string): string | undefined {
-  const found = field(value, key);
-  return typeof found === "string" && found !== "" ? found : undefined;
-}
-
-function pickDate(header: string | null, innerDate: string | undefined): Date {
-  if (header !== null) {
-    const fromHeader = new Date(header);
-    if (!Number.isNaN(fromHeader.getTime())) return fromHeader;
-  }
-  if (innerDate !== undefined) {
-    // Graph writes innerError.date without a zone ("2020-08-18T12:51:51"); it is UTC.
-    const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(innerDate) ? innerDate : `${innerDate}Z`;
-    const fromBody = new Date(zoned);
-    if (!Number.isNaN(fromBody.getTime())) return fromBody;
-  }
-  return new Date();
 }

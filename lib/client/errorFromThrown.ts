@@ -1,7 +1,7 @@
 import { GraphClientError, GraphError } from "@microsoft/microsoft-graph-client";
 import { GraphNetworkError } from "../errors/GraphNetworkError.js";
 import { GraphRequestError } from "../errors/GraphRequestError.js";
-import { classifyNetworkFailure, looksLikeNetworkFailure } from "./classifyNetworkFailure.js";
+import { classifyFlattenedNetworkFailure } from "../chain/classifyNetworkError.js";
 import { withCallIds } from "./formatCallIds.js";
 import type { PreparedGraphCall } from "./prepareGraphCall.js";
 
@@ -33,9 +33,8 @@ export function errorFromThrown(thrown: unknown, call: PreparedGraphCall): unkno
     causes: [...call.trace.causes],
     cause: thrown,
   };
-  if (statusCode === -1 && looksLikeNetworkFailure(name, message)) {
-    const stack = thrown instanceof Error ? thrown.stack : undefined;
-    const kind = classifyNetworkFailure(message, stack, causeText(thrown));
+  const kind = statusCode === -1 ? classifyFlattenedNetworkFailure(name, message, thrown instanceof Error ? thrown.stack : undefined, causeText(thrown)) : undefined;
+  if (kind !== undefined) {
     return new GraphNetworkError(kind, withCallIds(`Network failure calling Microsoft Graph: ${message}`, ids), init);
   }
   return new GraphRequestError(statusCode, withCallIds(message || "The Graph call failed", ids), { code: name ?? null, ...init });

@@ -1,8 +1,8 @@
 import { ResponseType, type Client, type GraphRequest, type MiddlewareOptions } from "@microsoft/microsoft-graph-client";
 import { ValidationError, type ValidationIssue } from "../errors/ValidationError.js";
-import { IdempotentRequestOption } from "../middleware/IdempotentRequestOption.js";
-import { RequestTrace } from "../middleware/RequestTrace.js";
-import { newClientRequestId } from "./newClientRequestId.js";
+import { IdempotentRequestOption } from "../chain/IdempotentRequestOption.js";
+import { RequestTrace } from "../chain/RequestTrace.js";
+import { newClientRequestId } from "../chain/newClientRequestId.js";
 import type { SoftwareUpdateStatusSummaryCallOptions } from "./SoftwareUpdateStatusSummaryRequestBuilder.js";
 
 /** The header Graph echoes and support cases ask for; stable across retries. */

@@ -19,7 +19,7 @@ export { decorrelatedJitterBackoff } from "./backoff/decorrelatedJitterBackoff.j
 export { fullJitterBackoff } from "./backoff/fullJitterBackoff.js";
 export { exponentialBackoff } from "./backoff/exponentialBackoff.js";
 export { constantBackoff } from "./backoff/constantBackoff.js";
-export { parseRetryAfter } from "./parseRetryAfter.js";
-export { readRetryAfter } from "./readRetryAfter.js";
-export { classifyNetworkError } from "./classifyNetworkError.js";
-export { abortableDelay } from "./abortableDelay.js";
+export { parseRetryAfter } from "../chain/parseRetryAfter.js";
+export { readRetryAfter } from "../chain/readRetryAfter.js";
+export { classifyNetworkError } from "../chain/classifyNetworkError.js";
+export { abortableDelay } from "../chain/abortableDelay.js";

@@ -1,7 +1,7 @@
 import type { Context, FetchOptions, Middleware } from "@microsoft/microsoft-graph-client";
-import { bindAttemptClock, unbindAttemptClock } from "../middleware/attemptClock.js";
-import { raceAbort } from "./raceAbort.js";
-import { copyHeaders, setRequestHeader } from "./requestHeaders.js";
+import { bindAttemptClock, unbindAttemptClock } from "../chain/attemptClock.js";
+import { raceAbort } from "../chain/raceAbort.js";
+import { copyHeaders, setRequestHeader } from "../chain/requestHeaders.js";
 import { discardResponse } from "./statusError.js";
 import type { TimedAbortScope } from "./timedAbortScope.js";
 

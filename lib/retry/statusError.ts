@@ -1,5 +1,6 @@
+import { graphResponseDate, parseGraphErrorBody } from "../chain/graphErrorBody.js";
 import { GraphRequestError } from "../errors/GraphRequestError.js";
-import { raceAbort } from "./raceAbort.js";
+import { raceAbort } from "../chain/raceAbort.js";
 
 /** What the retry handler knows about a failed call when it records a status failure. */
 export interface StatusErrorContext {
@@ -20,57 +21,21 @@ export interface StatusErrorContext {
  * @param context - Call details.
  */
 export function statusError(response: Response, bodyText: string | null, context: StatusErrorContext): GraphRequestError {
-  const inner = parseErrorBody(bodyText);
-  const requestId = response.headers.get("request-id") ?? inner.requestId;
-  const dateText = response.headers.get("date") ?? inner.date;
-  const date = dateText === null ? undefined : new Date(dateText);
+  const inner = parseGraphErrorBody(bodyText);
+  const requestId = response.headers.get("request-id") ?? inner?.requestId ?? null;
+  const date = graphResponseDate(response.headers.get("date"), inner?.date);
   const message =
-    `${response.status}${inner.code === null ? "" : ` ${inner.code}`}: ${inner.message ?? (response.statusText || "request failed")}` +
+    `${response.status}${inner?.code === undefined ? "" : ` ${inner.code}`}: ${inner?.message ?? (response.statusText || "request failed")}` +
     (requestId === null ? "" : ` (request-id: ${requestId})`);
   return new GraphRequestError(response.status, message, {
-    code: inner.code,
+    code: inner?.code ?? null,
     requestId,
     clientRequestId: context.clientRequestId,
-    date: date !== undefined && !Number.isNaN(date.getTime()) ? date : undefined,
+    date,
     body: bodyText,
     retryAfterMs: context.retryAfterMs,
     attempts: context.attempts,
   });
-}
-
-interface ErrorBodyFields {
-  readonly code: string | null;
-  readonly message: string | null;
-  readonly requestId: string | null;
-  readonly date: string | null;
-}
-
-/** Picks `error.code`, `error.message` and `innerError` fields out of a Graph error body, if it is one. */
-function parseErrorBody(bodyText: string | null): ErrorBodyFields {
-  const none: ErrorBodyFields = { code: null, message: null, requestId: null, date: null };
-  if (bodyText === null || bodyText === "") return none;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(bodyText);
-  } catch {
-    return none;
-  }
-  const error = field(parsed, "error");
-  const inner = field(error, "innerError") ?? field(error, "innererror");
-  return {
-    code: text(field(error, "code")),
-    message: text(field(error, "message")),
-    requestId: text(field(inner, "request-id")),
-    date: text(field(inner, "date")),
-  };
-}
-
-function field(value: unknown, key: string): unknown {
-  return value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
-}
-
-function text(value: unknown): string | null {
-  return typeof value === "string" ? value : null;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { RequestTarget } from "./requestTarget.js";
+import type { RequestTarget } from "./readRequestTarget.js";
 import type { BudgetMethods, BudgetRoute, ThrottleBudget } from "./ThrottleBudget.js";
 
 

@@ -1,10 +1,10 @@
-export { ThrottleHandler } from "../middleware/ThrottleHandler.js";
+export { ThrottleHandler } from "./ThrottleHandler.js";
 export {
   ADAPTIVE_DEFAULTS,
   THROTTLE_DEFAULTS,
   type AdaptiveThrottleOptions,
   type ThrottleHandlerOptions,
-} from "../middleware/ThrottleHandlerOptions.js";
+} from "./ThrottleHandlerOptions.js";
 export { MemoryThrottleStore, type MemoryThrottleStoreOptions } from "./MemoryThrottleStore.js";
 export { INTUNE_DEVICE_CONFIGURATION_BUDGETS, type BudgetMethods, type BudgetRoute, type ThrottleBudget } from "./ThrottleBudget.js";
 export type {

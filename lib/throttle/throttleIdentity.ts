@@ -1,6 +1,7 @@
 import type { Context } from "@microsoft/microsoft-graph-client";
 import type { ClaimsCache } from "./jwtClaims.js";
-import { readAuthorization, type RequestTarget } from "./requestTarget.js";
+import { getRequestHeader } from "../chain/requestHeaders.js";
+import type { RequestTarget } from "./readRequestTarget.js";
 
 /** Whose limits a request counts against: a tenant and an app in it. Never holds a token. */
 export interface ThrottleIdentity {
@@ -27,7 +28,7 @@ export const UNKNOWN_APP = "*";
  * @param claimsCache - Decoded claims per token.
  */
 export function identityFromToken(context: Context, target: RequestTarget, claimsCache: ClaimsCache): ThrottleIdentity {
-  const authorization = readAuthorization(context);
+  const authorization = getRequestHeader(context, "authorization");
   const match = authorization === null ? null : /^\s*bearer\s+(\S+)/i.exec(authorization);
   const claims = match?.[1] === undefined ? undefined : claimsCache.get(match[1]);
   if (claims?.tid !== undefined) return { tenant: claims.tid, app: claims.appid ?? claims.azp ?? UNKNOWN_APP };

@@ -12,7 +12,7 @@ import {
 import { SecureAuthenticationHandler } from "../../lib/auth/SecureAuthenticationHandler.js";
 import { GraphRequestError } from "../../lib/errors/GraphRequestError.js";
 import { InvalidOptionsError } from "../../lib/errors/InvalidOptionsError.js";
-import { RequestTrace } from "../../lib/middleware/RequestTrace.js";
+import { RequestTrace } from "../../lib/chain/RequestTrace.js";
 
 /** The last middleware: records what would be sent and answers 200. */
 class Recorder implements Middleware {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { checkTokenDestination, parseHostEntry } from "../../lib/auth/checkTokenDestination.js";
-import { GRAPH_HOSTS } from "../../lib/auth/graphHosts.js";
+import { GRAPH_HOSTS } from "../../lib/chain/graphHosts.js";
 
 describe("auth/checkTokenDestination", () => {
   it("allows every official Graph host over https, whatever the case and port", () => {

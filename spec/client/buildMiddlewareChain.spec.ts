@@ -8,8 +8,8 @@ import {
 import { SecureAuthenticationHandler } from "../../lib/auth/SecureAuthenticationHandler.js";
 import { buildMiddlewareChain } from "../../lib/client/buildMiddlewareChain.js";
 import { isNodeRuntime } from "../../lib/client/isNodeRuntime.js";
-import { ResilientRetryHandler } from "../../lib/middleware/ResilientRetryHandler.js";
-import { ThrottleHandler } from "../../lib/middleware/ThrottleHandler.js";
+import { ResilientRetryHandler } from "../../lib/retry/ResilientRetryHandler.js";
+import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
 
 const authProvider: AuthenticationProvider = { getAccessToken: async () => "token" };
 const names = (chain: object[]): string[] => chain.map((m) => m.constructor.name);

@@ -5,8 +5,8 @@ import { GraphNetworkError } from "../../lib/errors/GraphNetworkError.js";
 import { GraphRequestError } from "../../lib/errors/GraphRequestError.js";
 import { ThrottleQueueFullError } from "../../lib/errors/ThrottleQueueFullError.js";
 import { ValidationError } from "../../lib/errors/ValidationError.js";
-import { IdempotentRequestOption } from "../../lib/middleware/IdempotentRequestOption.js";
-import { getRequestTrace, RequestTrace } from "../../lib/middleware/RequestTrace.js";
+import { IdempotentRequestOption } from "../../lib/chain/IdempotentRequestOption.js";
+import { getRequestTrace, RequestTrace } from "../../lib/chain/RequestTrace.js";
 import { SOFTWARE_UPDATE_STATUS_SUMMARY_ODATA_TYPE } from "../../lib/entity/softwareUpdateStatusSummaryMetadata.js";
 import { FakeTransport, fakeClient, jsonResponse, step } from "./support/fakeTransport.js";
 

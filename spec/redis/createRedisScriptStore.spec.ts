@@ -4,7 +4,7 @@ import sinon from "sinon";
 import { createRedisScriptStore } from "../../lib/redis/createRedisScriptStore.js";
 import { redisKeyBuilder } from "../../lib/redis/redisKeys.js";
 import type { ReserveResult, ThrottleStore } from "../../lib/throttle/ThrottleStore.js";
-import { connectRedis, deleteKeysWithPrefix, keysWithPrefix, uniquePrefix } from "./helpers/redisTestEnv.js";
+import { connectRedis, deleteKeysWithPrefix, keysWithPrefix, uniquePrefix } from "./support/redisTestEnv.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

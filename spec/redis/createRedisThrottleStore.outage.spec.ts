@@ -2,12 +2,12 @@ import { Client, HTTPMessageHandler } from "@microsoft/microsoft-graph-client";
 import { expect } from "chai";
 import { Redis } from "ioredis";
 import { SecureAuthenticationHandler } from "../../lib/auth/SecureAuthenticationHandler.js";
-import { ThrottleHandler } from "../../lib/middleware/ThrottleHandler.js";
+import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
 import { createRedisThrottleStore, type RedisFallbackEvent, type RedisRecoverEvent } from "../../lib/redis/index.js";
 import { createTestToken, startGraphEmulator, staticTokenProvider } from "../../lib/testing/index.js";
 import type { GraphEmulator } from "../../lib/testing/types.js";
-import { freePort, killAllRedisServers, startRedisServer, type RedisServerProcess } from "./helpers/redisServerProcess.js";
-import { keysWithPrefix, uniquePrefix } from "./helpers/redisTestEnv.js";
+import { freePort, killAllRedisServers, startRedisServer, type RedisServerProcess } from "./support/redisServerProcess.js";
+import { keysWithPrefix, uniquePrefix } from "./support/redisTestEnv.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -8,9 +8,9 @@ import { build } from "esbuild";
 import type { Redis } from "ioredis";
 import { startGraphEmulator } from "../../lib/testing/index.js";
 import type { GraphEmulator } from "../../lib/testing/types.js";
-import { connectRedis, deleteKeysWithPrefix, REDIS_URL, uniquePrefix } from "./helpers/redisTestEnv.js";
+import { connectRedis, deleteKeysWithPrefix, REDIS_URL, uniquePrefix } from "./support/redisTestEnv.js";
 
-const WORKER_SOURCE = fileURLToPath(new URL("./fixtures/patchWorker.ts", import.meta.url));
+const WORKER_SOURCE = fileURLToPath(new URL("./support/patchWorker.ts", import.meta.url));
 const PROCESSES = 3;
 const PATCHES_PER_PROCESS = 60;
 const LIMIT = 50;

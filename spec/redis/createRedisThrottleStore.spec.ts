@@ -8,8 +8,8 @@ import {
   type RedisRecoverEvent,
   type RedisScriptClient,
 } from "../../lib/redis/index.js";
-import { connectRedis, deleteKeysWithPrefix, uniquePrefix } from "./helpers/redisTestEnv.js";
-import { freePort, killAllRedisServers, startRedisServer, type RedisServerProcess } from "./helpers/redisServerProcess.js";
+import { connectRedis, deleteKeysWithPrefix, uniquePrefix } from "./support/redisTestEnv.js";
+import { freePort, killAllRedisServers, startRedisServer, type RedisServerProcess } from "./support/redisServerProcess.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

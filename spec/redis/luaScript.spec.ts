@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { expect } from "chai";
 import { luaScript, runLuaScript } from "../../lib/redis/luaScript.js";
 import type { RedisScriptClient } from "../../lib/redis/RedisScriptClient.js";
-import { connectRedis } from "./helpers/redisTestEnv.js";
+import { connectRedis } from "./support/redisTestEnv.js";
 
 /** A client whose script cache starts empty, like a freshly started Redis. */
 function scriptedClient(options: { evalshaError?: Error } = {}) {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import sinon from "sinon";
 import { RedisCommandTimeoutError, withTimeout } from "../../lib/redis/withTimeout.js";
-import { connectRedis } from "./helpers/redisTestEnv.js";
+import { connectRedis } from "./support/redisTestEnv.js";
 
 describe("redis/withTimeout", () => {
   let clock: sinon.SinonFakeTimers;

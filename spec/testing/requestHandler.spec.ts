@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { startGraphEmulator, createTestToken, type GraphEmulator } from "../../lib/testing/index.js";
-import { call, graphError, SUMMARY, UUID, type CallResult } from "./helpers.js";
+import { call, graphError, SUMMARY, UUID, type CallResult } from "./support/helpers.js";
 
 const ODATA_TYPE = "#microsoft.graph.softwareUpdateStatusSummary";
 

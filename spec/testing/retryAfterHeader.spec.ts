@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import sinon from "sinon";
 import { formatRetryAfter } from "../../lib/testing/retryAfterHeader.js";
-import { parseRetryAfter } from "../../lib/retry/parseRetryAfter.js";
+import { parseRetryAfter } from "../../lib/chain/parseRetryAfter.js";
 
 describe("testing/retryAfterHeader", () => {
   it("writes whole seconds rounded up, at least 1 for a positive wait", () => {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { startGraphEmulator, type EmulatorFaults, type GraphEmulator } from "../../lib/testing/index.js";
-import { call, graphError, SUMMARY, useEmulators, wait } from "./helpers.js";
+import { call, graphError, SUMMARY, useEmulators, wait } from "./support/helpers.js";
 
 /** The outcome of one request as a client sees it: a status, or the network error code. */
 async function outcome(emu: GraphEmulator, options: Parameters<typeof call>[1] = {}): Promise<string> {

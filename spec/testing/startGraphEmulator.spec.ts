@@ -3,7 +3,7 @@ import type { SoftwareUpdateStatusSummary } from "@microsoft/microsoft-graph-typ
 import { expect } from "chai";
 import { X509Certificate } from "node:crypto";
 import { createTestToken, startGraphEmulator, staticTokenProvider, type GraphEmulator } from "../../lib/testing/index.js";
-import { call, SUMMARY, wait } from "./helpers.js";
+import { call, SUMMARY, wait } from "./support/helpers.js";
 
 const PATH = "/deviceManagement/softwareUpdateStatusSummary";
 

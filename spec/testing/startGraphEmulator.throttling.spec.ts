@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { parseRetryAfter } from "../../lib/retry/parseRetryAfter.js";
+import { parseRetryAfter } from "../../lib/chain/parseRetryAfter.js";
 import { createTestToken, type EmulatorLimit } from "../../lib/testing/index.js";
-import { call, graphError, useEmulators, UUID, wait } from "./helpers.js";
+import { call, graphError, useEmulators, UUID, wait } from "./support/helpers.js";
 
 // Windows are written in real Graph units (20 s) and shrunk with timeScale, as users would.
 const TIME_SCALE = 0.025; // 20 s -> 500 ms

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ADAPTIVE_DEFAULTS } from "../../lib/middleware/ThrottleHandlerOptions.js";
+import { ADAPTIVE_DEFAULTS } from "../../lib/throttle/ThrottleHandlerOptions.js";
 import { AdaptiveRate } from "../../lib/throttle/AdaptiveRate.js";
 import type { RateChange } from "../../lib/throttle/ThrottleStore.js";
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { GRAPH_HOSTS } from "../../lib/auth/graphHosts.js";
+import { GRAPH_HOSTS } from "../../lib/chain/graphHosts.js";
 import { resolveBudgets } from "../../lib/throttle/budgetMatching.js";
-import type { RequestTarget } from "../../lib/throttle/requestTarget.js";
+import type { RequestTarget } from "../../lib/throttle/readRequestTarget.js";
 import { INTUNE_DEVICE_CONFIGURATION_BUDGETS } from "../../lib/throttle/ThrottleBudget.js";
 
 const target = (method: string, path: string): RequestTarget => ({

@@ -1,7 +1,8 @@
 import type { Context } from "@microsoft/microsoft-graph-client";
 import { expect } from "chai";
 import { ClaimsCache, decodeJwtClaims } from "../../lib/throttle/jwtClaims.js";
-import { describeRequest, readAuthorization, stripVersion } from "../../lib/throttle/requestTarget.js";
+import { getRequestHeader } from "../../lib/chain/requestHeaders.js";
+import { readRequestTarget, stripVersion } from "../../lib/throttle/readRequestTarget.js";
 import { identityFromToken, identityKey } from "../../lib/throttle/throttleIdentity.js";
 import { createTestToken } from "../../lib/testing/index.js";
 
@@ -32,8 +33,8 @@ describe("throttle identity", () => {
       { request: new Request(URL, { headers: { Authorization: bearer } }), options: {} },
     ];
     for (const context of contexts) {
-      expect(readAuthorization(context)).to.equal(bearer);
-      expect(identityFromToken(context, describeRequest(context), new ClaimsCache())).to.deep.equal({ tenant: "tenant-1", app: "app-1" });
+      expect(getRequestHeader(context, "authorization")).to.equal(bearer);
+      expect(identityFromToken(context, readRequestTarget(context), new ClaimsCache())).to.deep.equal({ tenant: "tenant-1", app: "app-1" });
     }
   });
 
@@ -41,8 +42,8 @@ describe("throttle identity", () => {
     const cache = new ClaimsCache();
     const none: Context = { request: URL, options: {} };
     const opaque: Context = { request: URL, options: { headers: { Authorization: "Bearer opaque-token" } } };
-    expect(identityFromToken(none, describeRequest(none), cache)).to.deep.equal({ tenant: "graph.microsoft.com", app: "*" });
-    expect(identityFromToken(opaque, describeRequest(opaque), cache)).to.deep.equal({ tenant: "graph.microsoft.com", app: "*" });
+    expect(identityFromToken(none, readRequestTarget(none), cache)).to.deep.equal({ tenant: "graph.microsoft.com", app: "*" });
+    expect(identityFromToken(opaque, readRequestTarget(opaque), cache)).to.deep.equal({ tenant: "graph.microsoft.com", app: "*" });
     expect(identityKey({ tenant: "t", app: "a" })).to.equal("t/a");
   });
 
@@ -54,13 +55,13 @@ describe("throttle identity", () => {
   });
 
   it("reads host, path after the version segment, and method", () => {
-    expect(describeRequest({ request: URL, options: { method: "patch" } })).to.deep.equal({
+    expect(readRequestTarget({ request: URL, options: { method: "patch" } })).to.deep.equal({
       host: "graph.microsoft.com",
       path: "/deviceManagement/softwareUpdateStatusSummary",
       method: "PATCH",
       isWrite: true,
     });
-    const beta = describeRequest({ request: new Request("https://127.0.0.1:8443/beta/deviceManagement?$select=id"), options: {} });
+    const beta = readRequestTarget({ request: new Request("https://127.0.0.1:8443/beta/deviceManagement?$select=id"), options: {} });
     expect(beta).to.deep.equal({ host: "127.0.0.1", path: "/deviceManagement", method: "GET", isWrite: false });
     expect(stripVersion("/deviceManagement/x")).to.equal("/deviceManagement/x");
     expect(stripVersion("/v1.0")).to.equal("/");

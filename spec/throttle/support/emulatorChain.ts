@@ -1,7 +1,7 @@
 import { AuthenticationHandler, Client, HTTPMessageHandler, type Middleware } from "@microsoft/microsoft-graph-client";
-import { ResilientRetryHandler } from "../../../lib/middleware/ResilientRetryHandler.js";
-import { ThrottleHandler } from "../../../lib/middleware/ThrottleHandler.js";
-import type { ThrottleHandlerOptions } from "../../../lib/middleware/ThrottleHandlerOptions.js";
+import { ResilientRetryHandler } from "../../../lib/retry/ResilientRetryHandler.js";
+import { ThrottleHandler } from "../../../lib/throttle/ThrottleHandler.js";
+import type { ThrottleHandlerOptions } from "../../../lib/throttle/ThrottleHandlerOptions.js";
 import { createTestToken, staticTokenProvider, type GraphEmulator } from "../../../lib/testing/index.js";
 
 /** The entity's path. */

@@ -1,5 +1,5 @@
 import type { Context, Middleware, MiddlewareOptions } from "@microsoft/microsoft-graph-client";
-import { RequestTrace } from "../../../lib/middleware/RequestTrace.js";
+import { RequestTrace } from "../../../lib/chain/RequestTrace.js";
 import { createTestToken } from "../../../lib/testing/index.js";
 
 /** What a scripted `next` sees of one request. */

@@ -1,0 +1,182 @@
+import type { Context, Middleware } from "@microsoft/microsoft-graph-client";
+import { ThrottleQueueFullError } from "../errors/ThrottleQueueFullError.js";
+import { parseRetryAfter } from "../chain/parseRetryAfter.js";
+import { GRAPH_HOSTS } from "../chain/graphHosts.js";
+import { resolveBudgets, type ResolvedBudget } from "./budgetMatching.js";
+import { guardStore } from "./guardStore.js";
+import { ClaimsCache } from "./jwtClaims.js";
+import { readRequestTarget, type RequestTarget } from "./readRequestTarget.js";
+import { INTUNE_DEVICE_CONFIGURATION_BUDGETS } from "./ThrottleBudget.js";
+import type { Disposable } from "../retry/retryEvents.js";
+import type { ThrottleKeyStats, ThrottleListener } from "./ThrottleEvents.js";
+import { identityFromToken, UNKNOWN_APP, type ThrottleIdentity } from "./throttleIdentity.js";
+import { ThrottleScheduler, type KeyState, type Lane } from "./ThrottleScheduler.js";
+import type { ThrottleStore } from "./ThrottleStore.js";
+import { suspendAttemptClock } from "../chain/attemptClock.js";
+import { getRequestTrace } from "../chain/RequestTrace.js";
+import { resolveThrottleOptions, type ThrottleHandlerOptions, type ThrottleSettings } from "./ThrottleHandlerOptions.js";
+
+/** Gateway failures: the throttled service behind the gateway did not count these attempts. */
+const REFUNDED_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
+
+/**
+ * Keeps every request of a `tenant/app` key under Graph's limits, across all concurrent callers
+ * (and across processes, with a shared store). Place it inside the retry handler so every attempt
+ * passes through it: retry → throttle → … → HTTPMessageHandler.
+ *
+ * - A `429`/`503` with `Retry-After` starts a shared cooldown: every request of the key waits, not
+ *   only the refused one.
+ * - Known budgets (the Intune presets on Graph hosts, or your own) are sliding windows.
+ * - Routes with no known budget are paced at a rate learned from 429s (adaptive mode).
+ * - Per key: at most `maxConcurrency` in flight and `maxQueue` waiting (FIFO, abortable through
+ *   the request's `signal`); a full queue refuses with `ThrottleQueueFullError` without sending.
+ *
+ * Keys, events and stats hold tenant and app ids, never tokens. A store call that fails or hangs
+ * is answered by a per-process in-memory store, so requests are never lost or stuck.
+ *
+ * @example
+ * ```ts
+ * const throttle = new ThrottleHandler({ store: redisStore, onThrottle: (e) => log(e.key, e.reason, e.waitMs) });
+ * const client = Client.initWithMiddleware({
+ *   middleware: [new AuthenticationHandler(provider), new ResilientRetryHandler(), throttle, new HTTPMessageHandler()],
+ * });
+ * setInterval(() => console.table(throttle.stats()), 1000);
+ * ```
+ */
+export class ThrottleHandler implements Middleware {
+  private nextMiddleware: Middleware | undefined;
+  private readonly settings: ThrottleSettings;
+  private readonly store: ThrottleStore;
+  private readonly scheduler: ThrottleScheduler;
+  private readonly claims = new ClaimsCache();
+  private readonly userBudgets: readonly ResolvedBudget[];
+  private readonly presetBudgets: readonly ResolvedBudget[];
+
+  /**
+   * @param options - Budgets, store, limits and listeners; see {@link ThrottleHandlerOptions}.
+   * @throws InvalidOptionsError when an option is out of range.
+   */
+  constructor(options: ThrottleHandlerOptions = {}) {
+    const settings = resolveThrottleOptions(options);
+    this.settings = settings;
+    this.store = guardStore(settings.store, {
+      timeoutMs: settings.storeTimeoutMs,
+      now: settings.now,
+      onError: (event) => settings.onStoreError?.(event),
+    });
+    this.scheduler = new ThrottleScheduler({ ...settings, store: this.store });
+    const margin = { ratio: settings.windowMarginRatio, ms: settings.windowMarginMs };
+    this.userBudgets = resolveBudgets(settings.budgets, 1, margin, "budget-");
+    this.presetBudgets =
+      settings.presets === false ? [] : resolveBudgets(INTUNE_DEVICE_CONFIGURATION_BUDGETS, settings.presetTimeScale, margin, "preset-");
+    if (settings.onThrottle !== undefined) this.scheduler.addListener(settings.onThrottle);
+  }
+
+  /**
+   * Listens to throttle events (waits, cooldowns, refusals).
+   * @param listener - Called for each event; it never receives a token.
+   * @returns A disposable that removes the listener.
+   */
+  onThrottle(listener: ThrottleListener): Disposable {
+    const remove = this.scheduler.addListener(listener);
+    return { dispose: () => void remove() };
+  }
+
+  /** A snapshot per active key: queue, in flight, rates or budget use, cooldown, 429s seen. */
+  stats(): ThrottleKeyStats[] {
+    return this.scheduler.stats();
+  }
+
+  /**
+   * Sets the next middleware in the chain.
+   * @param next - The next middleware.
+   */
+  setNext(next: Middleware): void {
+    this.nextMiddleware = next;
+  }
+
+  /**
+   * Waits for the key's turn, sends the request, and learns from the response.
+   * @param context - The middleware context.
+   */
+  async execute(context: Context): Promise<void> {
+    const next = this.nextMiddleware;
+    if (next === undefined) throw new Error("ThrottleHandler needs a next middleware (end the chain with HTTPMessageHandler)");
+    const target = readRequestTarget(context);
+    const identity = this.identity(context, target);
+    const state = this.scheduler.keyState(identity);
+    const lane = this.scheduler.lane(state, this.budgetsFor(target), target.isWrite ? "write" : "read");
+    const trace = getRequestTrace(context);
+    const queuedAt = this.settings.now();
+    // Time in our queue is not the server hanging: stop the retry handler's attempt timer meanwhile.
+    const resumeClock = suspendAttemptClock(context);
+    let grantedAt: number;
+    try {
+      grantedAt = await this.scheduler.acquire(lane, context.options?.signal ?? undefined);
+    } catch (error) {
+      if (trace !== undefined) {
+        trace.queuedMs += this.settings.now() - queuedAt;
+        if (error instanceof ThrottleQueueFullError) trace.error = error;
+      }
+      throw error;
+    } finally {
+      resumeClock();
+    }
+    if (trace !== undefined) trace.queuedMs += grantedAt - queuedAt;
+    let refund = false;
+    try {
+      await next.execute(context);
+      refund = this.settings.refundFailedAttempts && REFUNDED_STATUSES.has(context.response?.status ?? 0);
+    } catch (error) {
+      // No response at all; an aborted or timed-out attempt may still be processed, so it keeps its slot.
+      refund = this.settings.refundFailedAttempts && context.options?.signal?.aborted !== true;
+      throw error;
+    } finally {
+      this.scheduler.release(lane, refund);
+    }
+    await this.learn(context.response, state, lane, grantedAt);
+  }
+
+  private identity(context: Context, target: RequestTarget): ThrottleIdentity {
+    const custom = this.settings.key;
+    if (custom === undefined) return identityFromToken(context, target, this.claims);
+    const chosen = custom(context);
+    return { tenant: String(chosen.tenant), app: chosen.app === undefined ? UNKNOWN_APP : String(chosen.app) };
+  }
+
+  private budgetsFor(target: RequestTarget): ResolvedBudget[] {
+    const matched = this.userBudgets.filter((b) => b.matches(target));
+    const presetsApply = this.settings.presets === "always" || (this.settings.presets === "graph-hosts" && GRAPH_HOSTS.has(target.host));
+    if (presetsApply) for (const b of this.presetBudgets) if (b.matches(target)) matched.push(b);
+    return matched;
+  }
+
+  /** Feeds the response back: shared cooldown, 429 count, adaptive rate. */
+  private async learn(response: Response | undefined, state: KeyState, lane: Lane, grantedAt: number): Promise<void> {
+    if (response === undefined) return;
+    const now = this.settings.now();
+    const status = response.status;
+    const controller = lane.adaptive?.controller;
+    const coolsDown = this.settings.cooldownStatuses.includes(status);
+    if (status !== 429 && !coolsDown) {
+      if (status < 500) controller?.succeeded(now, grantedAt);
+      return;
+    }
+    // Browsers may hide Retry-After (Graph does not expose it to CORS); a 429 then cools down briefly.
+    const retryAfterMs = parseRetryAfter(response.headers?.get("retry-after") ?? null, Date.now());
+    if (coolsDown) {
+      const cooldownMs = Math.min(this.settings.maxCooldownMs, retryAfterMs ?? (status === 429 ? this.settings.defaultCooldownMs : 0));
+      if (cooldownMs > 0) {
+        const remaining = await this.store.extendCooldown(state.cooldownKey, cooldownMs);
+        state.cooldownUntil = Math.max(state.cooldownUntil ?? 0, this.settings.now() + remaining);
+        this.scheduler.emit(state, "cooldown", remaining);
+      }
+    }
+    if (status !== 429) return;
+    state.throttled += 1;
+    const change = controller?.throttledAt(now, grantedAt, retryAfterMs);
+    if (controller !== undefined && change !== undefined && lane.adaptive !== undefined) {
+      controller.changed(await this.store.adjustRate(lane.adaptive.rateKey, change), this.settings.now());
+    }
+  }
+}

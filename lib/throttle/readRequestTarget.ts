@@ -1,0 +1,50 @@
+import type { Context } from "@microsoft/microsoft-graph-client";
+
+/** What the throttle needs to know about a request, read once per attempt. */
+export interface RequestTarget {
+  /** Lower-case host name without port, or `""` when the URL cannot be parsed. */
+  readonly host: string;
+  /** The URL path after the version segment (`/deviceManagement/...`), without query. */
+  readonly path: string;
+  /** Upper-case HTTP method. */
+  readonly method: string;
+  /** Whether the method writes (POST, PUT, PATCH, DELETE). */
+  readonly isWrite: boolean;
+}
+
+const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const VERSION_SEGMENT = /^(?:v\d+(?:\.\d+)?|beta)$/i;
+
+/**
+ * Reads host, path and method of the request in a middleware context.
+ * @param context - The middleware context.
+ */
+export function readRequestTarget(context: Context): RequestTarget {
+  const request = context.request;
+  const rawUrl = typeof request === "string" ? request : request.url;
+  const fromRequest = typeof request === "string" ? undefined : request.method;
+  const method = (context.options?.method ?? fromRequest ?? "GET").toUpperCase();
+  let host = "";
+  let pathname: string;
+  try {
+    const url = new URL(rawUrl);
+    host = url.hostname.toLowerCase();
+    pathname = url.pathname;
+  } catch {
+    // A relative or odd URL: keep the raw text as the path, minus any query.
+    pathname = rawUrl.split("?")[0] ?? "";
+  }
+  return { host, path: stripVersion(pathname), method, isWrite: WRITE_METHODS.has(method) };
+}
+
+/**
+ * Drops the leading version segment (`/v1.0`, `/beta`) of a URL path.
+ * @param pathname - The URL path.
+ */
+export function stripVersion(pathname: string): string {
+  const segments = pathname.split("/");
+  // segments[0] is "" for an absolute path.
+  if (segments.length > 1 && VERSION_SEGMENT.test(segments[1] ?? "")) segments.splice(1, 1);
+  const path = segments.join("/");
+  return path === "" ? "/" : path;
+}

@@ -1,0 +1,54 @@
+import { expect } from "chai";
+import { InvalidOptionsError } from "../../lib/errors/InvalidOptionsError.js";
+import { ADAPTIVE_DEFAULTS, resolveThrottleOptions, THROTTLE_DEFAULTS, type ThrottleHandlerOptions } from "../../lib/throttle/ThrottleHandlerOptions.js";
+import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
+import { MemoryThrottleStore } from "../../lib/throttle/MemoryThrottleStore.js";
+
+describe("ThrottleHandler options", () => {
+  it("defaults every option in one place", () => {
+    const settings = resolveThrottleOptions();
+    expect(settings).to.deep.include(THROTTLE_DEFAULTS);
+    expect(settings.adaptive).to.deep.equal(ADAPTIVE_DEFAULTS);
+    expect(settings.store).to.be.instanceOf(MemoryThrottleStore);
+    expect(settings.presets).to.equal("graph-hosts");
+    expect(THROTTLE_DEFAULTS).to.deep.include({ maxConcurrency: 50, maxQueue: 10_000, presetTimeScale: 1, budgetBurst: 4 });
+  });
+
+  it("keeps the store passed in, merges adaptive tuning, and turns adaptive mode off with false", () => {
+    const store = new MemoryThrottleStore();
+    expect(resolveThrottleOptions({ store }).store).to.equal(store);
+    expect(resolveThrottleOptions({ adaptive: { initialRate: 5 } }).adaptive).to.deep.equal({ ...ADAPTIVE_DEFAULTS, initialRate: 5 });
+    expect(resolveThrottleOptions({ adaptive: false }).adaptive).to.equal(false);
+    // An explicit undefined keeps the default.
+    expect(resolveThrottleOptions({ maxQueue: undefined }).maxQueue).to.equal(10_000);
+  });
+
+  const invalid: Array<[string, ThrottleHandlerOptions]> = [
+    ["maxConcurrency", { maxConcurrency: 0 }],
+    ["maxQueue", { maxQueue: 1.5 }],
+    ["presets", { presets: "sometimes" as unknown as false }],
+    ["presetTimeScale", { presetTimeScale: 0 }],
+    ["windowMarginRatio", { windowMarginRatio: -0.1 }],
+    ["budgetBurst", { budgetBurst: 0.5 }],
+    ["defaultCooldownMs", { defaultCooldownMs: Number.NaN }],
+    ["cooldownStatuses", { cooldownStatuses: ["429"] as unknown as number[] }],
+    ["budgets[0].limit", { budgets: [{ route: "/a", methods: "write", scope: "tenant", limit: 0, windowMs: 1000 }] }],
+    ["budgets[0].route", { budgets: [{ route: "deviceManagement", methods: "write", scope: "tenant", limit: 1, windowMs: 1000 }] }],
+    ["budgets[0].scope", { budgets: [{ route: "/a", methods: "write", scope: "org" as "app", limit: 1, windowMs: 1000 }] }],
+    ["budgets[0].methods", { budgets: [{ route: "/a", methods: "writes" as "write", scope: "app", limit: 1, windowMs: 1000 }] }],
+    ["budgets[0].windowMs", { budgets: [{ route: "/a", methods: "any", scope: "app", limit: 1, windowMs: -1 }] }],
+    ["adaptive.decreaseFactor", { adaptive: { decreaseFactor: 1 } }],
+    ["adaptive.minRate", { adaptive: { minRate: 10, maxRate: 5 } }],
+    ["adaptive.burst", { adaptive: { burst: 0 } }],
+    ["onThrottle", { onThrottle: "log" as unknown as () => void }],
+    ["store", { store: {} as MemoryThrottleStore }],
+  ];
+  for (const [name, options] of invalid) {
+    it(`rejects an invalid ${name} with InvalidOptionsError naming it`, () => {
+      expect(() => new ThrottleHandler(options))
+        .to.throw(InvalidOptionsError)
+        .with.property("message")
+        .that.includes(name);
+    });
+  }
+});
