@@ -1,4 +1,6 @@
 import type { GraphRequest } from "@microsoft/microsoft-graph-client";
+import { ERROR_BODY_READ_BYTES, readBodyText, type BodyText } from "../chain/readBodyText.js";
+import { responseTooLargeError } from "../chain/responseTooLarge.js";
 import { GraphRequestError } from "../errors/GraphRequestError.js";
 import { describeUnexpectedBody, errorFromResponse, type BodyRead } from "./errorFromResponse.js";
 import { errorFromThrown } from "./errorFromThrown.js";
@@ -32,18 +34,40 @@ export async function sendRawGraphCall(call: PreparedGraphCall, send: (request: 
 }
 
 /**
- * Reads a response body as text. A body that breaks off (connection closed mid-body) gives
- * `{ failure }` rather than a throw, except when the caller aborted: then `signal.reason` is thrown.
+ * The most bytes of a 2xx body the client reads: the entity is under 2 KB, so this is hundreds of
+ * times any valid answer while no broken or hostile answer can make a call hold more.
+ */
+export const MAX_ENTITY_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Reads a response body as text, bounded in size and time: at most `MAX_ENTITY_BODY_BYTES` of a
+ * 2xx body (a longer one throws a `GraphRequestError` with code `ResponseTooLarge`) and the start
+ * of an error body (`ERROR_BODY_READ_BYTES`, the rest is not read); the caller's signal ends the
+ * read at once with `signal.reason`, with or without a retry handler in the chain. A typed error
+ * raised while reading (a retry handler's body guard: attempt timeout, deadline, size) is thrown
+ * as it is. A body that breaks off (connection closed mid-body) gives `{ failure }`.
  * @param response - The raw response.
  * @param call - The call it answers.
  */
 export async function readBody(response: Response, call: PreparedGraphCall): Promise<BodyRead> {
+  const maxBytes = response.ok ? MAX_ENTITY_BODY_BYTES : ERROR_BODY_READ_BYTES;
+  let read: BodyText;
   try {
-    return { text: await response.text() };
+    read = await readBodyText(response, maxBytes, call.signal);
   } catch (failure) {
     if (call.signal?.aborted === true) throw call.signal.reason;
+    if (failure instanceof GraphRequestError) throw failure;
     return { failure };
   }
+  if (!read.complete && response.ok) {
+    throw responseTooLargeError(
+      response,
+      maxBytes,
+      { clientRequestId: call.clientRequestId, attempts: Math.max(call.trace.attempts, 1), causes: [...call.trace.causes] },
+      (message, requestId) => withCallIds(message, { requestId, clientRequestId: call.clientRequestId, date: new Date() }),
+    );
+  }
+  return { text: read.text };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { GraphError } from "@microsoft/microsoft-graph-client";
+import { boundErrorBody, causeWithoutBody } from "./boundedErrorBody.js";
 
 /** Fields shared by every error this package raises for a Graph call. */
 export interface GraphRequestErrorInit {
@@ -10,7 +11,7 @@ export interface GraphRequestErrorInit {
   clientRequestId?: string | null;
   /** The response `Date` (or Graph's `innerError.date`); now when unknown. */
   date?: Date;
-  /** The raw error body as text, or `null` when there was none. */
+  /** The raw error body as text, or `null` when there was none; kept up to 4096 characters (then marked `…[truncated]`). */
   body?: string | null;
   /** Response headers, when a response was received. */
   headers?: Headers;
@@ -18,7 +19,7 @@ export interface GraphRequestErrorInit {
   retryAfterMs?: number;
   /** How many attempts were made in total (1 when the request was not retried). */
   attempts?: number;
-  /** Earlier failures of the same logical call, oldest first (retried statuses and network errors). */
+  /** Earlier failures of the same logical call, oldest first (retried statuses and network errors); kept without their bodies. */
   causes?: readonly unknown[];
   /** The underlying error, when this one wraps another. */
   cause?: unknown;
@@ -28,6 +29,9 @@ export interface GraphRequestErrorInit {
  * A failed Graph call. It is an official `GraphError` (same `statusCode`, `code`, `requestId`,
  * `date`, `body`, `headers`) with what a support case and a retry policy need on top:
  * `clientRequestId`, `retryAfterMs`, `attempts` and the chain of earlier `causes`.
+ *
+ * Its size stays bounded whatever the server sent: `body` keeps at most 4096 characters, and
+ * `causes` are kept without bodies (copies, when they had one).
  */
 export class GraphRequestError extends GraphError {
   /** The `client-request-id` of the logical call (stable across retries). */
@@ -36,7 +40,7 @@ export class GraphRequestError extends GraphError {
   retryAfterMs: number | undefined;
   /** Total number of attempts made for this call. */
   attempts: number;
-  /** Earlier failures of this call, oldest first. */
+  /** Earlier failures of this call, oldest first, without their bodies. */
   causes: readonly unknown[];
 
   /**
@@ -53,11 +57,11 @@ export class GraphRequestError extends GraphError {
     this.requestId = init.requestId ?? null;
     this.clientRequestId = init.clientRequestId ?? null;
     this.date = init.date ?? new Date();
-    this.body = init.body ?? null;
+    this.body = boundErrorBody(init.body ?? null);
     if (init.headers !== undefined) this.headers = init.headers;
     this.retryAfterMs = init.retryAfterMs;
     this.attempts = init.attempts ?? 1;
-    this.causes = init.causes ?? [];
+    this.causes = (init.causes ?? []).map(causeWithoutBody);
     if (init.cause !== undefined) (this as { cause?: unknown }).cause = init.cause;
   }
 }

@@ -49,19 +49,38 @@ export interface ResilientRetryOptions {
    */
   readonly maxRetryAfterMs: number;
   /**
-   * How long one attempt may take to get response headers, in milliseconds, not counting time
-   * queued by the throttle handler. A timed-out attempt is retried like a network failure when
-   * safe, else fails with `AttemptTimeoutError`. `Infinity` disables it.
+   * How long one attempt may take, in milliseconds, not counting time queued by the throttle
+   * handler. It covers the response body too: an attempt whose headers do not come in time is
+   * retried like a network failure when safe, else fails with `AttemptTimeoutError`; a body that
+   * is not read to the end in time fails its reader with `AttemptTimeoutError` (the response was
+   * already handed up, so it is not retried). `Infinity` disables it.
    * @default 30000
    */
   readonly attemptTimeoutMs: number;
   /**
-   * The total time for the call across all attempts, waits and throttle queueing, in
-   * milliseconds; then `DeadlineExceededError`. A wait that would not fit gives up at once.
+   * The total time for the call across all attempts, waits, throttle queueing and reading the
+   * response body, in milliseconds; then `DeadlineExceededError`. A wait that would not fit gives up at once.
    * `Infinity` disables it. Longer than `maxRetryAfterMs` so one maximal wait still fits.
    * @default 300000
    */
   readonly deadlineMs: number;
+  /**
+   * The largest response body, in bytes, handed up the chain for reading whole: every error
+   * answer (4xx/5xx), and 2xx answers whose `Content-Type` is JSON (`application/json`,
+   * `…+json`) or `text/plain` — what Graph's API answers use and the official client reads into
+   * memory. Reading a longer one fails with a `GraphRequestError` with code `ResponseTooLarge`
+   * once it passes the limit (at once when `Content-Length` says so), and the rest is never
+   * read. Other 2xx bodies (file content, photos, reports, `application/octet-stream`: what
+   * `getStream()` and downloads return) are never capped, because the middleware cannot see the
+   * response type a caller asked for. `Infinity` turns the cap off (e.g. per request, to stream
+   * a huge JSON answer).
+   *
+   * Why 16 MiB: Graph's largest JSON answers (a 999-item page, a 20-request `$batch`) stay within
+   * a few MB, while text and parsed objects take several times their byte count in memory; one
+   * broken or hostile answer cannot make the process hold more than this per request.
+   * @default 16777216 (16 MiB)
+   */
+  readonly maxResponseBytes: number;
   /**
    * The random source for jitter, returning numbers in `[0, 1)`.
    * @default Math.random
@@ -94,6 +113,7 @@ export const DEFAULT_RETRY_OPTIONS: Readonly<ResilientRetryOptions> = Object.fre
   maxRetryAfterMs: 120_000,
   attemptTimeoutMs: 30_000,
   deadlineMs: 300_000,
+  maxResponseBytes: 16 * 1024 * 1024,
   random: Math.random,
   shouldRetry: undefined,
   onRetry: undefined,

@@ -17,6 +17,7 @@ import type { GiveUpEvent, GiveUpReason, RetryEvent, RetryReason } from "./retry
 import { sendAttempt } from "./sendAttempt.js";
 import { discardResponse, readErrorBody, statusError } from "./statusError.js";
 import { createTimedAbortScope } from "./timedAbortScope.js";
+import { guardAttemptBody } from "./guardAttemptBody.js";
 
 /** What one call of the retry loop runs with. */
 export interface RetryRun {
@@ -115,7 +116,16 @@ export async function executeWithRetry(context: Context, run: RetryRun): Promise
         const outcome = await sendAttempt(context, run.next, scope, attempt);
         if (outcome.kind === "aborted" && !scope.timedOut) throw aborted(undefined);
         if (outcome.kind === "response") {
-          const response = outcome.response;
+          // The body is read after this handler returns: the same clocks keep covering it.
+          const response = guardAttemptBody(outcome.response, {
+            attempt: scope,
+            deadline,
+            callerSignal,
+            options,
+            trace,
+            details: () => ({ clientRequestId: request.clientRequestId, attempts: attempt, causes: [...causes] }),
+            deadlineError,
+          });
           if (response === undefined || !options.retryStatuses.includes(response.status)) {
             context.response = response;
             return;

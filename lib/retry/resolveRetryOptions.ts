@@ -52,6 +52,10 @@ function validate(o: ResilientRetryOptions): void {
   check(isNumber(o.maxRetryAfterMs) && o.maxRetryAfterMs >= 0, `maxRetryAfterMs must be a number >= 0 (got ${String(o.maxRetryAfterMs)})`);
   check(isNumber(o.attemptTimeoutMs) && o.attemptTimeoutMs > 0, `attemptTimeoutMs must be a number > 0 or Infinity (got ${String(o.attemptTimeoutMs)})`);
   check(isNumber(o.deadlineMs) && o.deadlineMs > 0, `deadlineMs must be a number > 0 or Infinity (got ${String(o.deadlineMs)})`);
+  check(
+    isNumber(o.maxResponseBytes) && o.maxResponseBytes >= 1 && (Number.isInteger(o.maxResponseBytes) || o.maxResponseBytes === Infinity),
+    `maxResponseBytes must be a whole number >= 1 or Infinity (got ${String(o.maxResponseBytes)})`,
+  );
   check(typeof o.random === "function", "random must be a function returning numbers in [0, 1)");
   for (const hook of ["shouldRetry", "onRetry", "onGiveUp"] as const) {
     check(o[hook] === undefined || typeof o[hook] === "function", `${hook} must be a function`);

@@ -1,6 +1,6 @@
 import { graphResponseDate, parseGraphErrorBody } from "../chain/graphErrorBody.js";
 import { GraphRequestError } from "../errors/GraphRequestError.js";
-import { raceAbort } from "../chain/raceAbort.js";
+import { ERROR_BODY_READ_BYTES, readBodyText } from "../chain/readBodyText.js";
 
 /** What the retry handler knows about a failed call when it records a status failure. */
 export interface StatusErrorContext {
@@ -17,7 +17,7 @@ export interface StatusErrorContext {
  * `request-id` (header first, then `innerError`), date, body and `retryAfterMs`. It carries no
  * headers, so it is safe to put in events and traces.
  * @param response - The error response (its body is not read here).
- * @param bodyText - The body, read by the caller, or `null`.
+ * @param bodyText - The body (or its start), read by the caller, or `null`.
  * @param context - Call details.
  */
 export function statusError(response: Response, bodyText: string | null, context: StatusErrorContext): GraphRequestError {
@@ -39,17 +39,17 @@ export function statusError(response: Response, bodyText: string | null, context
 }
 
 /**
- * Reads an error body through a clone, so the response itself stays unread for whoever gets it
- * next, and never throws (a body that fails to arrive yields `null`).
+ * Reads the start of an error body (at most `ERROR_BODY_READ_BYTES`, 64 KiB: enough for any Graph
+ * error) through a clone, so the response itself stays unread for whoever gets it next, and never
+ * throws (a body that fails to arrive, or does not arrive before `signal` aborts, yields `null`).
+ * The error built from it keeps at most 4096 characters.
  * @param response - The error response.
  * @param signal - Stops waiting for the body.
  */
 export async function readErrorBody(response: Response, signal: AbortSignal): Promise<string | null> {
   if (response.body === null || response.bodyUsed) return null;
   try {
-    // fetch aborts the body along with the request when the signal is the attempt's; raceAbort
-    // also stops waiting for responses that do not follow a signal.
-    return await raceAbort(response.clone().text(), signal);
+    return (await readBodyText(response.clone(), ERROR_BODY_READ_BYTES, signal)).text;
   } catch {
     return null;
   }

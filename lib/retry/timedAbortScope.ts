@@ -11,6 +11,8 @@ export interface TimedAbortScope extends AttemptClock {
   readonly signal: AbortSignal;
   /** Whether this scope's own timeout fired (as opposed to its parent aborting). */
   readonly timedOut: boolean;
+  /** The time left before the timeout fires, in milliseconds (`Infinity` without one, 0 once it fired). */
+  readonly remainingMs: number;
   /** Clears the timer and stops following the parent (idempotent); the signal stays as it is. */
   dispose(): void;
 }
@@ -68,6 +70,11 @@ export function createTimedAbortScope(
     signal: linked.signal,
     get timedOut() {
       return timedOut;
+    },
+    get remainingMs() {
+      if (!hasTimeout) return Infinity;
+      if (timedOut) return 0;
+      return timer === undefined ? remainingMs : Math.max(0, remainingMs - (performance.now() - startedAt));
     },
     suspend: stopTimer,
     resume: startTimer,

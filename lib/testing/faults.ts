@@ -3,7 +3,23 @@ import { mulberry32 } from "./prng.js";
 import type { EmulatorFaults } from "./types.js";
 
 /** What the emulator does with one request instead of (or before) serving it. */
-export type FaultKind = "none" | "unavailable-with-retry-after" | "unavailable" | "gateway-timeout" | "connection-reset" | "hang";
+export type FaultKind =
+  | "none"
+  | "unavailable-with-retry-after"
+  | "unavailable"
+  | "gateway-timeout"
+  | "connection-reset"
+  | "hang"
+  | "stall-after-headers"
+  | "slow-trickle";
+
+/** How a `slow-trickle` body is written. */
+export interface TrickleSettings {
+  /** Bytes per write. */
+  readonly chunkBytes: number;
+  /** Milliseconds between writes. */
+  readonly intervalMs: number;
+}
 
 /** The fault drawn for one request. */
 export interface FaultDraw {
@@ -22,6 +38,8 @@ export interface FaultPicker {
   pick(isWrite: boolean): FaultDraw;
   /** The `Retry-After` seconds of `unavailable-with-retry-after` faults. */
   readonly retryAfterSeconds: number;
+  /** How `slow-trickle` bodies are written. */
+  readonly trickle: TrickleSettings;
 }
 
 const NO_FAULT: FaultDraw = Object.freeze({ kind: "none", latencyMs: 0 });
@@ -29,7 +47,7 @@ const NO_FAULT: FaultDraw = Object.freeze({ kind: "none", latencyMs: 0 });
 /**
  * Checks fault settings and creates a picker seeded with `faults.seed`.
  * @param faults - The settings, or `undefined` for none.
- * @throws InvalidOptionsError when a share is outside 0..1, the shares add up to more than 1, or a latency is invalid.
+ * @throws InvalidOptionsError when a share is outside 0..1, the shares add up to more than 1, or a latency or trickle setting is invalid.
  */
 export function createFaultPicker(faults: EmulatorFaults | undefined): FaultPicker {
   const f = faults ?? {};
@@ -40,6 +58,9 @@ export function createFaultPicker(faults: EmulatorFaults | undefined): FaultPick
     ["gateway-timeout", f.gatewayTimeout ?? 0],
     ["connection-reset", f.connectionReset ?? 0],
     ["hang", f.hang ?? 0],
+    // New kinds go last, so existing seeds keep drawing the same faults.
+    ["stall-after-headers", f.stallAfterHeaders ?? 0],
+    ["slow-trickle", f.slowTrickle ?? 0],
   ];
   let total = 0;
   for (const [kind, share] of shares) {
@@ -56,12 +77,20 @@ export function createFaultPicker(faults: EmulatorFaults | undefined): FaultPick
   if (!(retryAfterSeconds >= 0 && Number.isFinite(retryAfterSeconds))) {
     throw new InvalidOptionsError(`faults: unavailableRetryAfterSeconds must be a finite number >= 0`);
   }
+  const trickle = { chunkBytes: f.trickleChunkBytes ?? 8, intervalMs: f.trickleIntervalMs ?? 50 };
+  if (!(Number.isInteger(trickle.chunkBytes) && trickle.chunkBytes >= 1)) {
+    throw new InvalidOptionsError(`faults: trickleChunkBytes must be a whole number >= 1`);
+  }
+  if (!(trickle.intervalMs >= 0 && Number.isFinite(trickle.intervalMs))) {
+    throw new InvalidOptionsError(`faults: trickleIntervalMs must be a finite number >= 0`);
+  }
   const writesOnly = (f.appliesTo ?? "all") === "writes";
   const random = mulberry32(f.seed ?? 1);
   const active = total > 0 || maxLatency > 0;
 
   return {
     retryAfterSeconds,
+    trickle,
     pick(isWrite) {
       if (!active || (writesOnly && !isWrite)) return NO_FAULT;
       // Always two draws per eligible request, so the sequence does not depend on earlier outcomes.

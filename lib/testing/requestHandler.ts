@@ -8,7 +8,7 @@ import { resetConnection } from "./resetConnection.js";
 import { formatRetryAfter } from "./retryAfterHeader.js";
 import { matchRoute } from "./routes.js";
 import { headerValue, identifyCaller } from "./requestIdentity.js";
-import { sendResponse } from "./sendResponse.js";
+import { sendResponse, type BodyDelivery } from "./sendResponse.js";
 import type { StoredSummary } from "./softwareUpdateStatusSummary.js";
 import type { StatsRecorder } from "./statsRecorder.js";
 import { getSummary, patchSummary } from "./summaryOperations.js";
@@ -46,6 +46,7 @@ const nowMs = (): number => performance.timeOrigin + performance.now();
 /**
  * Creates the emulator's request listener. Checks run in this order, and each may end the request:
  * 1. faults (drawn first, so faulted requests never consume throttle budget), after any added latency;
+ *    a stalled or trickled answer is a fault of delivery only: the request is served normally;
  * 2. authentication (401);
  * 3. routing (404, 405);
  * 4. reading the body, then throttling (429; only admitted requests consume budget);
@@ -89,8 +90,9 @@ function internalError(state: EmulatorState, res: ServerResponse, ids: ResponseI
 
 function checkAndServe(state: EmulatorState, req: IncomingMessage, res: ServerResponse, method: string, ids: ResponseIds, fault: FaultDraw): void {
   const { options, stats } = state;
+  const delivery = bodyDelivery(state, fault);
   const send = (status: number, body: string | undefined, headers?: OutgoingHttpHeaders): void => {
-    if (sendResponse(res, status, ids, body, headers)) stats.outcome(status);
+    if (sendResponse(res, status, ids, body, headers, delivery)) stats.outcome(status);
   };
   const sendError = (status: number, code: string, message: string, headers?: OutgoingHttpHeaders, innerCode?: string): void =>
     send(status, graphErrorBody(code, message, ids, innerCode), headers);
@@ -119,6 +121,10 @@ function checkAndServe(state: EmulatorState, req: IncomingMessage, res: ServerRe
     case "gateway-timeout":
       sendError(504, "GatewayTimeout", "The gateway did not receive a timely response from the upstream service.");
       return;
+    case "stall-after-headers":
+    case "slow-trickle":
+      // Served normally (a PATCH is applied); only the delivery of the answer's body is faulty.
+      break;
     case "none":
       break;
   }
@@ -181,4 +187,22 @@ function checkAndServe(state: EmulatorState, req: IncomingMessage, res: ServerRe
       send(options.patchStatus, options.patchStatus === 204 ? undefined : JSON.stringify(result.entity));
     })
     .catch((error: unknown) => internalError(state, res, ids, error));
+}
+
+/** How the answer's body is written: as the fault says, held ones kept in `hung` until close(). */
+function bodyDelivery(state: EmulatorState, fault: FaultDraw): BodyDelivery {
+  switch (fault.kind) {
+    case "stall-after-headers":
+      return {
+        kind: "stall",
+        hold: (res) => {
+          state.hung.add(res);
+          res.once("close", () => state.hung.delete(res));
+        },
+      };
+    case "slow-trickle":
+      return { kind: "trickle", ...state.faults.trickle, timers: state.timers };
+    default:
+      return { kind: "whole" };
+  }
 }

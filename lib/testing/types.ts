@@ -33,6 +33,20 @@ export interface EmulatorFaults {
   readonly connectionReset?: number;
   /** Share of requests that never get an answer (until the emulator closes). @default 0 */
   readonly hang?: number;
+  /**
+   * Share of requests served normally (a PATCH is applied) whose answer then stalls: the status
+   * and headers are sent, the body never is (until the emulator closes). @default 0
+   */
+  readonly stallAfterHeaders?: number;
+  /**
+   * Share of requests served normally whose answer body arrives a few bytes at a time
+   * (`trickleChunkBytes` every `trickleIntervalMs`). @default 0
+   */
+  readonly slowTrickle?: number;
+  /** Bytes per write of a `slowTrickle` body. @default 8 */
+  readonly trickleChunkBytes?: number;
+  /** Milliseconds between the writes of a `slowTrickle` body. @default 50 */
+  readonly trickleIntervalMs?: number;
   /** Latency added to every request, fixed or uniform in [min, max] milliseconds. @default 0 */
   readonly latencyMs?: number | { readonly min: number; readonly max: number };
   /** Which requests faults apply to. @default "all" */

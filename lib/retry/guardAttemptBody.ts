@@ -1,0 +1,74 @@
+import type { GraphRequestErrorInit } from "../errors/GraphRequestError.js";
+import { AttemptTimeoutError } from "../errors/AttemptTimeoutError.js";
+import type { RequestTrace } from "../chain/RequestTrace.js";
+import { guardResponseBody } from "../chain/guardResponseBody.js";
+import { responseTooLargeError } from "../chain/responseTooLarge.js";
+import type { ResilientRetryOptions } from "./ResilientRetryOptions.js";
+import { createTimedAbortScope, type TimedAbortScope } from "./timedAbortScope.js";
+
+/** The clocks and details of the attempt whose response is guarded. */
+export interface AttemptBodyClocks {
+  /** The attempt's scope (its time left is the body's attempt clock). */
+  readonly attempt: TimedAbortScope;
+  /** The call's deadline scope. */
+  readonly deadline: TimedAbortScope;
+  /** The caller's signal, if any. */
+  readonly callerSignal: AbortSignal | undefined;
+  /** The options in force. */
+  readonly options: Readonly<Pick<ResilientRetryOptions, "attemptTimeoutMs" | "maxResponseBytes">>;
+  /** Where the typed error is recorded, because the official `GraphRequest` flattens it. */
+  readonly trace: RequestTrace | undefined;
+  /** Details of the call when an error is raised (client-request-id, attempts, causes). */
+  readonly details: () => GraphRequestErrorInit;
+  /** Makes the error for the deadline. */
+  readonly deadlineError: () => unknown;
+}
+
+/**
+ * Guards the body of an attempt's response with the call's clocks, so reading it (by the retry
+ * handler, the official `GraphRequest` or the caller) ends with `AttemptTimeoutError` when the
+ * attempt's time runs out, `DeadlineExceededError` at the deadline, or the caller's abort reason,
+ * and with a `ResponseTooLarge` error past `maxResponseBytes` (see that option for which bodies
+ * are capped). The clocks keep their due times from the attempt; they are watched from the first
+ * read of the body until it is done with.
+ * @param response - The attempt's response, or `undefined`.
+ * @param clocks - The attempt's clocks and details.
+ */
+export function guardAttemptBody(response: Response | undefined, clocks: AttemptBodyClocks): Response | undefined {
+  if (response === undefined) return undefined;
+  const attemptLeftMs = clocks.attempt.remainingMs;
+  const deadlineLeftMs = clocks.deadline.remainingMs;
+  const dueAt = performance.now() + Math.min(attemptLeftMs, deadlineLeftMs);
+  // Made on the first read, so a body nobody reads holds no timer.
+  let scope: TimedAbortScope | undefined;
+  const watch = (): AbortSignal => {
+    scope = createTimedAbortScope(clocks.callerSignal, Math.max(0, dueAt - performance.now()));
+    return scope.signal;
+  };
+  const { options, trace } = clocks;
+  const record = (error: unknown): unknown => {
+    if (trace !== undefined) trace.error = error;
+    return error;
+  };
+  return guardResponseBody(response, {
+    signal: watch,
+    abortError: () => {
+      if (scope?.timedOut !== true) return clocks.callerSignal?.reason;
+      return record(attemptLeftMs <= deadlineLeftMs ? new AttemptTimeoutError(options.attemptTimeoutMs, clocks.details()) : clocks.deadlineError());
+    },
+    maxBytes: isReadWhole(response) ? options.maxResponseBytes : Infinity,
+    tooLargeError: () => record(responseTooLargeError(response, options.maxResponseBytes, clocks.details())),
+    onEnd: () => scope?.dispose(),
+  });
+}
+
+/**
+ * Whether a body is one that gets read into memory whole: an error answer, or a JSON or plain
+ * text answer (what Graph's API answers use and the official client parses). Anything else is
+ * content a caller may stream (files, photos, reports).
+ */
+function isReadWhole(response: Response): boolean {
+  if (response.status >= 400) return true;
+  const type = (response.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
+  return type === "application/json" || type?.endsWith("+json") === true || type === "text/plain";
+}
