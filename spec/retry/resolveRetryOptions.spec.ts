@@ -14,6 +14,7 @@ describe("resolveRetryOptions", () => {
       maxRetryAfterMs: 120_000,
       attemptTimeoutMs: 30_000,
       deadlineMs: 300_000,
+      maxResponseBytes: 16 * 1024 * 1024,
     });
     expect(o.retryStatuses).to.deep.equal([429, 502, 503, 504]);
     expect(Object.isFrozen(DEFAULT_RETRY_OPTIONS)).to.equal(true);
@@ -28,7 +29,7 @@ describe("resolveRetryOptions", () => {
   });
 
   it("allows more than the stock handler's 10 retries and Infinity where documented", () => {
-    const o = resolveRetryOptions(undefined, { maxRetries: 50, deadlineMs: Infinity, attemptTimeoutMs: Infinity, maxRetryAfterMs: Infinity });
+    const o = resolveRetryOptions(undefined, { maxRetries: 50, deadlineMs: Infinity, attemptTimeoutMs: Infinity, maxRetryAfterMs: Infinity, maxResponseBytes: Infinity });
     expect(o.maxRetries).to.equal(50);
   });
 
@@ -43,6 +44,9 @@ describe("resolveRetryOptions", () => {
       { attemptTimeoutMs: 0 },
       { deadlineMs: -1 },
       { deadlineMs: Number.NaN },
+      { maxResponseBytes: 0 },
+      { maxResponseBytes: 1.5 },
+      { maxResponseBytes: "1MB" as never },
       { retryStatuses: [700] },
       { backoff: "linear" as never },
       { random: 5 as never },

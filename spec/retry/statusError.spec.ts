@@ -2,6 +2,8 @@ import { expect } from "chai";
 import { GraphError } from "@microsoft/microsoft-graph-client";
 import { GraphRequestError } from "../../lib/errors/GraphRequestError.js";
 import { discardResponse, readErrorBody, statusError } from "../../lib/retry/statusError.js";
+import { ERROR_BODY_READ_BYTES } from "../../lib/chain/readBodyText.js";
+import { MAX_ERROR_BODY_CHARS, TRUNCATED_BODY_MARKER } from "../../lib/errors/boundedErrorBody.js";
 
 const THROTTLED = JSON.stringify({
   error: {
@@ -35,6 +37,14 @@ describe("readErrorBody", () => {
     const response = new Response("body text", { status: 503 });
     expect(await readErrorBody(response, new AbortController().signal)).to.equal("body text");
     expect(await response.text()).to.equal("body text");
+  });
+
+  it("reads only the first 64 KiB of a long body, and the error keeps 4096 characters of it", async () => {
+    const response = new Response("x".repeat(10 * 1024 * 1024), { status: 503 });
+    const body = await readErrorBody(response, new AbortController().signal);
+    expect(body).to.have.length(ERROR_BODY_READ_BYTES);
+    const error = statusError(response, body, { clientRequestId: "c", attempts: 1, retryAfterMs: undefined });
+    expect(error.body).to.have.length(MAX_ERROR_BODY_CHARS + TRUNCATED_BODY_MARKER.length);
   });
 
   it("returns null for no body or when aborted", async () => {

@@ -60,4 +60,23 @@ describe("testing/faults (picker)", () => {
         .that.is.instanceOf(GraphClientError);
     }
   });
+
+  it("draws the body faults with their shares, after the older kinds (so old seeds keep their sequence)", () => {
+    const old = { seed: 5, unavailable: 0.2, hang: 0.1 };
+    const a = createFaultPicker(old);
+    const b = createFaultPicker({ ...old, stallAfterHeaders: 0.3, slowTrickle: 0.3 });
+    const seqA = Array.from({ length: 200 }, () => a.pick(false).kind);
+    const seqB = Array.from({ length: 200 }, () => b.pick(false).kind);
+    // Every request the old settings faulted is faulted the same way; "none" turned into body faults.
+    seqA.forEach((kind, i) => expect(kind === "none" ? ["none", "stall-after-headers", "slow-trickle"] : [kind]).to.include(seqB[i]));
+    expect(new Set(seqB)).to.include.members(["stall-after-headers", "slow-trickle"]);
+  });
+
+  it("has trickle settings with defaults, and rejects bad ones", () => {
+    expect(createFaultPicker(undefined).trickle).to.deep.equal({ chunkBytes: 8, intervalMs: 50 });
+    expect(createFaultPicker({ trickleChunkBytes: 3, trickleIntervalMs: 0 }).trickle).to.deep.equal({ chunkBytes: 3, intervalMs: 0 });
+    for (const faults of [{ trickleChunkBytes: 0 }, { trickleChunkBytes: 1.5 }, { trickleIntervalMs: -1 }, { trickleIntervalMs: Infinity }, { stallAfterHeaders: 2 }]) {
+      expect(() => createFaultPicker(faults), JSON.stringify(faults)).to.throw(InvalidOptionsError);
+    }
+  });
 });

@@ -151,4 +151,40 @@ describe("testing/startGraphEmulator: faults (over HTTPS)", () => {
     expect((await call(emu, { path: "v1.0/other" })).status).to.equal(504);
     expect((await call(emu, { path: SUMMARY })).status).to.equal(504);
   });
+
+  it("stalls after the headers: status and headers come, the body never does until close()", async () => {
+    const emu = await emulator({ stallAfterHeaders: 1 });
+    const response = await fetch(emu.url + SUMMARY, { ...emu.fetchOptions, method: "PATCH", headers: { authorization: "Bearer tenant-a", "content-type": "application/json" }, body: '{"errorDeviceCount":3}' });
+    expect(response.status).to.equal(200);
+    expect(Number(response.headers.get("content-length"))).to.be.above(0);
+    expect(response.headers.get("request-id")).to.match(/^[0-9a-f-]{36}$/);
+    // Served normally: the update was applied; only its answer is lost.
+    expect(emu.entity("tenant-a")?.errorDeviceCount).to.equal(3);
+    expect(emu.stats()).to.deep.include({ byStatus: { 200: 1 } });
+    let settled = false;
+    const body = response.text().then(
+      () => "read",
+      () => "failed",
+    );
+    void body.then(() => (settled = true));
+    await wait(150);
+    expect(settled).to.equal(false);
+    await emu.close();
+    expect(await body).to.equal("failed");
+  });
+
+  it("trickles the body a few bytes at a time", async () => {
+    const emu = await emulator({ slowTrickle: 1, trickleChunkBytes: 100, trickleIntervalMs: 20 });
+    const started = performance.now();
+    const response = await fetch(emu.url + SUMMARY, { ...emu.fetchOptions, headers: { authorization: "Bearer tenant-a" } });
+    const headersAfter = performance.now() - started;
+    const chunks: number[] = [];
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk.byteLength);
+    const total = chunks.reduce((sum, n) => sum + n, 0);
+    expect(total).to.equal(Number(response.headers.get("content-length")));
+    expect(Math.max(...chunks)).to.be.at.most(100);
+    // At least ceil(total / 100) writes, 20 ms apart.
+    expect(performance.now() - started - headersAfter).to.be.at.least((Math.ceil(total / 100) - 1) * 20 - 5);
+    expect(emu.stats().byStatus).to.deep.equal({ 200: 1 });
+  });
 });
