@@ -10,7 +10,7 @@ export type GraphApiVersion = "v1.0" | "beta";
 export interface SoftwareUpdateStatusSummaryCallOptions {
   /** The API version of this call. @default the client's `defaultVersion` */
   readonly version?: GraphApiVersion;
-  /** Aborts the call (including waits between retries); the call then rejects with `signal.reason`. @default none */
+  /** Aborts the call (including waits between retries and reading the answer); the call then rejects with `signal.reason`. @default none */
   readonly signal?: AbortSignal;
   /**
    * Extra request headers. A `client-request-id` given here is used instead of a generated one.

@@ -114,4 +114,15 @@ describe("one clock for the whole call, body included (emulator over real HTTP)"
       });
     });
   }
+
+  it("ends a stalled error body (a 400) at attemptTimeoutMs too", async () => {
+    const emu = await emulatorWith({ stallAfterHeaders: 1 });
+    const trace = new RequestTrace();
+    const client = clientFor(emu, { attemptTimeoutMs: 300, deadlineMs: 10_000 });
+    const { error, elapsedMs } = await timedRejection(() => client.api(SUMMARY).query("$select=notAProperty").middlewareOptions([trace]).get());
+    expect(elapsedMs).to.be.within(299, 300 + SLACK_MS);
+    expect(error).to.be.instanceOf(GraphError).and.include({ statusCode: 400, code: "AttemptTimeoutError" });
+    expect(trace.error).to.be.instanceOf(AttemptTimeoutError);
+    expect(emu.stats().byStatus).to.deep.equal({ 400: 1 });
+  });
 });
