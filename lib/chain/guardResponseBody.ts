@@ -10,8 +10,8 @@ export interface ResponseBodyGuard {
   readonly abortError?: () => unknown;
   /**
    * The most bytes (after decoding) the body may have. A longer one fails with `tooLargeError()`
-   * as soon as it passes the limit, or before anything is read when its `Content-Length` says
-   * so; the underlying body is cancelled. @default Infinity
+   * as soon as it passes the limit, or at the first read when its `Content-Length` says so; the
+   * underlying body is cancelled. @default Infinity
    */
   readonly maxBytes?: number;
   /** The error reads fail with when the body is too large. @default a `RangeError` */
@@ -52,11 +52,12 @@ export function guardResponseBody(response: Response, guard: ResponseBodyGuard):
     guard.onEnd?.();
   };
   const onAbort = (): void => fail(abortError());
-  /** Starts following the signal (on the first read); returns whether the body is still live. */
+  /** On the first read: checks `Content-Length` and starts following the signal. Returns whether the body is still live. */
   const watch = (): boolean => {
     if (signal !== undefined) return !ended;
     signal = typeof guard.signal === "function" ? guard.signal() : guard.signal;
-    if (signal.aborted) onAbort();
+    if (declaredLength(response) > maxBytes) fail(tooLargeError());
+    else if (signal.aborted) onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
     return !ended;
   };
@@ -70,7 +71,6 @@ export function guardResponseBody(response: Response, guard: ResponseBodyGuard):
           controller.error(error);
           void reader.cancel(error).catch(() => undefined);
         };
-        if (declaredLength(response) > maxBytes) fail(tooLargeError());
       },
       async pull(controller) {
         if (!watch()) return;

@@ -118,6 +118,7 @@ export async function executeWithRetry(context: Context, run: RetryRun): Promise
         if (outcome.kind === "response") {
           // The body is read after this handler returns: the same clocks keep covering it.
           const response = guardAttemptBody(outcome.response, {
+            context,
             attempt: scope,
             deadline,
             callerSignal,

@@ -1,3 +1,4 @@
+import type { Context } from "@microsoft/microsoft-graph-client";
 import type { GraphRequestErrorInit } from "../errors/GraphRequestError.js";
 import { AttemptTimeoutError } from "../errors/AttemptTimeoutError.js";
 import type { RequestTrace } from "../chain/RequestTrace.js";
@@ -8,6 +9,8 @@ import { createTimedAbortScope, type TimedAbortScope } from "./timedAbortScope.j
 
 /** The clocks and details of the attempt whose response is guarded. */
 export interface AttemptBodyClocks {
+  /** The caller's context: the response handed up is the one left in it. */
+  readonly context: Context;
   /** The attempt's scope (its time left is the body's attempt clock). */
   readonly attempt: TimedAbortScope;
   /** The call's deadline scope. */
@@ -16,7 +19,7 @@ export interface AttemptBodyClocks {
   readonly callerSignal: AbortSignal | undefined;
   /** The options in force. */
   readonly options: Readonly<Pick<ResilientRetryOptions, "attemptTimeoutMs" | "maxResponseBytes">>;
-  /** Where the typed error is recorded, because the official `GraphRequest` flattens it. */
+  /** Where the typed error of the response handed up is recorded, because the official `GraphRequest` flattens it. */
   readonly trace: RequestTrace | undefined;
   /** Details of the call when an error is raised (client-request-id, attempts, causes). */
   readonly details: () => GraphRequestErrorInit;
@@ -47,10 +50,12 @@ export function guardAttemptBody(response: Response | undefined, clocks: Attempt
   };
   const { options, trace } = clocks;
   const record = (error: unknown): unknown => {
-    if (trace !== undefined) trace.error = error;
+    // Only for the response handed up: one the handler retries (after reading its error body) is not the call's outcome.
+    if (trace !== undefined && clocks.context.response === guarded) trace.error = error;
     return error;
   };
-  return guardResponseBody(response, {
+  // The guard calls these only on reads, after it returned.
+  const guarded = guardResponseBody(response, {
     signal: watch,
     abortError: () => {
       if (scope?.timedOut !== true) return clocks.callerSignal?.reason;
@@ -60,6 +65,7 @@ export function guardAttemptBody(response: Response | undefined, clocks: Attempt
     tooLargeError: () => record(responseTooLargeError(response, options.maxResponseBytes, clocks.details())),
     onEnd: () => scope?.dispose(),
   });
+  return guarded;
 }
 
 /**

@@ -101,7 +101,7 @@ describe("chain/guardResponseBody", () => {
     expect(await guarded.text()).to.equal("12345678");
   });
 
-  it("fails before reading anything when Content-Length is above maxBytes (not when the body is encoded)", async () => {
+  it("fails at the first read, reading nothing, when Content-Length is above maxBytes (not when the body is encoded)", async () => {
     const tooLarge = new Error("too large");
     const declared = source(["x"]);
     const guarded = guardResponseBody(new Response(declared.stream, { headers: { "content-length": "9" } }), {
@@ -109,9 +109,9 @@ describe("chain/guardResponseBody", () => {
       maxBytes: 8,
       tooLargeError: () => tooLarge,
     });
-    expect(declared.state.isCancelled).to.equal(true);
     expect(await rejection(guarded.text())).to.equal(tooLarge);
     expect(declared.state.pulls).to.equal(0);
+    expect(declared.state.isCancelled).to.equal(true);
 
     const encoded = source(["x"]);
     const gzipped = guardResponseBody(new Response(encoded.stream, { headers: { "content-length": "9", "content-encoding": "gzip" } }), {

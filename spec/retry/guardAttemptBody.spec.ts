@@ -1,0 +1,101 @@
+import { expect } from "chai";
+import type { Context } from "@microsoft/microsoft-graph-client";
+import { RequestTrace } from "../../lib/chain/RequestTrace.js";
+import { AttemptTimeoutError } from "../../lib/errors/AttemptTimeoutError.js";
+import { DeadlineExceededError } from "../../lib/errors/DeadlineExceededError.js";
+import { GraphRequestError } from "../../lib/errors/GraphRequestError.js";
+import { ResilientRetryHandler } from "../../lib/retry/ResilientRetryHandler.js";
+import type { ResilientRetryOptions } from "../../lib/retry/ResilientRetryOptions.js";
+import { makeContext, ScriptedNext, type Step } from "./support/scriptedNext.js";
+
+/** Answers with headers and a body that sends `first` and then stalls (follows no signal, like a bad server). */
+function stalling(status: number, first = '{"id":', headers: Record<string, string> = { "content-type": "application/json" }): Step {
+  return (context) => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(first));
+      },
+      pull: () => new Promise<void>(() => undefined),
+    });
+    context.response = new Response(body, { status, headers });
+  };
+}
+
+/** Answers with `bytes` bytes of `type`. */
+function sized(status: number, type: string, bytes: number): Step {
+  return (context) => {
+    context.response = new Response(" ".repeat(bytes), { status, headers: { "content-type": type } });
+  };
+}
+
+async function send(steps: Step[], options: Partial<ResilientRetryOptions>, signal?: AbortSignal) {
+  const handler = new ResilientRetryHandler({ baseDelayMs: 1, maxDelayMs: 1, ...options });
+  handler.setNext(new ScriptedNext(steps));
+  const trace = new RequestTrace();
+  const context: Context = makeContext({ middlewareOptions: [trace], signal });
+  const started = performance.now();
+  await handler.execute(context);
+  return { context, trace, started, response: context.response! };
+}
+
+async function readFailure(response: Response): Promise<unknown> {
+  return response.text().then(
+    () => expect.fail("expected the read to fail"),
+    (error: unknown) => error,
+  );
+}
+
+describe("retry/guardAttemptBody (through ResilientRetryHandler)", () => {
+  it("fails the read of a stalled final body at the attempt's due time with AttemptTimeoutError, recorded in the trace", async () => {
+    const { trace, started, response } = await send([stalling(200)], { attemptTimeoutMs: 150 });
+    const error = await readFailure(response);
+    expect(performance.now() - started).to.be.within(149, 250);
+    expect(error).to.be.instanceOf(AttemptTimeoutError).and.include({ timeoutMs: 150, attempts: 1 });
+    expect(trace.error).to.equal(error);
+  });
+
+  it("uses the deadline when it comes first", async () => {
+    const { trace, response } = await send([stalling(200)], { attemptTimeoutMs: 10_000, deadlineMs: 150 });
+    const error = await readFailure(response);
+    expect(error).to.be.instanceOf(DeadlineExceededError).and.include({ deadlineMs: 150 });
+    expect(trace.error).to.equal(error);
+  });
+
+  it("fails the read with the caller's reason when the caller aborts, and records nothing", async () => {
+    const controller = new AbortController();
+    const { trace, response } = await send([stalling(200)], { attemptTimeoutMs: 10_000 }, controller.signal);
+    const reading = readFailure(response);
+    setTimeout(() => controller.abort(new Error("caller")), 50);
+    expect(await reading).to.equal(controller.signal.reason);
+    expect(trace.error).to.equal(undefined);
+  });
+
+  it("retries a 503 whose error body stalls, once the attempt's time is up, and leaves no error in the trace when the retry succeeds", async () => {
+    const { trace, response } = await send([stalling(503), sized(200, "application/json", 2)], { attemptTimeoutMs: 100 });
+    expect(response.status).to.equal(200);
+    expect(await response.text()).to.equal("  ");
+    expect(trace.attempts).to.equal(2);
+    expect(trace.causes[0]).to.be.instanceOf(GraphRequestError).and.include({ statusCode: 503, body: null });
+    expect(trace.error).to.equal(undefined);
+  });
+
+  it("caps JSON, text and error bodies at maxResponseBytes, not downloads", async () => {
+    for (const [status, type] of [
+      [200, "application/json; charset=utf-8"],
+      [200, "application/problem+json"],
+      [200, "text/plain"],
+      [400, "text/html"],
+    ] as const) {
+      const { trace, response } = await send([sized(status, type, 1001)], { maxResponseBytes: 1000 });
+      const error = await readFailure(response);
+      expect(error, type).to.be.instanceOf(GraphRequestError).and.include({ statusCode: status, code: "ResponseTooLarge" });
+      expect(trace.error).to.equal(error);
+    }
+    for (const type of ["application/octet-stream", "image/jpeg", "text/csv"]) {
+      const { response } = await send([sized(200, type, 5000)], { maxResponseBytes: 1000 });
+      expect((await response.arrayBuffer()).byteLength, type).to.equal(5000);
+    }
+    const { response } = await send([sized(200, "application/json", 1000)], { maxResponseBytes: 1000 });
+    expect(await response.text()).to.have.length(1000);
+  });
+});
