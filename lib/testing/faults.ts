@@ -3,7 +3,14 @@ import { mulberry32 } from "./prng.js";
 import type { EmulatorFaults } from "./types.js";
 
 /** What the emulator does with one request instead of (or before) serving it. */
-export type FaultKind = "none" | "unavailable-with-retry-after" | "unavailable" | "gateway-timeout" | "connection-reset" | "hang";
+export type FaultKind =
+  | "none"
+  | "unavailable-with-retry-after"
+  | "unavailable"
+  | "gateway-timeout"
+  | "connection-reset"
+  | "hang"
+  | "late-apply";
 
 /** The fault drawn for one request. */
 export interface FaultDraw {
@@ -22,6 +29,8 @@ export interface FaultPicker {
   pick(isWrite: boolean): FaultDraw;
   /** The `Retry-After` seconds of `unavailable-with-retry-after` faults. */
   readonly retryAfterSeconds: number;
+  /** How long a `late-apply` request waits between admission and its operation, in milliseconds. */
+  readonly lateApplyMs: number;
 }
 
 const NO_FAULT: FaultDraw = Object.freeze({ kind: "none", latencyMs: 0 });
@@ -40,6 +49,8 @@ export function createFaultPicker(faults: EmulatorFaults | undefined): FaultPick
     ["gateway-timeout", f.gatewayTimeout ?? 0],
     ["connection-reset", f.connectionReset ?? 0],
     ["hang", f.hang ?? 0],
+    // Last, so adding it left the draws of every earlier seed unchanged.
+    ["late-apply", f.lateApply ?? 0],
   ];
   let total = 0;
   for (const [kind, share] of shares) {
@@ -56,12 +67,17 @@ export function createFaultPicker(faults: EmulatorFaults | undefined): FaultPick
   if (!(retryAfterSeconds >= 0 && Number.isFinite(retryAfterSeconds))) {
     throw new InvalidOptionsError(`faults: unavailableRetryAfterSeconds must be a finite number >= 0`);
   }
+  const lateApplyMs = f.lateApplyMs ?? 1000;
+  if (!(lateApplyMs >= 0 && Number.isFinite(lateApplyMs))) {
+    throw new InvalidOptionsError(`faults: lateApplyMs must be a finite number >= 0`);
+  }
   const writesOnly = (f.appliesTo ?? "all") === "writes";
   const random = mulberry32(f.seed ?? 1);
   const active = total > 0 || maxLatency > 0;
 
   return {
     retryAfterSeconds,
+    lateApplyMs,
     pick(isWrite) {
       if (!active || (writesOnly && !isWrite)) return NO_FAULT;
       // Always two draws per eligible request, so the sequence does not depend on earlier outcomes.
