@@ -26,6 +26,18 @@ export interface SoftwareUpdateStatusSummaryCallOptions {
   readonly middlewareOptions?: readonly MiddlewareOptions[];
 }
 
+/** Options of `update()`: the call options plus write ordering. */
+export interface SoftwareUpdateStatusSummaryUpdateOptions extends SoftwareUpdateStatusSummaryCallOptions {
+  /**
+   * Writes in order: wait for the earlier updates of this client to the same tenant's entity, and
+   * hold the next one until every attempt of this one has settled (a timed-out attempt is kept
+   * running rather than aborted, until the call's deadline). `false` sends at once, and a
+   * timed-out attempt is aborted; a late copy of it may then land after a later update.
+   * @default true
+   */
+  readonly ordered?: boolean;
+}
+
 /** Options of `get()`: the call options plus `$select`. */
 export interface SoftwareUpdateStatusSummaryGetOptions<K extends SoftwareUpdateStatusSummaryProperty>
   extends SoftwareUpdateStatusSummaryCallOptions {
@@ -60,7 +72,8 @@ export interface SoftwareUpdateStatusSummaryRequestBuilder {
   /**
    * Validates `patch`, then sends it as `PATCH` with its `@odata.type`. The request is marked
    * idempotent (it sets absolute values), so the retry handler may repeat it after a network
-   * failure.
+   * failure. Updates of one client to one tenant's entity are applied in call order (see
+   * {@link SoftwareUpdateStatusSummaryUpdateOptions.ordered}).
    * @param patch - The properties to set.
    * @param options - Per-call options.
    * @returns The updated entity when Graph answers `200` with one, or `undefined` when it answers
@@ -71,7 +84,7 @@ export interface SoftwareUpdateStatusSummaryRequestBuilder {
    */
   update(
     patch: SoftwareUpdateStatusSummaryPatch,
-    options?: SoftwareUpdateStatusSummaryCallOptions,
+    options?: SoftwareUpdateStatusSummaryUpdateOptions,
   ): Promise<SoftwareUpdateStatusSummary | undefined>;
 }
 

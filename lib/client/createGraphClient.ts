@@ -4,6 +4,7 @@ import { Client, type ClientOptions } from "@microsoft/microsoft-graph-client";
 import { buildMiddlewareChain } from "./buildMiddlewareChain.js";
 import type { CreateGraphClientOptions, GraphClient } from "./CreateGraphClientOptions.js";
 import { extendClient } from "./extendClient.js";
+import { rememberAuthProvider } from "./orderedWrites.js";
 import { validateGraphClientOptions } from "./validateGraphClientOptions.js";
 
 /**
@@ -28,5 +29,7 @@ export function createGraphClient(options: CreateGraphClientOptions): GraphClien
   if (valid.defaultVersion !== undefined) clientOptions.defaultVersion = valid.defaultVersion;
   if (valid.customHosts !== undefined) clientOptions.customHosts = valid.customHosts;
   if (valid.fetchOptions !== undefined) clientOptions.fetchOptions = valid.fetchOptions;
-  return extendClient(Client.initWithMiddleware(clientOptions));
+  const client = Client.initWithMiddleware(clientOptions);
+  rememberAuthProvider(client, valid.authProvider);
+  return extendClient(client);
 }

@@ -1,5 +1,6 @@
 import type { Client } from "@microsoft/microsoft-graph-client";
 import type { SoftwareUpdateStatusSummary } from "@microsoft/microsoft-graph-types";
+import { OrderedWriteOption } from "../chain/OrderedWriteOption.js";
 import { ValidationError } from "../errors/ValidationError.js";
 import type { SoftwareUpdateStatusSummaryPatch } from "../entity/SoftwareUpdateStatusSummaryPatch.js";
 import {
@@ -11,9 +12,11 @@ import { suggestPropertyName } from "../entity/suggestPropertyName.js";
 import { validateSoftwareUpdateStatusSummaryPatch } from "../entity/validateSoftwareUpdateStatusSummaryPatch.js";
 import { prepareGraphCall } from "./prepareGraphCall.js";
 import { readEntityBody, sendRawGraphCall } from "./sendRawGraphCall.js";
+import { runOrderedWrite } from "./orderedWrites.js";
 import type {
   SoftwareUpdateStatusSummaryCallOptions,
   SoftwareUpdateStatusSummaryRequestBuilder,
+  SoftwareUpdateStatusSummaryUpdateOptions,
 } from "./SoftwareUpdateStatusSummaryRequestBuilder.js";
 
 const PROPERTIES: ReadonlySet<string> = new Set(SOFTWARE_UPDATE_STATUS_SUMMARY_PROPERTIES);
@@ -36,21 +39,40 @@ export function createSoftwareUpdateStatusSummaryRequestBuilder(client: Pick<Cli
 
   async function update(
     patch: SoftwareUpdateStatusSummaryPatch,
-    options?: SoftwareUpdateStatusSummaryCallOptions,
+    options: SoftwareUpdateStatusSummaryUpdateOptions = {},
   ): Promise<SoftwareUpdateStatusSummary | undefined> {
     const valid = validateSoftwareUpdateStatusSummaryPatch(patch);
+    assertOrdered(options.ordered);
+    const order = options.ordered === false ? undefined : new OrderedWriteOption();
+    const callOptions = order === undefined ? options : { ...options, middlewareOptions: [...(options.middlewareOptions ?? []), order] };
     const call = prepareGraphCall(
       client,
       { path: SOFTWARE_UPDATE_STATUS_SUMMARY_PATH, idempotent: true, contentType: "application/json" },
-      options,
+      callOptions,
     );
     const body = JSON.stringify({ "@odata.type": SOFTWARE_UPDATE_STATUS_SUMMARY_ODATA_TYPE, ...valid });
-    const response = await sendRawGraphCall(call, (request) => request.patch(body));
-    if (response.status === 204) return undefined;
-    return readEntityBody<SoftwareUpdateStatusSummary>(response, call, true, " (the update may have been applied)");
+    const send = async (): Promise<SoftwareUpdateStatusSummary | undefined> => {
+      const response = await sendRawGraphCall(call, (request) => request.patch(body));
+      if (response.status === 204) return undefined;
+      return readEntityBody<SoftwareUpdateStatusSummary>(response, call, true, " (the update may have been applied)");
+    };
+    if (order === undefined) return send();
+    return runOrderedWrite({
+      client,
+      path: SOFTWARE_UPDATE_STATUS_SUMMARY_PATH,
+      middlewareOptions: options.middlewareOptions,
+      signal: options.signal,
+      order,
+      send,
+    });
   }
 
   return { get: get as SoftwareUpdateStatusSummaryRequestBuilder["get"], update };
+}
+
+function assertOrdered(ordered: unknown): void {
+  if (ordered === undefined || typeof ordered === "boolean") return;
+  throw new ValidationError("softwareUpdateStatusSummary call options", [{ path: "ordered", message: "must be a boolean" }]);
 }
 
 function assertSelect(select: unknown): void {

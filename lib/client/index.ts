@@ -15,4 +15,5 @@ export type {
   SoftwareUpdateStatusSummaryClient,
   SoftwareUpdateStatusSummaryGetOptions,
   SoftwareUpdateStatusSummaryRequestBuilder,
+  SoftwareUpdateStatusSummaryUpdateOptions,
 } from "./SoftwareUpdateStatusSummaryRequestBuilder.js";

@@ -5,6 +5,8 @@ import { GraphNetworkError } from "../errors/GraphNetworkError.js";
 import type { GraphRequestError } from "../errors/GraphRequestError.js";
 import { RetryAfterTooLongError } from "../errors/RetryAfterTooLongError.js";
 import { getRequestTrace } from "../chain/RequestTrace.js";
+import { getMiddlewareOption } from "../chain/middlewareOption.js";
+import { OrderedWriteOption } from "../chain/OrderedWriteOption.js";
 import { abortableDelay } from "../chain/abortableDelay.js";
 import type { Backoff } from "./backoff/Backoff.js";
 import { createBackoff } from "./backoff/createBackoff.js";
@@ -68,6 +70,7 @@ export async function executeWithRetry(context: Context, run: RetryRun): Promise
   const request = describeRequest(context);
   const deadline = createTimedAbortScope(callerSignal, options.deadlineMs);
   const startedAt = performance.now();
+  getMiddlewareOption(context, OrderedWriteOption)?.setDeadline(startedAt + options.deadlineMs);
   const causes: GraphRequestError[] = [];
   let backoff: Backoff | undefined;
   let attempt = 0;

@@ -1,9 +1,11 @@
 import type { Context, FetchOptions, Middleware } from "@microsoft/microsoft-graph-client";
 import { bindAttemptClock, unbindAttemptClock } from "../chain/attemptClock.js";
 import { raceAbort } from "../chain/raceAbort.js";
+import { getMiddlewareOption } from "../chain/middlewareOption.js";
+import { OrderedWriteOption } from "../chain/OrderedWriteOption.js";
 import { copyHeaders, setRequestHeader } from "../chain/requestHeaders.js";
 import { discardResponse } from "./statusError.js";
-import type { TimedAbortScope } from "./timedAbortScope.js";
+import { createTimedAbortScope, type TimedAbortScope } from "./timedAbortScope.js";
 
 /** How one attempt ended. */
 export type AttemptOutcome =
@@ -26,14 +28,23 @@ export type AttemptOutcome =
  * @param attempt - The attempt number, from 1.
  */
 export async function sendAttempt(context: Context, next: Middleware, scope: TimedAbortScope, attempt: number): Promise<AttemptOutcome> {
-  const options: FetchOptions = { ...context.options, signal: scope.signal };
+  // An ordered write's attempt is detached, not aborted, when its own timeout fires: the request
+  // runs on under the caller's signal and the call's deadline, and the write's option tracks it.
+  const ordered = getMiddlewareOption(context, OrderedWriteOption);
+  const transport = ordered === undefined ? undefined : createTimedAbortScope(context.options?.signal ?? undefined, ordered.remainingMs());
+  const options: FetchOptions = { ...context.options, signal: transport?.signal ?? scope.signal };
   const headers = copyHeaders(context.options?.headers);
   if (headers !== undefined) options.headers = headers;
   const attemptContext: Context = { ...context, options, response: undefined };
   if (attempt > 1) setRequestHeader(attemptContext, "Retry-Attempt", String(attempt - 1));
   bindAttemptClock(attemptContext, scope);
   try {
-    await raceAbort(next.execute(attemptContext), scope.signal, () => {
+    const work = next.execute(attemptContext);
+    if (ordered !== undefined && transport !== undefined) {
+      ordered.track(work);
+      void work.then(transport.dispose, transport.dispose);
+    }
+    await raceAbort(work, scope.signal, () => {
       if (attemptContext.response !== undefined) discardResponse(attemptContext.response);
     });
     return { kind: "response", response: attemptContext.response };

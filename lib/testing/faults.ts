@@ -11,7 +11,8 @@ export type FaultKind =
   | "connection-reset"
   | "hang"
   | "stall-after-headers"
-  | "slow-trickle";
+  | "slow-trickle"
+  | "late-apply";
 
 /** How a `slow-trickle` body is written. */
 export interface TrickleSettings {
@@ -40,6 +41,8 @@ export interface FaultPicker {
   readonly retryAfterSeconds: number;
   /** How `slow-trickle` bodies are written. */
   readonly trickle: TrickleSettings;
+  /** How long a `late-apply` request waits between admission and its operation, in milliseconds. */
+  readonly lateApplyMs: number;
 }
 
 const NO_FAULT: FaultDraw = Object.freeze({ kind: "none", latencyMs: 0 });
@@ -61,6 +64,8 @@ export function createFaultPicker(faults: EmulatorFaults | undefined): FaultPick
     // New kinds go last, so existing seeds keep drawing the same faults.
     ["stall-after-headers", f.stallAfterHeaders ?? 0],
     ["slow-trickle", f.slowTrickle ?? 0],
+    // Last, so adding it left the draws of every earlier seed unchanged.
+    ["late-apply", f.lateApply ?? 0],
   ];
   let total = 0;
   for (const [kind, share] of shares) {
@@ -84,6 +89,10 @@ export function createFaultPicker(faults: EmulatorFaults | undefined): FaultPick
   if (!(trickle.intervalMs >= 0 && Number.isFinite(trickle.intervalMs))) {
     throw new InvalidOptionsError(`faults: trickleIntervalMs must be a finite number >= 0`);
   }
+  const lateApplyMs = f.lateApplyMs ?? 1000;
+  if (!(lateApplyMs >= 0 && Number.isFinite(lateApplyMs))) {
+    throw new InvalidOptionsError(`faults: lateApplyMs must be a finite number >= 0`);
+  }
   const writesOnly = (f.appliesTo ?? "all") === "writes";
   const random = mulberry32(f.seed ?? 1);
   const active = total > 0 || maxLatency > 0;
@@ -91,6 +100,7 @@ export function createFaultPicker(faults: EmulatorFaults | undefined): FaultPick
   return {
     retryAfterSeconds,
     trickle,
+    lateApplyMs,
     pick(isWrite) {
       if (!active || (writesOnly && !isWrite)) return NO_FAULT;
       // Always two draws per eligible request, so the sequence does not depend on earlier outcomes.

@@ -50,7 +50,8 @@ const nowMs = (): number => performance.timeOrigin + performance.now();
  * 2. authentication (401);
  * 3. routing (404, 405);
  * 4. reading the body, then throttling (429; only admitted requests consume budget);
- * 5. the operation: `$select` (400) and GET, or body validation (400) and PATCH.
+ * 5. the operation: `$select` (400) and GET, or body validation (400) and PATCH. A `late-apply`
+ *    fault runs it `lateApplyMs` after admission, even if the client has gone away by then.
  * @param state - The emulator's state.
  */
 export function createRequestHandler(state: EmulatorState): (req: IncomingMessage, res: ServerResponse) => void {
@@ -125,6 +126,7 @@ function checkAndServe(state: EmulatorState, req: IncomingMessage, res: ServerRe
     case "slow-trickle":
       // Served normally (a PATCH is applied); only the delivery of the answer's body is faulty.
       break;
+    case "late-apply":
     case "none":
       break;
   }
@@ -171,20 +173,37 @@ function checkAndServe(state: EmulatorState, req: IncomingMessage, res: ServerRe
       }
 
       // 5. The operation.
-      if (method === "GET") {
-        const result = getSummary(state.entities, tenant, route.query);
-        if (result.ok) send(200, JSON.stringify(result.body));
-        else sendError(400, "BadRequest", result.message);
+      const operate = (appliedAt: number): void => {
+        if (method === "GET") {
+          const result = getSummary(state.entities, tenant, route.query);
+          if (result.ok) send(200, JSON.stringify(result.body));
+          else sendError(400, "BadRequest", result.message);
+          return;
+        }
+        const result = patchSummary(state.entities, tenant, body.text);
+        if (!result.ok) {
+          sendError(400, "BadRequest", result.message);
+          return;
+        }
+        const clientRequestId = headerValue(req, "client-request-id") ?? null;
+        stats.applied({ tenant, app, version: route.version, patch: result.patch, requestId: ids.requestId, clientRequestId, at: appliedAt });
+        send(options.patchStatus, options.patchStatus === 204 ? undefined : JSON.stringify(result.entity));
+      };
+      if (fault.kind !== "late-apply") {
+        operate(at);
         return;
       }
-      const result = patchSummary(state.entities, tenant, body.text);
-      if (!result.ok) {
-        sendError(400, "BadRequest", result.message);
-        return;
-      }
-      const clientRequestId = headerValue(req, "client-request-id") ?? null;
-      stats.applied({ tenant, app, version: route.version, patch: result.patch, requestId: ids.requestId, clientRequestId, at });
-      send(options.patchStatus, options.patchStatus === 204 ? undefined : JSON.stringify(result.entity));
+      // A back end that finishes the work whatever became of the connection: only close() drops it.
+      const timer = setTimeout(() => {
+        state.timers.delete(timer);
+        if (state.closing) return;
+        try {
+          operate(nowMs());
+        } catch (error) {
+          internalError(state, res, ids, error);
+        }
+      }, state.faults.lateApplyMs);
+      state.timers.add(timer);
     })
     .catch((error: unknown) => internalError(state, res, ids, error));
 }

@@ -31,7 +31,7 @@ export interface EmulatorFaults {
   readonly gatewayTimeout?: number;
   /** Share of requests whose connection is reset before any response. @default 0 */
   readonly connectionReset?: number;
-  /** Share of requests that never get an answer (until the emulator closes). @default 0 */
+  /** Share of requests that never get an answer (until the emulator closes); they are never applied. @default 0 */
   readonly hang?: number;
   /**
    * Share of requests served normally (a PATCH is applied) whose answer then stalls: the status
@@ -47,7 +47,18 @@ export interface EmulatorFaults {
   readonly trickleChunkBytes?: number;
   /** Milliseconds between the writes of a `slowTrickle` body. @default 50 */
   readonly trickleIntervalMs?: number;
-  /** Latency added to every request, fixed or uniform in [min, max] milliseconds. @default 0 */
+  /**
+   * Share of requests whose operation runs `lateApplyMs` after admission: a PATCH is applied then
+   * (and answered, if the client is still connected) even when the client gave up and went away,
+   * as a Graph back end may finish a write whose caller timed out. @default 0
+   */
+  readonly lateApply?: number;
+  /** The delay of `lateApply` requests between admission and their operation, in milliseconds. @default 1000 */
+  readonly lateApplyMs?: number;
+  /**
+   * Latency added to every request before it is handled, fixed or uniform in [min, max]
+   * milliseconds. A request whose client went away during it is dropped, never applied. @default 0
+   */
   readonly latencyMs?: number | { readonly min: number; readonly max: number };
   /** Which requests faults apply to. @default "all" */
   readonly appliesTo?: "all" | "writes";

@@ -6,6 +6,7 @@ import { GraphRequestError } from "../../lib/errors/GraphRequestError.js";
 import { ThrottleQueueFullError } from "../../lib/errors/ThrottleQueueFullError.js";
 import { ValidationError } from "../../lib/errors/ValidationError.js";
 import { IdempotentRequestOption } from "../../lib/chain/IdempotentRequestOption.js";
+import { OrderedWriteOption } from "../../lib/chain/OrderedWriteOption.js";
 import { getRequestTrace, RequestTrace } from "../../lib/chain/RequestTrace.js";
 import { SOFTWARE_UPDATE_STATUS_SUMMARY_ODATA_TYPE } from "../../lib/entity/softwareUpdateStatusSummaryMetadata.js";
 import { FakeTransport, fakeClient, jsonResponse, step } from "./support/fakeTransport.js";
@@ -164,6 +165,19 @@ describe("client/softwareUpdateStatusSummary() request builder", () => {
       await builder.get();
       expect(transport.requests[0]?.option(IdempotentRequestOption)).to.be.instanceOf(IdempotentRequestOption).and.include({ idempotent: true });
       expect(transport.requests[1]?.option(IdempotentRequestOption)).to.equal(undefined);
+    });
+
+    it("marks itself ordered unless ordered: false, and rejects a non-boolean ordered before sending", async () => {
+      const transport = new FakeTransport(() => jsonResponse(200, ENTITY));
+      const builder = fakeClient(transport).softwareUpdateStatusSummary();
+      await builder.update({ displayName: "x" });
+      await builder.update({ displayName: "y" }, { ordered: false });
+      expect(transport.requests[0]?.option(OrderedWriteOption)).to.be.instanceOf(OrderedWriteOption);
+      expect(transport.requests[1]?.option(OrderedWriteOption)).to.equal(undefined);
+      const error = await rejection(builder.update({ displayName: "z" }, { ordered: "yes" as unknown as boolean }));
+      expect(error).to.be.instanceOf(ValidationError);
+      expect((error as ValidationError).issues[0]?.path).to.equal("ordered");
+      expect(transport.requests).to.have.length(2);
     });
 
     it("lets a caller's option of the same class replace the helper's", async () => {

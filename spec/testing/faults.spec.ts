@@ -27,16 +27,17 @@ describe("testing/faults (picker)", () => {
       gatewayTimeout: 0.1,
       connectionReset: 0.1,
       hang: 0.1,
+      lateApply: 0.1,
     });
     const counts: Record<string, number> = {};
     for (let i = 0; i < 10_000; i += 1) {
       const { kind } = picker.pick(false);
       counts[kind] = (counts[kind] ?? 0) + 1;
     }
-    for (const kind of ["unavailable-with-retry-after", "unavailable", "gateway-timeout", "connection-reset", "hang"]) {
+    for (const kind of ["unavailable-with-retry-after", "unavailable", "gateway-timeout", "connection-reset", "hang", "late-apply"]) {
       expect(counts[kind], kind).to.be.within(850, 1150);
     }
-    expect(counts.none).to.be.within(4700, 5300);
+    expect(counts.none).to.be.within(3700, 4300);
   });
 
   it("draws fixed or uniform latency", () => {
@@ -53,8 +54,17 @@ describe("testing/faults (picker)", () => {
     expect(picker.pick(true).kind).to.equal("hang");
   });
 
+  it("keeps the draws of existing settings when lateApply is added at 0, and carries lateApplyMs", () => {
+    const faults = { seed: 21, unavailable: 0.3, hang: 0.2 };
+    const before = createFaultPicker(faults);
+    const after = createFaultPicker({ ...faults, lateApply: 0, lateApplyMs: 50 });
+    expect(Array.from({ length: 50 }, () => after.pick(true))).to.deep.equal(Array.from({ length: 50 }, () => before.pick(true)));
+    expect(after.lateApplyMs).to.equal(50);
+    expect(createFaultPicker(undefined).lateApplyMs).to.equal(1000);
+  });
+
   it("rejects shares outside 0..1, shares adding up to more than 1, and bad latencies", () => {
-    for (const faults of [{ hang: 1.5 }, { unavailable: -0.1 }, { unavailable: 0.6, hang: 0.6 }, { latencyMs: -1 }, { latencyMs: { min: 5, max: 1 } }, { unavailableRetryAfterSeconds: -1 }]) {
+    for (const faults of [{ hang: 1.5 }, { unavailable: -0.1 }, { unavailable: 0.6, hang: 0.6 }, { latencyMs: -1 }, { latencyMs: { min: 5, max: 1 } }, { unavailableRetryAfterSeconds: -1 }, { lateApply: 2 }, { lateApplyMs: -1 }, { lateApplyMs: Infinity }]) {
       expect(() => createFaultPicker(faults), JSON.stringify(faults))
         .to.throw(InvalidOptionsError)
         .that.is.instanceOf(GraphClientError);

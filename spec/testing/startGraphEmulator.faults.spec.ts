@@ -12,6 +12,30 @@ async function outcome(emu: GraphEmulator, options: Parameters<typeof call>[1] =
   }
 }
 
+/** Sends a PATCH that the client aborts after `ms`, and returns the abort's error name. */
+async function patchAbandonedAfter(emu: GraphEmulator, ms: number, body: unknown): Promise<string> {
+  try {
+    await fetch(emu.url + SUMMARY, {
+      ...emu.fetchOptions,
+      method: "PATCH",
+      headers: { authorization: "Bearer tenant-a", "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(ms),
+    });
+    return "answered";
+  } catch (error) {
+    return error instanceof Error ? error.name : "error";
+  }
+}
+
+/** Polls `condition` every 10 ms, for at most 2 s. */
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited > 2000) throw new Error("condition not met within 2 s");
+    await wait(10);
+  }
+}
+
 describe("testing/startGraphEmulator: faults (over HTTPS)", () => {
   const start = useEmulators();
   const emulator = (faults: EmulatorFaults, limits: Parameters<typeof startGraphEmulator>[0] = {}): Promise<GraphEmulator> =>
@@ -108,6 +132,49 @@ describe("testing/startGraphEmulator: faults (over HTTPS)", () => {
       durations.push(performance.now() - started);
     }
     for (const duration of durations) expect(duration).to.be.at.least(59);
+  });
+
+  it("drops a latencyMs request whose client went away during the latency: it is never applied", async () => {
+    const emu = await emulator({ latencyMs: 150 });
+    const abandoned = await patchAbandonedAfter(emu, 30, { errorDeviceCount: 1 });
+    expect(abandoned).to.equal("TimeoutError");
+    await wait(250);
+    expect(emu.stats().applied).to.deep.equal([]);
+    expect(emu.entity("tenant-a")).to.equal(undefined);
+  });
+
+  it("lateApply: applies and answers a PATCH lateApplyMs after admission", async () => {
+    const emu = await emulator({ lateApply: 1, lateApplyMs: 120 });
+    const started = performance.now();
+    const result = await call(emu, { body: { errorDeviceCount: 2 } });
+    const elapsed = performance.now() - started;
+    expect(result.status).to.equal(200);
+    expect(elapsed).to.be.at.least(119);
+    expect(emu.stats().applied.map((update) => update.patch)).to.deep.equal([{ errorDeviceCount: 2 }]);
+  });
+
+  it("lateApply: still applies a PATCH whose client timed out and went away (the late duplicate real Graph can produce)", async () => {
+    const emu = await emulator({ lateApply: 1, lateApplyMs: 150 });
+    expect(await patchAbandonedAfter(emu, 30, { errorDeviceCount: 3 })).to.equal("TimeoutError");
+    expect(emu.stats().applied).to.deep.equal([]);
+    // A later write lands first; the abandoned one overwrites it when its delay ends.
+    emu.setFaults(undefined);
+    expect((await call(emu, { body: { errorDeviceCount: 4 } })).status).to.equal(200);
+    await waitFor(() => emu.stats().applied.length === 2);
+    expect(emu.stats().applied.map((update) => update.patch)).to.deep.equal([{ errorDeviceCount: 4 }, { errorDeviceCount: 3 }]);
+    expect(emu.entity("tenant-a")).to.include({ errorDeviceCount: 3 });
+  });
+
+  it("lateApply: close() drops a request still waiting to be applied", async () => {
+    const emu = await emulator({ lateApply: 1, lateApplyMs: 150 });
+    const pending = call(emu, { body: { errorDeviceCount: 5 } }).then(
+      () => "answered",
+      () => "rejected",
+    );
+    await wait(40);
+    await emu.close();
+    expect(await pending).to.equal("rejected");
+    expect(emu.stats().applied).to.deep.equal([]);
   });
 
   it("applies faults to writes only with appliesTo: writes", async () => {
