@@ -18,8 +18,8 @@ const REFUSED_HEADERS: ReadonlyMap<string, string> = new Map([
 /**
  * Checks per-call headers before anything is sent: every name must be a valid header name and
  * not one the client or the transport owns (`Authorization`, `Content-Length`, `Host`,
- * `Transfer-Encoding`, `Connection`...), and every value a string without control characters
- * (tab excepted) or characters above U+00FF, which `fetch` would refuse.
+ * `Transfer-Encoding`, `Connection`...), and every value a string (or a number) without control
+ * characters (tab excepted) or characters above U+00FF, which `fetch` would refuse.
  * @param headers - The caller's headers.
  * @returns One issue per problem (path `headers.<name>`), none when all are fine. Values are never quoted.
  */
@@ -40,8 +40,10 @@ export function checkCallHeaders(headers: unknown): ValidationIssue[] {
       issues.push({ path, message: `may not be set per call: it ${refused}` });
       continue;
     }
+    if (typeof value === "number") continue; // fetch writes it as digits
     if (typeof value !== "string") {
-      issues.push({ path, message: `must be a string, got ${value === null ? "null" : typeof value}` });
+      // A non-string client-request-id is ignored (a fresh one is sent), as it always was.
+      if (name.toLowerCase() !== "client-request-id") issues.push({ path, message: `must be a string, got ${value === null ? "null" : typeof value}` });
     } else {
       const problem = valueProblem(value);
       if (problem !== undefined) issues.push({ path, message: `contains ${problem}, which a header value cannot hold` });

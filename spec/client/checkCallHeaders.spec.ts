@@ -28,14 +28,16 @@ describe("client/checkCallHeaders", () => {
   });
 
   it("refuses invalid names and values without quoting the value", () => {
-    const issues = checkCallHeaders({ "a b": "x", "X-Line": "secret\r\nInjected: 1", "X-Nul": "a\0b", "X-Wide": "€", "X-Num": 5 as unknown as string });
+    const issues = checkCallHeaders({ "a b": "x", "X-Line": "secret\r\nInjected: 1", "X-Nul": "a\0b", "X-Wide": "€", "X-Obj": {} as unknown as string });
     expect(issues).to.deep.equal([
       { path: "headers.a b", message: "is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)" },
       { path: "headers.X-Line", message: "contains a control character (such as a line break), which a header value cannot hold" },
       { path: "headers.X-Nul", message: "contains a control character (such as a line break), which a header value cannot hold" },
       { path: "headers.X-Wide", message: "contains a character above U+00FF, which a header value cannot hold" },
-      { path: "headers.X-Num", message: "must be a string, got number" },
+      { path: "headers.X-Obj", message: "must be a string, got object" },
     ]);
+    // As before: numbers are sent as digits, and a non-string client-request-id is replaced by a fresh one.
+    expect(checkCallHeaders({ "X-Count": 5 as unknown as string, "client-request-id": 7 as unknown as string })).to.deep.equal([]);
     expect(checkCallHeaders(["x"])).to.deep.equal([{ path: "headers", message: "must be an object of header names to string values" }]);
   });
 
