@@ -1,17 +1,19 @@
 import {
   AuthenticationHandlerOptions,
   FeatureUsageFlag,
-  TelemetryHandlerOptions,
   type AuthenticationProvider,
   type Context,
   type Middleware,
-  type MiddlewareOptions,
 } from "@microsoft/microsoft-graph-client";
-import { GraphRequestError } from "../errors/GraphRequestError.js";
+import { AuthenticationError } from "../errors/AuthenticationError.js";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
-import { getRequestTrace } from "../chain/RequestTrace.js";
-import { checkTokenDestination } from "./checkTokenDestination.js";
+import { getMiddlewareOption } from "../chain/middlewareOption.js";
+import { redactSecrets } from "../chain/redactSecrets.js";
 import { removeRequestHeader, setRequestHeader } from "../chain/requestHeaders.js";
+import { checkAccessToken } from "./checkAccessToken.js";
+import { checkTokenDestination } from "./checkTokenDestination.js";
+import { flagFeatureUsage } from "./flagFeatureUsage.js";
+import { recordFailure } from "./recordFailure.js";
 
 const AUTHORIZATION = "Authorization";
 
@@ -32,9 +34,11 @@ export interface SecureAuthenticationHandlerOptions {
  * over `http:` to a loopback host. For every other URL any `Authorization` header is removed, so
  * a token never travels over plain HTTP off this machine.
  *
- * When the provider fails, the call fails with a {@link GraphRequestError} (code
- * `AuthenticationFailed`, status -1, the provider's error as `cause`), also stored in the
- * request's `RequestTrace`.
+ * When the provider fails, or returns something that cannot be a bearer token (not a string,
+ * empty, or with control characters, whitespace or non-ASCII in it), the call fails before
+ * anything is sent with an {@link AuthenticationError} (code `AuthenticationFailed`, status -1,
+ * `problem` naming what was wrong, the provider's error as `cause`), also stored in the
+ * request's `RequestTrace`. Its message never contains the token.
  */
 export class SecureAuthenticationHandler implements Middleware {
   private nextMiddleware: Middleware | undefined;
@@ -64,7 +68,7 @@ export class SecureAuthenticationHandler implements Middleware {
     if (checkTokenDestination(url, hosts).allowed) {
       const token = await this.acquireToken(context);
       setRequestHeader(context, AUTHORIZATION, `Bearer ${token}`);
-      flagFeatureUsage(context);
+      flagFeatureUsage(context, FeatureUsageFlag.AUTHENTICATION_HANDLER_ENABLED);
     } else {
       removeRequestHeader(context, AUTHORIZATION);
     }
@@ -83,47 +87,17 @@ export class SecureAuthenticationHandler implements Middleware {
   }
 
   private async acquireToken(context: Context): Promise<string> {
-    const override = getOption(context, AuthenticationHandlerOptions);
+    const override = getMiddlewareOption(context, AuthenticationHandlerOptions);
     const provider = override?.authenticationProvider ?? this.authenticationProvider;
     let token: unknown;
     try {
       token = await provider.getAccessToken(override?.authenticationProviderOptions);
     } catch (error) {
-      throw fail(context, `Could not get an access token: ${error instanceof Error ? error.message : String(error)}`, error);
+      const reason = redactSecrets(error instanceof Error ? error.message : String(error));
+      throw recordFailure(context, new AuthenticationError("provider-failed", `Could not get an access token: ${reason}`, { cause: error }));
     }
-    if (typeof token !== "string" || token === "") {
-      throw fail(context, "The authentication provider returned no access token", undefined);
-    }
-    return token;
+    const problem = checkAccessToken(token);
+    if (problem !== undefined) throw recordFailure(context, new AuthenticationError(problem.problem, problem.message));
+    return token as string;
   }
-}
-
-function fail(context: Context, message: string, cause: unknown): GraphRequestError {
-  const error = new GraphRequestError(-1, message, { code: "AuthenticationFailed", cause });
-  const trace = getRequestTrace(context);
-  if (trace !== undefined) trace.error = error;
-  return error;
-}
-
-function getOption<T extends MiddlewareOptions>(context: Context, type: abstract new (...args: never[]) => T): T | undefined {
-  // Duck-typed: MiddlewareControl is not exported by the official package's entry point.
-  const control = context.middlewareControl;
-  if (control === undefined || typeof control.getMiddlewareOptions !== "function") return undefined;
-  const option = control.getMiddlewareOptions(type);
-  return option instanceof type ? option : undefined;
-}
-
-/** Sets the AUTHENTICATION_HANDLER_ENABLED bit the official TelemetryHandler reports in `SdkVersion`. */
-function flagFeatureUsage(context: Context): void {
-  const control = context.middlewareControl;
-  if (control === undefined || typeof control.setMiddlewareOptions !== "function") return;
-  let telemetry = getOption(context, TelemetryHandlerOptions);
-  if (telemetry === undefined) {
-    telemetry = new TelemetryHandlerOptions();
-    control.setMiddlewareOptions(TelemetryHandlerOptions, telemetry);
-  }
-  // setFeatureUsage is private in the typings but public at run time; the static helper would
-  // replace a control that is not the official class and drop the other options.
-  const setter = (telemetry as unknown as { setFeatureUsage?: (flag: number) => void }).setFeatureUsage;
-  if (typeof setter === "function") setter.call(telemetry, FeatureUsageFlag.AUTHENTICATION_HANDLER_ENABLED);
 }

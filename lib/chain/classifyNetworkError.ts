@@ -17,6 +17,20 @@ const KIND_BY_CODE: Readonly<Record<string, NetworkFailureKind>> = {
   EAI_AGAIN: "dns",
 };
 
+/**
+ * Codes by which a runtime rejects the request it was given (a bad URL, header or argument), not
+ * the network: undici throws them wrapped in `TypeError: fetch failed`, like a real failure.
+ */
+const INPUT_ERROR_CODES: ReadonlySet<string> = new Set([
+  "ERR_INVALID_URL",
+  "ERR_INVALID_ARG_TYPE",
+  "ERR_INVALID_ARG_VALUE",
+  "ERR_INVALID_HTTP_TOKEN",
+  "ERR_INVALID_CHAR",
+  "UND_ERR_INVALID_ARG",
+  "UND_ERR_NOT_SUPPORTED",
+]);
+
 /** Phrases that name a kind when no code survived (flattened errors, other runtimes). */
 const KIND_BY_PHRASE: ReadonlyArray<readonly [RegExp, NetworkFailureKind]> = [
   [/connection reset/i, "connection-reset"],
@@ -31,11 +45,14 @@ const FETCH_FAILED = /^(fetch failed|failed to fetch|networkerror when attemptin
 const FLATTENED_FAILURE = /fetch failed|network ?error|failed to fetch|load failed|socket hang up/i;
 const SOCKET_CLOSED = /other side closed|socket hang up|socket closed/i;
 const CODE_IN_TEXT = new RegExp(`\\b(${Object.keys(KIND_BY_CODE).join("|")})\\b`);
+const INPUT_CODE_IN_TEXT = new RegExp(`\\b(${[...INPUT_ERROR_CODES].join("|")})\\b`);
 
 /**
  * Tells whether an error thrown by `fetch` is a transport failure (no HTTP response), and which
  * kind. It looks through the whole `cause` chain (and `AggregateError.errors`), because undici
  * wraps the real reason: `TypeError: fetch failed` with `cause.code` such as `ECONNRESET`.
+ * A `TypeError` counts only when it says the fetch failed: one that rejects the input (an invalid
+ * URL or header, or `fetch failed` caused by undici's `UND_ERR_INVALID_ARG`) is no network failure.
  * @param error - What `fetch` (or the middleware below) threw.
  * @returns The failure kind, or `undefined` when the error is not a network failure.
  */
@@ -46,6 +63,7 @@ export function classifyNetworkError(error: unknown): NetworkFailureKind | undef
   for (const item of causeChain(error)) {
     const code = typeof item.code === "string" ? item.code : undefined;
     const message = typeof item.message === "string" ? item.message : "";
+    if (code !== undefined && INPUT_ERROR_CODES.has(code)) return undefined;
     if (code !== undefined && KIND_BY_CODE[code] !== undefined) {
       kind ??= KIND_BY_CODE[code];
     } else if (SOCKET_CLOSED.test(message)) {
@@ -60,7 +78,9 @@ export function classifyNetworkError(error: unknown): NetworkFailureKind | undef
 /**
  * Classifies a failure that the official `GraphRequest` already flattened into a `GraphError`
  * (only its name, message, stack and cause text survive), with the same code table as
- * {@link classifyNetworkError}.
+ * {@link classifyNetworkError}. The name alone decides nothing: a `TypeError` counts only when
+ * its text describes a failed fetch (a `TypeError` about an invalid URL, header or option is the
+ * caller's input, not the network).
  * @param name - The error's `name`, or the flattened `GraphError`'s `code`.
  * @param texts - The message first, then stack and cause text.
  * @returns The kind (`"unknown"` when none is named), or `undefined` when the text does not
@@ -71,9 +91,11 @@ export function classifyFlattenedNetworkFailure(
   ...texts: ReadonlyArray<string | undefined>
 ): NetworkFailureKind | undefined {
   const message = texts[0] ?? "";
-  const failed = name === "TypeError" || name === "FetchError" || FLATTENED_FAILURE.test(message) || CODE_IN_TEXT.test(message);
+  const failed = name === "FetchError" || FETCH_FAILED.test(message.trim()) || FLATTENED_FAILURE.test(message) || CODE_IN_TEXT.test(message);
   if (!failed) return undefined;
-  return kindInText(texts.filter((t) => t !== undefined).join("\n")) ?? "unknown";
+  const text = texts.filter((t) => t !== undefined).join("\n");
+  if (INPUT_CODE_IN_TEXT.test(text)) return undefined;
+  return kindInText(text) ?? "unknown";
 }
 
 /** The failure kind named by a code or a phrase in some text, if any. */

@@ -36,3 +36,14 @@ export function isReplayableRequest(request: RequestInfo, body: unknown): boolea
   if (typeof Request !== "undefined" && request instanceof Request && request.body !== null) return false;
   return isReplayableBody(body);
 }
+
+/** Methods that only read (RFC 9110 §9.2.1); every other method is treated as a write. */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Whether a method only reads, so following a redirect with it (even to another origin) changes nothing.
+ * @param method - The HTTP method, any case.
+ */
+export function isSafeMethod(method: string): boolean {
+  return SAFE_METHODS.has(method.toUpperCase());
+}

@@ -1,17 +1,10 @@
-import {
-  HTTPMessageHandler,
-  RedirectHandler,
-  RedirectHandlerOptions,
-  TelemetryHandler,
-  type AuthenticationProvider,
-  type Middleware,
-} from "@microsoft/microsoft-graph-client";
+import { HTTPMessageHandler, TelemetryHandler, type AuthenticationProvider, type Middleware } from "@microsoft/microsoft-graph-client";
 import { SecureAuthenticationHandler } from "../auth/SecureAuthenticationHandler.js";
+import { SecureRedirectHandler } from "../auth/SecureRedirectHandler.js";
 import { ResilientRetryHandler } from "../retry/ResilientRetryHandler.js";
 import { ThrottleHandler } from "../throttle/ThrottleHandler.js";
 import type { ThrottleHandlerOptions } from "../throttle/ThrottleHandlerOptions.js";
 import type { ResilientRetryOptions } from "../retry/ResilientRetryOptions.js";
-import { isNodeRuntime } from "./isNodeRuntime.js";
 
 /**
  * The retry step: options for a new `ResilientRetryHandler`, or a handler you built (to keep a
@@ -39,13 +32,17 @@ export interface MiddlewareChainOptions {
 
 /**
  * Assembles the middleware chain, outermost first:
- * `SecureAuthenticationHandler` → [retry] → [throttle] → `RedirectHandler` (Node only, as the
- * official factory does) → `TelemetryHandler` → `HTTPMessageHandler`.
+ * `SecureAuthenticationHandler` → [retry] → [throttle] → `SecureRedirectHandler` →
+ * `TelemetryHandler` → `HTTPMessageHandler`. The redirect step replaces the official
+ * `RedirectHandler` in every runtime: in Node it applies the token rules to each hop; in a
+ * browser it keeps writes from being silently turned into GETs (see `SecureRedirectHandler`).
  * @param options - Provider, hosts and step options.
  * @returns The handlers in order; `Client.initWithMiddleware({ middleware })` links them.
  */
 export function buildMiddlewareChain(options: MiddlewareChainOptions): Middleware[] {
-  const chain: Middleware[] = [new SecureAuthenticationHandler(options.authProvider, { customHosts: options.customHosts })];
+  // Read once: both handlers need the hosts, and an iterable may be single-use.
+  const customHosts = options.customHosts === undefined ? undefined : [...options.customHosts];
+  const chain: Middleware[] = [new SecureAuthenticationHandler(options.authProvider, { customHosts })];
 
   // Retry sits outside throttle so every retried attempt is paced by the throttle again.
   if (options.retry !== false) {
@@ -55,7 +52,6 @@ export function buildMiddlewareChain(options: MiddlewareChainOptions): Middlewar
     chain.push(options.throttle instanceof ThrottleHandler ? options.throttle : new ThrottleHandler(options.throttle ?? {}));
   }
 
-  if (isNodeRuntime()) chain.push(new RedirectHandler(new RedirectHandlerOptions()));
-  chain.push(new TelemetryHandler(), new HTTPMessageHandler());
+  chain.push(new SecureRedirectHandler({ customHosts }), new TelemetryHandler(), new HTTPMessageHandler());
   return chain;
 }

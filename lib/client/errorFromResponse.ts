@@ -1,6 +1,7 @@
 import { graphResponseDate, parseGraphErrorBody } from "../chain/graphErrorBody.js";
 import { GraphRequestError } from "../errors/GraphRequestError.js";
 import { parseRetryAfter } from "../chain/parseRetryAfter.js";
+import { redactSecrets } from "../chain/redactSecrets.js";
 import { withCallIds } from "./formatCallIds.js";
 import type { PreparedGraphCall } from "./prepareGraphCall.js";
 
@@ -33,7 +34,7 @@ export function errorFromResponse(
     problem?.message ??
     graph?.message ??
     (graph === undefined ? describeUnexpectedBody(response, body) : `Graph answered ${response.status} with error code ${code}`);
-  return new GraphRequestError(response.status, withCallIds(message, { requestId, clientRequestId: call.clientRequestId, date }), {
+  return new GraphRequestError(response.status, withCallIds(redactSecrets(message), { requestId, clientRequestId: call.clientRequestId, date }), {
     code,
     requestId,
     clientRequestId: call.clientRequestId,

@@ -2,6 +2,7 @@ import { GraphClientError, GraphError } from "@microsoft/microsoft-graph-client"
 import { GraphNetworkError } from "../errors/GraphNetworkError.js";
 import { GraphRequestError } from "../errors/GraphRequestError.js";
 import { classifyFlattenedNetworkFailure } from "../chain/classifyNetworkError.js";
+import { redactSecrets } from "../chain/redactSecrets.js";
 import { withCallIds } from "./formatCallIds.js";
 import type { PreparedGraphCall } from "./prepareGraphCall.js";
 
@@ -13,7 +14,11 @@ import type { PreparedGraphCall } from "./prepareGraphCall.js";
  * 3. a `GraphRequestError`/`GraphClientError` as it is (typed already, or a configuration error);
  * 4. a `GraphNetworkError` for a network failure (`TypeError: fetch failed` and the like, as the
  *    stock chain lets through), with the original as `cause`;
- * 5. anything else as a `GraphRequestError` with the original as `cause`.
+ * 5. a `TypeError` that is no failed fetch (an invalid URL, header or option) as a
+ *    `GraphRequestError` that says the request was invalid, never as a network failure;
+ * 6. anything else as a `GraphRequestError` with the original as `cause`.
+ * Messages taken from the thrown error pass through `redactSecrets` (a runtime's header error
+ * quotes the header value).
  * @param thrown - What was thrown.
  * @param call - The call that failed.
  */
@@ -23,7 +28,7 @@ export function errorFromThrown(thrown: unknown, call: PreparedGraphCall): unkno
   if (thrown instanceof GraphRequestError || thrown instanceof GraphClientError) return thrown;
 
   const name = thrown instanceof GraphError ? thrown.code : thrown instanceof Error ? thrown.name : undefined;
-  const message = thrown instanceof Error ? thrown.message : String(thrown);
+  const message = redactSecrets(thrown instanceof Error ? thrown.message : String(thrown));
   const statusCode = thrown instanceof GraphError ? thrown.statusCode : -1;
   const ids = { requestId: null, clientRequestId: call.clientRequestId, date: new Date() };
   const init = {
@@ -37,7 +42,8 @@ export function errorFromThrown(thrown: unknown, call: PreparedGraphCall): unkno
   if (kind !== undefined) {
     return new GraphNetworkError(kind, withCallIds(`Network failure calling Microsoft Graph: ${message}`, ids), init);
   }
-  return new GraphRequestError(statusCode, withCallIds(message || "The Graph call failed", ids), { code: name ?? null, ...init });
+  const text = statusCode === -1 && name === "TypeError" ? `Invalid request (not a network failure): ${message}` : message || "The Graph call failed";
+  return new GraphRequestError(statusCode, withCallIds(text, ids), { code: name ?? null, ...init });
 }
 
 function causeText(error: unknown): string | undefined {

@@ -3,6 +3,7 @@ import { ValidationError, type ValidationIssue } from "../errors/ValidationError
 import { IdempotentRequestOption } from "../chain/IdempotentRequestOption.js";
 import { RequestTrace } from "../chain/RequestTrace.js";
 import { newClientRequestId } from "../chain/newClientRequestId.js";
+import { checkCallHeaders } from "./checkCallHeaders.js";
 import type { SoftwareUpdateStatusSummaryCallOptions } from "./SoftwareUpdateStatusSummaryRequestBuilder.js";
 
 /** The header Graph echoes and support cases ask for; stable across retries. */
@@ -39,7 +40,9 @@ export interface GraphCallSpec {
  * @param client - Anything with the official `api()` method.
  * @param spec - Path, idempotency and content type.
  * @param options - The caller's per-call options.
- * @throws {@link ValidationError} for an unknown version (nothing is sent).
+ * @throws {@link ValidationError} for an unknown version, a bad signal, a header the client owns
+ *   or an invalid header name or value, or a middleware option that is not an object; every
+ *   problem is listed and nothing is sent.
  */
 export function prepareGraphCall(
   client: Pick<Client, "api">,
@@ -52,6 +55,18 @@ export function prepareGraphCall(
   }
   if (options.signal !== undefined && !isAbortSignal(options.signal)) {
     issues.push({ path: "signal", message: "must be an AbortSignal" });
+  }
+  issues.push(...checkCallHeaders(options.headers));
+  if (options.middlewareOptions !== undefined) {
+    if (!Array.isArray(options.middlewareOptions)) {
+      issues.push({ path: "middlewareOptions", message: "must be an array of middleware option objects" });
+    } else {
+      options.middlewareOptions.forEach((option: unknown, index) => {
+        if (option === null || typeof option !== "object") {
+          issues.push({ path: `middlewareOptions[${index}]`, message: `must be a middleware option object, got ${option === null ? "null" : typeof option}` });
+        }
+      });
+    }
   }
   if (issues.length > 0) throw new ValidationError("softwareUpdateStatusSummary call options", issues);
 

@@ -6,3 +6,5 @@ export { RetryAfterTooLongError } from "./RetryAfterTooLongError.js";
 export { ThrottleQueueFullError } from "./ThrottleQueueFullError.js";
 export { ValidationError, type ValidationIssue } from "./ValidationError.js";
 export { InvalidOptionsError } from "./InvalidOptionsError.js";
+export { AuthenticationError, type AuthenticationProblem } from "./AuthenticationError.js";
+export { RedirectRefusedError, type RedirectRefusalReason } from "./RedirectRefusedError.js";

@@ -1,3 +1,5 @@
+import { redactSecrets } from "../chain/redactSecrets.js";
+
 /**
  * Copies a Redis failure into a plain `Error` whose message carries no secrets: credentials in
  * connection URLs (`redis://user:pass@host`), `AUTH` arguments and bearer tokens are masked. The
@@ -7,18 +9,15 @@
 export function redactRedisError(error: unknown): Error {
   const name = error instanceof Error ? error.name : "Error";
   const message = error instanceof Error ? error.message : String(error);
-  const redacted = new Error(redactSecrets(message));
+  const redacted = new Error(redactRedisMessage(message));
   redacted.name = name;
   return redacted;
 }
 
 /**
- * Masks secrets in a message.
+ * Masks secrets in a Redis message: the shared {@link redactSecrets} pass, plus `AUTH` arguments.
  * @param text - The text to clean.
  */
-export function redactSecrets(text: string): string {
-  return text
-    .replace(/(\w+:\/\/)[^@\s/]*@/g, "$1***@")
-    .replace(/\b(AUTH)\s+\S+(\s+\S+)?/gi, "$1 ***")
-    .replace(/\b(Bearer)\s+[\w.~+/=-]+/gi, "$1 ***");
+export function redactRedisMessage(text: string): string {
+  return redactSecrets(text).replace(/\b(AUTH)\s+\S+(\s+\S+)?/gi, "$1 ***");
 }

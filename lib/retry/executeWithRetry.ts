@@ -14,6 +14,7 @@ import { classifyNetworkError } from "../chain/classifyNetworkError.js";
 import { describeRequest } from "./describeRequest.js";
 import type { ListenerSet } from "../chain/listenerSet.js";
 import { readRetryAfter } from "../chain/readRetryAfter.js";
+import { redactSecrets } from "../chain/redactSecrets.js";
 import type { ResilientRetryOptions } from "./ResilientRetryOptions.js";
 import type { GiveUpEvent, GiveUpReason, RetryEvent, RetryReason } from "./retryEvents.js";
 import { sendAttempt } from "./sendAttempt.js";
@@ -237,7 +238,7 @@ function networkError(error: unknown, method: string, url: string, clientRequest
   const kind = classifyNetworkError(error);
   if (kind === undefined) throw error;
   if (error instanceof GraphNetworkError) return error;
-  return new GraphNetworkError(kind, `Network failure (${kind}) on ${method} ${url}: ${rootMessage(error)}`, {
+  return new GraphNetworkError(kind, `Network failure (${kind}) on ${method} ${url}: ${redactSecrets(rootMessage(error))}`, {
     clientRequestId,
     attempts: attempt,
     cause: error,

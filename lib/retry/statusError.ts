@@ -1,6 +1,7 @@
 import { graphResponseDate, parseGraphErrorBody } from "../chain/graphErrorBody.js";
 import { GraphRequestError } from "../errors/GraphRequestError.js";
 import { ERROR_BODY_READ_BYTES, readBodyText } from "../chain/readBodyText.js";
+import { redactSecrets } from "../chain/redactSecrets.js";
 
 /** What the retry handler knows about a failed call when it records a status failure. */
 export interface StatusErrorContext {
@@ -27,7 +28,7 @@ export function statusError(response: Response, bodyText: string | null, context
   const message =
     `${response.status}${inner?.code === undefined ? "" : ` ${inner.code}`}: ${inner?.message ?? (response.statusText || "request failed")}` +
     (requestId === null ? "" : ` (request-id: ${requestId})`);
-  return new GraphRequestError(response.status, message, {
+  return new GraphRequestError(response.status, redactSecrets(message), {
     code: inner?.code ?? null,
     requestId,
     clientRequestId: context.clientRequestId,

@@ -10,6 +10,7 @@ import {
   type Middleware,
 } from "@microsoft/microsoft-graph-client";
 import { SecureAuthenticationHandler } from "../../lib/auth/SecureAuthenticationHandler.js";
+import { AuthenticationError } from "../../lib/errors/AuthenticationError.js";
 import { GraphRequestError } from "../../lib/errors/GraphRequestError.js";
 import { InvalidOptionsError } from "../../lib/errors/InvalidOptionsError.js";
 import { RequestTrace } from "../../lib/chain/RequestTrace.js";
@@ -140,6 +141,42 @@ describe("auth/SecureAuthenticationHandler", () => {
     const error = await handler.execute({ request: "https://graph.microsoft.com/v1.0/me", options: {} }).then(() => undefined, (e: unknown) => e);
     expect(error).to.be.instanceOf(GraphRequestError).and.include({ code: "AuthenticationFailed" });
     expect((error as Error).message).to.equal("The authentication provider returned no access token");
+  });
+
+  it("refuses a token that cannot go into a header before anything is sent, naming the problem and never the token", async () => {
+    const cases: Array<[unknown, string]> = [
+      ["eyJ0eXAi.secret\npart", "invalid-characters"],
+      ["eyJ0eXAi.secret\0part", "invalid-characters"],
+      ["   ", "empty"],
+      [{ token: "secret" }, "not-a-string"],
+    ];
+    for (const [token, problem] of cases) {
+      const recorder = new Recorder();
+      const trace = new RequestTrace();
+      const handler = new SecureAuthenticationHandler({ getAccessToken: async () => token as string });
+      const error = await clientWith(handler, recorder)
+        .api("https://graph.microsoft.com/v1.0/me")
+        .middlewareOptions([trace])
+        .get()
+        .then(() => undefined, (e: unknown) => e);
+      expect(error).to.be.instanceOf(GraphError);
+      expect(trace.error).to.be.instanceOf(AuthenticationError).and.instanceOf(GraphRequestError);
+      expect(trace.error).to.include({ problem, code: "AuthenticationFailed", statusCode: -1 });
+      expect((trace.error as Error).message).to.not.contain("secret");
+      expect(recorder.seen).to.have.length(0);
+    }
+  });
+
+  it("redacts a token the provider's own error message quotes", async () => {
+    const trace = new RequestTrace();
+    const failing: AuthenticationProvider = { getAccessToken: () => Promise.reject(new Error("cache held Bearer eyJ0eXAiOiJKV1Qi.eyJ0aWQi.sig, expired")) };
+    await clientWith(new SecureAuthenticationHandler(failing), new Recorder())
+      .api("https://graph.microsoft.com/v1.0/me")
+      .middlewareOptions([trace])
+      .get()
+      .catch(() => undefined);
+    expect(trace.error).to.be.instanceOf(AuthenticationError).and.include({ problem: "provider-failed" });
+    expect((trace.error as Error).message).to.equal("Could not get an access token: cache held Bearer ***, expired");
   });
 
   it("works on a Request object and without a middleware control", async () => {

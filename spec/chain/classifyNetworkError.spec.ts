@@ -43,6 +43,21 @@ describe("classifyNetworkError", () => {
     expect(classifyNetworkError(null)).to.equal(undefined);
   });
 
+  it("does not count a TypeError that rejects the input as a network failure", () => {
+    // What undici throws for a relative URL, a bad header value, and a header it refuses to send.
+    const relative = new TypeError("Failed to parse URL from /v1.0/x", { cause: Object.assign(new TypeError("Invalid URL"), { code: "ERR_INVALID_URL" }) });
+    expect(classifyNetworkError(relative)).to.equal(undefined);
+    expect(classifyNetworkError(new TypeError('Headers.append: "x\ny" is an invalid header value.'))).to.equal(undefined);
+    const refusedHeader = fetchFailed(Object.assign(new Error("invalid upgrade header"), { name: "InvalidArgumentError", code: "UND_ERR_INVALID_ARG" }));
+    expect(classifyNetworkError(refusedHeader)).to.equal(undefined);
+    expect(classifyNetworkError(fetchFailed(Object.assign(new Error("expect header not supported"), { code: "UND_ERR_NOT_SUPPORTED" })))).to.equal(undefined);
+  });
+
+  it("still counts a fetch failure whose cause is a network code", () => {
+    expect(classifyNetworkError(fetchFailed(coded("ENOTFOUND", "getaddrinfo ENOTFOUND evil.test")))).to.equal("dns");
+    expect(classifyNetworkError(new TypeError("terminated"))).to.equal("unknown");
+  });
+
   it("survives cyclic causes", () => {
     const a = new Error("a") as Error & { cause?: unknown };
     a.cause = a;
@@ -62,5 +77,15 @@ describe("classifyFlattenedNetworkFailure", () => {
   it("returns undefined when the text describes no failed fetch", () => {
     expect(classifyFlattenedNetworkFailure("Error", "boom")).to.equal(undefined);
     expect(classifyFlattenedNetworkFailure("SyntaxError", "Unexpected token")).to.equal(undefined);
+  });
+
+  it("does not count a TypeError by its name alone: only a failed fetch is a network failure", () => {
+    expect(classifyFlattenedNetworkFailure("TypeError", "Failed to parse URL from /v1.0/x")).to.equal(undefined);
+    expect(classifyFlattenedNetworkFailure("TypeError", 'Headers.append: "x\ny" is an invalid header value.')).to.equal(undefined);
+    expect(classifyFlattenedNetworkFailure("TypeError", "Cannot read properties of null (reading 'constructor')")).to.equal(undefined);
+    expect(classifyFlattenedNetworkFailure("TypeError", "fetch failed", undefined, "UND_ERR_INVALID_ARG invalid transfer-encoding header")).to.equal(undefined);
+    expect(classifyFlattenedNetworkFailure("TypeError", "fetch failed")).to.equal("unknown");
+    expect(classifyFlattenedNetworkFailure("TypeError", "terminated")).to.equal("socket-closed");
+    expect(classifyFlattenedNetworkFailure("TypeError", "NetworkError when attempting to fetch resource.")).to.equal("unknown");
   });
 });

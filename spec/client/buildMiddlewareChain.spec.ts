@@ -1,13 +1,8 @@
 import { expect } from "chai";
-import {
-  HTTPMessageHandler,
-  RedirectHandler,
-  TelemetryHandler,
-  type AuthenticationProvider,
-} from "@microsoft/microsoft-graph-client";
+import { HTTPMessageHandler, TelemetryHandler, type AuthenticationProvider } from "@microsoft/microsoft-graph-client";
 import { SecureAuthenticationHandler } from "../../lib/auth/SecureAuthenticationHandler.js";
+import { SecureRedirectHandler } from "../../lib/auth/SecureRedirectHandler.js";
 import { buildMiddlewareChain } from "../../lib/client/buildMiddlewareChain.js";
-import { isNodeRuntime } from "../../lib/client/isNodeRuntime.js";
 import { ResilientRetryHandler } from "../../lib/retry/ResilientRetryHandler.js";
 import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
 
@@ -27,12 +22,12 @@ function withoutProcess<T>(fn: () => T): T {
 }
 
 describe("client/buildMiddlewareChain", () => {
-  it("orders auth, retry, throttle, redirect (Node), telemetry, transport", () => {
+  it("orders auth, retry, throttle, redirect, telemetry, transport", () => {
     const chain = buildMiddlewareChain({ authProvider });
     expect(chain[0]).to.be.instanceOf(SecureAuthenticationHandler);
     expect(chain[1]).to.be.instanceOf(ResilientRetryHandler);
     expect(chain[2]).to.be.instanceOf(ThrottleHandler);
-    expect(chain[3]).to.be.instanceOf(RedirectHandler);
+    expect(chain[3]).to.be.instanceOf(SecureRedirectHandler);
     expect(chain[4]).to.be.instanceOf(TelemetryHandler);
     expect(chain[5]).to.be.instanceOf(HTTPMessageHandler);
     expect(chain).to.have.length(6);
@@ -41,7 +36,7 @@ describe("client/buildMiddlewareChain", () => {
   it("leaves the retry and throttle steps out with false, and passes options through", () => {
     expect(names(buildMiddlewareChain({ authProvider, retry: false, throttle: false }))).to.deep.equal([
       "SecureAuthenticationHandler",
-      "RedirectHandler",
+      "SecureRedirectHandler",
       "TelemetryHandler",
       "HTTPMessageHandler",
     ]);
@@ -58,13 +53,26 @@ describe("client/buildMiddlewareChain", () => {
     expect(chain[2]).to.equal(throttle);
   });
 
-  it("leaves the redirect handler out outside Node, without importing anything from Node", () => {
-    expect(isNodeRuntime()).to.equal(true);
-    const chain = withoutProcess(() => {
-      expect(isNodeRuntime()).to.equal(false);
-      return buildMiddlewareChain({ authProvider });
-    });
-    expect(names(chain)).to.deep.equal(["SecureAuthenticationHandler", "ResilientRetryHandler", "ThrottleHandler", "TelemetryHandler", "HTTPMessageHandler"]);
-    expect(isNodeRuntime()).to.equal(true);
+  it("keeps the redirect step in browsers too, where it stops writes from being followed as GETs", () => {
+    const chain = withoutProcess(() => buildMiddlewareChain({ authProvider }));
+    expect(names(chain)).to.deep.equal([
+      "SecureAuthenticationHandler",
+      "ResilientRetryHandler",
+      "ThrottleHandler",
+      "SecureRedirectHandler",
+      "TelemetryHandler",
+      "HTTPMessageHandler",
+    ]);
+  });
+
+  it("gives a single-use customHosts iterable to both the auth and the redirect step", () => {
+    function* hosts(): Generator<string> {
+      yield "127.0.0.1:8443";
+    }
+    const chain = buildMiddlewareChain({ authProvider, customHosts: hosts() });
+    const auth = chain[0] as unknown as { customHosts: readonly string[] };
+    const redirect = chain[3] as unknown as { customHosts: readonly string[] };
+    expect(auth.customHosts).to.deep.equal(["127.0.0.1:8443"]);
+    expect(redirect.customHosts).to.deep.equal(["127.0.0.1:8443"]);
   });
 });

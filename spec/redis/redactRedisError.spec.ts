@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { redactRedisError, redactSecrets } from "../../lib/redis/redactRedisError.js";
+import { redactRedisError, redactRedisMessage as redactSecrets } from "../../lib/redis/redactRedisError.js";
 
 describe("redis/redactRedisError", () => {
   it("masks credentials in connection URLs", () => {
