@@ -10,7 +10,9 @@ import {
 import { GraphRequestError } from "../errors/GraphRequestError.js";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import { getRequestTrace } from "../chain/RequestTrace.js";
+import { optionSchema, resolveOptions } from "../chain/resolveOptions.js";
 import { checkTokenDestination } from "./checkTokenDestination.js";
+import { customHostsOption } from "./customHostsOption.js";
 import { removeRequestHeader, setRequestHeader } from "../chain/requestHeaders.js";
 
 const AUTHORIZATION = "Authorization";
@@ -24,6 +26,12 @@ export interface SecureAuthenticationHandlerOptions {
    */
   readonly customHosts?: Iterable<string>;
 }
+
+const AUTH_OPTIONS = optionSchema<SecureAuthenticationHandlerOptions>()({
+  name: "SecureAuthenticationHandler options",
+  defaults: {},
+  rules: { customHosts: customHostsOption },
+});
 
 /**
  * Attaches the bearer token, like the official `AuthenticationHandler` (same provider interface,
@@ -43,6 +51,7 @@ export class SecureAuthenticationHandler implements Middleware {
   /**
    * @param authenticationProvider - Gives the access token (the official provider interface).
    * @param options - Extra allowed hosts.
+   * @throws InvalidOptionsError for a provider without `getAccessToken()`, or listing every invalid or unknown option.
    */
   constructor(
     private readonly authenticationProvider: AuthenticationProvider,
@@ -51,7 +60,7 @@ export class SecureAuthenticationHandler implements Middleware {
     if (authenticationProvider === null || typeof authenticationProvider?.getAccessToken !== "function") {
       throw new InvalidOptionsError("SecureAuthenticationHandler needs an authentication provider with a getAccessToken() method");
     }
-    this.customHosts = [...(options.customHosts ?? [])];
+    this.customHosts = [...(resolveOptions(AUTH_OPTIONS, options).customHosts ?? [])];
   }
 
   /**

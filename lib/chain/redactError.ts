@@ -1,10 +1,10 @@
 /**
- * Copies a Redis failure into a plain `Error` whose message carries no secrets: credentials in
+ * Copies a failure (e.g. of a throttle store) into a plain `Error` whose message carries no secrets: credentials in
  * connection URLs (`redis://user:pass@host`), `AUTH` arguments and bearer tokens are masked. The
- * original error is not attached, since client errors can hold connection options.
- * @param error - What the Redis call threw.
+ * original error is not attached, since client errors (e.g. of a Redis client) can hold connection options.
+ * @param error - What the failed call threw.
  */
-export function redactRedisError(error: unknown): Error {
+export function redactError(error: unknown): Error {
   const name = error instanceof Error ? error.name : "Error";
   const message = error instanceof Error ? error.message : String(error);
   const redacted = new Error(redactSecrets(message));

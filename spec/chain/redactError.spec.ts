@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { redactRedisError, redactSecrets } from "../../lib/redis/redactRedisError.js";
+import { redactError, redactSecrets } from "../../lib/chain/redactError.js";
 
-describe("redis/redactRedisError", () => {
+describe("chain/redactError", () => {
   it("masks credentials in connection URLs", () => {
     expect(redactSecrets("connect to redis://app:s3cret@cache.internal:6379 failed")).to.equal(
       "connect to redis://***@cache.internal:6379 failed",
@@ -21,11 +21,11 @@ describe("redis/redactRedisError", () => {
 
   it("copies name and cleaned message into a new Error without the original attached", () => {
     const original = Object.assign(new TypeError("redis://u:p@h down"), { options: { password: "p" } });
-    const redacted = redactRedisError(original);
+    const redacted = redactError(original);
     expect(redacted).to.be.instanceOf(Error).and.not.equal(original);
     expect(redacted.name).to.equal("TypeError");
     expect(redacted.message).to.equal("redis://***@h down");
     expect(JSON.stringify(Object.entries(redacted))).to.not.include("password");
-    expect(redactRedisError("plain text").message).to.equal("plain text");
+    expect(redactError("plain text").message).to.equal("plain text");
   });
 });
