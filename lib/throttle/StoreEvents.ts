@@ -5,8 +5,9 @@ export interface StoreFallbackEvent {
   /** The operation that failed first. */
   readonly operation: StoreOperation;
   /**
-   * Why: the store's error (e.g. a Redis key of the wrong type, naming the key) or a
-   * `StoreTimeoutError`, copied with secrets masked in its message.
+   * Why: the store's error (e.g. a Redis key of the wrong type, naming the key) or, when the store
+   * did not answer within `storeTimeoutMs`, an error named `StoreTimeoutError`. It is a copy with
+   * secrets masked in its message (the original may hold connection options), so test its `name`.
    */
   readonly error: Error;
 }

@@ -18,4 +18,3 @@ export type {
 export type { ThrottleIdentity, ThrottleKeyFunction } from "./throttleIdentity.js";
 export type { StoreFallbackEvent, StoreRecoverEvent } from "./StoreEvents.js";
 export type { StoreOperation } from "./storeCall.js";
-export { StoreTimeoutError } from "./storeTimeout.js";

@@ -69,7 +69,8 @@ export async function mirrorStoreCall(fallback: ThrottleStore, call: StoreCall, 
  * The call a recovery probe makes: the call that started the outage, made harmless. Probing with
  * the real operation (not a ping) means a problem that only that operation hits, such as a key of
  * the wrong type, keeps the store on its fallback instead of recovering and failing again.
- * - `reserve` is replayed and its grant, if any, given back at once;
+ * - `reserve` is replayed and its grant, if any, given back at once (a paced key's pacer still
+ *   moves one interval on, which only delays the next grant slightly);
  * - `extendCooldown` becomes `cooldownRemaining` (same key), `adjustRate` becomes `readRate`;
  * - `refund` becomes `cooldownRemaining` (a read), so it is never applied twice;
  * - reads are replayed as they are.

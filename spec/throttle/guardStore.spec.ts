@@ -100,6 +100,7 @@ describe("throttle/guardStore", () => {
     expect(fallbacks).to.have.length(1);
     expect(fallbacks[0]!.operation).to.equal("cooldownRemaining");
     expect(fallbacks[0]!.error.message).to.equal("Throttle store did not answer cooldownRemaining within 250 ms");
+    expect(fallbacks[0]!.error.name).to.equal("StoreTimeoutError");
     const callsBefore = primary.state.calls.length;
     expect(await store.cooldownRemaining("d")).to.equal(222);
     expect(primary.state.calls.length).to.equal(callsBefore);
