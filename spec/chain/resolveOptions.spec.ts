@@ -83,6 +83,12 @@ describe("chain/resolveOptions", () => {
     );
   });
 
+  it("gives a one-message InvalidOptionsError one issue about the whole input", () => {
+    const error = new InvalidOptionsError("extendClient needs a Client");
+    expect(error.message).to.equal("extendClient needs a Client");
+    expect(error.issues).to.deep.equal([{ path: "(root)", message: "extendClient needs a Client" }]);
+  });
+
   it("drops undefined values in one helper", () => {
     expect(definedOnly({ a: 1, b: undefined, c: null })).to.deep.equal({ a: 1, c: null });
   });
