@@ -9,6 +9,8 @@ import { AuthenticationError } from "../errors/AuthenticationError.js";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import { getMiddlewareOption } from "../chain/middlewareOption.js";
 import { redactSecrets } from "../chain/redactSecrets.js";
+import { optionSchema, resolveOptions } from "../chain/resolveOptions.js";
+import { customHostsOption } from "./customHostsOption.js";
 import { removeRequestHeader, setRequestHeader } from "../chain/requestHeaders.js";
 import { checkAccessToken } from "./checkAccessToken.js";
 import { checkTokenDestination } from "./checkTokenDestination.js";
@@ -26,6 +28,12 @@ export interface SecureAuthenticationHandlerOptions {
    */
   readonly customHosts?: Iterable<string>;
 }
+
+const AUTH_OPTIONS = optionSchema<SecureAuthenticationHandlerOptions>()({
+  name: "SecureAuthenticationHandler options",
+  defaults: {},
+  rules: { customHosts: customHostsOption },
+});
 
 /**
  * Attaches the bearer token, like the official `AuthenticationHandler` (same provider interface,
@@ -47,6 +55,7 @@ export class SecureAuthenticationHandler implements Middleware {
   /**
    * @param authenticationProvider - Gives the access token (the official provider interface).
    * @param options - Extra allowed hosts.
+   * @throws InvalidOptionsError for a provider without `getAccessToken()`, or listing every invalid or unknown option.
    */
   constructor(
     private readonly authenticationProvider: AuthenticationProvider,
@@ -55,7 +64,7 @@ export class SecureAuthenticationHandler implements Middleware {
     if (authenticationProvider === null || typeof authenticationProvider?.getAccessToken !== "function") {
       throw new InvalidOptionsError("SecureAuthenticationHandler needs an authentication provider with a getAccessToken() method");
     }
-    this.customHosts = [...(options.customHosts ?? [])];
+    this.customHosts = [...(resolveOptions(AUTH_OPTIONS, options).customHosts ?? [])];
   }
 
   /**

@@ -16,13 +16,15 @@ const RULES: ReadonlyArray<readonly [RegExp, string]> = [
   [/\beyJ[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*){0,2}/g, MASK],
   [new RegExp(`\\b(${SECRET_KEYS})=[^&\\s"'#]+`, "gi"), `$1=${MASK}`],
   [new RegExp(`"(${SECRET_KEYS})"\\s*:\\s*"[^"]*"`, "gi"), `"$1":"${MASK}"`],
+  // Redis `AUTH [user] password` as echoed in some client errors.
+  [/\b(AUTH)\s+\S+(\s+\S+)?/gi, `$1 ${MASK}`],
 ];
 
 /**
  * Masks secrets in a message built from a lower layer's text (a `fetch` error, a provider error,
  * a server's error message, a Redis error): bearer and basic credentials, JWTs, URL credentials,
  * and the values of `access_token=`, `client_secret=`, `sig=` and similar keys (also as JSON
- * properties). The one redaction pass of the package; URLs for events go through `redactUrl`.
+ * properties), and Redis `AUTH` arguments. The one redaction pass of the package; URLs for events go through `redactUrl`.
  * @param text - The text to clean.
  * @returns The text with every secret replaced by `***`.
  */
@@ -30,4 +32,18 @@ export function redactSecrets(text: string): string {
   let out = text;
   for (const [pattern, replacement] of RULES) out = out.replace(pattern, replacement);
   return out;
+}
+
+/**
+ * Copies a failure (of a throttle store, say) into a plain `Error` whose message went through
+ * {@link redactSecrets}. The original is not attached, since client errors (a Redis client's)
+ * can hold connection options.
+ * @param error - What the failed call threw.
+ */
+export function redactError(error: unknown): Error {
+  const name = error instanceof Error ? error.name : "Error";
+  const message = error instanceof Error ? error.message : String(error);
+  const redacted = new Error(redactSecrets(message));
+  redacted.name = name;
+  return redacted;
 }

@@ -8,7 +8,7 @@ import {
   SOFTWARE_UPDATE_STATUS_SUMMARY_PATH,
   SOFTWARE_UPDATE_STATUS_SUMMARY_PROPERTIES,
 } from "../entity/softwareUpdateStatusSummaryMetadata.js";
-import { suggestPropertyName } from "../entity/suggestPropertyName.js";
+import { suggestName } from "../chain/suggestName.js";
 import { validateSoftwareUpdateStatusSummaryPatch } from "../entity/validateSoftwareUpdateStatusSummaryPatch.js";
 import { prepareGraphCall } from "./prepareGraphCall.js";
 import { readEntityBody, sendRawGraphCall } from "./sendRawGraphCall.js";
@@ -81,7 +81,7 @@ function assertSelect(select: unknown): void {
   }
   const issues = select.flatMap((name: unknown, index) => {
     if (typeof name === "string" && PROPERTIES.has(name)) return [];
-    const suggestion = typeof name === "string" ? suggestPropertyName(name, SOFTWARE_UPDATE_STATUS_SUMMARY_PROPERTIES) : undefined;
+    const suggestion = typeof name === "string" ? suggestName(name, SOFTWARE_UPDATE_STATUS_SUMMARY_PROPERTIES) : undefined;
     const hint = suggestion === undefined ? "" : `; did you mean "${suggestion}"?`;
     return [{ path: `select[${index}]`, message: `is not a property of softwareUpdateStatusSummary, got ${JSON.stringify(String(name))}${hint}` }];
   });

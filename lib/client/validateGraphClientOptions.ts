@@ -1,6 +1,10 @@
 import type { AuthenticationProvider, FetchOptions } from "@microsoft/microsoft-graph-client";
-import { checkTokenDestination, parseHostEntry } from "../auth/checkTokenDestination.js";
-import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
+import { checkTokenDestination } from "../auth/checkTokenDestination.js";
+import { customHostsOption } from "../auth/customHostsOption.js";
+import { oneOf, valueWhere } from "../chain/optionRules.js";
+import { nestedOptions, optionSchema, resolveOptions, type OptionRule } from "../chain/resolveOptions.js";
+import { RETRY_OPTIONS } from "../retry/resolveRetryOptions.js";
+import { THROTTLE_OPTIONS } from "../throttle/ThrottleHandlerOptions.js";
 import type { RetryStepOptions, ThrottleStepOptions } from "./buildMiddlewareChain.js";
 import type { CreateGraphClientOptions } from "./CreateGraphClientOptions.js";
 import type { GraphApiVersion } from "./SoftwareUpdateStatusSummaryRequestBuilder.js";
@@ -23,73 +27,83 @@ export interface ValidGraphClientOptions {
   readonly throttle: ThrottleStepOptions | false | undefined;
 }
 
+const isObject = (value: unknown): value is object => typeof value === "object" && value !== null;
+
 /**
- * Checks the options of `createGraphClient` and normalises them.
+ * A handler step: `false`, a handler you built (any middleware), or options checked with the
+ * handler's own schema, so their problems join this error (`retry.maxRetries`).
+ * @param checkOptions - The rule of the handler's options.
+ * @param what - Names the step in the message.
+ */
+function stepOption<T>(checkOptions: OptionRule, what: string): OptionRule<T | false> {
+  return (value, path, report) => {
+    if (value === false) return false;
+    if (!isObject(value)) {
+      report(path, `must be false, ${what} options, or a ${what} handler, got ${typeof value}`);
+    } else if (typeof (value as { execute?: unknown }).execute !== "function") {
+      checkOptions(value, path, report);
+    }
+    return value as T;
+  };
+}
+
+const CLIENT_OPTIONS = optionSchema<CreateGraphClientOptions>()({
+  name: "createGraphClient options",
+  defaults: {},
+  required: ["authProvider"],
+  rules: {
+    authProvider: valueWhere<AuthenticationProvider>(
+      (value) => isObject(value) && typeof (value as Partial<AuthenticationProvider>).getAccessToken === "function",
+      "an object with a getAccessToken() method (the official AuthenticationProvider)",
+    ),
+    baseUrl: valueWhere<string>((value) => typeof value === "string", "a string URL"),
+    defaultVersion: oneOf(["v1.0", "beta"]),
+    customHosts: customHostsOption,
+    fetchOptions: valueWhere<FetchOptions>(isObject, "an object (RequestInit)"),
+    retry: stepOption<RetryStepOptions>(nestedOptions(RETRY_OPTIONS), "retry"),
+    throttle: stepOption<ThrottleStepOptions>(nestedOptions(THROTTLE_OPTIONS), "throttle"),
+  },
+  refine: ({ baseUrl, customHosts }, report) => {
+    if (typeof baseUrl !== "string" || !(customHosts === undefined || customHosts instanceof Set)) return;
+    const problem = baseUrlProblem(baseUrl, customHosts);
+    if (problem !== undefined) report("baseUrl", problem);
+  },
+});
+
+/**
+ * Checks the options of `createGraphClient` and normalises them (through the shared `resolveOptions`,
+ * with the retry and throttle options checked by their own schemas).
  * @param options - The caller's options.
- * @throws {@link InvalidOptionsError} naming the option and how to fix it.
+ * @throws {@link InvalidOptionsError} listing every problem, each naming its option and how to fix it.
  */
 export function validateGraphClientOptions(options: CreateGraphClientOptions): ValidGraphClientOptions {
-  if (typeof options !== "object" || options === null) {
-    throw new InvalidOptionsError("createGraphClient needs an options object with at least an authProvider");
-  }
-  const { authProvider, baseUrl, defaultVersion, fetchOptions, retry, throttle } = options;
-  if (typeof authProvider !== "object" || authProvider === null || typeof authProvider.getAccessToken !== "function") {
-    throw new InvalidOptionsError("authProvider is required: an object with a getAccessToken() method (the official AuthenticationProvider)");
-  }
-  if (defaultVersion !== undefined && defaultVersion !== "v1.0" && defaultVersion !== "beta") {
-    throw new InvalidOptionsError(`defaultVersion must be "v1.0" or "beta", got ${JSON.stringify(String(defaultVersion))}`);
-  }
-  if (fetchOptions !== undefined && (typeof fetchOptions !== "object" || fetchOptions === null)) {
-    throw new InvalidOptionsError("fetchOptions must be an object (RequestInit)");
-  }
-  // The handlers validate their own option values; here only the shape is checked.
-  if (retry !== undefined && retry !== false && (typeof retry !== "object" || retry === null)) {
-    throw new InvalidOptionsError("retry must be false, retry options, or a ResilientRetryHandler");
-  }
-  if (throttle !== undefined && throttle !== false && (typeof throttle !== "object" || throttle === null)) {
-    throw new InvalidOptionsError("throttle must be false, throttle options, or a ThrottleHandler");
-  }
-  const customHosts = normaliseCustomHosts(options.customHosts);
-  if (baseUrl !== undefined) checkBaseUrl(baseUrl, customHosts);
-  return { authProvider, baseUrl, defaultVersion, customHosts, fetchOptions, retry, throttle };
+  const valid = resolveOptions(CLIENT_OPTIONS, options);
+  return {
+    authProvider: valid.authProvider as AuthenticationProvider,
+    baseUrl: valid.baseUrl,
+    defaultVersion: valid.defaultVersion,
+    customHosts: valid.customHosts,
+    fetchOptions: valid.fetchOptions,
+    retry: valid.retry,
+    throttle: valid.throttle,
+  };
 }
 
-function normaliseCustomHosts(customHosts: Iterable<string> | undefined): Set<string> | undefined {
-  if (customHosts === undefined) return undefined;
-  if (typeof customHosts === "string" || typeof (customHosts as Partial<Iterable<string>>)[Symbol.iterator] !== "function") {
-    throw new InvalidOptionsError('customHosts must be an array or Set of host names, e.g. ["127.0.0.1"]');
-  }
-  const hosts = new Set<string>();
-  for (const entry of customHosts) {
-    if (typeof entry !== "string" || parseHostEntry(entry) === undefined) {
-      throw new InvalidOptionsError(
-        `customHosts entries must be host names or host:port, without scheme or path; got ${JSON.stringify(String(entry))}` +
-          ' (for "http://example.com:3000/" use "example.com")',
-      );
-    }
-    hosts.add(entry.trim().toLowerCase());
-  }
-  return hosts;
-}
-
-function checkBaseUrl(baseUrl: string, customHosts: Set<string> | undefined): void {
-  if (typeof baseUrl !== "string") throw new InvalidOptionsError("baseUrl must be a string URL");
+function baseUrlProblem(baseUrl: string, customHosts: Set<string> | undefined): string | undefined {
   const check = checkTokenDestination(baseUrl, customHosts);
-  if (check.allowed) return;
+  if (check.allowed) return undefined;
   const host = check.url?.hostname ?? "";
   switch (check.reason) {
     case "invalid-url":
-      throw new InvalidOptionsError(`baseUrl must be an absolute URL such as "https://graph.microsoft.com/", got ${JSON.stringify(baseUrl)}`);
+      return `must be an absolute URL such as "https://graph.microsoft.com/", got ${JSON.stringify(baseUrl)}`;
     case "unsupported-scheme":
-      throw new InvalidOptionsError(`baseUrl must use https: (or http: to a loopback host), got ${JSON.stringify(baseUrl)}`);
+      return `must use https: (or http: to a loopback host), got ${JSON.stringify(baseUrl)}`;
     case "unknown-host":
-      throw new InvalidOptionsError(
-        `baseUrl host "${host}" is neither a Microsoft Graph host nor in customHosts, so the access token would not be sent; ` +
-          `add "${host}" to customHosts if you trust it`,
+      return (
+        `host "${host}" is neither a Microsoft Graph host nor in customHosts, so the access token would not be sent; ` +
+        `add "${host}" to customHosts if you trust it`
       );
     case "insecure-scheme":
-      throw new InvalidOptionsError(
-        `baseUrl uses plain http: to "${host}", which is not a loopback address; the token is never sent over plain HTTP, use https:`,
-      );
+      return `uses plain http: to "${host}", which is not a loopback address; the token is never sent over plain HTTP, use https:`;
   }
 }

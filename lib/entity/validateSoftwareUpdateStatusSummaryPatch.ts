@@ -1,5 +1,5 @@
 import { ValidationError, type ValidationIssue } from "../errors/ValidationError.js";
-import { describeValue } from "./describeValue.js";
+import { describeValue } from "../chain/describeValue.js";
 import { isPlainObject } from "./isPlainObject.js";
 import type { SoftwareUpdateStatusSummaryPatch } from "./SoftwareUpdateStatusSummaryPatch.js";
 import {
@@ -9,7 +9,7 @@ import {
   SOFTWARE_UPDATE_STATUS_SUMMARY_PROPERTIES,
   SOFTWARE_UPDATE_STATUS_SUMMARY_WRITABLE_PROPERTIES,
 } from "./softwareUpdateStatusSummaryMetadata.js";
-import { suggestPropertyName } from "./suggestPropertyName.js";
+import { suggestName } from "../chain/suggestName.js";
 
 /*
  * Hand-written rather than zod v4 (installed): zod reports all unknown keys as ONE issue at the
@@ -126,7 +126,7 @@ function isInt32Counter(value: unknown): value is number {
 function unknownKeyMessage(key: string | symbol): string {
   const base = "is not a writable property of softwareUpdateStatusSummary";
   if (typeof key === "symbol") return base;
-  const suggestion = suggestPropertyName(key, SOFTWARE_UPDATE_STATUS_SUMMARY_WRITABLE_PROPERTIES);
+  const suggestion = suggestName(key, SOFTWARE_UPDATE_STATUS_SUMMARY_WRITABLE_PROPERTIES);
   return suggestion === undefined ? base : `${base}; did you mean "${suggestion}"?`;
 }
 

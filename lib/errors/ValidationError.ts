@@ -2,10 +2,23 @@ import { GraphClientError } from "@microsoft/microsoft-graph-client";
 
 /** One problem found in an input, with where it is. */
 export interface ValidationIssue {
-  /** Where the problem is, e.g. `compliantDeviceCount` or `(root)`. */
+  /** Where the problem is, e.g. `compliantDeviceCount`, `budgets[0].limit` or `(root)`. */
   readonly path: string;
   /** What is wrong, in one sentence. */
   readonly message: string;
+}
+
+/**
+ * The message of an error that lists problems: a heading, then one `path: message` line per issue.
+ * Shared by {@link ValidationError} and `InvalidOptionsError`, so both read the same.
+ * @param what - What was being checked, e.g. "ThrottleHandler options".
+ * @param issues - Every problem found.
+ */
+export function formatIssues(what: string, issues: readonly ValidationIssue[]): string {
+  return (
+    `Invalid ${what} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
+    issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join("\n")
+  );
 }
 
 /**
@@ -21,10 +34,7 @@ export class ValidationError extends GraphClientError {
    * @param issues - Every problem found (at least one).
    */
   constructor(what: string, issues: readonly ValidationIssue[]) {
-    super(
-      `Invalid ${what} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
-        issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join("\n"),
-    );
+    super(formatIssues(what, issues));
     Object.setPrototypeOf(this, new.target.prototype);
     this.name = "ValidationError";
     this.issues = Object.freeze([...issues]);

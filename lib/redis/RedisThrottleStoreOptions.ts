@@ -1,21 +1,5 @@
-import type { ThrottleStore } from "../throttle/ThrottleStore.js";
-
-/** A store operation, named in fallback events and timeout errors. */
-export type RedisStoreOperation = "reserve" | "extendCooldown" | "cooldownRemaining" | "readRate" | "adjustRate" | "refund";
-
-/** Sent once per outage, when the store stops using Redis. */
-export interface RedisFallbackEvent {
-  /** Why: the Redis error or a timeout, with secrets masked in its message. */
-  readonly error: Error;
-  /** The operation that failed first. */
-  readonly operation: RedisStoreOperation;
-}
-
-/** Sent when a probe finds Redis answering again and the store goes back to it. */
-export interface RedisRecoverEvent {
-  /** How long the store used its fallback, in milliseconds. */
-  readonly outageMs: number;
-}
+import { aString, nonNegativeNumber, positiveNumber, valueWhere } from "../chain/optionRules.js";
+import { optionSchema } from "../chain/resolveOptions.js";
 
 /** Options of `createRedisThrottleStore`. */
 export interface RedisThrottleStoreOptions {
@@ -33,18 +17,6 @@ export interface RedisThrottleStoreOptions {
    */
   readonly hashTag?: (key: string) => string | undefined;
   /**
-   * Longest wait for one Redis call before the store falls back, in milliseconds. The store never
-   * waits longer, even while the client queues commands during a reconnect.
-   * @default 250
-   */
-  readonly commandTimeoutMs?: number;
-  /**
-   * How often the store checks whether Redis is back during an outage, in milliseconds (a `PING`
-   * bounded by `commandTimeoutMs`, on an unref'd timer).
-   * @default 1000
-   */
-  readonly probeIntervalMs?: number;
-  /**
    * How long window and pace keys outlive the last grant beyond their window or interval, in
    * milliseconds. Keys then expire by themselves, so nothing is left behind.
    * @default 1000
@@ -56,30 +28,33 @@ export interface RedisThrottleStoreOptions {
    * @default 600000
    */
   readonly rateTtlMs?: number;
-  /**
-   * The store used while Redis is unreachable or slow. Requests keep flowing, throttled per
-   * process. Pass your own store for another policy (e.g. one that always grants, to fail open).
-   * The store keeps it warm: cooldowns, rates and grants that succeed in Redis are copied into it.
-   * @default new MemoryThrottleStore()
-   */
-  readonly fallbackStore?: ThrottleStore;
-  /**
-   * Called once per outage when the store switches to its fallback.
-   * @default undefined
-   */
-  readonly onFallback?: (event: RedisFallbackEvent) => void;
-  /**
-   * Called when Redis answers again and the store switches back to it.
-   * @default undefined
-   */
-  readonly onRecover?: (event: RedisRecoverEvent) => void;
 }
 
 /** The defaults of {@link RedisThrottleStoreOptions}. */
 export const REDIS_THROTTLE_STORE_DEFAULTS = {
   keyPrefix: "msgraph-sus:throttle:",
-  commandTimeoutMs: 250,
-  probeIntervalMs: 1000,
   expiryMarginMs: 1000,
   rateTtlMs: 600_000,
 } as const satisfies Partial<RedisThrottleStoreOptions>;
+
+/** Where the outage settings that used to be options of this store live now. */
+const MOVED_TO_HANDLER = "outages are handled once, by ThrottleHandler";
+
+/** How {@link RedisThrottleStoreOptions} are checked and defaulted. */
+export const REDIS_THROTTLE_STORE_OPTIONS = optionSchema<RedisThrottleStoreOptions>()({
+  name: "createRedisThrottleStore options",
+  defaults: REDIS_THROTTLE_STORE_DEFAULTS,
+  rules: {
+    keyPrefix: aString,
+    hashTag: valueWhere<(key: string) => string | undefined>((value) => typeof value === "function", "a function"),
+    expiryMarginMs: nonNegativeNumber,
+    rateTtlMs: positiveNumber,
+  },
+  retired: {
+    commandTimeoutMs: `${MOVED_TO_HANDLER}: set its storeTimeoutMs`,
+    probeIntervalMs: `${MOVED_TO_HANDLER}: set its storeProbeIntervalMs`,
+    fallbackStore: `${MOVED_TO_HANDLER}: set its fallbackStore`,
+    onFallback: `${MOVED_TO_HANDLER}: set its onStoreFallback`,
+    onRecover: `${MOVED_TO_HANDLER}: set its onStoreRecover`,
+  },
+});

@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { RateChange, RefundRequest, ReserveRequest, ReserveResult, ThrottleStore } from "../throttle/ThrottleStore.js";
-import { runLuaScript } from "./luaScript.js";
+import { explainWrongType, isWrongTypeError, type TypedRedisKey } from "./explainWrongType.js";
+import { runLuaScript, type LuaScript } from "./luaScript.js";
 import type { RedisScriptClient } from "./RedisScriptClient.js";
 import type { RedisKeyKind } from "./redisKeys.js";
+import type { StoreOperation } from "../throttle/storeCall.js";
 import { refundScript } from "./scripts/refundScript.js";
 import { reserveScript } from "./scripts/reserveScript.js";
 import { cooldownRemainingScript, extendCooldownScript } from "./scripts/cooldownScripts.js";
@@ -20,50 +22,68 @@ export interface RedisScriptStoreSettings {
 
 /**
  * A {@link ThrottleStore} whose state lives in Redis and changes only inside Lua scripts, so
- * every operation is atomic across processes. It has no timeouts or fallback of its own; errors
- * reject (see `createRedisThrottleStore` for those).
+ * every operation is atomic across processes. It has no timeouts or fallback of its own (the
+ * handler's store guard has them); errors reject, and a key of the wrong type is named.
  * @param client - The user's Redis client.
  * @param settings - Key naming and expiry.
  */
-export function createRedisScriptStore(client: RedisScriptClient, settings: RedisScriptStoreSettings): ThrottleStore {
+export function createRedisScriptStore(
+  client: RedisScriptClient,
+  settings: RedisScriptStoreSettings,
+): ThrottleStore & { refund: NonNullable<ThrottleStore["refund"]> } {
   const { keyOf, expiryMarginMs, rateTtlMs } = settings;
   // Sorted-set members must be unique; the server time alone can repeat across processes.
   const instance = randomUUID().slice(0, 13);
   let sequence = 0;
 
+  const typed = (kind: RedisKeyKind, key: string): TypedRedisKey => ({ kind, key: keyOf(kind, key) });
+
+  /** Runs one script; a `WRONGTYPE` refusal becomes an error naming the key. */
+  async function run(
+    operation: StoreOperation,
+    script: LuaScript,
+    keys: readonly TypedRedisKey[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
+    try {
+      return await runLuaScript(client, script, keys.map((k) => k.key), args);
+    } catch (error) {
+      throw isWrongTypeError(error) ? await explainWrongType(client, operation, keys) : error;
+    }
+  }
+
   async function cooldownRemaining(key: string): Promise<number> {
-    return toNumber(await runLuaScript(client, cooldownRemainingScript, [keyOf("cooldown", key)], []));
+    return toNumber(await run("cooldownRemaining", cooldownRemainingScript, [typed("cooldown", key)], []));
   }
 
   return {
     cooldownRemaining,
 
     async reserve(request: ReserveRequest): Promise<ReserveResult> {
-      const keys = [keyOf("cooldown", request.cooldownKey)];
+      const keys = [typed("cooldown", request.cooldownKey)];
       const paceMs = request.pace !== undefined && request.pace.intervalMs > 0 ? request.pace.intervalMs : 0;
-      if (request.pace !== undefined && paceMs > 0) keys.push(keyOf("pace", request.pace.key));
+      if (request.pace !== undefined && paceMs > 0) keys.push(typed("pace", request.pace.key));
       const args: (string | number)[] = [`${instance}:${(sequence += 1)}`, paceMs, expiryMarginMs];
       for (const window of request.windows) {
-        keys.push(keyOf("window", window.key));
+        keys.push(typed("window", window.key));
         args.push(window.limit, window.windowMs);
       }
-      const reply = await runLuaScript(client, reserveScript, keys, args);
-      return parseReserveReply(reply);
+      return parseReserveReply(await run("reserve", reserveScript, keys, args));
     },
 
     async refund(request: RefundRequest): Promise<void> {
       if (request.windowKeys.length === 0) return;
-      await runLuaScript(client, refundScript, request.windowKeys.map((key) => keyOf("window", key)), []);
+      await run("refund", refundScript, request.windowKeys.map((key) => typed("window", key)), []);
     },
 
     async extendCooldown(key: string, durationMs: number): Promise<number> {
       const wanted = Math.ceil(durationMs);
       if (!(wanted > 0)) return cooldownRemaining(key);
-      return toNumber(await runLuaScript(client, extendCooldownScript, [keyOf("cooldown", key)], [wanted]));
+      return toNumber(await run("extendCooldown", extendCooldownScript, [typed("cooldown", key)], [wanted]));
     },
 
     async readRate(key: string): Promise<number | undefined> {
-      const reply = await runLuaScript(client, readRateScript, [keyOf("rate", key)], []);
+      const reply = await run("readRate", readRateScript, [typed("rate", key)], []);
       return reply === null || reply === undefined ? undefined : toNumber(reply);
     },
 
@@ -77,7 +97,7 @@ export function createRedisScriptStore(client: RedisScriptClient, settings: Redi
         finite(change.max),
         Math.max(1, Math.ceil(rateTtlMs)),
       ];
-      return toNumber(await runLuaScript(client, adjustRateScript, [keyOf("rate", key)], args));
+      return toNumber(await run("adjustRate", adjustRateScript, [typed("rate", key)], args));
     },
   };
 }

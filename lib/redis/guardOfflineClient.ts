@@ -6,8 +6,8 @@ const OFFLINE_STATUSES = new Set(["reconnecting", "close", "end"]);
 /**
  * Wraps a client so that, while an ioredis client reports a lost connection (`status` is
  * `reconnecting`, `close` or `end`), calls fail at once instead of joining ioredis's offline
- * queue. Queued commands would wait for our timeout and then still run when the connection
- * returns, taking slots nobody uses. Clients without a `status` are passed through unchanged.
+ * queue. Queued commands would wait for the handler's store timeout and then still run when the
+ * connection returns, taking slots nobody uses. Clients without a `status` are passed through unchanged.
  * @param client - The user's client.
  */
 export function guardOfflineClient(client: RedisScriptClient): RedisScriptClient {
@@ -15,7 +15,7 @@ export function guardOfflineClient(client: RedisScriptClient): RedisScriptClient
     const status = (client as { status?: unknown }).status;
     return typeof status === "string" && OFFLINE_STATUSES.has(status) ? new Error(`Redis connection is ${status}`) : undefined;
   };
-  const guarded: RedisScriptClient = {
+  return {
     evalsha: (sha1, numkeys, ...args) => {
       const error = offline();
       return error === undefined ? client.evalsha(sha1, numkeys, ...args) : Promise.reject(error);
@@ -25,12 +25,4 @@ export function guardOfflineClient(client: RedisScriptClient): RedisScriptClient
       return error === undefined ? client.eval(script, numkeys, ...args) : Promise.reject(error);
     },
   };
-  if (typeof client.ping === "function") {
-    const ping = client.ping.bind(client);
-    guarded.ping = () => {
-      const error = offline();
-      return error === undefined ? ping() : Promise.reject(error);
-    };
-  }
-  return guarded;
 }

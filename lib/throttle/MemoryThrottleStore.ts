@@ -1,3 +1,5 @@
+import { aClock, positiveNumber } from "../chain/optionRules.js";
+import { optionSchema, resolveOptions } from "../chain/resolveOptions.js";
 import { SlidingLog } from "./SlidingLog.js";
 import type { RateChange, RefundRequest, ReserveRequest, ReserveResult, ThrottleStore } from "./ThrottleStore.js";
 
@@ -14,6 +16,12 @@ export interface MemoryThrottleStoreOptions {
    */
   readonly rateIdleMs?: number;
 }
+
+const MEMORY_STORE_OPTIONS = optionSchema<MemoryThrottleStoreOptions>()({
+  name: "MemoryThrottleStore options",
+  defaults: { now: () => Date.now(), rateIdleMs: 600_000 },
+  rules: { now: aClock, rateIdleMs: positiveNumber },
+});
 
 /** How often idle keys are swept, at most (ms); sweeping is lazy, on calls, with no timer. */
 const SWEEP_INTERVAL_MS = 5_000;
@@ -38,10 +46,12 @@ export class MemoryThrottleStore implements ThrottleStore {
 
   /**
    * @param options - Clock and retention; all optional.
+   * @throws InvalidOptionsError listing every invalid or unknown option.
    */
   constructor(options: MemoryThrottleStoreOptions = {}) {
-    this.now = options.now ?? (() => Date.now());
-    this.rateIdleMs = options.rateIdleMs ?? 600_000;
+    const settings = resolveOptions(MEMORY_STORE_OPTIONS, options);
+    this.now = settings.now;
+    this.rateIdleMs = settings.rateIdleMs;
     this.lastSweep = this.now();
   }
 

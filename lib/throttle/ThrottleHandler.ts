@@ -3,7 +3,7 @@ import { ThrottleQueueFullError } from "../errors/ThrottleQueueFullError.js";
 import { parseRetryAfter } from "../chain/parseRetryAfter.js";
 import { GRAPH_HOSTS } from "../chain/graphHosts.js";
 import { resolveBudgets, type ResolvedBudget } from "./budgetMatching.js";
-import { guardStore } from "./guardStore.js";
+import { guardStore, needsGuard } from "./guardStore.js";
 import { ClaimsCache } from "./jwtClaims.js";
 import { readRequestTarget, type RequestTarget } from "./readRequestTarget.js";
 import { INTUNE_DEVICE_CONFIGURATION_BUDGETS } from "./ThrottleBudget.js";
@@ -31,8 +31,9 @@ const REFUNDED_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
  * - Per key: at most `maxConcurrency` in flight and `maxQueue` waiting (FIFO, abortable through
  *   the request's `signal`); a full queue refuses with `ThrottleQueueFullError` without sending.
  *
- * Keys, events and stats hold tenant and app ids, never tokens. A store call that fails or hangs
- * is answered by a per-process in-memory store, so requests are never lost or stuck.
+ * Keys, events and stats hold tenant and app ids, never tokens. When the store fails or hangs,
+ * calls are answered by a per-process fallback store until it works again (`onStoreFallback`,
+ * `onStoreRecover`), so requests are never lost or stuck.
  *
  * @example
  * ```ts
@@ -59,11 +60,17 @@ export class ThrottleHandler implements Middleware {
   constructor(options: ThrottleHandlerOptions = {}) {
     const settings = resolveThrottleOptions(options);
     this.settings = settings;
-    this.store = guardStore(settings.store, {
-      timeoutMs: settings.storeTimeoutMs,
-      now: settings.now,
-      onError: (event) => settings.onStoreError?.(event),
-    });
+    // The one failure layer for every store: stores have no timeout or fallback of their own.
+    this.store = needsGuard(settings.store)
+      ? guardStore(settings.store, {
+          timeoutMs: settings.storeTimeoutMs,
+          probeIntervalMs: settings.storeProbeIntervalMs,
+          fallback: settings.fallbackStore,
+          now: settings.now,
+          onFallback: settings.onStoreFallback,
+          onRecover: settings.onStoreRecover,
+        })
+      : settings.store;
     this.scheduler = new ThrottleScheduler({ ...settings, store: this.store });
     const margin = { ratio: settings.windowMarginRatio, ms: settings.windowMarginMs };
     this.userBudgets = resolveBudgets(settings.budgets, 1, margin, "budget-");

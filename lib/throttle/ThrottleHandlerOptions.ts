@@ -1,7 +1,20 @@
-import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
+import {
+  aBoolean,
+  aClock,
+  aFunction,
+  arrayOf,
+  httpStatus,
+  nonNegativeNumber,
+  numberWhere,
+  oneOf,
+  positiveInteger,
+  positiveNumber,
+  valueWhere,
+} from "../chain/optionRules.js";
+import { nestedOptions, optionSchema, resolveOptions, type OptionRule } from "../chain/resolveOptions.js";
 import type { AdaptiveRateSettings } from "./AdaptiveRate.js";
-import type { StoreErrorEvent } from "./guardStore.js";
 import { MemoryThrottleStore } from "./MemoryThrottleStore.js";
+import type { StoreFallbackEvent, StoreRecoverEvent } from "./StoreEvents.js";
 import type { ThrottleBudget } from "./ThrottleBudget.js";
 import type { ThrottleListener } from "./ThrottleEvents.js";
 import type { ThrottleKeyFunction } from "./throttleIdentity.js";
@@ -95,11 +108,25 @@ export interface ThrottleHandlerOptions {
   /** State of a key with nothing queued or in flight is dropped after this long, in ms. @default 60000 */
   readonly idleKeyMs?: number;
   /**
-   * Longest wait for one call to a custom store, in ms; a call that fails or times out is answered
-   * by a per-process in-memory store instead, so requests are neither lost nor hung.
-   * @default 2000
+   * Longest wait for one call to the store (Redis or your own), in ms. A call that fails or times
+   * out is answered by `fallbackStore`, and so are all calls after it until a probe finds the store
+   * working again, so requests are neither lost nor hung. This is the only store timeout.
+   * @default 250
    */
   readonly storeTimeoutMs?: number;
+  /**
+   * During a store outage, how often the failed call is replayed on the store to see whether it
+   * works again, in ms (on an unref'd timer, bounded by `storeTimeoutMs`).
+   * @default 1000
+   */
+  readonly storeProbeIntervalMs?: number;
+  /**
+   * Answers while the store is down: requests keep flowing, throttled per process. Pass your own
+   * store for another policy (e.g. one that always grants, to fail open). While the store works,
+   * its grants, cooldowns and rates are copied into it, so a switch starts warm.
+   * @default new MemoryThrottleStore()
+   */
+  readonly fallbackStore?: ThrottleStore;
   /**
    * Gives a failed attempt's budget slot back when it got a 502, 503 or 504 or no response at
    * all (but not when it was aborted or timed out, since the server may be working on it). Such
@@ -111,34 +138,12 @@ export interface ThrottleHandlerOptions {
   readonly refundFailedAttempts?: boolean;
   /** Called whenever requests are held back or refused; see `ThrottleEvent`. @default none */
   readonly onThrottle?: ThrottleListener;
-  /** Called when a store call failed and the in-memory fallback answered. @default none */
-  readonly onStoreError?: (event: StoreErrorEvent) => void;
+  /** Called once per store outage, when calls switch to `fallbackStore`. @default none */
+  readonly onStoreFallback?: (event: StoreFallbackEvent) => void;
+  /** Called when a probe finds the store working again and calls go back to it. @default none */
+  readonly onStoreRecover?: (event: StoreRecoverEvent) => void;
   /** The clock, in ms (inject for tests). @default Date.now */
   readonly now?: () => number;
-}
-
-/** Every option of the handler, defaulted and validated. */
-export interface ThrottleSettings {
-  readonly store: ThrottleStore;
-  readonly key: ThrottleKeyFunction | undefined;
-  readonly budgets: readonly ThrottleBudget[];
-  readonly presets: "graph-hosts" | "always" | false;
-  readonly presetTimeScale: number;
-  readonly windowMarginRatio: number;
-  readonly windowMarginMs: number;
-  readonly budgetBurst: number;
-  readonly adaptive: AdaptiveRateSettings | false;
-  readonly maxConcurrency: number;
-  readonly maxQueue: number;
-  readonly defaultCooldownMs: number;
-  readonly maxCooldownMs: number;
-  readonly cooldownStatuses: readonly number[];
-  readonly idleKeyMs: number;
-  readonly storeTimeoutMs: number;
-  readonly refundFailedAttempts: boolean;
-  readonly onThrottle: ThrottleListener | undefined;
-  readonly onStoreError: ((event: StoreErrorEvent) => void) | undefined;
-  readonly now: () => number;
 }
 
 /** Defaults of adaptive mode. */
@@ -155,7 +160,7 @@ export const ADAPTIVE_DEFAULTS = {
   burst: 4,
 } as const satisfies Required<AdaptiveThrottleOptions>;
 
-/** Defaults of the handler (the store is created per handler). */
+/** Defaults of the handler (the stores are created per handler, with its clock). */
 export const THROTTLE_DEFAULTS = {
   budgets: [],
   presets: "graph-hosts",
@@ -169,109 +174,147 @@ export const THROTTLE_DEFAULTS = {
   maxCooldownMs: 300_000,
   cooldownStatuses: [429, 503],
   idleKeyMs: 60_000,
-  storeTimeoutMs: 2000,
+  storeTimeoutMs: 250,
+  storeProbeIntervalMs: 1000,
   refundFailedAttempts: true,
 } as const satisfies Omit<
   Required<ThrottleHandlerOptions>,
-  "store" | "key" | "adaptive" | "onThrottle" | "onStoreError" | "now"
+  "store" | "fallbackStore" | "key" | "adaptive" | "onThrottle" | "onStoreFallback" | "onStoreRecover" | "now"
 >;
 
+const STORE_METHODS = ["reserve", "extendCooldown", "cooldownRemaining", "readRate", "adjustRate"] as const;
+
+/** A value implementing {@link ThrottleStore}. */
+const aStore = valueWhere<ThrottleStore>(
+  (value) =>
+    typeof value === "object" && value !== null && STORE_METHODS.every((name) => typeof (value as Record<string, unknown>)[name] === "function"),
+  `a ThrottleStore (${STORE_METHODS.join(", ")})`,
+);
+
+const ADAPTIVE_OPTIONS = optionSchema<AdaptiveThrottleOptions>()({
+  name: "adaptive options",
+  defaults: ADAPTIVE_DEFAULTS,
+  rules: {
+    initialRate: positiveNumber,
+    minRate: positiveNumber,
+    maxRate: positiveNumber,
+    slowStartIntervalMs: positiveNumber,
+    increaseIntervalMs: positiveNumber,
+    decreaseFactor: numberWhere((n) => n > 0 && n < 1, "a number between 0 and 1 (exclusive)"),
+    plateauRatio: numberWhere((n) => n > 0 && n <= 1, "a number in (0, 1]"),
+    holdMs: nonNegativeNumber,
+    probeRatio: nonNegativeNumber,
+    burst: numberWhere((n) => n >= 1 && Number.isFinite(n), "a finite number >= 1"),
+  },
+  refine: ({ minRate, maxRate }, report) => {
+    if (typeof minRate === "number" && typeof maxRate === "number" && minRate > maxRate) {
+      report("minRate", `must not exceed maxRate (${maxRate}), got ${minRate}`);
+    }
+  },
+});
+
+const adaptiveTuning = nestedOptions(ADAPTIVE_OPTIONS);
+
+/** `true` (the defaults), `false` (off) or tuning options. */
+const adaptiveRule: OptionRule<AdaptiveRateSettings | false> = (value, path, report) => {
+  if (value === false) return false;
+  return adaptiveTuning(value === true ? {} : value, path, report) as AdaptiveRateSettings;
+};
+
+const BUDGET_OPTIONS = optionSchema<ThrottleBudget>()({
+  name: "budget",
+  defaults: {},
+  required: ["route", "methods", "scope", "limit", "windowMs"],
+  rules: {
+    name: valueWhere<string>((value) => typeof value === "string" && value !== "", "a non-empty string"),
+    route: valueWhere<ThrottleBudget["route"]>(
+      (value) => (typeof value === "string" && value.startsWith("/")) || value instanceof RegExp || typeof value === "function",
+      'a path prefix starting with "/" (the path after the version segment), a RegExp or a function of the path',
+    ),
+    methods: valueWhere<ThrottleBudget["methods"]>(
+      (value) => value === "write" || value === "any" || (Array.isArray(value) && value.every((m) => typeof m === "string")),
+      '"write", "any" or an array of HTTP methods',
+    ),
+    scope: oneOf(["tenant", "app"]),
+    limit: positiveInteger,
+    windowMs: positiveNumber,
+  },
+});
+
+/** How {@link ThrottleHandlerOptions} are checked and defaulted (stores are created afterwards). */
+export const THROTTLE_OPTIONS = optionSchema<ThrottleHandlerOptions>()({
+  name: "ThrottleHandler options",
+  defaults: { ...THROTTLE_DEFAULTS, adaptive: true },
+  rules: {
+    store: aStore,
+    fallbackStore: aStore,
+    key: aFunction,
+    budgets: arrayOf(nestedOptions(BUDGET_OPTIONS), "an array of budgets"),
+    presets: oneOf(["graph-hosts", "always", false]),
+    presetTimeScale: positiveNumber,
+    windowMarginRatio: nonNegativeNumber,
+    windowMarginMs: nonNegativeNumber,
+    budgetBurst: numberWhere((n) => n >= 1, "a number >= 1 or Infinity"),
+    adaptive: adaptiveRule,
+    maxConcurrency: positiveInteger,
+    maxQueue: positiveInteger,
+    defaultCooldownMs: nonNegativeNumber,
+    maxCooldownMs: positiveNumber,
+    cooldownStatuses: arrayOf(httpStatus, "an array of HTTP status codes"),
+    idleKeyMs: positiveNumber,
+    storeTimeoutMs: positiveNumber,
+    storeProbeIntervalMs: positiveNumber,
+    refundFailedAttempts: aBoolean,
+    onThrottle: aFunction,
+    onStoreFallback: aFunction,
+    onStoreRecover: aFunction,
+    now: aClock,
+  },
+  retired: {
+    onStoreError: "use onStoreFallback (once per store outage) and onStoreRecover",
+  },
+});
+
+/** Every option of the handler, defaulted and validated. */
+export interface ThrottleSettings {
+  readonly store: ThrottleStore;
+  readonly fallbackStore: ThrottleStore;
+  readonly key: ThrottleKeyFunction | undefined;
+  readonly budgets: readonly ThrottleBudget[];
+  readonly presets: "graph-hosts" | "always" | false;
+  readonly presetTimeScale: number;
+  readonly windowMarginRatio: number;
+  readonly windowMarginMs: number;
+  readonly budgetBurst: number;
+  readonly adaptive: AdaptiveRateSettings | false;
+  readonly maxConcurrency: number;
+  readonly maxQueue: number;
+  readonly defaultCooldownMs: number;
+  readonly maxCooldownMs: number;
+  readonly cooldownStatuses: readonly number[];
+  readonly idleKeyMs: number;
+  readonly storeTimeoutMs: number;
+  readonly storeProbeIntervalMs: number;
+  readonly refundFailedAttempts: boolean;
+  readonly onThrottle: ThrottleListener | undefined;
+  readonly onStoreFallback: ((event: StoreFallbackEvent) => void) | undefined;
+  readonly onStoreRecover: ((event: StoreRecoverEvent) => void) | undefined;
+  readonly now: () => number;
+}
+
 /**
- * Merges options with the defaults and validates them.
+ * Merges options with the defaults and validates them (through the shared `resolveOptions`).
  * @param options - What the user passed.
- * @throws InvalidOptionsError when an option is out of range.
+ * @throws InvalidOptionsError listing every invalid or unknown option.
  */
 export function resolveThrottleOptions(options: ThrottleHandlerOptions = {}): ThrottleSettings {
-  const merged = { ...THROTTLE_DEFAULTS, ...definedOnly(options) };
-  positive("presetTimeScale", merged.presetTimeScale);
-  nonNegative("windowMarginRatio", merged.windowMarginRatio);
-  nonNegative("windowMarginMs", merged.windowMarginMs);
-  if (typeof merged.budgetBurst !== "number" || !(merged.budgetBurst >= 1)) fail(`budgetBurst must be a number >= 1 or Infinity, not ${String(merged.budgetBurst)}`);
-  positiveInteger("maxConcurrency", merged.maxConcurrency);
-  positiveInteger("maxQueue", merged.maxQueue);
-  nonNegative("defaultCooldownMs", merged.defaultCooldownMs);
-  positive("maxCooldownMs", merged.maxCooldownMs);
-  positive("idleKeyMs", merged.idleKeyMs);
-  positive("storeTimeoutMs", merged.storeTimeoutMs);
-  if (merged.presets !== "graph-hosts" && merged.presets !== "always" && merged.presets !== false) {
-    fail(`presets must be "graph-hosts", "always" or false, not ${JSON.stringify(merged.presets)}`);
-  }
-  if (!Array.isArray(merged.cooldownStatuses) || merged.cooldownStatuses.some((s) => !Number.isInteger(s))) {
-    fail("cooldownStatuses must be an array of HTTP status codes");
-  }
-  if (!Array.isArray(merged.budgets)) fail("budgets must be an array");
-  merged.budgets.forEach(validateBudget);
-  for (const name of ["key", "onThrottle", "onStoreError", "now"] as const) {
-    const value = options[name];
-    if (value !== undefined && typeof value !== "function") fail(`${name} must be a function`);
-  }
-  const store = options.store ?? new MemoryThrottleStore(options.now === undefined ? {} : { now: options.now });
-  if (typeof store.reserve !== "function" || typeof store.extendCooldown !== "function") {
-    fail("store must implement ThrottleStore (reserve, extendCooldown, cooldownRemaining, readRate, adjustRate)");
-  }
+  const resolved = resolveOptions(THROTTLE_OPTIONS, options);
+  const now = resolved.now ?? (() => Date.now());
+  const memoryStore = (): MemoryThrottleStore => new MemoryThrottleStore(resolved.now === undefined ? {} : { now: resolved.now });
   return {
-    ...merged,
-    store,
-    key: options.key,
-    adaptive: resolveAdaptive(options.adaptive),
-    onThrottle: options.onThrottle,
-    onStoreError: options.onStoreError,
-    now: options.now ?? (() => Date.now()),
+    ...(resolved as Omit<ThrottleSettings, "store" | "fallbackStore" | "now">),
+    store: resolved.store ?? memoryStore(),
+    fallbackStore: resolved.fallbackStore ?? memoryStore(),
+    now,
   };
-}
-
-function resolveAdaptive(option: boolean | AdaptiveThrottleOptions | undefined): AdaptiveRateSettings | false {
-  if (option === false) return false;
-  const merged = { ...ADAPTIVE_DEFAULTS, ...(option === true || option === undefined ? {} : definedOnly(option)) };
-  positive("adaptive.initialRate", merged.initialRate);
-  positive("adaptive.minRate", merged.minRate);
-  positive("adaptive.maxRate", merged.maxRate);
-  if (merged.minRate > merged.maxRate) fail("adaptive.minRate must not exceed adaptive.maxRate");
-  positive("adaptive.slowStartIntervalMs", merged.slowStartIntervalMs);
-  positive("adaptive.increaseIntervalMs", merged.increaseIntervalMs);
-  if (!(merged.decreaseFactor > 0 && merged.decreaseFactor < 1)) fail("adaptive.decreaseFactor must be between 0 and 1 (exclusive)");
-  if (!(merged.plateauRatio > 0 && merged.plateauRatio <= 1)) fail("adaptive.plateauRatio must be in (0, 1]");
-  nonNegative("adaptive.holdMs", merged.holdMs);
-  nonNegative("adaptive.probeRatio", merged.probeRatio);
-  if (!(merged.burst >= 1) || !Number.isFinite(merged.burst)) fail(`adaptive.burst must be a number >= 1, not ${String(merged.burst)}`);
-  return merged;
-}
-
-function validateBudget(budget: ThrottleBudget, index: number): void {
-  const where = `budgets[${index}]`;
-  if (budget === null || typeof budget !== "object") fail(`${where} must be an object`);
-  const route: unknown = budget.route;
-  if (typeof route !== "string" && !(route instanceof RegExp) && typeof route !== "function") {
-    fail(`${where}.route must be a path prefix string, a RegExp or a function of the path`);
-  }
-  if (typeof route === "string" && !route.startsWith("/")) fail(`${where}.route must start with "/" (the path after the version segment)`);
-  const methods: unknown = budget.methods;
-  if (methods !== "write" && methods !== "any" && !(Array.isArray(methods) && methods.every((m) => typeof m === "string"))) {
-    fail(`${where}.methods must be "write", "any" or an array of HTTP methods`);
-  }
-  if (budget.scope !== "tenant" && budget.scope !== "app") fail(`${where}.scope must be "tenant" or "app"`);
-  positiveInteger(`${where}.limit`, budget.limit);
-  positive(`${where}.windowMs`, budget.windowMs);
-  if (budget.name !== undefined && (typeof budget.name !== "string" || budget.name === "")) fail(`${where}.name must be a non-empty string`);
-}
-
-/** Drops keys whose value is `undefined`, so they do not override defaults. */
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function fail(message: string): never {
-  throw new InvalidOptionsError(`ThrottleHandler: ${message}`);
-}
-
-function positive(name: string, value: number): void {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) fail(`${name} must be a positive number, not ${String(value)}`);
-}
-
-function nonNegative(name: string, value: number): void {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) fail(`${name} must be a number >= 0, not ${String(value)}`);
-}
-
-function positiveInteger(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) fail(`${name} must be an integer >= 1, not ${String(value)}`);
 }

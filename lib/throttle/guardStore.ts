@@ -1,65 +1,95 @@
 import { MemoryThrottleStore } from "./MemoryThrottleStore.js";
-import type { ThrottleStore } from "./ThrottleStore.js";
+import { mirrorStoreCall, probeStoreCall, runStoreCall, type StoreCall } from "./storeCall.js";
+import type { StoreFallbackEvent, StoreRecoverEvent } from "./StoreEvents.js";
+import { createStoreOutage } from "./storeOutage.js";
+import { withStoreTimeout } from "./storeTimeout.js";
+import type { RefundRequest, ThrottleStore } from "./ThrottleStore.js";
 
-/** A store method the handler calls. */
-export type StoreOperation = "reserve" | "extendCooldown" | "cooldownRemaining" | "readRate" | "adjustRate" | "refund";
-
-/** A store call failed or timed out; the call was answered by the local fallback instead. */
-export interface StoreErrorEvent {
-  /** The method that failed. */
-  readonly operation: StoreOperation;
-  /** What it threw (or a timeout `Error`). */
-  readonly error: unknown;
+/** Settings of {@link guardStore}, already defaulted. */
+export interface GuardStoreSettings {
+  /** Longest wait for one call (and one probe), in milliseconds. */
+  readonly timeoutMs: number;
+  /** Delay between recovery probes during an outage, in milliseconds. */
+  readonly probeIntervalMs: number;
+  /** Answers while the store is down. */
+  readonly fallback: ThrottleStore;
+  /** The clock, in milliseconds (outage durations). */
+  readonly now: () => number;
+  /** Told once per outage. */
+  readonly onFallback?: ((event: StoreFallbackEvent) => void) | undefined;
+  /** Told when the store is back. */
+  readonly onRecover?: ((event: StoreRecoverEvent) => void) | undefined;
 }
 
-/** Settings of {@link guardStore}. */
-export interface GuardStoreSettings {
-  /** Longest wait for one call, in milliseconds. */
-  readonly timeoutMs: number;
-  /** The clock of the fallback store. */
-  readonly now: () => number;
-  /** Told about each failed call. */
-  readonly onError: (event: StoreErrorEvent) => void;
+/** A store behind the guard. */
+export interface GuardedStore extends ThrottleStore {
+  /** Whether calls currently go to the fallback. */
+  readonly usingFallback: boolean;
+  /** Gives grants back, in the store or in the fallback. */
+  refund(request: RefundRequest): Promise<void>;
+  /** Stops probing (the guarded store and the fallback are not closed). */
+  close(): Promise<void>;
 }
 
 /**
- * Makes a store safe for the handler: a call that throws, rejects or takes longer than
- * `timeoutMs` is answered by a local {@link MemoryThrottleStore} instead, so a broken store never
- * loses or hangs a request; throttling then continues per process until the store answers again.
- * The in-memory store is returned as it is (it cannot fail).
+ * The one failure layer between the handler and its store, for any store (Redis or your own).
+ * Stores themselves have no timeout or fallback of their own, so an outage is seen once, timed
+ * once and reported once (`onFallback` / `onRecover`), here.
+ *
+ * No call waits longer than `timeoutMs` or fails because of the store: on the first error or
+ * timeout the guard answers from `fallback` (per-process throttling: failing open would let every
+ * instance overshoot at once, failing closed would stall all traffic), sends the following calls
+ * straight there, and every `probeIntervalMs` replays the failed call on the store (a real
+ * operation, so a fault only that operation hits keeps it on the fallback instead of flapping)
+ * until one succeeds. While the store works, its grants, cooldowns and rates are copied into the
+ * fallback, so a switch starts from warm state.
  * @param store - The configured store.
- * @param settings - Timeout, clock and error listener.
+ * @param settings - Timeout, probing, fallback and listeners.
  */
-export function guardStore(store: ThrottleStore, settings: GuardStoreSettings): ThrottleStore {
-  if (store instanceof MemoryThrottleStore) return store;
-  const fallback = new MemoryThrottleStore({ now: settings.now });
+export function guardStore(store: ThrottleStore, settings: GuardStoreSettings): GuardedStore {
+  const { fallback, timeoutMs } = settings;
+  const bounded = (call: StoreCall, run: () => Promise<unknown>): Promise<unknown> =>
+    withStoreTimeout(Promise.resolve().then(run), timeoutMs, call.operation);
+  const outage = createStoreOutage({
+    probeIntervalMs: settings.probeIntervalMs,
+    probe: (call) => bounded(call, () => probeStoreCall(store, call)),
+    now: settings.now,
+    onFallback: settings.onFallback,
+    onRecover: settings.onRecover,
+  });
 
-  async function call<T>(operation: StoreOperation, viaStore: () => Promise<T>, viaFallback: () => Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+  async function call<T>(request: StoreCall): Promise<T> {
+    if (outage.down) return (await runStoreCall(fallback, request)) as T;
+    const startedIn = outage.epoch;
+    let result: unknown;
     try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Throttle store ${operation} took longer than ${settings.timeoutMs} ms`)), settings.timeoutMs);
-      });
-      return await Promise.race([Promise.resolve().then(viaStore), timeout]);
+      result = await bounded(request, () => runStoreCall(store, request));
     } catch (error) {
-      try {
-        settings.onError({ operation, error });
-      } catch {
-        // A listener's failure must not break throttling.
-      }
-      return viaFallback();
-    } finally {
-      clearTimeout(timer);
+      outage.trip(startedIn, request, error);
+      return (await runStoreCall(fallback, request)) as T;
     }
+    mirrorStoreCall(fallback, request, result).catch(() => undefined);
+    return result as T;
   }
 
   return {
-    reserve: (request) => call("reserve", () => store.reserve(request), () => fallback.reserve(request)),
-    extendCooldown: (key, durationMs) =>
-      call("extendCooldown", () => store.extendCooldown(key, durationMs), () => fallback.extendCooldown(key, durationMs)),
-    cooldownRemaining: (key) => call("cooldownRemaining", () => store.cooldownRemaining(key), () => fallback.cooldownRemaining(key)),
-    readRate: (key) => call("readRate", () => store.readRate(key), () => fallback.readRate(key)),
-    adjustRate: (key, change) => call("adjustRate", () => store.adjustRate(key, change), () => fallback.adjustRate(key, change)),
-    refund: (request) => call("refund", () => store.refund?.(request) ?? Promise.resolve(), () => fallback.refund(request)),
+    get usingFallback() {
+      return outage.down;
+    },
+    reserve: (request) => call({ operation: "reserve", request }),
+    extendCooldown: (key, durationMs) => call({ operation: "extendCooldown", key, durationMs }),
+    cooldownRemaining: (key) => call({ operation: "cooldownRemaining", key }),
+    readRate: (key) => call({ operation: "readRate", key }),
+    adjustRate: (key, change) => call({ operation: "adjustRate", key, change }),
+    refund: (request) => call({ operation: "refund", request }),
+    close: async () => outage.close(),
   };
+}
+
+/**
+ * Whether a store needs the guard: the in-memory store cannot fail or hang.
+ * @param store - The configured store.
+ */
+export function needsGuard(store: ThrottleStore): boolean {
+  return !(store instanceof MemoryThrottleStore);
 }

@@ -16,4 +16,5 @@ export type {
   ThrottleReason,
 } from "./ThrottleEvents.js";
 export type { ThrottleIdentity, ThrottleKeyFunction } from "./throttleIdentity.js";
-export type { StoreErrorEvent, StoreOperation } from "./guardStore.js";
+export type { StoreFallbackEvent, StoreRecoverEvent } from "./StoreEvents.js";
+export type { StoreOperation } from "./storeCall.js";

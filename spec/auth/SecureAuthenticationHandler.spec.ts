@@ -195,4 +195,16 @@ describe("auth/SecureAuthenticationHandler", () => {
     const error = await lonely.execute({ request: "https://graph.microsoft.com/v1.0/me", options: {} }).then(() => undefined, (e: unknown) => e);
     expect(error).to.be.instanceOf(InvalidOptionsError);
   });
+
+  it("checks its options with the shared resolver: bad hosts and unknown keys, all in one error", () => {
+    let error: InvalidOptionsError | undefined;
+    try {
+      new SecureAuthenticationHandler(provider(), { customHosts: ["ok.example.com", "https://bad/"], customHost: ["x"] } as never);
+    } catch (caught) {
+      error = caught as InvalidOptionsError;
+    }
+    expect(error).to.be.instanceOf(InvalidOptionsError);
+    expect(error!.issues.map((issue) => issue.path)).to.deep.equal(["customHost", "customHosts[1]"]);
+    expect(error!.message).to.include("did you mean `customHosts`?");
+  });
 });

@@ -1,13 +1,8 @@
 import { expect } from "chai";
 import { Redis } from "ioredis";
 import { InvalidOptionsError } from "../../lib/errors/InvalidOptionsError.js";
-import {
-  createRedisThrottleStore,
-  REDIS_THROTTLE_STORE_DEFAULTS,
-  type RedisFallbackEvent,
-  type RedisRecoverEvent,
-  type RedisScriptClient,
-} from "../../lib/redis/index.js";
+import { createRedisThrottleStore, REDIS_THROTTLE_STORE_DEFAULTS, type RedisScriptClient, type RedisThrottleStoreOptions } from "../../lib/redis/index.js";
+import { guardedForTest } from "./support/guardedRedisStore.js";
 import { connectRedis, deleteKeysWithPrefix, uniquePrefix } from "./support/redisTestEnv.js";
 import { freePort, killAllRedisServers, startRedisServer, type RedisServerProcess } from "./support/redisServerProcess.js";
 
@@ -38,22 +33,46 @@ const request = { windows: [window], cooldownKey: "tenant-a" };
 
 describe("redis/createRedisThrottleStore", () => {
   describe("options", () => {
-    it("rejects a value that is not a Redis client, and invalid timings", () => {
+    const client: RedisScriptClient = { evalsha: async () => null, eval: async () => null };
+    const issuesOf = (options: unknown) => {
+      try {
+        createRedisThrottleStore(client, options as RedisThrottleStoreOptions);
+      } catch (error) {
+        expect(error).to.be.instanceOf(InvalidOptionsError);
+        return (error as InvalidOptionsError).issues;
+      }
+      throw new Error("expected InvalidOptionsError");
+    };
+
+    it("rejects a value that is not a Redis client, and invalid values", () => {
       expect(() => createRedisThrottleStore({} as RedisScriptClient)).to.throw(InvalidOptionsError, /evalsha\(\) and eval\(\)/);
-      const client: RedisScriptClient = { evalsha: async () => null, eval: async () => null };
-      expect(() => createRedisThrottleStore(client, { commandTimeoutMs: 0 })).to.throw(InvalidOptionsError, /commandTimeoutMs/);
-      expect(() => createRedisThrottleStore(client, { probeIntervalMs: Number.NaN })).to.throw(InvalidOptionsError, /probeIntervalMs/);
+      expect(() => createRedisThrottleStore(client, { rateTtlMs: 0 })).to.throw(InvalidOptionsError, /rateTtlMs/);
       expect(() => createRedisThrottleStore(client, { expiryMarginMs: -1 })).to.throw(InvalidOptionsError, /expiryMarginMs/);
+      expect(() => createRedisThrottleStore(client, { expiryMarginMs: Number.NaN })).to.throw(InvalidOptionsError, /expiryMarginMs/);
       expect(() => createRedisThrottleStore(client, { expiryMarginMs: 0 })).to.not.throw();
-      expect(() => createRedisThrottleStore(client, { commandTimeoutMs: undefined, keyPrefix: undefined })).to.not.throw();
+      expect(() => createRedisThrottleStore(client, { rateTtlMs: undefined, keyPrefix: undefined })).to.not.throw();
       expect(() => createRedisThrottleStore(client, { keyPrefix: 5 as unknown as string })).to.throw(InvalidOptionsError, /keyPrefix/);
+    });
+
+    it("rejects a misspelt option and suggests the real one", () => {
+      expect(() => createRedisThrottleStore(client, { keyprefix: "x" } as RedisThrottleStoreOptions)).to.throw(
+        InvalidOptionsError,
+        "did you mean `keyPrefix`?",
+      );
+    });
+
+    it("lists every problem in one error, and says where the outage options went", () => {
+      expect(issuesOf({ keyPrefix: 1, rateTtlMs: -5, commandTimeoutMs: 100, onFallback: () => undefined })).to.deep.equal([
+        { path: "commandTimeoutMs", message: "is no longer an option: outages are handled once, by ThrottleHandler: set its storeTimeoutMs" },
+        { path: "onFallback", message: "is no longer an option: outages are handled once, by ThrottleHandler: set its onStoreFallback" },
+        { path: "keyPrefix", message: "must be a string, got 1" },
+        { path: "rateTtlMs", message: "must be a finite number > 0, got -5" },
+      ]);
     });
 
     it("documents its defaults in one object", () => {
       expect(REDIS_THROTTLE_STORE_DEFAULTS).to.deep.equal({
         keyPrefix: "msgraph-sus:throttle:",
-        commandTimeoutMs: 250,
-        probeIntervalMs: 1000,
         expiryMarginMs: 1000,
         rateTtlMs: 600_000,
       });
@@ -96,19 +115,77 @@ describe("redis/createRedisThrottleStore", () => {
       expect(await redis.ping()).to.equal("PONG");
     });
 
-    it("probes with a no-op script when the client has no ping()", async () => {
+    it("rejects at once (no timeout, no fallback of its own) and names a key of the wrong type", async () => {
+      const store = createRedisThrottleStore(redis, { keyPrefix: prefix });
+      await redis.set(`${prefix}w:tenant-x:writes`, "not a sorted set");
+      try {
+        const error = await store.reserve({ windows: [{ key: "tenant-x:writes", limit: 5, windowMs: 1000 }], cooldownKey: "tenant-x" }).then(
+          () => undefined,
+          (e: unknown) => e as Error,
+        );
+        expect(error?.message).to.equal(
+          `WRONGTYPE in reserve: Redis key "${prefix}w:tenant-x:writes" holds a string, not the zset the store keeps there. ` +
+            "Delete the key, or give the store a keyPrefix of its own.",
+        );
+      } finally {
+        await redis.del(`${prefix}w:tenant-x:writes`);
+      }
+    });
+
+    it("behind the handler's guard, stays on the fallback while a key has the wrong type, without flapping, and recovers once it is gone", async () => {
+      const window = { key: "tenant-w:writes", limit: 1000, windowMs: 60_000 };
+      const request = { windows: [window], cooldownKey: "tenant-w" };
+      const windowKey = `${prefix}w:${window.key}`;
+      let scriptCalls = 0;
+      const counting: RedisScriptClient = {
+        evalsha: (sha, numkeys, ...args) => ((scriptCalls += 1), redis.evalsha(sha, numkeys, ...args)),
+        eval: (source, numkeys, ...args) => redis.eval(source, numkeys, ...args),
+      };
+      const { store, fallbacks, recoveries } = guardedForTest(createRedisThrottleStore(counting, { keyPrefix: prefix }), {
+        timeoutMs: 500,
+        probeIntervalMs: 20,
+      });
+      try {
+        await redis.set(windowKey, "written by someone else");
+        expect(await store.reserve(request)).to.deep.equal({ granted: true });
+        expect(store.usingFallback).to.equal(true);
+        const callsAtFallback = scriptCalls;
+        await sleep(300);
+        // Probes ran (the real reserve script, failing each time), yet no recovery and no second outage.
+        expect(scriptCalls - callsAtFallback).to.be.at.least(5);
+        expect(recoveries).to.deep.equal([]);
+        expect(fallbacks).to.have.length(1);
+        expect(fallbacks[0]!.operation).to.equal("reserve");
+        expect(fallbacks[0]!.error.message).to.include(`"${windowKey}" holds a string`);
+        expect(store.usingFallback).to.equal(true);
+
+        await redis.del(windowKey);
+        await waitFor(() => recoveries.length === 1, 2000, "recovery");
+        // The probe's own grant was given back.
+        expect(await redis.zcard(windowKey)).to.equal(0);
+        expect(await store.reserve(request)).to.deep.equal({ granted: true });
+        expect(await redis.zcard(windowKey)).to.equal(1);
+        expect(fallbacks).to.have.length(1);
+      } finally {
+        await store.close();
+        await redis.del(windowKey);
+      }
+    });
+
+    it("recovers with a client that has only eval and evalsha, probing with the real script", async () => {
       let broken = true;
       const client: RedisScriptClient = {
         evalsha: (sha, numkeys, ...args) => (broken ? Promise.reject(new Error("ECONNREFUSED")) : redis.evalsha(sha, numkeys, ...args)),
         eval: (source, numkeys, ...args) => (broken ? Promise.reject(new Error("ECONNREFUSED")) : redis.eval(source, numkeys, ...args)),
       };
-      const recoveries: RedisRecoverEvent[] = [];
-      const store = createRedisThrottleStore(client, { keyPrefix: prefix, probeIntervalMs: 20, onRecover: (e) => recoveries.push(e) });
+      const { store, recoveries } = guardedForTest(createRedisThrottleStore(client, { keyPrefix: prefix }), { timeoutMs: 250, probeIntervalMs: 20 });
       try {
         expect(await store.adjustRate("probe", { initial: 4, multiply: 0.5, min: 1, max: 10 })).to.equal(2);
         expect(store.usingFallback).to.equal(true);
         broken = false;
         await waitFor(() => recoveries.length === 1, 2000, "recovery");
+        // The probe read the rate; it did not change it.
+        expect(await redis.get(`${prefix}r:probe`)).to.equal(null);
         expect(await store.adjustRate("probe", { initial: 4, multiply: 0.5, min: 1, max: 10 })).to.equal(2);
         expect(await redis.get(`${prefix}r:probe`)).to.equal("2");
       } finally {
@@ -138,14 +215,9 @@ describe("redis/createRedisThrottleStore", () => {
       // The user's client, with ioredis defaults (offline queue on); only reconnects are made quick.
       client = new Redis(server.url, { retryStrategy: () => 50 });
       client.on("error", () => undefined);
-      const fallbacks: RedisFallbackEvent[] = [];
-      const recoveries: RedisRecoverEvent[] = [];
-      const store = createRedisThrottleStore(client, {
-        keyPrefix: prefix,
-        commandTimeoutMs: 150,
+      const { store, fallbacks, recoveries } = guardedForTest(createRedisThrottleStore(client, { keyPrefix: prefix }), {
+        timeoutMs: 150,
         probeIntervalMs: 100,
-        onFallback: (event) => fallbacks.push(event),
-        onRecover: (event) => recoveries.push(event),
       });
       try {
         const before = await traffic(20, 2, () => store.reserve(request));
@@ -194,14 +266,9 @@ describe("redis/createRedisThrottleStore", () => {
       server = await startRedisServer(await freePort());
       client = new Redis(server.url, { retryStrategy: () => 50 });
       client.on("error", () => undefined);
-      const fallbacks: RedisFallbackEvent[] = [];
-      const recoveries: RedisRecoverEvent[] = [];
-      const store = createRedisThrottleStore(client, {
-        keyPrefix: prefix,
-        commandTimeoutMs: 100,
+      const { store, fallbacks, recoveries } = guardedForTest(createRedisThrottleStore(client, { keyPrefix: prefix }), {
+        timeoutMs: 100,
         probeIntervalMs: 100,
-        onFallback: (event) => fallbacks.push(event),
-        onRecover: (event) => recoveries.push(event),
       });
       try {
         expect(await store.reserve(request)).to.deep.equal({ granted: true });
@@ -211,7 +278,7 @@ describe("redis/createRedisThrottleStore", () => {
         expect(Date.now() - started).to.be.below(100 + 100);
         expect(frozen.every((result) => result.granted)).to.equal(true);
         expect(fallbacks).to.have.length(1);
-        expect(fallbacks[0]!.error.message).to.equal("Redis did not answer reserve within 100 ms");
+        expect(fallbacks[0]!.error.message).to.equal("Throttle store did not answer reserve within 100 ms");
         expect(fallbacks[0]!.operation).to.equal("reserve");
         await sleep(300);
         expect(recoveries).to.have.length(0);

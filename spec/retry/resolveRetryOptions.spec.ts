@@ -64,6 +64,6 @@ describe("resolveRetryOptions", () => {
   });
 
   it("rejects unknown keys and suggests the closest one", () => {
-    expect(() => resolveRetryOptions(undefined, { maxRetry: 3 } as never)).to.throw(InvalidOptionsError, /did you mean "maxRetries"/);
+    expect(() => resolveRetryOptions(undefined, { maxRetry: 3 } as never)).to.throw(InvalidOptionsError, /did you mean `maxRetries`/);
   });
 });

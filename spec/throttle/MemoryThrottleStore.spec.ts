@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import sinon from "sinon";
-import { MemoryThrottleStore } from "../../lib/throttle/MemoryThrottleStore.js";
+import { InvalidOptionsError } from "../../lib/errors/InvalidOptionsError.js";
+import { MemoryThrottleStore, type MemoryThrottleStoreOptions } from "../../lib/throttle/MemoryThrottleStore.js";
 import type { ReserveRequest } from "../../lib/throttle/ThrottleStore.js";
 
 describe("MemoryThrottleStore", () => {
@@ -14,6 +15,17 @@ describe("MemoryThrottleStore", () => {
     windows: [{ key: "w", limit, windowMs }],
     cooldownKey: "c",
     ...extra,
+  });
+
+  it("rejects invalid and unknown options, every one in one error", () => {
+    expect(() => new MemoryThrottleStore({ rateIdleMs: 0, clock: Date.now } as MemoryThrottleStoreOptions))
+      .to.throw(InvalidOptionsError)
+      .with.property("issues")
+      .that.deep.equals([
+        { path: "clock", message: "is not an option (known: now, rateIdleMs)" },
+        { path: "rateIdleMs", message: "must be a finite number > 0, got 0" },
+      ]);
+    expect(() => new MemoryThrottleStore({ now: undefined, rateIdleMs: undefined })).to.not.throw();
   });
 
   it("has a no-argument constructor and follows the (faked) Date.now clock", async () => {

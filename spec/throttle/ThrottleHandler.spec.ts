@@ -278,14 +278,17 @@ describe("ThrottleHandler (scripted next, fake timers)", () => {
   it("passes requests through a store that fails, throttling on a local fallback, and reports it", async () => {
     const fail = (): Promise<never> => Promise.reject(new Error("store down"));
     const store: ThrottleStore = { reserve: fail, extendCooldown: fail, cooldownRemaining: fail, readRate: fail, adjustRate: fail };
-    const onStoreError = sinon.spy();
-    const { handler, next } = handlerWith({ store, budgets: [budget(2, 1000)], budgetBurst: Infinity, onStoreError });
+    const onStoreFallback = sinon.spy();
+    const { handler, next } = handlerWith({ store, budgets: [budget(2, 1000)], budgetBurst: Infinity, onStoreFallback, storeProbeIntervalMs: 60_000 });
     const done = Array.from({ length: 3 }, () => run(handler, makeContext()));
     await clock.tickAsync(1000);
     expect(await Promise.all(done)).to.deep.equal([undefined, undefined, undefined]);
     expect(next.sent.map((r) => r.at - (next.sent[0]?.at as number))).to.deep.equal([0, 0, 1000]);
-    expect(onStoreError.called).to.equal(true);
-    expect(clock.countTimers()).to.equal(0);
+    // One event per outage, not one per failed call.
+    expect(onStoreFallback.callCount).to.equal(1);
+    expect(onStoreFallback.firstCall.args[0]).to.deep.include({ operation: "reserve" });
+    // Only the recovery probe is left waiting.
+    expect(clock.countTimers()).to.equal(1);
   });
 
   it("drops the state of idle keys", async () => {

@@ -3,6 +3,7 @@ import { InvalidOptionsError } from "../../lib/errors/InvalidOptionsError.js";
 import { ADAPTIVE_DEFAULTS, resolveThrottleOptions, THROTTLE_DEFAULTS, type ThrottleHandlerOptions } from "../../lib/throttle/ThrottleHandlerOptions.js";
 import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
 import { MemoryThrottleStore } from "../../lib/throttle/MemoryThrottleStore.js";
+import type { ThrottleBudget } from "../../lib/throttle/ThrottleBudget.js";
 
 describe("ThrottleHandler options", () => {
   it("defaults every option in one place", () => {
@@ -51,4 +52,47 @@ describe("ThrottleHandler options", () => {
         .that.includes(name);
     });
   }
+
+  it("rejects a misspelt option and suggests the real one", () => {
+    expect(() => new ThrottleHandler({ maxConcurency: 5 } as ThrottleHandlerOptions))
+      .to.throw(InvalidOptionsError)
+      .with.property("message")
+      .that.includes("did you mean `maxConcurrency`?");
+  });
+
+  it("reports every problem in one error, nested ones with their path", () => {
+    let error: InvalidOptionsError | undefined;
+    try {
+      new ThrottleHandler({
+        maxQueue: 0,
+        adaptive: { minRate: -1, burts: 2 } as ThrottleHandlerOptions["adaptive"],
+        budgets: [{ route: "/a", methods: "write", scope: "tenant", limit: 0 } as unknown as ThrottleBudget],
+        onStoreError: () => undefined,
+      } as ThrottleHandlerOptions);
+    } catch (caught) {
+      error = caught as InvalidOptionsError;
+    }
+    expect(error).to.be.instanceOf(InvalidOptionsError);
+    expect(error!.issues.map((issue) => issue.path)).to.deep.equal([
+      "onStoreError",
+      "budgets[0].limit",
+      "budgets[0].windowMs",
+      "adaptive.burts",
+      "adaptive.minRate",
+      "maxQueue",
+    ]);
+    expect(error!.issues[0]!.message).to.match(/onStoreFallback/);
+    expect(error!.issues[3]!.message).to.equal("is not an option; did you mean `burst`?");
+    expect(error!.message).to.match(/^Invalid ThrottleHandler options \(6 problems\):\n {2}- onStoreError: /);
+    for (const issue of error!.issues) expect(error!.message).to.include(`  - ${issue.path}: ${issue.message}`);
+  });
+
+  it("keeps the store fallback settings: timeout, probe interval, fallback store and listeners", () => {
+    const fallbackStore = new MemoryThrottleStore();
+    const onStoreFallback = () => undefined;
+    const settings = resolveThrottleOptions({ storeTimeoutMs: 100, storeProbeIntervalMs: 50, fallbackStore, onStoreFallback });
+    expect(settings).to.include({ storeTimeoutMs: 100, storeProbeIntervalMs: 50, fallbackStore, onStoreFallback });
+    expect(resolveThrottleOptions().fallbackStore).to.be.instanceOf(MemoryThrottleStore);
+    expect(() => resolveThrottleOptions({ fallbackStore: {} as MemoryThrottleStore })).to.throw(InvalidOptionsError, /fallbackStore/);
+  });
 });

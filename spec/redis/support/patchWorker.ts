@@ -29,12 +29,7 @@ const token = createTestToken({ tenantId: env("TENANT"), appId: env("APP") });
 const redis = new Redis(env("REDIS_URL"), { maxRetriesPerRequest: 1 });
 redis.on("error", () => undefined);
 const fallbacks: string[] = [];
-const redisStore: RedisThrottleStore = createRedisThrottleStore(redis, {
-  keyPrefix: env("KEY_PREFIX"),
-  // Generous: on a loaded 2-core test box a starved process must not be mistaken for a Redis outage.
-  commandTimeoutMs: 1000,
-  onFallback: ({ error, operation }) => fallbacks.push(`${operation}: ${error.message}`),
-});
+const redisStore: RedisThrottleStore = createRedisThrottleStore(redis, { keyPrefix: env("KEY_PREFIX") });
 
 function clientWith(store: ThrottleStore): Client {
   const middleware: Middleware[] = [
@@ -45,6 +40,9 @@ function clientWith(store: ThrottleStore): Client {
       presets: false,
       windowMarginMs,
       budgets: [{ name: "tenant-writes", route: "/deviceManagement", methods: "write", scope: "tenant", limit, windowMs }],
+      // Generous: on a loaded 2-core test box a starved process must not be mistaken for a Redis outage.
+      storeTimeoutMs: 1000,
+      onStoreFallback: ({ error, operation }) => fallbacks.push(`${operation}: ${error.message}`),
     }),
     new HTTPMessageHandler(),
   ];

@@ -7,7 +7,7 @@ import { distance } from "fastest-levenshtein";
  * @param name - The unknown name the caller wrote.
  * @param candidates - The valid names, in preference order.
  */
-export function suggestPropertyName(name: string, candidates: readonly string[]): string | undefined {
+export function suggestName(name: string, candidates: readonly string[]): string | undefined {
   const lower = name.toLowerCase();
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;

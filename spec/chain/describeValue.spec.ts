@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { describeValue } from "../../lib/entity/describeValue.js";
+import { describeValue } from "../../lib/chain/describeValue.js";
 
-describe("entity/describeValue", () => {
+describe("chain/describeValue", () => {
   it("describes each kind of value briefly", () => {
     expect(describeValue(-0)).to.equal("-0");
     expect(describeValue(Symbol("s"))).to.equal("symbol");
