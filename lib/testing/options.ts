@@ -14,6 +14,8 @@ export interface ResolvedEmulatorOptions {
   readonly timeScale: number;
   /** How `Retry-After` is written. */
   readonly retryAfterFormat: "seconds" | "fractional-seconds" | "http-date";
+  /** How far the emulator's wall clock (`Date`, HTTP-date `Retry-After`) runs ahead of the host's, in ms. */
+  readonly clockSkewMs: number;
   /** Status of a successful PATCH. */
   readonly patchStatus: 200 | 204;
   /** Fault settings, if any. */
@@ -26,6 +28,7 @@ const DEFAULTS = {
   limits: INTUNE_DEVICE_CONFIGURATION_LIMITS,
   timeScale: 1,
   retryAfterFormat: "seconds",
+  clockSkewMs: 0,
   patchStatus: 200,
 } as const satisfies Omit<ResolvedEmulatorOptions, "faults">;
 
@@ -45,11 +48,13 @@ export function resolveEmulatorOptions(options: GraphEmulatorOptions = {}): Reso
   if (!["seconds", "fractional-seconds", "http-date"].includes(retryAfterFormat)) {
     fail(`retryAfterFormat must be "seconds", "fractional-seconds" or "http-date", got ${String(retryAfterFormat)}`);
   }
+  const clockSkewMs = options.clockSkewMs ?? DEFAULTS.clockSkewMs;
+  if (typeof clockSkewMs !== "number" || !Number.isFinite(clockSkewMs)) fail(`clockSkewMs must be a finite number, got ${String(clockSkewMs)}`);
   const patchStatus = options.patchStatus ?? DEFAULTS.patchStatus;
   if (patchStatus !== 200 && patchStatus !== 204) fail(`patchStatus must be 200 or 204, got ${String(patchStatus)}`);
   const limits = options.limits === false ? [] : (options.limits ?? DEFAULTS.limits);
   limits.forEach(checkLimit);
-  return { port, protocol, limits, timeScale, retryAfterFormat, patchStatus, faults: options.faults };
+  return { port, protocol, limits, timeScale, retryAfterFormat, clockSkewMs, patchStatus, faults: options.faults };
 }
 
 function checkLimit(limit: EmulatorLimit, index: number): void {
