@@ -27,6 +27,16 @@ export interface SafeTimerOptions {
   readonly unref?: boolean;
 }
 
+/** The timer functions a timer was started with. */
+interface TimerClock {
+  readonly set: typeof setTimeout;
+  readonly clear: typeof clearTimeout;
+}
+
+// Read at start, so a timer keeps to the clock it started on: a step or a repeat never moves a
+// real timer onto fake timers installed later (nor the reverse).
+const currentClock = (): TimerClock => ({ set: globalThis.setTimeout, clear: globalThis.clearTimeout });
+
 /**
  * Calls `callback` once, after `ms`. A wait beyond one timer's range is served in steps of at
  * most {@link MAX_TIMER_MS}, so it neither overflows into a spin nor fires early; `Infinity`
@@ -36,24 +46,59 @@ export interface SafeTimerOptions {
  * @param options - `unref`.
  */
 export function setSafeTimeout(callback: () => void, ms: number, options: SafeTimerOptions = {}): SafeTimer {
+  return schedule(currentClock(), callback, ms, options.unref === true);
+}
+
+/**
+ * Calls `callback` every `ms` (each period starts when the previous call returned) until cleared;
+ * the callback may clear it. Periods are clamped and stepped as in {@link setSafeTimeout}.
+ * @param callback - What to run.
+ * @param ms - The period; `NaN` and negatives mean 0.
+ * @param options - `unref`.
+ */
+export function setSafeInterval(callback: () => void, ms: number, options: SafeTimerOptions = {}): SafeTimer {
+  const clock = currentClock();
+  let current: SafeTimer | undefined;
+  let stopped = false;
+  const next = (): void => {
+    current = schedule(
+      clock,
+      () => {
+        callback();
+        if (!stopped) next();
+      },
+      ms,
+      options.unref === true,
+    );
+  };
+  next();
+  return {
+    clear: () => {
+      stopped = true;
+      current?.clear();
+    },
+  };
+}
+
+function schedule(clock: TimerClock, callback: () => void, ms: number, unref: boolean): SafeTimer {
   let left = ms > 0 ? ms : 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const arm = (): void => {
     const step = clampTimerDelay(left);
     left -= step;
-    timer = setTimeout(() => {
+    timer = clock.set(() => {
       if (left > 0) arm();
       else {
         timer = undefined;
         callback();
       }
     }, step);
-    if (options.unref === true) (timer as { unref?: () => void }).unref?.();
+    if (unref) (timer as { unref?: () => void }).unref?.();
   };
   arm();
   return {
     clear: () => {
-      if (timer !== undefined) clearTimeout(timer);
+      if (timer !== undefined) clock.clear(timer);
       timer = undefined;
       left = 0;
     },
