@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from "../chain/safeTimer.js";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import type { AdaptiveRateSettings } from "./AdaptiveRate.js";
 import type { StoreErrorEvent } from "./guardStore.js";
@@ -88,12 +89,29 @@ export interface ThrottleHandlerOptions {
   readonly maxQueue?: number;
   /** Cooldown after a 429 whose `Retry-After` cannot be read (browsers may hide it), in ms. @default 1000 */
   readonly defaultCooldownMs?: number;
-  /** Longest shared cooldown taken from one `Retry-After`, in ms. @default 300000 */
+  /**
+   * The longest cooldown a request waits out, in ms, when no `ResilientRetryHandler` above tells
+   * its own limit (with one, its `maxRetryAfterMs` and remaining `deadlineMs` apply instead). A
+   * request facing a longer cooldown fails at once with `RetryAfterTooLongError`, and nothing is
+   * sent. The cooldown itself keeps the server's whole `Retry-After` (up to one hour).
+   * @default 120000 (the retry handler's `maxRetryAfterMs`)
+   */
   readonly maxCooldownMs?: number;
   /** Statuses whose `Retry-After` starts a shared cooldown for the key. @default [429, 503] */
   readonly cooldownStatuses?: readonly number[];
-  /** State of a key with nothing queued or in flight is dropped after this long, in ms. @default 60000 */
+  /**
+   * State of a key with nothing queued or in flight is dropped after this long, in ms, by a timer
+   * that never keeps the process alive.
+   * @default 60000
+   */
   readonly idleKeyMs?: number;
+  /**
+   * Keys held at most; beyond it the least recently used idle keys (nothing queued or in flight)
+   * are dropped at once. A busy key is never dropped, so the count may exceed it while more keys
+   * than this are busy.
+   * @default 10000
+   */
+  readonly maxKeys?: number;
   /**
    * Longest wait for one call to a custom store, in ms; a call that fails or times out is answered
    * by a per-process in-memory store instead, so requests are neither lost nor hung.
@@ -134,6 +152,7 @@ export interface ThrottleSettings {
   readonly maxCooldownMs: number;
   readonly cooldownStatuses: readonly number[];
   readonly idleKeyMs: number;
+  readonly maxKeys: number;
   readonly storeTimeoutMs: number;
   readonly refundFailedAttempts: boolean;
   readonly onThrottle: ThrottleListener | undefined;
@@ -166,9 +185,10 @@ export const THROTTLE_DEFAULTS = {
   maxConcurrency: 50,
   maxQueue: 10_000,
   defaultCooldownMs: 1000,
-  maxCooldownMs: 300_000,
+  maxCooldownMs: 120_000,
   cooldownStatuses: [429, 503],
   idleKeyMs: 60_000,
+  maxKeys: 10_000,
   storeTimeoutMs: 2000,
   refundFailedAttempts: true,
 } as const satisfies Omit<
@@ -184,15 +204,19 @@ export const THROTTLE_DEFAULTS = {
 export function resolveThrottleOptions(options: ThrottleHandlerOptions = {}): ThrottleSettings {
   const merged = { ...THROTTLE_DEFAULTS, ...definedOnly(options) };
   positive("presetTimeScale", merged.presetTimeScale);
+  atMost("presetTimeScale", merged.presetTimeScale, 1000);
   nonNegative("windowMarginRatio", merged.windowMarginRatio);
   nonNegative("windowMarginMs", merged.windowMarginMs);
+  duration("windowMarginMs", merged.windowMarginMs);
   if (typeof merged.budgetBurst !== "number" || !(merged.budgetBurst >= 1)) fail(`budgetBurst must be a number >= 1 or Infinity, not ${String(merged.budgetBurst)}`);
   positiveInteger("maxConcurrency", merged.maxConcurrency);
   positiveInteger("maxQueue", merged.maxQueue);
+  positiveInteger("maxKeys", merged.maxKeys);
   nonNegative("defaultCooldownMs", merged.defaultCooldownMs);
   positive("maxCooldownMs", merged.maxCooldownMs);
   positive("idleKeyMs", merged.idleKeyMs);
   positive("storeTimeoutMs", merged.storeTimeoutMs);
+  for (const name of ["defaultCooldownMs", "maxCooldownMs", "idleKeyMs", "storeTimeoutMs"] as const) duration(name, merged[name]);
   if (merged.presets !== "graph-hosts" && merged.presets !== "always" && merged.presets !== false) {
     fail(`presets must be "graph-hosts", "always" or false, not ${JSON.stringify(merged.presets)}`);
   }
@@ -229,6 +253,9 @@ function resolveAdaptive(option: boolean | AdaptiveThrottleOptions | undefined):
   if (merged.minRate > merged.maxRate) fail("adaptive.minRate must not exceed adaptive.maxRate");
   positive("adaptive.slowStartIntervalMs", merged.slowStartIntervalMs);
   positive("adaptive.increaseIntervalMs", merged.increaseIntervalMs);
+  duration("adaptive.slowStartIntervalMs", merged.slowStartIntervalMs);
+  duration("adaptive.increaseIntervalMs", merged.increaseIntervalMs);
+  duration("adaptive.holdMs", merged.holdMs);
   if (!(merged.decreaseFactor > 0 && merged.decreaseFactor < 1)) fail("adaptive.decreaseFactor must be between 0 and 1 (exclusive)");
   if (!(merged.plateauRatio > 0 && merged.plateauRatio <= 1)) fail("adaptive.plateauRatio must be in (0, 1]");
   nonNegative("adaptive.holdMs", merged.holdMs);
@@ -252,6 +279,7 @@ function validateBudget(budget: ThrottleBudget, index: number): void {
   if (budget.scope !== "tenant" && budget.scope !== "app") fail(`${where}.scope must be "tenant" or "app"`);
   positiveInteger(`${where}.limit`, budget.limit);
   positive(`${where}.windowMs`, budget.windowMs);
+  duration(`${where}.windowMs`, budget.windowMs);
   if (budget.name !== undefined && (typeof budget.name !== "string" || budget.name === "")) fail(`${where}.name must be a non-empty string`);
 }
 
@@ -270,6 +298,15 @@ function positive(name: string, value: number): void {
 
 function nonNegative(name: string, value: number): void {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) fail(`${name} must be a number >= 0, not ${String(value)}`);
+}
+
+function atMost(name: string, value: number, max: number): void {
+  if (value > max) fail(`${name} must be at most ${max}, not ${String(value)}`);
+}
+
+/** A time the handler waits on a timer: beyond `setTimeout`'s range (about 24.8 days) it is surely a unit mistake. */
+function duration(name: string, value: number): void {
+  if (value > MAX_TIMER_MS) fail(`${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days), not ${String(value)}`);
 }
 
 function positiveInteger(name: string, value: number): void {
