@@ -15,6 +15,7 @@ import { describeRequest } from "./describeRequest.js";
 import type { ListenerSet } from "../chain/listenerSet.js";
 import { readRetryAfter } from "../chain/readRetryAfter.js";
 import { redactSecrets } from "../chain/redactSecrets.js";
+import { publishWaitLimit } from "../chain/waitLimit.js";
 import type { ResilientRetryOptions } from "./ResilientRetryOptions.js";
 import type { GiveUpEvent, GiveUpReason, RetryEvent, RetryReason } from "./retryEvents.js";
 import { sendAttempt } from "./sendAttempt.js";
@@ -114,6 +115,7 @@ export async function executeWithRetry(context: Context, run: RetryRun): Promise
       attempt += 1;
       if (trace !== undefined) trace.attempts = attempt;
       const scope = createTimedAbortScope(deadline.signal, options.attemptTimeoutMs);
+      publishWaitLimit(scope.signal, { maxRetryAfterMs: options.maxRetryAfterMs, deadlineMs: options.deadlineMs, startedAt });
       let delayMs: number;
       let failure: Failure;
       try {

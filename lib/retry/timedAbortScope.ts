@@ -1,5 +1,5 @@
 import type { AttemptClock } from "../chain/attemptClock.js";
-import { MAX_TIMER_MS } from "../chain/abortableDelay.js";
+import { MAX_TIMER_MS } from "../chain/safeTimer.js";
 
 /**
  * An `AbortSignal` that aborts when its parent aborts (with the parent's reason) or when its own

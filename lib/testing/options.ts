@@ -15,6 +15,8 @@ export interface ResolvedEmulatorOptions {
   readonly timeScale: number;
   /** How `Retry-After` is written. */
   readonly retryAfterFormat: "seconds" | "fractional-seconds" | "http-date";
+  /** How far the emulator's wall clock (`Date`, HTTP-date `Retry-After`) runs ahead of the host's, in ms. */
+  readonly clockSkewMs: number;
   /** Status of a successful PATCH. */
   readonly patchStatus: 200 | 204;
   /** Fault settings (checked, defaults filled in), if any. */
@@ -27,6 +29,7 @@ const DEFAULTS = {
   limits: INTUNE_DEVICE_CONFIGURATION_LIMITS,
   timeScale: 1,
   retryAfterFormat: "seconds",
+  clockSkewMs: 0,
   patchStatus: 200,
 } as const satisfies Omit<ResolvedEmulatorOptions, "faults">;
 
@@ -122,6 +125,7 @@ const EMULATOR_OPTIONS = optionSchema<GraphEmulatorOptions>()({
     limits: ((value, path, report) => (value === false ? [] : limitsRule(value, path, report))) as OptionRule<readonly EmulatorLimit[]>,
     timeScale: positiveNumber,
     retryAfterFormat: oneOf(["seconds", "fractional-seconds", "http-date"]),
+    clockSkewMs: numberWhere(Number.isFinite, "a finite number"),
     patchStatus: oneOf([200, 204]),
     faults: nestedOptions(FAULT_OPTIONS) as OptionRule<Required<EmulatorFaults>>,
   },

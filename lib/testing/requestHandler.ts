@@ -92,8 +92,10 @@ function internalError(state: EmulatorState, res: ServerResponse, ids: ResponseI
 function checkAndServe(state: EmulatorState, req: IncomingMessage, res: ServerResponse, method: string, ids: ResponseIds, fault: FaultDraw): void {
   const { options, stats } = state;
   const delivery = bodyDelivery(state, fault);
+  // The emulator's wall clock, which may be skewed: `Date` and HTTP-date `Retry-After`s are written on it.
+  const wallNow = (): number => Date.now() + options.clockSkewMs;
   const send = (status: number, body: string | undefined, headers?: OutgoingHttpHeaders): void => {
-    if (sendResponse(res, status, ids, body, headers, delivery)) stats.outcome(status);
+    if (sendResponse(res, status, ids, body, { Date: new Date(wallNow()).toUTCString(), ...headers }, delivery)) stats.outcome(status);
   };
   const sendError = (status: number, code: string, message: string, headers?: OutgoingHttpHeaders, innerCode?: string): void =>
     send(status, graphErrorBody(code, message, ids, innerCode), headers);
@@ -113,7 +115,7 @@ function checkAndServe(state: EmulatorState, req: IncomingMessage, res: ServerRe
       return;
     case "unavailable-with-retry-after":
       sendError(503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry later.", {
-        "Retry-After": formatRetryAfter(state.faults.retryAfterSeconds * 1000, options.retryAfterFormat),
+        "Retry-After": formatRetryAfter(state.faults.retryAfterSeconds * 1000, options.retryAfterFormat, wallNow()),
       });
       return;
     case "unavailable":
@@ -166,7 +168,7 @@ function checkAndServe(state: EmulatorState, req: IncomingMessage, res: ServerRe
       if (!decision.admitted) {
         stats.throttled(decision.blockedBy);
         send(429, throttledErrorBody(ids), {
-          "Retry-After": formatRetryAfter(decision.retryAfterMs, options.retryAfterFormat),
+          "Retry-After": formatRetryAfter(decision.retryAfterMs, options.retryAfterFormat, wallNow()),
           "x-emulator-throttled-by": decision.blockedBy.join(", "),
         });
         return;

@@ -76,6 +76,13 @@ export interface GraphEmulatorOptions {
   readonly timeScale?: number;
   /** How `Retry-After` is written on 429: whole seconds (rounded up), fractional seconds, or an HTTP-date. @default "seconds" */
   readonly retryAfterFormat?: "seconds" | "fractional-seconds" | "http-date";
+  /**
+   * How far the emulator's wall clock runs ahead of this host's (negative: behind), in ms. It
+   * writes the `Date` header and HTTP-date `Retry-After`s on that clock, as a server with a skewed
+   * clock would, so a client must read such a date against `Date`, not its own clock.
+   * @default 0
+   */
+  readonly clockSkewMs?: number;
   /** Status of a successful PATCH: `200` with the entity (documented) or `204 No Content` (seen on real Graph). @default 200 */
   readonly patchStatus?: 200 | 204;
   /** Fault injection. @default none */

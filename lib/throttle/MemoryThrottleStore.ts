@@ -1,5 +1,6 @@
-import { aClock, positiveNumber } from "../chain/optionRules.js";
+import { aClock, positiveInteger, positiveNumber } from "../chain/optionRules.js";
 import { optionSchema, resolveOptions } from "../chain/resolveOptions.js";
+import { setSafeInterval, type SafeTimer } from "../chain/safeTimer.js";
 import { SlidingLog } from "./SlidingLog.js";
 import type { RateChange, RefundRequest, ReserveRequest, ReserveResult, ThrottleStore } from "./ThrottleStore.js";
 
@@ -15,27 +16,39 @@ export interface MemoryThrottleStoreOptions {
    * @default 600000
    */
   readonly rateIdleMs?: number;
+  /**
+   * Keys held at most (windows, pacers, cooldowns and rates together). Beyond it, idle keys are
+   * swept at once, then the least recently used learned rates are forgotten (they are learned
+   * again); windows, pacers and cooldowns still in force are never dropped, since they hold
+   * requests back.
+   * @default 100000
+   */
+  readonly maxKeys?: number;
 }
 
 const MEMORY_STORE_OPTIONS = optionSchema<MemoryThrottleStoreOptions>()({
   name: "MemoryThrottleStore options",
-  defaults: { now: () => Date.now(), rateIdleMs: 600_000 },
-  rules: { now: aClock, rateIdleMs: positiveNumber },
+  defaults: { now: () => Date.now(), rateIdleMs: 600_000, maxKeys: 100_000 },
+  rules: { now: aClock, rateIdleMs: positiveNumber, maxKeys: positiveInteger },
 });
 
-/** How often idle keys are swept, at most (ms); sweeping is lazy, on calls, with no timer. */
+/** How often idle keys are swept (ms): on calls, and by an `unref()`'d timer while anything is held. */
 const SWEEP_INTERVAL_MS = 5_000;
 
 /**
  * The default {@link ThrottleStore}: exact sliding logs, a pacer, cooldowns and adaptive rates, held
  * in this process. Idle keys (windows with no grant left in them, passed pacers, expired cooldowns,
- * rates unused for `rateIdleMs`) are dropped lazily, so memory follows the number of active keys.
+ * rates unused for `rateIdleMs`) are swept every few seconds, also without traffic, by a timer
+ * that never keeps the process alive and stops when nothing is held; so memory follows the number
+ * of active keys, bounded by `maxKeys`.
  *
  * Every method runs synchronously inside its promise, so calls are atomic with respect to each other.
  */
 export class MemoryThrottleStore implements ThrottleStore {
   private readonly now: () => number;
   private readonly rateIdleMs: number;
+  private readonly maxKeys: number;
+  private sweeper: SafeTimer | undefined;
   private readonly windows = new Map<string, SlidingLog>();
   /** Time from which the next paced grant is allowed, per pace key. */
   private readonly pacers = new Map<string, number>();
@@ -52,6 +65,7 @@ export class MemoryThrottleStore implements ThrottleStore {
     const settings = resolveOptions(MEMORY_STORE_OPTIONS, options);
     this.now = settings.now;
     this.rateIdleMs = settings.rateIdleMs;
+    this.maxKeys = settings.maxKeys;
     this.lastSweep = this.now();
   }
 
@@ -79,10 +93,14 @@ export class MemoryThrottleStore implements ThrottleStore {
         reason = "budget";
       }
     }
-    if (reason !== undefined) return { granted: false, retryInMs: Math.max(1, Math.ceil(wait)), reason };
+    if (reason !== undefined) {
+      this.held();
+      return { granted: false, retryInMs: Math.max(1, Math.ceil(wait)), reason };
+    }
 
     for (const log of logs) log.add(now);
     if (request.pace !== undefined) this.pacers.set(request.pace.key, now + request.pace.intervalMs);
+    this.held();
     return { granted: true };
   }
 
@@ -100,6 +118,7 @@ export class MemoryThrottleStore implements ThrottleStore {
     const now = this.tick();
     const until = Math.max(this.cooldowns.get(key) ?? 0, now + Math.ceil(Math.max(0, durationMs)));
     if (until > now) this.cooldowns.set(key, until);
+    this.held();
     return Math.max(0, until - now);
   }
 
@@ -114,6 +133,9 @@ export class MemoryThrottleStore implements ThrottleStore {
     const entry = this.rates.get(key);
     if (entry === undefined) return undefined;
     entry.touchedAt = now;
+    // Re-insert: the Map's front is then the least recently used rate.
+    this.rates.delete(key);
+    this.rates.set(key, entry);
     return entry.rate;
   }
 
@@ -123,12 +145,16 @@ export class MemoryThrottleStore implements ThrottleStore {
     const current = this.rates.get(key)?.rate ?? change.initial;
     const raw = change.set ?? current * (change.multiply ?? 1) + (change.add ?? 0);
     const rate = Math.min(change.max, Math.max(change.min, raw));
+    this.rates.delete(key);
     this.rates.set(key, { rate, touchedAt: now });
+    this.held();
     return rate;
   }
 
-  /** Drops all state. */
+  /** Drops all state (and stops the sweep timer). */
   async close(): Promise<void> {
+    this.sweeper?.clear();
+    this.sweeper = undefined;
     this.windows.clear();
     this.pacers.clear();
     this.cooldowns.clear();
@@ -143,12 +169,12 @@ export class MemoryThrottleStore implements ThrottleStore {
     return this.windows.get(key)?.count(this.now()) ?? 0;
   }
 
-  /** How many keys (windows, pacers, cooldowns, rates) the store holds; idle ones are swept lazily. */
+  /** How many keys (windows, pacers, cooldowns, rates) the store holds; idle ones are swept every few seconds. */
   get size(): number {
     return this.windows.size + this.pacers.size + this.cooldowns.size + this.rates.size;
   }
 
-  /** Forces a sweep of idle keys now (normally it happens lazily every few seconds). */
+  /** Sweeps idle keys now (it also happens by itself every few seconds). */
   sweep(): void {
     const now = this.now();
     this.lastSweep = now;
@@ -156,6 +182,28 @@ export class MemoryThrottleStore implements ThrottleStore {
     for (const [key, nextAt] of this.pacers) if (nextAt <= now) this.pacers.delete(key);
     for (const [key, until] of this.cooldowns) if (until <= now) this.cooldowns.delete(key);
     for (const [key, entry] of this.rates) if (entry.touchedAt + this.rateIdleMs <= now) this.rates.delete(key);
+    if (this.size === 0) {
+      this.sweeper?.clear();
+      this.sweeper = undefined;
+    }
+  }
+
+  /** After a key was added: keeps the count within `maxKeys` and the sweep timer running. */
+  private held(): void {
+    if (this.size > this.maxKeys) {
+      this.sweep();
+      // Rates are the only keys that outlive what they hold back; the least recently used go first.
+      for (const key of this.rates.keys()) {
+        if (this.size <= this.maxKeys) break;
+        this.rates.delete(key);
+      }
+    }
+    if (this.sweeper === undefined && this.size > 0) this.armSweeper();
+  }
+
+  private armSweeper(): void {
+    // Housekeeping must never keep a process alive.
+    this.sweeper = setSafeInterval(() => this.sweep(), SWEEP_INTERVAL_MS, { unref: true });
   }
 
   private tick(): number {

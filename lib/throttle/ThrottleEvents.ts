@@ -67,7 +67,7 @@ export interface ThrottleKeyStats {
   readonly sent: number;
   /** `429` responses seen. */
   readonly throttled: number;
-  /** Requests refused because the queue was full. */
+  /** Requests refused without being sent: the queue was full, or a cooldown was longer than they accept. */
   readonly rejected: number;
   /** When the last known cooldown ends (ms since epoch, by the handler's clock), if still active. */
   readonly cooldownUntil: number | undefined;

@@ -1,6 +1,8 @@
 import type { Context, Middleware } from "@microsoft/microsoft-graph-client";
-import { ThrottleQueueFullError } from "../errors/ThrottleQueueFullError.js";
-import { parseRetryAfter } from "../chain/parseRetryAfter.js";
+import { GraphRequestError } from "../errors/GraphRequestError.js";
+import { readRetryAfter } from "../chain/readRetryAfter.js";
+import { getRequestHeader } from "../chain/requestHeaders.js";
+import { readWaitLimit, refuseWait, type WaitLimit } from "../chain/waitLimit.js";
 import { GRAPH_HOSTS } from "../chain/graphHosts.js";
 import { resolveBudgets, type ResolvedBudget } from "./budgetMatching.js";
 import { guardStore, needsGuard } from "./guardStore.js";
@@ -20,12 +22,22 @@ import { resolveThrottleOptions, type ThrottleHandlerOptions, type ThrottleSetti
 const REFUNDED_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
 
 /**
+ * The longest cooldown held from one response, in ms. The cooldown keeps the server's whole ask
+ * (not one clipped to what callers accept), so every process sharing the store sees that a
+ * request cannot wait it out and fails it at once; the bound keeps a broken server's
+ * `Retry-After: 99999999` from blocking a key for more than an hour.
+ */
+export const MAX_COOLDOWN_HOLD_MS = 3_600_000;
+
+/**
  * Keeps every request of a `tenant/app` key under Graph's limits, across all concurrent callers
  * (and across processes, with a shared store). Place it inside the retry handler so every attempt
  * passes through it: retry → throttle → … → HTTPMessageHandler.
  *
  * - A `429`/`503` with `Retry-After` starts a shared cooldown: every request of the key waits, not
- *   only the refused one.
+ *   only the refused one. A request that would wait longer than it accepts (the retry handler's
+ *   `maxRetryAfterMs` and deadline, or `maxCooldownMs` without one) fails at once with
+ *   `RetryAfterTooLongError` (or `DeadlineExceededError`), and nothing is sent.
  * - Known budgets (the Intune presets on Graph hosts, or your own) are sliding windows.
  * - Routes with no known budget are paced at a rate learned from 429s (adaptive mode).
  * - Per key: at most `maxConcurrency` in flight and `maxQueue` waiting (FIFO, abortable through
@@ -52,6 +64,8 @@ export class ThrottleHandler implements Middleware {
   private readonly claims = new ClaimsCache();
   private readonly userBudgets: readonly ResolvedBudget[];
   private readonly presetBudgets: readonly ResolvedBudget[];
+  /** The wait limit of requests that no retry handler publishes one for. */
+  private readonly ownWaitLimit: WaitLimit;
 
   /**
    * @param options - Budgets, store, limits and listeners; see {@link ThrottleHandlerOptions}.
@@ -77,6 +91,7 @@ export class ThrottleHandler implements Middleware {
     this.presetBudgets =
       settings.presets === false ? [] : resolveBudgets(INTUNE_DEVICE_CONFIGURATION_BUDGETS, settings.presetTimeScale, margin, "preset-");
     if (settings.onThrottle !== undefined) this.scheduler.addListener(settings.onThrottle);
+    this.ownWaitLimit = { maxRetryAfterMs: settings.maxCooldownMs, deadlineMs: Number.POSITIVE_INFINITY, startedAt: 0 };
   }
 
   /**
@@ -117,13 +132,19 @@ export class ThrottleHandler implements Middleware {
     const queuedAt = this.settings.now();
     // Time in our queue is not the server hanging: stop the retry handler's attempt timer meanwhile.
     const resumeClock = suspendAttemptClock(context);
+    const signal = context.options?.signal ?? undefined;
+    // One notion of how long to wait: the retry handler's limit when it published one, else maxCooldownMs.
+    const limit = readWaitLimit(signal) ?? this.ownWaitLimit;
     let grantedAt: number;
     try {
-      grantedAt = await this.scheduler.acquire(lane, context.options?.signal ?? undefined);
+      grantedAt = await this.scheduler.acquire(lane, signal, (waitMs, statusCode) =>
+        refuseWait(limit, waitMs, { statusCode, clientRequestId: getRequestHeader(context, "client-request-id") }),
+      );
     } catch (error) {
       if (trace !== undefined) {
         trace.queuedMs += this.settings.now() - queuedAt;
-        if (error instanceof ThrottleQueueFullError) trace.error = error;
+        // Our own refusals (queue full, a cooldown too long to wait); an abort reason is the caller's.
+        if (error instanceof GraphRequestError) trace.error = error;
       }
       throw error;
     } finally {
@@ -134,6 +155,8 @@ export class ThrottleHandler implements Middleware {
     try {
       await next.execute(context);
       refund = this.settings.refundFailedAttempts && REFUNDED_STATUSES.has(context.response?.status ?? 0);
+      // Learn before the slot frees, so a request woken by the release already meets a new cooldown.
+      await this.learn(context.response, state, lane, grantedAt);
     } catch (error) {
       // No response at all; an aborted or timed-out attempt may still be processed, so it keeps its slot.
       refund = this.settings.refundFailedAttempts && context.options?.signal?.aborted !== true;
@@ -141,7 +164,6 @@ export class ThrottleHandler implements Middleware {
     } finally {
       this.scheduler.release(lane, refund);
     }
-    await this.learn(context.response, state, lane, grantedAt);
   }
 
   private identity(context: Context, target: RequestTarget): ThrottleIdentity {
@@ -169,15 +191,12 @@ export class ThrottleHandler implements Middleware {
       if (status < 500) controller?.succeeded(now, grantedAt);
       return;
     }
+    // The retry handler's reading (an HTTP-date against the response's own Date header), so both agree.
     // Browsers may hide Retry-After (Graph does not expose it to CORS); a 429 then cools down briefly.
-    const retryAfterMs = parseRetryAfter(response.headers?.get("retry-after") ?? null, Date.now());
+    const retryAfterMs = response.headers === undefined ? undefined : readRetryAfter(response.headers);
     if (coolsDown) {
-      const cooldownMs = Math.min(this.settings.maxCooldownMs, retryAfterMs ?? (status === 429 ? this.settings.defaultCooldownMs : 0));
-      if (cooldownMs > 0) {
-        const remaining = await this.store.extendCooldown(state.cooldownKey, cooldownMs);
-        state.cooldownUntil = Math.max(state.cooldownUntil ?? 0, this.settings.now() + remaining);
-        this.scheduler.emit(state, "cooldown", remaining);
-      }
+      const cooldownMs = Math.min(MAX_COOLDOWN_HOLD_MS, retryAfterMs ?? (status === 429 ? this.settings.defaultCooldownMs : 0));
+      if (cooldownMs > 0) this.scheduler.coolDown(state, await this.store.extendCooldown(state.cooldownKey, cooldownMs), status);
     }
     if (status !== 429) return;
     state.throttled += 1;

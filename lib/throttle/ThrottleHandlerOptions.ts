@@ -12,6 +12,7 @@ import {
   valueWhere,
 } from "../chain/optionRules.js";
 import { nestedOptions, optionSchema, resolveOptions, type OptionRule } from "../chain/resolveOptions.js";
+import { MAX_TIMER_MS } from "../chain/safeTimer.js";
 import type { AdaptiveRateSettings } from "./AdaptiveRate.js";
 import { MemoryThrottleStore } from "./MemoryThrottleStore.js";
 import type { StoreFallbackEvent, StoreRecoverEvent } from "./StoreEvents.js";
@@ -101,12 +102,29 @@ export interface ThrottleHandlerOptions {
   readonly maxQueue?: number;
   /** Cooldown after a 429 whose `Retry-After` cannot be read (browsers may hide it), in ms. @default 1000 */
   readonly defaultCooldownMs?: number;
-  /** Longest shared cooldown taken from one `Retry-After`, in ms. @default 300000 */
+  /**
+   * The longest cooldown a request waits out, in ms, when no `ResilientRetryHandler` above tells
+   * its own limit (with one, its `maxRetryAfterMs` and remaining `deadlineMs` apply instead). A
+   * request facing a longer cooldown fails at once with `RetryAfterTooLongError`, and nothing is
+   * sent. The cooldown itself keeps the server's whole `Retry-After` (up to one hour).
+   * @default 120000 (the retry handler's `maxRetryAfterMs`)
+   */
   readonly maxCooldownMs?: number;
   /** Statuses whose `Retry-After` starts a shared cooldown for the key. @default [429, 503] */
   readonly cooldownStatuses?: readonly number[];
-  /** State of a key with nothing queued or in flight is dropped after this long, in ms. @default 60000 */
+  /**
+   * State of a key with nothing queued or in flight is dropped after this long, in ms, by a timer
+   * that never keeps the process alive.
+   * @default 60000
+   */
   readonly idleKeyMs?: number;
+  /**
+   * Keys held at most; beyond it the least recently used idle keys (nothing queued or in flight)
+   * are dropped at once. A busy key is never dropped, so the count may exceed it while more keys
+   * than this are busy.
+   * @default 10000
+   */
+  readonly maxKeys?: number;
   /**
    * Longest wait for one call to the store (Redis or your own), in ms. A call that fails or times
    * out is answered by `fallbackStore`, and so are all calls after it until a probe finds the store
@@ -171,9 +189,10 @@ export const THROTTLE_DEFAULTS = {
   maxConcurrency: 50,
   maxQueue: 10_000,
   defaultCooldownMs: 1000,
-  maxCooldownMs: 300_000,
+  maxCooldownMs: 120_000,
   cooldownStatuses: [429, 503],
   idleKeyMs: 60_000,
+  maxKeys: 10_000,
   storeTimeoutMs: 250,
   storeProbeIntervalMs: 1000,
   refundFailedAttempts: true,
@@ -181,6 +200,10 @@ export const THROTTLE_DEFAULTS = {
   Required<ThrottleHandlerOptions>,
   "store" | "fallbackStore" | "key" | "adaptive" | "onThrottle" | "onStoreFallback" | "onStoreRecover" | "now"
 >;
+
+/** Durations are timer delays: above the timer maximum (about 24.8 days) they would overflow into a spin. */
+const duration = numberWhere((n) => Number.isFinite(n) && n > 0 && n <= MAX_TIMER_MS, `a number > 0 and at most ${MAX_TIMER_MS} ms (about 24.8 days)`);
+const nonNegativeDuration = numberWhere((n) => Number.isFinite(n) && n >= 0 && n <= MAX_TIMER_MS, `a number >= 0 and at most ${MAX_TIMER_MS} ms`);
 
 const STORE_METHODS = ["reserve", "extendCooldown", "cooldownRemaining", "readRate", "adjustRate"] as const;
 
@@ -198,11 +221,11 @@ const ADAPTIVE_OPTIONS = optionSchema<AdaptiveThrottleOptions>()({
     initialRate: positiveNumber,
     minRate: positiveNumber,
     maxRate: positiveNumber,
-    slowStartIntervalMs: positiveNumber,
-    increaseIntervalMs: positiveNumber,
+    slowStartIntervalMs: duration,
+    increaseIntervalMs: duration,
     decreaseFactor: numberWhere((n) => n > 0 && n < 1, "a number between 0 and 1 (exclusive)"),
     plateauRatio: numberWhere((n) => n > 0 && n <= 1, "a number in (0, 1]"),
-    holdMs: nonNegativeNumber,
+    holdMs: nonNegativeDuration,
     probeRatio: nonNegativeNumber,
     burst: numberWhere((n) => n >= 1 && Number.isFinite(n), "a finite number >= 1"),
   },
@@ -237,7 +260,7 @@ const BUDGET_OPTIONS = optionSchema<ThrottleBudget>()({
     ),
     scope: oneOf(["tenant", "app"]),
     limit: positiveInteger,
-    windowMs: positiveNumber,
+    windowMs: duration,
   },
 });
 
@@ -251,19 +274,20 @@ export const THROTTLE_OPTIONS = optionSchema<ThrottleHandlerOptions>()({
     key: aFunction,
     budgets: arrayOf(nestedOptions(BUDGET_OPTIONS), "an array of budgets"),
     presets: oneOf(["graph-hosts", "always", false]),
-    presetTimeScale: positiveNumber,
+    presetTimeScale: numberWhere((n) => Number.isFinite(n) && n > 0 && n <= 1000, "a number > 0 and at most 1000"),
     windowMarginRatio: nonNegativeNumber,
-    windowMarginMs: nonNegativeNumber,
+    windowMarginMs: nonNegativeDuration,
     budgetBurst: numberWhere((n) => n >= 1, "a number >= 1 or Infinity"),
     adaptive: adaptiveRule,
     maxConcurrency: positiveInteger,
     maxQueue: positiveInteger,
-    defaultCooldownMs: nonNegativeNumber,
-    maxCooldownMs: positiveNumber,
+    defaultCooldownMs: nonNegativeDuration,
+    maxCooldownMs: duration,
     cooldownStatuses: arrayOf(httpStatus, "an array of HTTP status codes"),
-    idleKeyMs: positiveNumber,
-    storeTimeoutMs: positiveNumber,
-    storeProbeIntervalMs: positiveNumber,
+    idleKeyMs: duration,
+    maxKeys: positiveInteger,
+    storeTimeoutMs: duration,
+    storeProbeIntervalMs: duration,
     refundFailedAttempts: aBoolean,
     onThrottle: aFunction,
     onStoreFallback: aFunction,
@@ -293,6 +317,7 @@ export interface ThrottleSettings {
   readonly maxCooldownMs: number;
   readonly cooldownStatuses: readonly number[];
   readonly idleKeyMs: number;
+  readonly maxKeys: number;
   readonly storeTimeoutMs: number;
   readonly storeProbeIntervalMs: number;
   readonly refundFailedAttempts: boolean;

@@ -1,3 +1,4 @@
+import { clampTimerDelay, setSafeInterval, type SafeTimer } from "../chain/safeTimer.js";
 import { ThrottleQueueFullError } from "../errors/ThrottleQueueFullError.js";
 import { AdaptiveRate, type AdaptiveRateSettings } from "./AdaptiveRate.js";
 import type { ResolvedBudget } from "./budgetMatching.js";
@@ -15,6 +16,7 @@ export interface SchedulerSettings {
   readonly maxConcurrency: number;
   readonly maxQueue: number;
   readonly idleKeyMs: number;
+  readonly maxKeys: number;
   readonly budgetBurst: number;
   readonly now: () => number;
 }
@@ -25,10 +27,17 @@ const RATE_SYNC_MS = 1000;
 /** The route class an adaptive rate is learned for. */
 export type RequestClass = "write" | "read";
 
+/**
+ * Judges a server-requested wait (a cooldown) for one request: the error to fail it with at once,
+ * or `undefined` when the request accepts to wait that long.
+ */
+export type RefuseWait = (waitMs: number, statusCode: number) => unknown;
+
 interface Waiter {
   readonly resolve: (grantedAt: number) => void;
   readonly reject: (reason: unknown) => void;
   readonly signal: AbortSignal | undefined;
+  readonly refuse: RefuseWait | undefined;
   onAbort: (() => void) | undefined;
 }
 
@@ -80,24 +89,28 @@ export interface KeyState {
   throttled: number;
   rejected: number;
   cooldownUntil: number | undefined;
+  /** The status that started the cooldown (429 when another process's cooldown was found in the store). */
+  cooldownStatus: number;
   lastActive: number;
 }
 
 /**
  * Queues, concurrency and store polling for every key. Each lane polls the store from its head
  * only: one pending store call or one timer per lane, however many requests wait behind it.
+ *
+ * Keys are held in least-recently-used order. Idle keys (nothing queued or in flight) are swept
+ * by one `unref()`'d timer every `idleKeyMs / 2` while any key is held, and the least recently
+ * used idle keys are evicted beyond `maxKeys`; a busy key is never dropped.
  */
 export class ThrottleScheduler {
   private readonly keys = new Map<string, KeyState>();
   private readonly listeners = new Set<ThrottleListener>();
-  private lastSweep: number;
+  private sweeper: SafeTimer | undefined;
 
   /**
    * @param settings - Store, limits and clock.
    */
-  constructor(private readonly settings: SchedulerSettings) {
-    this.lastSweep = settings.now();
-  }
+  constructor(private readonly settings: SchedulerSettings) {}
 
   /**
    * Adds an event listener.
@@ -109,15 +122,19 @@ export class ThrottleScheduler {
   }
 
   /**
-   * The state of a key, created on first use. Also drops idle keys now and then.
+   * The state of a key, created on first use (evicting the least recently used idle key beyond
+   * `maxKeys`), and marked as the most recently used.
    * @param identity - Tenant and app.
    */
   keyState(identity: ThrottleIdentity): KeyState {
     const now = this.settings.now();
-    if (now - this.lastSweep >= this.settings.idleKeyMs / 2) this.sweep(now);
     const key = identityKey(identity);
     let state = this.keys.get(key);
-    if (state === undefined) {
+    if (state !== undefined) {
+      // Re-insert: a Map iterates in insertion order, so its front is the least recently used key.
+      this.keys.delete(key);
+    } else {
+      if (this.keys.size >= this.settings.maxKeys) this.evictIdle(this.settings.maxKeys - 1);
       state = {
         key,
         tenant: identity.tenant,
@@ -133,10 +150,12 @@ export class ThrottleScheduler {
         throttled: 0,
         rejected: 0,
         cooldownUntil: undefined,
+        cooldownStatus: 429,
         lastActive: now,
       };
-      this.keys.set(key, state);
+      if (this.sweeper === undefined) this.armSweeper();
     }
+    this.keys.set(key, state);
     state.lastActive = now;
     return state;
   }
@@ -214,17 +233,18 @@ export class ThrottleScheduler {
    * must call {@link release} once the request is answered.
    * @param lane - The lane.
    * @param signal - The request's abort signal.
+   * @param refuse - Judges a cooldown for this request: a wait it does not accept fails it at
+   *   once (now, or as soon as such a cooldown starts while it is queued), and nothing is sent.
    */
-  acquire(lane: Lane, signal: AbortSignal | undefined): Promise<number> {
+  acquire(lane: Lane, signal: AbortSignal | undefined, refuse?: RefuseWait): Promise<number> {
     const state = lane.state;
-    if (signal?.aborted === true) return Promise.reject(signal.reason);
-    if (state.queued >= this.settings.maxQueue) {
-      state.rejected += 1;
-      this.emit(state, "queue-full", 0);
-      return Promise.reject(new ThrottleQueueFullError(state.key, this.settings.maxQueue));
+    const refusal = this.refusal(state, signal, refuse);
+    if (refusal !== undefined) {
+      if (lane.queue.size === 0 && !lane.pumping && state.lanes.get(lane.id) === lane) state.lanes.delete(lane.id);
+      return Promise.reject(refusal);
     }
     return new Promise<number>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
+      const waiter: Waiter = { resolve, reject, signal, refuse, onAbort: undefined };
       const node = lane.queue.push(waiter);
       state.queued += 1;
       if (signal !== undefined) {
@@ -233,6 +253,55 @@ export class ThrottleScheduler {
       }
       if (!lane.pumping) void this.pump(lane);
     });
+  }
+
+  /** Why a request is refused before it queues, or `undefined` to queue it. */
+  private refusal(state: KeyState, signal: AbortSignal | undefined, refuse: RefuseWait | undefined): unknown {
+    if (signal?.aborted === true) return signal.reason as unknown;
+    if (state.queued >= this.settings.maxQueue) {
+      state.rejected += 1;
+      this.emit(state, "queue-full", 0);
+      return new ThrottleQueueFullError(state.key, this.settings.maxQueue);
+    }
+    const cooldownMs = state.cooldownUntil === undefined ? 0 : state.cooldownUntil - this.settings.now();
+    const tooLong = cooldownMs > 0 ? refuse?.(cooldownMs, state.cooldownStatus) : undefined;
+    if (tooLong !== undefined) state.rejected += 1;
+    return tooLong;
+  }
+
+  /**
+   * A throttled response started or extended the key's shared cooldown: records it, fails at once
+   * the queued requests that will not wait that long, and tells the listeners.
+   * @param state - The key.
+   * @param remainingMs - How long the cooldown lasts from now (as the store answered).
+   * @param statusCode - The status that asked for it (429 or 503).
+   */
+  coolDown(state: KeyState, remainingMs: number, statusCode: number): void {
+    state.cooldownStatus = statusCode;
+    this.noteCooldown(state, remainingMs);
+    this.emit(state, "cooldown", remainingMs);
+  }
+
+  private noteCooldown(state: KeyState, remainingMs: number): void {
+    const now = this.settings.now();
+    state.cooldownUntil = Math.max(state.cooldownUntil ?? 0, now + remainingMs);
+    const waitMs = state.cooldownUntil - now;
+    for (const lane of state.lanes.values()) {
+      const errors: unknown[] = [];
+      const refused = lane.queue.removeWhere((waiter) => {
+        const error = waiter.refuse?.(waitMs, state.cooldownStatus);
+        if (error !== undefined) errors.push(error);
+        return error !== undefined;
+      });
+      refused.forEach((waiter, i) => {
+        state.queued -= 1;
+        state.rejected += 1;
+        if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener("abort", waiter.onAbort);
+        waiter.reject(errors[i]);
+      });
+      // Nobody is left to wait for: end the head's sleep now, so nothing stays scheduled.
+      if (refused.length > 0 && lane.queue.size === 0) lane.wake?.();
+    }
   }
 
   /**
@@ -244,6 +313,8 @@ export class ThrottleScheduler {
   release(lane: Lane, refund = false): void {
     const now = this.settings.now();
     lane.state.lastActive = now;
+    // An answer is a use: move the key to the most recent end of the LRU order.
+    if (this.keys.delete(lane.state.key)) this.keys.set(lane.state.key, lane.state);
     for (const use of lane.uses) {
       if (refund) use.cancel();
       else use.settle(now);
@@ -371,9 +442,10 @@ export class ThrottleScheduler {
         }
         this.releaseSlot(state);
         if (result.reason !== "cooldown") lane.adaptive?.controller?.limited();
-        if (result.reason === "cooldown") state.cooldownUntil = Math.max(state.cooldownUntil ?? 0, now + result.retryInMs);
+        // A cooldown may come from another process through the store: judge the waiters by it too.
+        if (result.reason === "cooldown") this.noteCooldown(state, result.retryInMs);
         this.emit(state, result.reason, result.retryInMs);
-        await this.sleep(lane, result.retryInMs);
+        if (lane.queue.size > 0) await this.sleep(lane, result.retryInMs);
       }
     } catch (error) {
       // Nothing above should throw (the store is guarded); if it does, fail the waiters instead of hanging them.
@@ -482,15 +554,42 @@ export class ThrottleScheduler {
         lane.wake = undefined;
         resolve();
       };
-      lane.timer = setTimeout(done, ms);
+      // Clamped, not overflowed into a 1 ms spin: a wait past the timer's range wakes early and checks again.
+      lane.timer = setTimeout(done, Math.max(1, clampTimerDelay(ms)));
       lane.wake = done;
     });
   }
 
-  private sweep(now: number): void {
-    this.lastSweep = now;
+  /** Drops the keys idle for `idleKeyMs`; also runs by itself every `idleKeyMs / 2` while keys are held. */
+  sweep(): void {
+    const now = this.settings.now();
     for (const [key, state] of this.keys) {
-      if (state.lanes.size === 0 && state.inFlight === 0 && now - state.lastActive >= this.settings.idleKeyMs) this.keys.delete(key);
+      if (isIdle(state) && now - state.lastActive >= this.settings.idleKeyMs) this.keys.delete(key);
+    }
+    if (this.keys.size === 0) this.stopSweeper();
+  }
+
+  /** Stops the sweep timer (it restarts with the next key). */
+  private stopSweeper(): void {
+    this.sweeper?.clear();
+    this.sweeper = undefined;
+  }
+
+  private armSweeper(): void {
+    // Housekeeping must never keep a process alive.
+    this.sweeper = setSafeInterval(() => this.sweep(), this.settings.idleKeyMs / 2, { unref: true });
+  }
+
+  /** Evicts the least recently used idle keys until at most `target` remain (busy keys stay). */
+  private evictIdle(target: number): void {
+    for (const [key, state] of this.keys) {
+      if (this.keys.size <= target) return;
+      if (isIdle(state)) this.keys.delete(key);
     }
   }
+}
+
+/** Nothing queued or in flight: the key's state can be dropped without losing a request. */
+function isIdle(state: KeyState): boolean {
+  return state.lanes.size === 0 && state.inFlight === 0;
 }

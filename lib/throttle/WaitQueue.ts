@@ -51,6 +51,24 @@ export class WaitQueue<T> {
   }
 
   /**
+   * Removes every item for which `test` holds, in queue order, and returns them (O(n); for rare
+   * events such as a cooldown that some waiters will not wait for).
+   * @param test - Decides per item.
+   */
+  removeWhere(test: (value: T) => boolean): T[] {
+    const removed: T[] = [];
+    for (let node = this.head; node !== undefined; ) {
+      const next = node.next;
+      if (test(node.value)) {
+        this.remove(node);
+        removed.push(node.value);
+      }
+      node = next;
+    }
+    return removed;
+  }
+
+  /**
    * Removes a node; does nothing when it already left the queue.
    * @param node - The node `push` returned.
    */

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import sinon from "sinon";
-import { abortableDelay, MAX_TIMER_MS } from "../../lib/chain/abortableDelay.js";
+import { abortableDelay } from "../../lib/chain/abortableDelay.js";
+import { MAX_TIMER_MS } from "../../lib/chain/safeTimer.js";
 
 describe("abortableDelay", () => {
   let clock: sinon.SinonFakeTimers;
@@ -41,7 +42,7 @@ describe("abortableDelay", () => {
     expect(clock.countTimers()).to.equal(0);
   });
 
-  it("clamps negative and oversized delays into setTimeout's range", async () => {
+  it("treats a negative delay as 0, and serves one beyond setTimeout's range whole, on one timer", async () => {
     let done = false;
     abortableDelay(-5).then(() => (done = true));
     await clock.tickAsync(0);
@@ -53,5 +54,14 @@ describe("abortableDelay", () => {
     expect(MAX_TIMER_MS).to.equal(2 ** 31 - 1);
     controller.abort();
     expect(await long).to.equal("aborted");
+    expect(clock.countTimers()).to.equal(0);
+    let ended = false;
+    const twoMaxima = abortableDelay(2 * MAX_TIMER_MS + 5).then(() => (ended = true));
+    clock.tick(2 * MAX_TIMER_MS + 4);
+    await Promise.resolve();
+    expect(ended).to.equal(false);
+    await clock.tickAsync(1);
+    await twoMaxima;
+    expect(ended).to.equal(true);
   });
 });

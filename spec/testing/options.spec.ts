@@ -13,6 +13,7 @@ describe("testing/options", () => {
       limits: INTUNE_DEVICE_CONFIGURATION_LIMITS,
       timeScale: 1,
       retryAfterFormat: "seconds",
+      clockSkewMs: 0,
       patchStatus: 200,
       faults: undefined,
     });
@@ -31,6 +32,8 @@ describe("testing/options", () => {
       { protocol: "ftp" as "http" },
       { retryAfterFormat: "minutes" as "seconds" },
       { patchStatus: 201 as 200 },
+      { clockSkewMs: Number.POSITIVE_INFINITY },
+      { clockSkewMs: "1h" as unknown as number },
     ];
     for (const options of bad) expect(() => resolveEmulatorOptions(options), JSON.stringify(options)).to.throw(InvalidOptionsError);
     let error: unknown;

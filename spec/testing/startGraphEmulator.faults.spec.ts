@@ -76,6 +76,22 @@ describe("testing/startGraphEmulator: faults (over HTTPS)", () => {
     expect([result.status, result.headers.get("retry-after"), graphError(result).code]).to.deep.equal([504, null, "GatewayTimeout"]);
   });
 
+  it("writes Date and HTTP-date Retry-Afters on a skewed clock with clockSkewMs, as a server whose clock is off", async () => {
+    const skewMs = 3_600_000;
+    const emu = await emulator({ unavailableWithRetryAfter: 1, unavailableRetryAfterSeconds: 10 }, { retryAfterFormat: "http-date", clockSkewMs: skewMs });
+    const before = Date.now();
+    const result = await call(emu);
+    const after = Date.now();
+    const date = Date.parse(result.headers.get("date") ?? "");
+    const retryAt = Date.parse(result.headers.get("retry-after") ?? "");
+    // HTTP-dates have whole seconds: Date is truncated, Retry-After rounded up.
+    expect(date).to.be.within(before + skewMs - 1000, after + skewMs);
+    expect(retryAt - date).to.be.within(10_000, 11_000);
+    // Unskewed, Date is the host's clock.
+    const plain = await call(await emulator({}, { clockSkewMs: 0 }));
+    expect(Date.parse(plain.headers.get("date") ?? "")).to.be.within(before - 1000, Date.now());
+  });
+
   it("resets the connection before any response, and does not apply the request", async () => {
     const emu = await emulator({ connectionReset: 1 });
     let error: unknown;

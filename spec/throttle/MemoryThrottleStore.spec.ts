@@ -22,7 +22,7 @@ describe("MemoryThrottleStore", () => {
       .to.throw(InvalidOptionsError)
       .with.property("issues")
       .that.deep.equals([
-        { path: "clock", message: "is not an option (known: now, rateIdleMs)" },
+        { path: "clock", message: "is not an option (known: now, rateIdleMs, maxKeys)" },
         { path: "rateIdleMs", message: "must be a finite number > 0, got 0" },
       ]);
     expect(() => new MemoryThrottleStore({ now: undefined, rateIdleMs: undefined })).to.not.throw();
@@ -104,19 +104,59 @@ describe("MemoryThrottleStore", () => {
     expect(await store.readRate("r")).to.equal(1);
   });
 
-  it("drops idle keys lazily, without timers", async () => {
+  it("sweeps idle keys without traffic, on one timer that stops when nothing is held", async () => {
     const store = new MemoryThrottleStore({ rateIdleMs: 60_000 });
+    expect(clock.countTimers()).to.equal(0);
     await store.reserve(windowRequest(5, 1000, { pace: { key: "p", intervalMs: 10 } }));
     await store.extendCooldown("c2", 500);
     await store.adjustRate("r", { initial: 10, min: 1, max: 100 });
     expect(store.size).to.equal(4);
-    expect(clock.countTimers()).to.equal(0);
-    clock.tick(5_000);
-    await store.cooldownRemaining("other");
+    expect(clock.countTimers()).to.equal(1);
+    await clock.tickAsync(5_000);
     expect(store.size).to.equal(1); // the window, pacer and cooldown are gone; the rate stays
-    clock.tick(60_000);
-    await store.cooldownRemaining("other");
+    expect(clock.countTimers()).to.equal(1);
+    await clock.tickAsync(60_000);
     expect(store.size).to.equal(0);
+    expect(clock.countTimers()).to.equal(0);
+    // A read adds nothing, so it starts no timer.
+    await store.cooldownRemaining("other");
+    expect(clock.countTimers()).to.equal(0);
+  });
+
+  it("does not keep a process alive with its sweep timer", async () => {
+    clock.restore();
+    const unref = sinon.spy();
+    const stub = sinon.stub(globalThis, "setTimeout").returns({ unref } as unknown as ReturnType<typeof setTimeout>);
+    try {
+      await new MemoryThrottleStore().extendCooldown("c", 500);
+      expect(stub.calledOnce).to.equal(true);
+      expect(unref.calledOnce).to.equal(true);
+    } finally {
+      stub.restore();
+      clock = sinon.useFakeTimers();
+    }
+  });
+
+  it("holds at most maxKeys: idle keys are swept and the least recently used rates dropped, live windows and cooldowns never", async () => {
+    const store = new MemoryThrottleStore({ maxKeys: 3 });
+    const rate = { initial: 10, min: 1, max: 100 };
+    await store.adjustRate("r1", rate);
+    await store.adjustRate("r2", rate);
+    await store.readRate("r1"); // r1 is now more recent than r2
+    await store.extendCooldown("c", 10_000);
+    await store.adjustRate("r3", rate);
+    expect(store.size).to.equal(3);
+    expect(await store.readRate("r2")).to.equal(undefined);
+    expect(await store.readRate("r1")).to.equal(10);
+    await store.reserve({ windows: [{ key: "w1", limit: 1, windowMs: 60_000 }], cooldownKey: "none" });
+    await store.reserve({ windows: [{ key: "w2", limit: 1, windowMs: 60_000 }], cooldownKey: "none" });
+    await store.reserve({ windows: [{ key: "w3", limit: 1, windowMs: 60_000 }], cooldownKey: "none" });
+    // Rates went first; the cooldown and the windows still hold requests back, so they stay beyond the bound.
+    expect(store.size).to.equal(4);
+    expect(await store.cooldownRemaining("c")).to.equal(10_000);
+    expect(store.windowCount("w1")).to.equal(1);
+    expect(store.windowCount("w2")).to.equal(1);
+    expect((await store.reserve({ windows: [{ key: "w1", limit: 1, windowMs: 60_000 }], cooldownKey: "none" })).granted).to.equal(false);
   });
 
   it("accepts an injected clock", async () => {

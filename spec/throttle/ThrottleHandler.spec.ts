@@ -19,6 +19,9 @@ describe("ThrottleHandler (scripted next, fake timers)", () => {
   });
   afterEach(() => clock.restore());
 
+  /** The idle-key sweep timers once a key is held: the scheduler's and the memory store's. */
+  const SWEEPERS = 2;
+
   const budget = (limit: number, windowMs: number) => ({ route: "/deviceManagement/", methods: "write" as const, scope: "tenant" as const, limit, windowMs });
 
   function handlerWith(options: ThrottleHandlerOptions, next: ScriptedNext = scriptedNext()): { handler: ThrottleHandler; next: ScriptedNext } {
@@ -102,14 +105,14 @@ describe("ThrottleHandler (scripted next, fake timers)", () => {
     const spies = controllers.map((c) => ({ add: sinon.spy(c.signal, "addEventListener"), remove: sinon.spy(c.signal, "removeEventListener") }));
     const waiting = controllers.map((c) => run(handler, makeContext({ signal: c.signal })));
     await clock.tickAsync(10);
-    expect(clock.countTimers()).to.equal(1); // one timer for the whole queue: its head's
+    expect(clock.countTimers()).to.equal(SWEEPERS + 1); // one timer for the whole queue: its head's
     const reason = new Error("caller gave up");
     controllers[1]?.abort(reason);
     expect(await waiting[1]).to.equal(reason);
     expect(handler.stats()[0]?.queued).to.equal(1);
     controllers[0]?.abort();
     expect(await waiting[0]).to.be.instanceOf(DOMException);
-    expect(clock.countTimers()).to.equal(0);
+    expect(clock.countTimers()).to.equal(SWEEPERS);
     expect(handler.stats()[0]?.queued).to.equal(0);
     expect(next.sent).to.have.length(1);
     // The listener came off with the `once` option, so no removal was needed; a granted request removes its own.
@@ -287,7 +290,10 @@ describe("ThrottleHandler (scripted next, fake timers)", () => {
     // One event per outage, not one per failed call.
     expect(onStoreFallback.callCount).to.equal(1);
     expect(onStoreFallback.firstCall.args[0]).to.deep.include({ operation: "reserve" });
-    // Only the recovery probe is left waiting.
+    // No store-call timeout is left: the recovery probe and the sweepers (the scheduler's and the
+    // fallback store's), which stop once nothing is held.
+    expect(clock.countTimers()).to.equal(1 + SWEEPERS);
+    await clock.tickAsync(90_000);
     expect(clock.countTimers()).to.equal(1);
   });
 
@@ -325,7 +331,7 @@ describe("ThrottleHandler (scripted next, fake timers)", () => {
     done.push(run(handler, makeContext({ signal: controller.signal })));
     // 10,000 wait (the default maxQueue), behind one timer: their head's.
     expect(handler.stats()[0]?.queued).to.equal(10_000);
-    expect(clock.countTimers()).to.equal(1);
+    expect(clock.countTimers()).to.equal(SWEEPERS + 1);
     expect(await run(handler, makeContext())).to.be.instanceOf(ThrottleQueueFullError);
     const started = performance.now();
     controller.abort(new Error("shutdown"));
@@ -333,7 +339,7 @@ describe("ThrottleHandler (scripted next, fake timers)", () => {
     expect(performance.now() - started).to.be.below(2000);
     expect(outcomes.filter((o) => o instanceof Error && o.message === "shutdown")).to.have.length(10_000);
     expect(handler.stats()[0]?.queued).to.equal(0);
-    expect(clock.countTimers()).to.equal(0);
+    expect(clock.countTimers()).to.equal(SWEEPERS);
   });
 
   it("learns a sliding-window server's limit with few 429s (adaptive, fake server)", async () => {

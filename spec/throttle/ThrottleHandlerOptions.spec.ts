@@ -3,6 +3,7 @@ import { InvalidOptionsError } from "../../lib/errors/InvalidOptionsError.js";
 import { ADAPTIVE_DEFAULTS, resolveThrottleOptions, THROTTLE_DEFAULTS, type ThrottleHandlerOptions } from "../../lib/throttle/ThrottleHandlerOptions.js";
 import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
 import { MemoryThrottleStore } from "../../lib/throttle/MemoryThrottleStore.js";
+import { DEFAULT_RETRY_OPTIONS } from "../../lib/retry/ResilientRetryOptions.js";
 import type { ThrottleBudget } from "../../lib/throttle/ThrottleBudget.js";
 
 describe("ThrottleHandler options", () => {
@@ -12,7 +13,11 @@ describe("ThrottleHandler options", () => {
     expect(settings.adaptive).to.deep.equal(ADAPTIVE_DEFAULTS);
     expect(settings.store).to.be.instanceOf(MemoryThrottleStore);
     expect(settings.presets).to.equal("graph-hosts");
-    expect(THROTTLE_DEFAULTS).to.deep.include({ maxConcurrency: 50, maxQueue: 10_000, presetTimeScale: 1, budgetBurst: 4 });
+    expect(THROTTLE_DEFAULTS).to.deep.include({ maxConcurrency: 50, maxQueue: 10_000, presetTimeScale: 1, budgetBurst: 4, maxKeys: 10_000 });
+  });
+
+  it("caps cooldown waits by default where the retry handler caps Retry-After, so both give up alike", () => {
+    expect(THROTTLE_DEFAULTS.maxCooldownMs).to.equal(DEFAULT_RETRY_OPTIONS.maxRetryAfterMs);
   });
 
   it("keeps the store passed in, merges adaptive tuning, and turns adaptive mode off with false", () => {
@@ -43,6 +48,16 @@ describe("ThrottleHandler options", () => {
     ["adaptive.burst", { adaptive: { burst: 0 } }],
     ["onThrottle", { onThrottle: "log" as unknown as () => void }],
     ["store", { store: {} as MemoryThrottleStore }],
+    ["maxKeys", { maxKeys: 0 }],
+    // Beyond setTimeout's range (about 24.8 days) a time is surely a unit mistake, and would overflow a timer.
+    ["maxCooldownMs", { maxCooldownMs: 1e12 }],
+    ["idleKeyMs", { idleKeyMs: 1e12 }],
+    ["storeTimeoutMs", { storeTimeoutMs: 1e12 }],
+    ["defaultCooldownMs", { defaultCooldownMs: 1e12 }],
+    ["windowMarginMs", { windowMarginMs: 1e12 }],
+    ["presetTimeScale", { presetTimeScale: 1e9 }],
+    ["budgets[0].windowMs", { budgets: [{ route: "/a", methods: "any", scope: "app", limit: 1, windowMs: 1e12 }] }],
+    ["adaptive.holdMs", { adaptive: { holdMs: 1e12 } }],
   ];
   for (const [name, options] of invalid) {
     it(`rejects an invalid ${name} with InvalidOptionsError naming it`, () => {
