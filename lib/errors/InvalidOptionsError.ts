@@ -1,4 +1,5 @@
 import { GraphClientError } from "@microsoft/microsoft-graph-client";
+import { brandError, brandGuard } from "./brand.js";
 
 /** A configuration option is invalid; thrown when the client or a handler is built. */
 export class InvalidOptionsError extends GraphClientError {
@@ -8,6 +9,10 @@ export class InvalidOptionsError extends GraphClientError {
   constructor(message: string) {
     super(message);
     Object.setPrototypeOf(this, new.target.prototype);
+    brandError(this, "InvalidOptionsError");
     this.name = "InvalidOptionsError";
   }
 }
+
+/** True for an `InvalidOptionsError` (or a subclass), also one made by another copy of this package (ESM and CommonJS), where `instanceof` is false. */
+export const isInvalidOptionsError = brandGuard<InvalidOptionsError>("InvalidOptionsError");

@@ -1,10 +1,10 @@
+// The public API of the `/redis` subpath (Node only), as an explicit list.
 export { createRedisThrottleStore, type RedisThrottleStore } from "./createRedisThrottleStore.js";
-export {
-  REDIS_THROTTLE_STORE_DEFAULTS,
-  type RedisThrottleStoreOptions,
-  type RedisFallbackEvent,
-  type RedisRecoverEvent,
-  type RedisStoreOperation,
+export type {
+  RedisFallbackEvent,
+  RedisRecoverEvent,
+  RedisStoreOperation,
+  RedisThrottleStoreOptions,
 } from "./RedisThrottleStoreOptions.js";
 export type { RedisScriptClient } from "./RedisScriptClient.js";
 export { RedisCommandTimeoutError } from "./withTimeout.js";

@@ -3,11 +3,11 @@ import { Redis } from "ioredis";
 import { InvalidOptionsError } from "../../lib/errors/InvalidOptionsError.js";
 import {
   createRedisThrottleStore,
-  REDIS_THROTTLE_STORE_DEFAULTS,
   type RedisFallbackEvent,
   type RedisRecoverEvent,
   type RedisScriptClient,
 } from "../../lib/redis/index.js";
+import { REDIS_THROTTLE_STORE_DEFAULTS } from "../../lib/redis/RedisThrottleStoreOptions.js";
 import { connectRedis, deleteKeysWithPrefix, uniquePrefix } from "./support/redisTestEnv.js";
 import { freePort, killAllRedisServers, startRedisServer, type RedisServerProcess } from "./support/redisServerProcess.js";
 
