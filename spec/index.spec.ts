@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
+import ts from "typescript";
 import * as redis from "../lib/redis/index.js";
 import * as root from "../lib/index.js";
 import * as testing from "../lib/testing/index.js";
@@ -45,6 +46,31 @@ const ROOT = [
 const TESTING = ["INTUNE_DEVICE_CONFIGURATION_LIMITS", "appFromToken", "createTestToken", "startGraphEmulator", "staticTokenProvider", "tenantFromToken"];
 const REDIS = ["RedisCommandTimeoutError", "createRedisThrottleStore"];
 
+const ENTRIES = { root: "lib/index.ts", "`/testing`": "lib/testing/index.ts", "`/redis`": "lib/redis/index.ts" } as const;
+
+/** Every name (values and types) each entry exports, as TypeScript sees it. */
+function exportedNames(): Record<keyof typeof ENTRIES, string[]> {
+  const program = ts.createProgram(Object.values(ENTRIES), { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, noEmit: true, skipLibCheck: true });
+  const checker = program.getTypeChecker();
+  const names = (file: string): string[] => {
+    const source = program.getSourceFile(file);
+    const symbol = source === undefined ? undefined : checker.getSymbolAtLocation(source);
+    if (symbol === undefined) throw new Error(`cannot read ${file}`);
+    return checker.getExportsOfModule(symbol).map((s) => s.name).sort();
+  };
+  return { root: names(ENTRIES.root), "`/testing`": names(ENTRIES["`/testing`"]), "`/redis`": names(ENTRIES["`/redis`"]) };
+}
+
+/** The rows of the README's "Public API" table, as entry -> names. */
+function readmeTable(): Record<string, string[]> {
+  const readme = readFileSync("README.md", "utf8");
+  const section = readme.slice(readme.indexOf("## Public API"), readme.indexOf("\n## ", readme.indexOf("## Public API") + 1));
+  const rows: Record<string, string[]> = {};
+  for (const match of section.matchAll(/^\| `([^`]+)` \| ([^|]+?) \|/gm)) (rows[match[2] as string] ??= []).push(match[1] as string);
+  for (const names of Object.values(rows)) names.sort();
+  return rows;
+}
+
 describe("public exports", () => {
   it("the root exports exactly the curated values", () => {
     expect(Object.keys(root).sort()).to.deep.equal([...ROOT].sort());
@@ -66,5 +92,13 @@ describe("public exports", () => {
     const classes = Object.keys(root).filter((name) => /Error$/.test(name) && !name.startsWith("is"));
     expect(classes).to.have.length(8);
     for (const name of classes) expect(exported[`is${name}`], `is${name}`).to.be.a("function");
+  });
+
+  it("the README's Public API table lists every export of every entry, values and types, and nothing else", function () {
+    this.timeout(60_000);
+    const table = readmeTable();
+    const exported = exportedNames();
+    expect(Object.keys(table).sort()).to.deep.equal(Object.keys(ENTRIES).sort());
+    for (const entry of Object.keys(ENTRIES) as (keyof typeof ENTRIES)[]) expect(table[entry], entry).to.deep.equal(exported[entry]);
   });
 });
