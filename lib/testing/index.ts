@@ -1,3 +1,4 @@
+// The public API of the `/testing` subpath (Node only), as an explicit list.
 export { startGraphEmulator } from "./startGraphEmulator.js";
 export { INTUNE_DEVICE_CONFIGURATION_LIMITS } from "./limits.js";
 export { createTestToken, tenantFromToken, appFromToken, type TestTokenOptions } from "./tokens.js";

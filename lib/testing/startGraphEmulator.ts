@@ -2,8 +2,9 @@ import { createServer as createHttpServer, type Server as HttpServer } from "nod
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import { Server as NetServer, type AddressInfo, type Socket } from "node:net";
 import { createSecureContext } from "node:tls";
-import { Agent } from "undici";
+import type { Agent } from "undici";
 import { emulatorCertificate } from "./certificate.js";
+import { importOptionalPeer } from "./optionalPeer.js";
 import { createFaultPicker } from "./faults.js";
 import { resolveEmulatorOptions } from "./options.js";
 import { createRequestHandler, type EmulatorState } from "./requestHandler.js";
@@ -43,6 +44,8 @@ const CLIENT_CONNECTIONS = 1024;
  */
 export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Promise<GraphEmulator> {
   const resolved = resolveEmulatorOptions(options);
+  // Loaded before anything starts, so a missing optional peer leaves nothing to clean up.
+  const { Agent } = await importOptionalPeer("undici", () => import("undici"));
   const state: EmulatorState = {
     options: resolved,
     entities: new Map(),

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { resolveEmulatorOptions } from "../../lib/testing/options.js";
 import { INTUNE_DEVICE_CONFIGURATION_LIMITS } from "../../lib/testing/limits.js";
 import { startGraphEmulator } from "../../lib/testing/index.js";
-import { InvalidOptionsError } from "../../lib/errors/index.js";
+import { InvalidOptionsError } from "../../lib/errors/InvalidOptionsError.js";
 import type { GraphEmulatorOptions } from "../../lib/testing/types.js";
 
 describe("testing/options", () => {
