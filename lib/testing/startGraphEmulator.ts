@@ -4,6 +4,7 @@ import { Server as NetServer, type AddressInfo, type Socket } from "node:net";
 import { createSecureContext } from "node:tls";
 import { Agent } from "undici";
 import { emulatorCertificate } from "./certificate.js";
+import { emulatorNow } from "./clock.js";
 import { createFaultPicker } from "./faults.js";
 import { resolveEmulatorOptions } from "./options.js";
 import { createRequestHandler, type EmulatorState } from "./requestHandler.js";
@@ -22,8 +23,9 @@ const CLIENT_CONNECTIONS = 1024;
 
 /**
  * Starts a local Graph emulator for `softwareUpdateStatusSummary` on `127.0.0.1`: GET and PATCH
- * for v1.0 and beta, one entity per tenant (the token's `tid`), Graph-shaped errors, exact
- * sliding-window throttling per tenant and app, and seeded fault injection.
+ * for v1.0 and beta, one entity per tenant (the token's `tid`), Graph-shaped errors, throttling per
+ * tenant and app (exact sliding windows by default; fixed windows, token buckets and concurrency
+ * limits per route class, changeable at run time), and seeded fault injection.
  *
  * HTTPS by default, with a self-signed certificate trusted only through `fetchOptions`, so the
  * stock `AuthenticationHandler` attaches tokens (it only does so for `https://` custom hosts).
@@ -46,7 +48,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   const state: EmulatorState = {
     options: resolved,
     entities: new Map(),
-    throttle: createEmulatorThrottle(resolved.limits, resolved.timeScale),
+    throttle: createEmulatorThrottle(resolved.limits, resolved.timeScale, emulatorNow()),
     faults: createFaultPicker(resolved.faults),
     stats: createStatsRecorder(),
     timers: new Set(),
@@ -92,14 +94,17 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       const stored = state.entities.get(tenant);
       return stored === undefined ? undefined : structuredClone(stored);
     },
-    stats: () => state.stats.snapshot(),
+    stats: () => ({ ...state.stats.snapshot(), limits: state.throttle.stats(emulatorNow()) }),
     reset() {
       state.stats.reset();
       state.entities.clear();
-      state.throttle.reset();
+      state.throttle.reset(emulatorNow());
     },
     setFaults(faults) {
       state.faults = createFaultPicker(faults);
+    },
+    setLimits(limits) {
+      state.throttle.setLimits(limits === false ? [] : limits, emulatorNow());
     },
     close() {
       closed ??= closeAll(server, sockets, state, agent);
