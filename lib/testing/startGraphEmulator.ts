@@ -48,7 +48,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   const state: EmulatorState = {
     options: resolved,
     entities: new Map(),
-    throttle: createEmulatorThrottle(resolved.limits, resolved.timeScale, emulatorNow()),
+    throttle: createEmulatorThrottle(resolved.limits, resolved.timeScale),
     faults: createFaultPicker(resolved.faults),
     stats: createStatsRecorder(),
     timers: new Set(),
@@ -73,6 +73,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   server.on("connection", track);
   if (certificate !== undefined) server.on("secureConnection", track);
   await listen(server, resolved.port);
+  // Limit schedules count from the moment the emulator can be called (making the certificate takes a while).
+  state.throttle.reset(emulatorNow());
   const { port } = server.address() as AddressInfo;
   const protocol = certificate === undefined ? "http" : "https";
   const agent = new Agent({
