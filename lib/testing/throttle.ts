@@ -69,14 +69,17 @@ export interface EmulatorThrottle {
 
 interface Rule {
   readonly spec: ResolvedEmulatorLimit;
+  /** A short key prefix, the same for a name across `setLimits` (long names would slow every lookup). */
+  readonly id: number;
   shape: LimitShape;
   counted: number;
   throttled: number;
 }
 
-interface Entry {
+interface Entry extends CountedLimit {
   readonly counter: LimitCounter;
   rule: Rule;
+  spec: ResolvedEmulatorLimit;
   shape: LimitShape;
 }
 
@@ -94,7 +97,11 @@ const ADMITTED: ThrottleDecision = Object.freeze({ admitted: true });
  * @throws InvalidOptionsError when a limit is invalid.
  */
 export function createEmulatorThrottle(limits: readonly EmulatorLimit[], timeScale: number, epochMs = 0): EmulatorThrottle {
-  let rules = toRules(resolveEmulatorLimits(limits), new Map());
+  const ids = new Map<string, number>();
+  let rules: Rule[] = [];
+  let longestWindowMs = 0;
+  let sendsHeaders = false;
+  useRules(toRules(resolveEmulatorLimits(limits), new Map()));
   let epoch = epochMs;
   let entries = new Map<string, Entry>();
   const gate = createConcurrencyGate();
@@ -104,8 +111,16 @@ export function createEmulatorThrottle(limits: readonly EmulatorLimit[], timeSca
     return specs.map((spec) => {
       const old = previous.get(spec.name);
       const kept = old !== undefined && sameCounter(old.spec, spec);
-      return { spec, shape: shapeOf(spec, spec.limit), counted: kept ? old.counted : 0, throttled: kept ? old.throttled : 0 };
+      let id = ids.get(spec.name);
+      if (id === undefined) ids.set(spec.name, (id = ids.size));
+      return { spec, id, shape: shapeOf(spec, spec.limit), counted: kept ? old.counted : 0, throttled: kept ? old.throttled : 0 };
     });
+  }
+
+  function useRules(next: Rule[]): void {
+    rules = next;
+    longestWindowMs = rules.reduce((max, rule) => Math.max(max, rule.spec.windowMs * timeScale), 0);
+    sendsHeaders = rules.some((rule) => rule.spec.nearLimitHeaders.rateLimit || rule.spec.nearLimitHeaders.throttleLimitPercentage);
   }
 
   function shapeOf(spec: ResolvedEmulatorLimit, limit: number): LimitShape {
@@ -121,25 +136,24 @@ export function createEmulatorThrottle(limits: readonly EmulatorLimit[], timeSca
   }
 
   const keyOf = (rule: Rule, tenant: string, app: string): string =>
-    rule.spec.scope === "app" ? `${rule.spec.name}\u0000${tenant}\u0000${app}` : `${rule.spec.name}\u0000${tenant}`;
+    rule.spec.scope === "app" ? `${rule.id}\u0000${tenant}\u0000${app}` : `${rule.id}\u0000${tenant}`;
 
-  function counterFor(rule: Rule, tenant: string, app: string, at: number): LimitCounter {
+  function entryFor(rule: Rule, tenant: string, app: string, at: number): Entry {
     const key = keyOf(rule, tenant, app);
     const shape = shapeAt(rule, at);
     let entry = entries.get(key);
     if (entry === undefined) {
-      entry = { counter: createCounter(rule.spec.algorithm, shape), rule, shape };
+      entry = { counter: createCounter(rule.spec.algorithm, shape), rule, spec: rule.spec, shape };
       entries.set(key, entry);
     } else if (entry.shape !== shape) {
       entry.counter.reshape(shape);
       entry.shape = shape;
     }
-    return entry.counter;
+    return entry;
   }
 
   // Idle counters are dropped now and then, so many short-lived tenants do not leak memory.
   function sweep(at: number): void {
-    const longestWindowMs = rules.reduce((max, rule) => Math.max(max, rule.spec.windowMs * timeScale), 0);
     if (at - lastSweep < Math.max(longestWindowMs, 1000)) return;
     lastSweep = at;
     for (const [key, entry] of entries) {
@@ -148,11 +162,11 @@ export function createEmulatorThrottle(limits: readonly EmulatorLimit[], timeSca
   }
 
   // The rate limits that count this request, each with its tenant's (or app's) counter.
-  function countersFor(tenant: string, app: string, isWrite: boolean, at: number, path: string | undefined): (CountedLimit & { rule: Rule })[] {
-    const counted: (CountedLimit & { rule: Rule })[] = [];
+  function countersFor(tenant: string, app: string, isWrite: boolean, at: number, path: string | undefined): Entry[] {
+    const counted: Entry[] = [];
     for (const rule of rules) {
       if (rule.spec.algorithm === "concurrency" || !applies(rule.spec, isWrite, path)) continue;
-      counted.push({ rule, spec: rule.spec, counter: counterFor(rule, tenant, app, at) });
+      counted.push(entryFor(rule, tenant, app, at));
     }
     return counted;
   }
@@ -187,49 +201,51 @@ export function createEmulatorThrottle(limits: readonly EmulatorLimit[], timeSca
       if (rules.length === 0) return ADMITTED;
       sweep(at);
       const counted = countersFor(tenant, app, isWrite, at, path);
-      const blockedBy: string[] = [];
+      let blockedBy: string[] | undefined;
       let retryAfterMs = 0;
       let decider: Rule | undefined;
-      const block = (rule: Rule, wait: number): void => {
-        blockedBy.push(rule.spec.name);
+      let next = 0;
+      for (const rule of rules) {
+        let wait: number;
+        if (rule.spec.algorithm === "concurrency") {
+          wait = ticket.blockedBy.includes(rule.spec.name) ? CONCURRENCY_WAIT_MS * timeScale : 0;
+        } else if (counted[next]?.rule === rule) {
+          // `counted` holds the applicable rate limits in rule order.
+          wait = (counted[next] as Entry).counter.waitMs(at);
+          next += 1;
+        } else {
+          continue;
+        }
+        if (wait <= 0) continue;
+        (blockedBy ??= []).push(rule.spec.name);
         rule.throttled += 1;
         // Admission needs room in every limit, so the wait is the longest one; that limit writes Retry-After.
         if (decider === undefined || wait > retryAfterMs) {
           decider = rule;
           retryAfterMs = wait;
         }
-      };
-      let next = 0;
-      for (const rule of rules) {
-        if (rule.spec.algorithm === "concurrency") {
-          if (ticket.blockedBy.includes(rule.spec.name)) block(rule, CONCURRENCY_WAIT_MS * timeScale);
-        } else if (counted[next]?.rule === rule) {
-          const wait = (counted[next] as CountedLimit).counter.waitMs(at);
-          next += 1;
-          if (wait > 0) block(rule, wait);
-        }
       }
-      if (decider !== undefined) {
+      if (decider !== undefined && blockedBy !== undefined) {
         for (const { rule, counter } of counted) {
           if (!rule.spec.countThrottled) continue;
           counter.record(at);
           rule.counted += 1;
         }
         const refusal = { admitted: false as const, retryAfterMs, blockedBy };
-        const retryAfter = (decider as Rule).spec.retryAfter;
+        const retryAfter = decider.spec.retryAfter;
         return retryAfter === undefined ? refusal : { ...refusal, retryAfter };
       }
       for (const { rule, counter } of counted) {
         counter.record(at);
         rule.counted += 1;
       }
-      const headers = nearLimitHeaders(counted, at);
+      const headers = sendsHeaders ? nearLimitHeaders(counted, at) : undefined;
       return headers === undefined ? ADMITTED : { admitted: true, headers };
     },
     recordFaulted(tenant, app, isWrite, at, path) {
-      for (const { rule, counter } of countersFor(tenant, app, isWrite, at, path)) {
-        if (!rule.spec.countFaulted) continue;
-        counter.record(at);
+      for (const rule of rules) {
+        if (!rule.spec.countFaulted || !applies(rule.spec, isWrite, path)) continue;
+        entryFor(rule, tenant, app, at).counter.record(at);
         rule.counted += 1;
       }
     },
@@ -238,11 +254,15 @@ export function createEmulatorThrottle(limits: readonly EmulatorLimit[], timeSca
       const next = toRules(resolveEmulatorLimits(limits), previous);
       const byName = new Map(next.map((rule) => [rule.spec.name, rule]));
       for (const [key, entry] of entries) {
-        const rule = byName.get(entry.rule.spec.name);
-        if (rule !== undefined && sameCounter(entry.rule.spec, rule.spec)) entry.rule = rule;
-        else entries.delete(key);
+        const rule = byName.get(entry.spec.name);
+        if (rule !== undefined && sameCounter(entry.rule.spec, rule.spec)) {
+          entry.rule = rule;
+          entry.spec = rule.spec;
+        } else {
+          entries.delete(key);
+        }
       }
-      rules = next;
+      useRules(next);
       epoch = at;
     },
     reset(at) {
