@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { emulatorNow } from "./clock.js";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { emulatorNow } from "./clock.js";
 import type { FaultDraw, FaultPicker } from "./faults.js";
 import { graphErrorBody, throttledErrorBody, type ResponseIds } from "./graphErrorBody.js";
 import type { ResolvedEmulatorOptions } from "./options.js";
