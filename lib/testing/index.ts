@@ -5,9 +5,17 @@ export { createTestToken, tenantFromToken, appFromToken, type TestTokenOptions }
 export { staticTokenProvider } from "./staticTokenProvider.js";
 export type {
   AppliedUpdate,
+  EmulatorConcurrencyLimit,
   EmulatorFaults,
   EmulatorLimit,
+  EmulatorLimitAlgorithm,
+  EmulatorLimitCommon,
+  EmulatorLimitPhase,
+  EmulatorLimitStats,
+  EmulatorNearLimitHeaders,
+  EmulatorRateLimit,
   EmulatorRequestClass,
+  EmulatorRetryAfter,
   EmulatorStats,
   GraphEmulator,
   GraphEmulatorOptions,
