@@ -5,6 +5,7 @@ export { createTestToken, tenantFromToken, appFromToken, type TestTokenOptions }
 export { staticTokenProvider } from "./staticTokenProvider.js";
 export type {
   AppliedUpdate,
+  EmulatorCors,
   EmulatorFaults,
   EmulatorLimit,
   EmulatorRequestClass,

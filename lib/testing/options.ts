@@ -1,5 +1,6 @@
 import { arrayOf, nonNegativeNumber, numberWhere, oneOf, positiveInteger, positiveNumber, valueWhere } from "../chain/optionRules.js";
 import { nestedOptions, optionSchema, resolveOptions, type OptionRule } from "../chain/resolveOptions.js";
+import { corsRule, type ResolvedEmulatorCors } from "./cors.js";
 import { INTUNE_DEVICE_CONFIGURATION_LIMITS } from "./limits.js";
 import type { EmulatorFaults, EmulatorLimit, GraphEmulatorOptions } from "./types.js";
 
@@ -21,6 +22,8 @@ export interface ResolvedEmulatorOptions {
   readonly patchStatus: 200 | 204;
   /** Fault settings (checked, defaults filled in), if any. */
   readonly faults: Required<EmulatorFaults> | undefined;
+  /** CORS settings; `undefined` when CORS is refused. */
+  readonly cors: ResolvedEmulatorCors | undefined;
 }
 
 const DEFAULTS = {
@@ -31,7 +34,8 @@ const DEFAULTS = {
   retryAfterFormat: "seconds",
   clockSkewMs: 0,
   patchStatus: 200,
-} as const satisfies Omit<ResolvedEmulatorOptions, "faults">;
+  cors: true,
+} as const satisfies Omit<ResolvedEmulatorOptions, "faults" | "cors"> & { cors: boolean };
 
 const LIMIT_OPTIONS = optionSchema<EmulatorLimit>()({
   name: "emulator limit",
@@ -128,6 +132,7 @@ const EMULATOR_OPTIONS = optionSchema<GraphEmulatorOptions>()({
     clockSkewMs: numberWhere(Number.isFinite, "a finite number"),
     patchStatus: oneOf([200, 204]),
     faults: nestedOptions(FAULT_OPTIONS) as OptionRule<Required<EmulatorFaults>>,
+    cors: corsRule,
   },
 });
 const limitsRule = arrayOf(nestedOptions(LIMIT_OPTIONS), "an array of limits, or false");
@@ -140,7 +145,7 @@ const limitsRule = arrayOf(nestedOptions(LIMIT_OPTIONS), "an array of limits, or
  */
 export function resolveEmulatorOptions(options: GraphEmulatorOptions = {}): ResolvedEmulatorOptions {
   const resolved = resolveOptions(EMULATOR_OPTIONS, options);
-  return { ...resolved, faults: resolved.faults } as ResolvedEmulatorOptions;
+  return { ...resolved, faults: resolved.faults, cors: resolved.cors } as ResolvedEmulatorOptions;
 }
 
 /**

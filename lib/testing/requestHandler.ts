@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { applyCors } from "./cors.js";
 import type { FaultDraw, FaultPicker } from "./faults.js";
 import { graphErrorBody, throttledErrorBody, type ResponseIds } from "./graphErrorBody.js";
 import type { ResolvedEmulatorOptions } from "./options.js";
@@ -44,7 +45,8 @@ const WWW_AUTHENTICATE =
 const nowMs = (): number => performance.timeOrigin + performance.now();
 
 /**
- * Creates the emulator's request listener. Checks run in this order, and each may end the request:
+ * Creates the emulator's request listener. A CORS preflight is answered first (see `applyCors`).
+ * Checks run in this order, and each may end the request:
  * 1. faults (drawn first, so faulted requests never consume throttle budget), after any added latency;
  *    a stalled or trickled answer is a fault of delivery only: the request is served normally;
  * 2. authentication (401);
@@ -56,6 +58,7 @@ const nowMs = (): number => performance.timeOrigin + performance.now();
  */
 export function createRequestHandler(state: EmulatorState): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    if (applyCors(req, res, state.options.cors)) return; // A preflight: answered, not counted.
     state.stats.requestStarted();
     res.once("close", state.stats.requestEnded);
     req.on("error", () => undefined); // A client that goes away is not an emulator error.
