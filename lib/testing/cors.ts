@@ -1,5 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
-import { valueWhere } from "../chain/optionRules.js";
+import { arrayOf, valueWhere } from "../chain/optionRules.js";
 import { nestedOptions, optionSchema, type OptionRule } from "../chain/resolveOptions.js";
 import type { EmulatorCors } from "./types.js";
 
@@ -32,13 +32,7 @@ const CORS_OPTIONS = optionSchema<EmulatorCors>()({
   defaults: { allowOrigin: "*", exposeHeaders: DEFAULT_EXPOSED_HEADERS },
   rules: {
     allowOrigin: valueWhere<string>((value) => typeof value === "string" && value !== "" && !/[\r\n,]/.test(value), "an origin or \"*\""),
-    exposeHeaders: ((value, path, report) => {
-      if (!Array.isArray(value)) {
-        report(path, "must be an array of HTTP header names");
-        return [];
-      }
-      return value.map((name: unknown, index) => headerName(name, `${path}[${index}]`, report));
-    }) as OptionRule<readonly string[]>,
+    exposeHeaders: arrayOf(headerName, "an array of HTTP header names"),
   },
 });
 const corsObject = nestedOptions(CORS_OPTIONS);
