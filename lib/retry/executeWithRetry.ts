@@ -10,7 +10,7 @@ import { OrderedWriteOption } from "../chain/OrderedWriteOption.js";
 import { abortableDelay } from "../chain/abortableDelay.js";
 import type { Backoff } from "./backoff/Backoff.js";
 import { createBackoff } from "./backoff/createBackoff.js";
-import { classifyNetworkError } from "../chain/classifyNetworkError.js";
+import { classifyNetworkError, networkFailureHint } from "../chain/classifyNetworkError.js";
 import { describeRequest } from "./describeRequest.js";
 import type { ListenerSet } from "../chain/listenerSet.js";
 import { readRetryAfter } from "../chain/readRetryAfter.js";
@@ -22,6 +22,7 @@ import { sendAttempt } from "./sendAttempt.js";
 import { discardResponse, readErrorBody, statusError } from "./statusError.js";
 import { createTimedAbortScope } from "./timedAbortScope.js";
 import { guardAttemptBody } from "./guardAttemptBody.js";
+import { networkRetryCapReached } from "./networkRetryCap.js";
 
 /** What one call of the retry loop runs with. */
 export interface RetryRun {
@@ -192,7 +193,7 @@ export async function executeWithRetry(context: Context, run: RetryRun): Promise
     if (!request.idempotent && !(failure.response !== undefined && REFUSED_STATUSES.has(failure.response.status))) {
       throw giveUp("not-idempotent", failure);
     }
-    if (!(attempt <= options.maxRetries)) throw giveUp("max-retries", failure);
+    if (!(attempt <= options.maxRetries) || networkRetryCapReached(failure.error, causes)) throw giveUp("max-retries", failure);
     const serverDelayMs = failure.error.retryAfterMs;
     if (serverDelayMs !== undefined && serverDelayMs > options.maxRetryAfterMs) {
       const { error } = failure;
@@ -240,7 +241,7 @@ function networkError(error: unknown, method: string, url: string, clientRequest
   const kind = classifyNetworkError(error);
   if (kind === undefined) throw error;
   if (error instanceof GraphNetworkError) return error;
-  return new GraphNetworkError(kind, `Network failure (${kind}) on ${method} ${url}: ${redactSecrets(rootMessage(error))}`, {
+  return new GraphNetworkError(kind, `Network failure (${kind}) on ${method} ${url}: ${redactSecrets(rootMessage(error))}${networkFailureHint(kind)}`, {
     clientRequestId,
     attempts: attempt,
     cause: error,
