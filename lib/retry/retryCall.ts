@@ -63,7 +63,10 @@ export interface RetryCall extends RetryRun {
 export function startRetryCall(context: Context, run: RetryRun): RetryCall {
   const startedAt = performance.now();
   return {
-    ...run,
+    next: run.next,
+    options: run.options,
+    retryListeners: run.retryListeners,
+    giveUpListeners: run.giveUpListeners,
     callerSignal: context.options?.signal ?? undefined,
     trace: getRequestTrace(context),
     request: describeRequest(context),

@@ -46,8 +46,10 @@ export function createTimedAbortScope(
 }
 
 /**
- * One timer serves both limits: it is armed for whichever comes first (the running timeout or the
- * deadline) and remembers which, so a timer that fires a little early or late is never misread.
+ * One timer serves both limits. It never fires later than the earlier of the running timeout and
+ * the deadline, but may fire earlier: then it re-arms for what is left. So suspend() and resume()
+ * (once per attempt, by the throttle handler) leave a running timer alone instead of clearing and
+ * setting it; suspend() clears it only when nothing is left to time.
  * There is no "abort" listener on the scope's own signal: every abort goes through {@link abortWith},
  * which cleans up first, so the cleanup still runs before anyone else sees the abort.
  */
@@ -58,7 +60,8 @@ class Scope implements TimedAbortScope, Follower {
   private startedAt = 0;
   private running = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private armedFor: "timeout" | "deadline" | undefined;
+  /** When the armed timer fires (`performance.now()` ms). */
+  private timerDue = Infinity;
   private unlink: (() => void) | undefined;
   private disposed = false;
   private timeoutFired = false;
@@ -79,7 +82,7 @@ class Scope implements TimedAbortScope, Follower {
     if (parent !== undefined) this.unlink = linkToParent(parent, this);
     this.running = true;
     this.startedAt = performance.now();
-    this.arm();
+    this.arm(this.startedAt);
   }
 
   get signal(): AbortSignal {
@@ -96,16 +99,17 @@ class Scope implements TimedAbortScope, Follower {
 
   suspend(): void {
     if (!this.running || this.disposed) return;
+    const now = performance.now();
     this.running = false;
-    this.remainingMs = Math.max(0, this.remainingMs - (performance.now() - this.startedAt));
-    this.arm();
+    this.remainingMs = Math.max(0, this.remainingMs - (now - this.startedAt));
+    if (this.dueAt() === Infinity) this.clearTimer();
   }
 
   resume(): void {
     if (this.running || this.disposed) return;
     this.running = true;
     this.startedAt = performance.now();
-    this.arm();
+    this.arm(this.startedAt);
   }
 
   dispose(): void {
@@ -127,36 +131,46 @@ class Scope implements TimedAbortScope, Follower {
     this.controller.abort(reason);
   }
 
+  /** When the earlier limit ends, or `Infinity` when nothing is timed. */
+  private dueAt(): number {
+    const timeoutAt = this.running && this.hasTimeout ? this.startedAt + this.remainingMs : Infinity;
+    return Math.min(timeoutAt, this.deadline?.at ?? Infinity);
+  }
+
   private clearTimer(): void {
     if (this.timer === undefined) return;
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.armedFor = undefined;
+    this.timerDue = Infinity;
   }
 
-  /** (Re)arms the timer for the earlier of the running timeout and the deadline, if any. */
-  private arm(): void {
+  /** Makes sure a timer fires no later than the earlier limit (an earlier timer is kept). */
+  private arm(now: number): void {
     if (this.disposed) return;
-    const now = performance.now();
-    const timeoutIn = this.running && this.hasTimeout ? this.remainingMs - (now - this.startedAt) : Infinity;
-    const deadlineIn = this.deadline === undefined ? Infinity : this.deadline.at - now;
-    const kind = timeoutIn <= deadlineIn ? "timeout" : "deadline";
-    const inMs = Math.min(timeoutIn, deadlineIn);
-    if (this.timer !== undefined && this.armedFor === kind && kind === "deadline") return; // already set for it
+    const due = this.dueAt();
+    if (this.timer !== undefined && this.timerDue <= due) return;
     this.clearTimer();
-    if (!(inMs <= MAX_TIMER_MS)) return;
-    this.armedFor = kind;
-    this.timer = setTimeout(() => this.fire(kind), Math.max(0, inMs));
+    if (!(due - now <= MAX_TIMER_MS)) return;
+    this.timerDue = due;
+    this.timer = setTimeout(() => this.fire(), Math.max(0, due - now));
   }
 
-  private fire(kind: "timeout" | "deadline"): void {
+  private fire(): void {
     this.timer = undefined;
-    if (kind === "timeout") {
+    this.timerDue = Infinity;
+    const now = performance.now();
+    const timeoutAt = this.running && this.hasTimeout ? this.startedAt + this.remainingMs : Infinity;
+    const deadlineAt = this.deadline?.at ?? Infinity;
+    // Timers may fire a fraction of a millisecond before their time on performance.now()'s
+    // clock; a limit within 1 ms counts as reached (an early timer of a resumed timeout is further off).
+    if (deadlineAt <= timeoutAt && deadlineAt - now < 1) {
+      this.deadlineFired = true;
+      this.abortWith((this.deadline as ScopeDeadline).reason());
+    } else if (timeoutAt - now < 1) {
       this.timeoutFired = true;
       this.abortWith(this.timeoutReason());
     } else {
-      this.deadlineFired = true;
-      this.abortWith((this.deadline as ScopeDeadline).reason());
+      this.arm(now);
     }
   }
 }

@@ -5,7 +5,7 @@ import { GRAPH_HOSTS } from "../chain/graphHosts.js";
 import { resolveBudgets, type ResolvedBudget } from "./budgetMatching.js";
 import { guardStore } from "./guardStore.js";
 import { ClaimsCache } from "./jwtClaims.js";
-import { readRequestTarget, type RequestTarget } from "./readRequestTarget.js";
+import { requestLine, targetOf, type RequestTarget } from "./readRequestTarget.js";
 import { INTUNE_DEVICE_CONFIGURATION_BUDGETS } from "./ThrottleBudget.js";
 import type { Disposable } from "../retry/retryEvents.js";
 import type { ThrottleKeyStats, ThrottleListener } from "./ThrottleEvents.js";
@@ -15,6 +15,15 @@ import type { ThrottleStore } from "./ThrottleStore.js";
 import { suspendAttemptClock } from "../chain/attemptClock.js";
 import { getRequestTrace } from "../chain/RequestTrace.js";
 import { resolveThrottleOptions, type ThrottleHandlerOptions, type ThrottleSettings } from "./ThrottleHandlerOptions.js";
+
+/** How many request lines (method and URL) keep their parsed target and budgets. */
+const ROUTE_CACHE_SIZE = 256;
+
+/** What the handler works out from a request line; the same for every request to that URL. */
+interface Route {
+  readonly target: RequestTarget;
+  readonly budgets: readonly ResolvedBudget[];
+}
 
 /** Gateway failures: the throttled service behind the gateway did not count these attempts. */
 const REFUNDED_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
@@ -51,6 +60,8 @@ export class ThrottleHandler implements Middleware {
   private readonly claims = new ClaimsCache();
   private readonly userBudgets: readonly ResolvedBudget[];
   private readonly presetBudgets: readonly ResolvedBudget[];
+  /** Parsed targets and matched budgets per request line: a service repeats the same few URLs. */
+  private readonly routes = new Map<string, Route>();
 
   /**
    * @param options - Budgets, store, limits and listeners; see {@link ThrottleHandlerOptions}.
@@ -102,10 +113,10 @@ export class ThrottleHandler implements Middleware {
   async execute(context: Context): Promise<void> {
     const next = this.nextMiddleware;
     if (next === undefined) throw new Error("ThrottleHandler needs a next middleware (end the chain with HTTPMessageHandler)");
-    const target = readRequestTarget(context);
+    const { target, budgets } = this.route(context);
     const identity = this.identity(context, target);
     const state = this.scheduler.keyState(identity);
-    const lane = this.scheduler.lane(state, this.budgetsFor(target), target.isWrite ? "write" : "read");
+    const lane = this.scheduler.lane(state, budgets, target.isWrite ? "write" : "read");
     const trace = getRequestTrace(context);
     const queuedAt = this.settings.now();
     // Time in our queue is not the server hanging: stop the retry handler's attempt timer meanwhile.
@@ -134,7 +145,27 @@ export class ThrottleHandler implements Middleware {
     } finally {
       this.scheduler.release(lane, refund);
     }
-    await this.learn(context.response, state, lane, grantedAt);
+    const response = context.response;
+    if (response === undefined) return;
+    const status = response.status;
+    // Most answers only confirm the adaptive rate; a 429 or cooldown status may wait on the store.
+    if (status === 429 || this.settings.cooldownStatuses.includes(status)) await this.learn(response, state, lane, grantedAt);
+    else if (status < 500) lane.adaptive?.controller?.succeeded(this.settings.now(), grantedAt);
+  }
+
+  /** The target and budgets of the request's URL and method, parsed once per request line. */
+  private route(context: Context): Route {
+    const line = requestLine(context);
+    const key = `${line.method} ${line.url}`;
+    let route = this.routes.get(key);
+    if (route === undefined) {
+      const target = targetOf(line.url, line.method);
+      route = { target, budgets: this.budgetsFor(target) };
+      // Bounded: a service that builds many distinct URLs (ids, $filter) just parses again.
+      if (this.routes.size >= ROUTE_CACHE_SIZE) this.routes.clear();
+      this.routes.set(key, route);
+    }
+    return route;
   }
 
   private identity(context: Context, target: RequestTarget): ThrottleIdentity {
@@ -151,17 +182,12 @@ export class ThrottleHandler implements Middleware {
     return matched;
   }
 
-  /** Feeds the response back: shared cooldown, 429 count, adaptive rate. */
-  private async learn(response: Response | undefined, state: KeyState, lane: Lane, grantedAt: number): Promise<void> {
-    if (response === undefined) return;
+  /** Feeds a 429 or cooldown response back: shared cooldown, 429 count, adaptive rate. */
+  private async learn(response: Response, state: KeyState, lane: Lane, grantedAt: number): Promise<void> {
     const now = this.settings.now();
     const status = response.status;
     const controller = lane.adaptive?.controller;
     const coolsDown = this.settings.cooldownStatuses.includes(status);
-    if (status !== 429 && !coolsDown) {
-      if (status < 500) controller?.succeeded(now, grantedAt);
-      return;
-    }
     // Browsers may hide Retry-After (Graph does not expose it to CORS); a 429 then cools down briefly.
     const retryAfterMs = parseRetryAfter(response.headers?.get("retry-after") ?? null, Date.now());
     if (coolsDown) {
