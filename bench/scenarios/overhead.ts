@@ -40,6 +40,8 @@ export async function overhead(): Promise<{ title: string; rows: Row[]; json: un
     { label: "stock (Client.init, api().patch())", send: stockPatcher(emulator, token) },
     { label: "ours (default chain)", send: ourPatcher(ourClient(emulator, token)) },
     { label: "ours, retry:false throttle:false", send: ourPatcher(ourClient(emulator, token, { retry: false, throttle: false })) },
+    // Where the rest goes: against a host with no known budget the default throttle paces at a learned rate.
+    { label: "ours, throttle adaptive:false", send: ourPatcher(ourClient(emulator, token, { throttle: { adaptive: false } })) },
   ];
   const perRequestUs = new Map<string, number[]>(contenders.map((c) => [c.label, []]));
   const cpuPerRequestUs = new Map<string, number[]>(contenders.map((c) => [c.label, []]));
