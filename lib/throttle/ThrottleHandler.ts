@@ -7,7 +7,7 @@ import { GRAPH_HOSTS } from "../chain/graphHosts.js";
 import { resolveBudgets, type ResolvedBudget } from "./budgetMatching.js";
 import { guardStore, needsGuard } from "./guardStore.js";
 import { ClaimsCache } from "./jwtClaims.js";
-import { readRequestTarget, type RequestTarget } from "./readRequestTarget.js";
+import { requestLine, targetOf, type RequestTarget } from "./readRequestTarget.js";
 import { INTUNE_DEVICE_CONFIGURATION_BUDGETS } from "./ThrottleBudget.js";
 import type { Disposable } from "../retry/retryEvents.js";
 import type { ThrottleKeyStats, ThrottleListener } from "./ThrottleEvents.js";
@@ -17,6 +17,15 @@ import type { ThrottleStore } from "./ThrottleStore.js";
 import { suspendAttemptClock } from "../chain/attemptClock.js";
 import { getRequestTrace } from "../chain/RequestTrace.js";
 import { resolveThrottleOptions, type ThrottleHandlerOptions, type ThrottleSettings } from "./ThrottleHandlerOptions.js";
+
+/** How many request lines (method and URL) keep their parsed target and budgets. */
+const ROUTE_CACHE_SIZE = 256;
+
+/** What the handler works out from a request line; the same for every request to that URL. */
+interface Route {
+  readonly target: RequestTarget;
+  readonly budgets: readonly ResolvedBudget[];
+}
 
 /** Gateway failures: the throttled service behind the gateway did not count these attempts. */
 const REFUNDED_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
@@ -66,6 +75,8 @@ export class ThrottleHandler implements Middleware {
   private readonly presetBudgets: readonly ResolvedBudget[];
   /** The wait limit of requests that no retry handler publishes one for. */
   private readonly ownWaitLimit: WaitLimit;
+  /** Parsed targets and matched budgets per request line: a service repeats the same few URLs. */
+  private readonly routes = new Map<string, Route>();
 
   /**
    * @param options - Budgets, store, limits and listeners; see {@link ThrottleHandlerOptions}.
@@ -124,10 +135,10 @@ export class ThrottleHandler implements Middleware {
   async execute(context: Context): Promise<void> {
     const next = this.nextMiddleware;
     if (next === undefined) throw new Error("ThrottleHandler needs a next middleware (end the chain with HTTPMessageHandler)");
-    const target = readRequestTarget(context);
+    const { target, budgets } = this.route(context);
     const identity = this.identity(context, target);
     const state = this.scheduler.keyState(identity);
-    const lane = this.scheduler.lane(state, this.budgetsFor(target), target.isWrite ? "write" : "read");
+    const lane = this.scheduler.lane(state, budgets, target.isWrite ? "write" : "read");
     const trace = getRequestTrace(context);
     const queuedAt = this.settings.now();
     // Time in our queue is not the server hanging: stop the retry handler's attempt timer meanwhile.
@@ -156,7 +167,14 @@ export class ThrottleHandler implements Middleware {
       await next.execute(context);
       refund = this.settings.refundFailedAttempts && REFUNDED_STATUSES.has(context.response?.status ?? 0);
       // Learn before the slot frees, so a request woken by the release already meets a new cooldown.
-      await this.learn(context.response, state, lane, grantedAt);
+      // Most answers only confirm the adaptive rate; a 429 or cooldown status may wait on the store.
+      const response = context.response;
+      const status = response?.status;
+      if (response !== undefined && (status === 429 || this.settings.cooldownStatuses.includes(response.status))) {
+        await this.learn(response, state, lane, grantedAt);
+      } else if (status !== undefined && status < 500) {
+        lane.adaptive?.controller?.succeeded(this.settings.now(), grantedAt);
+      }
     } catch (error) {
       // No response at all; an aborted or timed-out attempt may still be processed, so it keeps its slot.
       refund = this.settings.refundFailedAttempts && context.options?.signal?.aborted !== true;
@@ -164,6 +182,21 @@ export class ThrottleHandler implements Middleware {
     } finally {
       this.scheduler.release(lane, refund);
     }
+  }
+
+  /** The target and budgets of the request's URL and method, parsed once per request line. */
+  private route(context: Context): Route {
+    const line = requestLine(context);
+    const key = `${line.method} ${line.url}`;
+    let route = this.routes.get(key);
+    if (route === undefined) {
+      const target = targetOf(line.url, line.method);
+      route = { target, budgets: this.budgetsFor(target) };
+      // Bounded: a service that builds many distinct URLs (ids, $filter) just parses again.
+      if (this.routes.size >= ROUTE_CACHE_SIZE) this.routes.clear();
+      this.routes.set(key, route);
+    }
+    return route;
   }
 
   private identity(context: Context, target: RequestTarget): ThrottleIdentity {
@@ -180,9 +213,8 @@ export class ThrottleHandler implements Middleware {
     return matched;
   }
 
-  /** Feeds the response back: shared cooldown, 429 count, adaptive rate. */
-  private async learn(response: Response | undefined, state: KeyState, lane: Lane, grantedAt: number): Promise<void> {
-    if (response === undefined) return;
+  /** Feeds a 429 or cooldown response back: shared cooldown, 429 count, adaptive rate. */
+  private async learn(response: Response, state: KeyState, lane: Lane, grantedAt: number): Promise<void> {
     const now = this.settings.now();
     const status = response.status;
     const controller = lane.adaptive?.controller;
