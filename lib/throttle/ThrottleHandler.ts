@@ -17,6 +17,8 @@ import type { ThrottleStore } from "./ThrottleStore.js";
 import { suspendAttemptClock } from "../chain/attemptClock.js";
 import { getRequestTrace } from "../chain/RequestTrace.js";
 import { resolveThrottleOptions, type ThrottleHandlerOptions, type ThrottleSettings } from "./ThrottleHandlerOptions.js";
+import { readBatchTargets, type BatchSubTarget } from "./readBatchTargets.js";
+import { learnFromBatch, type BatchGrant } from "./batchLearning.js";
 
 /** Gateway failures: the throttled service behind the gateway did not count these attempts. */
 const REFUNDED_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
@@ -66,6 +68,8 @@ export class ThrottleHandler implements Middleware {
   private readonly presetBudgets: readonly ResolvedBudget[];
   /** The wait limit of requests that no retry handler publishes one for. */
   private readonly ownWaitLimit: WaitLimit;
+  /** Per key, the batch taking its grants: one at a time, so two batches never hold half their slots each. */
+  private readonly batchTurns = new Map<string, Promise<void>>();
 
   /**
    * @param options - Budgets, store, limits and listeners; see {@link ThrottleHandlerOptions}.
@@ -125,6 +129,8 @@ export class ThrottleHandler implements Middleware {
     const next = this.nextMiddleware;
     if (next === undefined) throw new Error("ThrottleHandler needs a next middleware (end the chain with HTTPMessageHandler)");
     const target = readRequestTarget(context);
+    const batch = readBatchTargets(context);
+    if (batch !== undefined) return this.executeBatch(context, next, target, batch);
     const identity = this.identity(context, target);
     const state = this.scheduler.keyState(identity);
     const lane = this.scheduler.lane(state, this.budgetsFor(target), target.isWrite ? "write" : "read");
@@ -183,17 +189,24 @@ export class ThrottleHandler implements Middleware {
   /** Feeds the response back: shared cooldown, 429 count, adaptive rate. */
   private async learn(response: Response | undefined, state: KeyState, lane: Lane, grantedAt: number): Promise<void> {
     if (response === undefined) return;
+    // The retry handler's reading (an HTTP-date against the response's own Date header), so both agree.
+    // Browsers may hide Retry-After (Graph does not expose it to CORS); a 429 then cools down briefly.
+    const retryAfterMs = response.headers === undefined ? undefined : readRetryAfter(response.headers);
+    await this.learnStatus(response.status, retryAfterMs, state, lane, grantedAt);
+  }
+
+  /**
+   * The seam every answer goes through, a whole response's or one `$batch` sub-response's:
+   * shared cooldown, 429 count, adaptive rate.
+   */
+  private async learnStatus(status: number, retryAfterMs: number | undefined, state: KeyState, lane: Lane, grantedAt: number): Promise<void> {
     const now = this.settings.now();
-    const status = response.status;
     const controller = lane.adaptive?.controller;
     const coolsDown = this.settings.cooldownStatuses.includes(status);
     if (status !== 429 && !coolsDown) {
       if (status < 500) controller?.succeeded(now, grantedAt);
       return;
     }
-    // The retry handler's reading (an HTTP-date against the response's own Date header), so both agree.
-    // Browsers may hide Retry-After (Graph does not expose it to CORS); a 429 then cools down briefly.
-    const retryAfterMs = response.headers === undefined ? undefined : readRetryAfter(response.headers);
     if (coolsDown) {
       const cooldownMs = Math.min(MAX_COOLDOWN_HOLD_MS, retryAfterMs ?? (status === 429 ? this.settings.defaultCooldownMs : 0));
       if (cooldownMs > 0) this.scheduler.coolDown(state, await this.store.extendCooldown(state.cooldownKey, cooldownMs), status);
@@ -204,5 +217,90 @@ export class ThrottleHandler implements Middleware {
     if (controller !== undefined && change !== undefined && lane.adaptive !== undefined) {
       controller.changed(await this.store.adjustRate(lane.adaptive.rateKey, change), this.settings.now());
     }
+  }
+
+  /**
+   * A `$batch`: Graph counts each request inside against its own route's limits, so each takes a
+   * grant in its own lane (in order) before the batch goes, and each sub-response is learned from
+   * as if it came alone (a sub-request `429` starts the key's shared cooldown). A thin adapter over
+   * the scheduler's acquire / release / cooldown, per sub-request.
+   *
+   * Grants are held until the answer, as for a single request (the local windows settle them when
+   * the server has seen them). A batch that holding would make wait on itself (more requests in a
+   * lane than its budget, more than `maxConcurrency`, or more than the smallest learned in-flight
+   * cap in an adaptive lane) releases each grant as soon as it is taken instead: its requests then
+   * count in the windows but not in flight, and are not refunded on a `502`/`503`/`504`.
+   */
+  private async executeBatch(context: Context, next: Middleware, target: RequestTarget, subs: readonly BatchSubTarget[]): Promise<void> {
+    const state = this.scheduler.keyState(this.identity(context, target));
+    const trace = getRequestTrace(context);
+    const queuedAt = this.settings.now();
+    const resumeClock = suspendAttemptClock(context);
+    const signal = context.options?.signal ?? undefined;
+    const limit = readWaitLimit(signal) ?? this.ownWaitLimit;
+    const refuse = (waitMs: number, statusCode: number): unknown =>
+      refuseWait(limit, waitMs, { statusCode, clientRequestId: getRequestHeader(context, "client-request-id") });
+    const planned = subs.map((sub) => ({ id: sub.id, target: sub.target, budgets: this.budgetsFor(sub.target) }));
+    const hold = this.canHold(planned.map((p) => p.budgets));
+    const grants: BatchGrant[] = [];
+    // One batch of a key takes its grants at a time: two batches never hold half their grants each.
+    const previous = this.batchTurns.get(state.key) ?? Promise.resolve();
+    let endTurn = (): void => undefined;
+    const turn = new Promise<void>((resolve) => (endTurn = resolve));
+    const chained = previous.then(() => turn);
+    this.batchTurns.set(state.key, chained);
+    try {
+      await previous;
+      for (const sub of planned) {
+        // The lane is looked up right before each grant: the scheduler drops a lane when its queue empties.
+        const lane = this.scheduler.lane(state, sub.budgets, sub.target.isWrite ? "write" : "read", false);
+        const grantedAt = await this.scheduler.acquire(lane, signal, refuse);
+        if (!hold) this.scheduler.release(lane);
+        grants.push({ id: sub.id, lane, grantedAt });
+      }
+    } catch (error) {
+      // Nothing was sent: every grant held goes back.
+      if (hold) for (const grant of grants) this.scheduler.release(grant.lane, true);
+      if (trace !== undefined && error instanceof GraphRequestError) trace.error = error;
+      throw error;
+    } finally {
+      endTurn();
+      if (this.batchTurns.get(state.key) === chained) this.batchTurns.delete(state.key);
+      resumeClock();
+      if (trace !== undefined) trace.queuedMs += this.settings.now() - queuedAt;
+    }
+    const refunded = new Set<string>();
+    let refundAll = false;
+    try {
+      await next.execute(context);
+      await learnFromBatch(context.response, grants, async (status, retryAfterMs, grant, whole) => {
+        if (this.settings.refundFailedAttempts && REFUNDED_STATUSES.has(status)) {
+          if (whole) refundAll = true;
+          else refunded.add(grant.id);
+        }
+        await this.learnStatus(status, retryAfterMs, state, grant.lane, grant.grantedAt);
+      });
+    } catch (error) {
+      // No response at all; an aborted or timed-out attempt may still be processed, so it keeps its grants.
+      refundAll = this.settings.refundFailedAttempts && context.options?.signal?.aborted !== true;
+      throw error;
+    } finally {
+      if (hold) for (const grant of grants) this.scheduler.release(grant.lane, refundAll || refunded.has(grant.id));
+    }
+  }
+
+  /** Whether a batch can hold all its grants until its answer without waiting on itself. */
+  private canHold(budgetsPerSub: readonly (readonly ResolvedBudget[])[]): boolean {
+    if (budgetsPerSub.length > this.settings.maxConcurrency) return false;
+    const perBudget = new Map<ResolvedBudget, number>();
+    let adaptive = 0;
+    for (const budgets of budgetsPerSub) {
+      if (budgets.length === 0) adaptive += 1;
+      for (const budget of budgets) perBudget.set(budget, (perBudget.get(budget) ?? 0) + 1);
+    }
+    // The adaptive pacer's in-flight cap during slow start is at least 4 (see AdaptiveRate.inFlightCap).
+    if (this.settings.adaptive !== false && adaptive > 4) return false;
+    for (const [budget, count] of perBudget) if (count > budget.limit) return false;
+    return true;
   }
 }

@@ -165,10 +165,14 @@ export class ThrottleScheduler {
    * @param state - The key.
    * @param budgets - The budgets that apply.
    * @param requests - The request class, for adaptive pacing when no budget applies.
+   * @param smoothed - Whether budget grants are spread (`budgetBurst`). A `$batch` reaches the
+   *   server as one burst whatever the spacing of its grants, so spreading them only delays it;
+   *   its lane (same windows, own queue) is not smoothed.
    */
-  lane(state: KeyState, budgets: readonly ResolvedBudget[], requests: RequestClass): Lane {
+  lane(state: KeyState, budgets: readonly ResolvedBudget[], requests: RequestClass, smoothed = true): Lane {
     const adaptive = budgets.length === 0 && this.settings.adaptive !== false;
-    const id = budgets.length > 0 ? `b:${budgets.map((b) => b.name).join("\u0000")}` : adaptive ? `a:${requests}` : "n:";
+    const baseId = budgets.length > 0 ? `b:${budgets.map((b) => b.name).join("\u0000")}` : adaptive ? `a:${requests}` : "n:";
+    const id = smoothed || budgets.length === 0 ? baseId : `${baseId}\u0000unsmoothed`;
     const existing = state.lanes.get(id);
     if (existing !== undefined) return existing;
     const windows = budgets.map((b) => ({
@@ -209,7 +213,7 @@ export class ThrottleScheduler {
       state,
       windows,
       budgetPace:
-        budgets.length === 0 || !Number.isFinite(this.settings.budgetBurst)
+        budgets.length === 0 || !smoothed || !Number.isFinite(this.settings.budgetBurst)
           ? undefined
           : {
               key: `p:${state.tenant}:${state.app}:${id}`,
