@@ -15,10 +15,14 @@ import { identityFromToken, UNKNOWN_APP, type ThrottleIdentity } from "./throttl
 import { ThrottleScheduler, type KeyState, type Lane } from "./ThrottleScheduler.js";
 import type { ThrottleStore } from "./ThrottleStore.js";
 import { suspendAttemptClock } from "../chain/attemptClock.js";
+import { abortableDelay } from "../chain/abortableDelay.js";
 import { getRequestTrace } from "../chain/RequestTrace.js";
 import { resolveThrottleOptions, type ThrottleHandlerOptions, type ThrottleSettings } from "./ThrottleHandlerOptions.js";
 import { readBatchTargets, type BatchSubTarget } from "./readBatchTargets.js";
 import { learnFromBatch, type BatchGrant } from "./batchLearning.js";
+
+/** How often a batch waiting for room looks again while requests in flight fill the window, in ms. */
+const BATCH_ROOM_POLL_MS = 10;
 
 /** Gateway failures: the throttled service behind the gateway did not count these attempts. */
 const REFUNDED_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
@@ -225,8 +229,9 @@ export class ThrottleHandler implements Middleware {
    * as if it came alone (a sub-request `429` starts the key's shared cooldown). A thin adapter over
    * the scheduler's acquire / release / cooldown, per sub-request.
    *
-   * Grants are held until the answer, as for a single request (the local windows settle them when
-   * the server has seen them). A batch that holding would make wait on itself (more requests in a
+   * A batch waits until its budgets have room for all its requests at once, then takes their
+   * grants back to back and holds them until the answer, as a single request does (the local
+   * windows settle them when the server has seen them). A batch that holding would make wait on itself (more requests in a
    * lane than its budget, more than `maxConcurrency`, or more than the smallest learned in-flight
    * cap in an adaptive lane) releases each grant as soon as it is taken instead: its requests then
    * count in the windows but not in flight, and are not refunded on a `502`/`503`/`504`.
@@ -243,29 +248,26 @@ export class ThrottleHandler implements Middleware {
     const planned = subs.map((sub) => ({ id: sub.id, target: sub.target, budgets: this.budgetsFor(sub.target) }));
     const hold = this.canHold(planned.map((p) => p.budgets));
     const grants: BatchGrant[] = [];
-    // One batch of a key takes its grants at a time: two batches never hold half their grants each.
-    const previous = this.batchTurns.get(state.key) ?? Promise.resolve();
-    let endTurn = (): void => undefined;
-    const turn = new Promise<void>((resolve) => (endTurn = resolve));
-    const chained = previous.then(() => turn);
-    this.batchTurns.set(state.key, chained);
     try {
-      await previous;
-      for (const sub of planned) {
-        // The lane is looked up right before each grant: the scheduler drops a lane when its queue empties.
-        const lane = this.scheduler.lane(state, sub.budgets, sub.target.isWrite ? "write" : "read", false);
-        const grantedAt = await this.scheduler.acquire(lane, signal, refuse);
-        if (!hold) this.scheduler.release(lane);
-        grants.push({ id: sub.id, lane, grantedAt });
-      }
+      // Wait for room outside the key's batch turn, so a small follow-up batch that fits now is not
+      // stuck behind a full one that waits for the window to slide.
+      while (hold && !(await this.withBatchTurn(state, () => this.roomNow(state, planned)))) await this.waitForRoom(state, planned, signal);
+      await this.withBatchTurn(state, async () => {
+        for (const sub of planned) {
+          // The lane is looked up right before each grant: the scheduler drops a lane when its queue empties.
+          const lane = this.scheduler.lane(state, sub.budgets, sub.target.isWrite ? "write" : "read", false);
+          const grantedAt = await this.scheduler.acquire(lane, signal, refuse);
+          if (!hold) this.scheduler.release(lane);
+          grants.push({ id: sub.id, lane, grantedAt });
+        }
+        return true;
+      });
     } catch (error) {
       // Nothing was sent: every grant held goes back.
       if (hold) for (const grant of grants) this.scheduler.release(grant.lane, true);
       if (trace !== undefined && error instanceof GraphRequestError) trace.error = error;
       throw error;
     } finally {
-      endTurn();
-      if (this.batchTurns.get(state.key) === chained) this.batchTurns.delete(state.key);
       resumeClock();
       if (trace !== undefined) trace.queuedMs += this.settings.now() - queuedAt;
     }
@@ -287,6 +289,55 @@ export class ThrottleHandler implements Middleware {
     } finally {
       if (hold) for (const grant of grants) this.scheduler.release(grant.lane, refundAll || refunded.has(grant.id));
     }
+  }
+
+  /**
+   * Runs `step` in the key's batch turn: one batch of a key takes its grants at a time, so two
+   * batches never hold half their grants each.
+   */
+  private async withBatchTurn(state: KeyState, step: () => Promise<boolean> | boolean): Promise<boolean> {
+    const previous = this.batchTurns.get(state.key) ?? Promise.resolve();
+    let endTurn = (): void => undefined;
+    const turn = new Promise<void>((resolve) => (endTurn = resolve));
+    const chained = previous.then(() => turn);
+    this.batchTurns.set(state.key, chained);
+    try {
+      await previous;
+      return await step();
+    } finally {
+      endTurn();
+      if (this.batchTurns.get(state.key) === chained) this.batchTurns.delete(state.key);
+    }
+  }
+
+  /** Whether every lane of a batch has room for all its requests now (see {@link waitForRoom}). */
+  private roomNow(state: KeyState, planned: readonly { readonly target: RequestTarget; readonly budgets: readonly ResolvedBudget[] }[]): boolean {
+    return this.roomWaitMs(state, planned) <= 0;
+  }
+
+  private roomWaitMs(state: KeyState, planned: readonly { readonly target: RequestTarget; readonly budgets: readonly ResolvedBudget[] }[]): number {
+    const needs = new Map<Lane, number>();
+    for (const sub of planned) {
+      const lane = this.scheduler.lane(state, sub.budgets, sub.target.isWrite ? "write" : "read", false);
+      needs.set(lane, (needs.get(lane) ?? 0) + 1);
+    }
+    let waitMs = 0;
+    for (const [lane, count] of needs) waitMs = Math.max(waitMs, this.scheduler.roomWaitMs(lane, count));
+    for (const lane of needs.keys()) this.scheduler.dropIdleLane(lane);
+    return waitMs;
+  }
+
+  /**
+   * Waits until every lane of a batch has room for all its requests at once, by the local windows:
+   * grants taken one by one as the window slides would sit idle (counted, not sent) until the last
+   * one comes, and the budget they hold would be lost for a whole window.
+   */
+  private async waitForRoom(state: KeyState, planned: readonly { readonly target: RequestTarget; readonly budgets: readonly ResolvedBudget[] }[], signal: AbortSignal | undefined): Promise<void> {
+    const waitMs = this.roomWaitMs(state, planned);
+    if (waitMs <= 0) return;
+    this.scheduler.emit(state, "budget", Number.isFinite(waitMs) ? waitMs : 0);
+    // Requests in flight fill the window: their answers free it, so look again shortly.
+    await abortableDelay(Number.isFinite(waitMs) ? waitMs : BATCH_ROOM_POLL_MS, signal);
   }
 
   /** Whether a batch can hold all its grants until its answer without waiting on itself. */

@@ -274,6 +274,28 @@ export class ThrottleScheduler {
   }
 
   /**
+   * How long until `count` more grants fit in the lane's budget windows at once, by this process's
+   * reckoning (`Infinity` while requests in flight fill them). A `$batch` waits this out before it
+   * takes its grants, so it never holds some of them idle while the window slides.
+   * @param lane - The lane.
+   * @param count - Grants needed together.
+   */
+  roomWaitMs(lane: Lane, count: number): number {
+    const now = this.settings.now();
+    let wait = 0;
+    for (const use of lane.uses) wait = Math.max(wait, use.waitForMs(now, count));
+    return wait === Number.POSITIVE_INFINITY ? wait : Math.ceil(wait);
+  }
+
+  /**
+   * Forgets a lane that nobody waits in (one looked up for {@link roomWaitMs} and then left unused).
+   * @param lane - The lane.
+   */
+  dropIdleLane(lane: Lane): void {
+    if (lane.queue.size === 0 && !lane.pumping && lane.state.lanes.get(lane.id) === lane) lane.state.lanes.delete(lane.id);
+  }
+
+  /**
    * A throttled response started or extended the key's shared cooldown: records it, fails at once
    * the queued requests that will not wait that long, and tells the listeners.
    * @param state - The key.
