@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { renderTable, type Row } from "./lib/table.js";
 import { burst } from "./scenarios/burst.js";
+import { jsonBatching } from "./scenarios/jsonBatching.js";
 import { multiProcess } from "./scenarios/multiProcess.js";
 import { overhead } from "./scenarios/overhead.js";
 import { queueMemory } from "./scenarios/queueMemory.js";
@@ -14,7 +15,7 @@ import { retryUnderFaults } from "./scenarios/retryUnderFaults.js";
 import { tenantIsolation } from "./scenarios/tenantIsolation.js";
 
 type Scenario = () => Promise<{ title: string; rows: Row[]; json: unknown }>;
-const SCENARIOS: Record<string, Scenario> = { r: retryUnderFaults, a: burst, b: tenantIsolation, c: queueMemory, d: multiProcess, overhead };
+const SCENARIOS: Record<string, Scenario> = { r: retryUnderFaults, a: burst, b: tenantIsolation, c: queueMemory, d: multiProcess, e: jsonBatching, overhead };
 
 const wanted = process.argv.slice(2).map((arg) => arg.toLowerCase());
 const selected = Object.entries(SCENARIOS).filter(([name]) => wanted.length === 0 || wanted.includes(name));

@@ -7,7 +7,7 @@
 export { createGraphClient } from "./client/createGraphClient.js";
 export { extendClient } from "./client/extendClient.js";
 export type { CreateGraphClientOptions, GraphClient } from "./client/CreateGraphClientOptions.js";
-export type { RetryStepOptions, ThrottleStepOptions } from "./client/buildMiddlewareChain.js";
+export type { BatchStepOptions, RetryStepOptions, ThrottleStepOptions } from "./client/buildMiddlewareChain.js";
 export type {
   GraphApiVersion,
   SelectedSoftwareUpdateStatusSummary,
@@ -87,6 +87,13 @@ export type { StoreFallbackEvent, StoreRecoverEvent } from "./throttle/StoreEven
 export type { StoreOperation } from "./throttle/storeCall.js";
 export type { RateChange, RefundRequest, ReserveRequest, ReserveResult, ThrottleStore, WindowSpec } from "./throttle/ThrottleStore.js";
 export { MemoryThrottleStore, type MemoryThrottleStoreOptions } from "./throttle/MemoryThrottleStore.js";
+
+// JSON batching
+export { BatchHandler } from "./batch/BatchHandler.js";
+export type { BatchHandlerOptions } from "./batch/BatchHandlerOptions.js";
+export { sendBatch, type BatchProgress, type BatchResult, type SendBatchOptions } from "./batch/sendBatch.js";
+export { validateBatch } from "./batch/validateBatch.js";
+export type { BatchRequestItem, BatchResponseItem } from "./batch/batchTypes.js";
 
 // Errors, each with a guard that works across copies of the package (ESM and CommonJS)
 export { GraphRequestError, isGraphRequestError, type GraphRequestErrorInit } from "./errors/GraphRequestError.js";

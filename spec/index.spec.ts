@@ -8,6 +8,9 @@ import * as testing from "../lib/testing/index.js";
 // The public API is a curated list: a new runtime export must be added here on purpose (and to
 // the README's "Public API" table), never leak in through a re-exported module.
 const ROOT = [
+  "BatchHandler",
+  "sendBatch",
+  "validateBatch",
   "AttemptTimeoutError",
   "AuthenticationError",
   "RedirectRefusedError",

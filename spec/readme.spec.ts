@@ -46,6 +46,8 @@ declare global {
   const authProvider: AuthenticationProvider;
   const client: GraphClient;
   const patch: SoftwareUpdateStatusSummaryPatch;
+  const tenantsUpdates: SoftwareUpdateStatusSummaryPatch[];
+  const signal: AbortSignal;
   const logger: { info(message: string): void; warn(message: string): void };
   function shedLoad(): void;
   function log(...values: unknown[]): void;

@@ -3,7 +3,7 @@ import { createGraphClient, extendClient, type CreateGraphClientOptions, type Gr
 import { staticTokenProvider, type GraphEmulator } from "msgraph-software-update-status/testing";
 
 /** Options of our client that a scenario may set. */
-export type OurClientOptions = Pick<CreateGraphClientOptions, "retry" | "throttle">;
+export type OurClientOptions = Pick<CreateGraphClientOptions, "retry" | "throttle" | "batch">;
 
 /**
  * The stock client exactly as the Graph docs build it (`Client.init`, default middleware chain:

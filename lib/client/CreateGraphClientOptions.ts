@@ -1,5 +1,5 @@
 import type { AuthenticationProvider, Client, FetchOptions } from "@microsoft/microsoft-graph-client";
-import type { RetryStepOptions, ThrottleStepOptions } from "./buildMiddlewareChain.js";
+import type { BatchStepOptions, RetryStepOptions, ThrottleStepOptions } from "./buildMiddlewareChain.js";
 import type { GraphApiVersion, SoftwareUpdateStatusSummaryClient } from "./SoftwareUpdateStatusSummaryRequestBuilder.js";
 
 /** Options of {@link createGraphClient}. */
@@ -25,6 +25,11 @@ export interface CreateGraphClientOptions {
   readonly retry?: RetryStepOptions | false;
   /** Throttle step options, or `false` for none. @default the throttle step's defaults */
   readonly throttle?: ThrottleStepOptions | false;
+  /**
+   * JSON batching step options (re-sending the throttled requests inside a `$batch`), or `false`
+   * to pass `$batch` requests through untouched. @default the batch step's defaults
+   */
+  readonly batch?: BatchStepOptions | false;
 }
 
 /** The official `Client` with `softwareUpdateStatusSummary()` added. */

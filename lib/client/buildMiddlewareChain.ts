@@ -4,6 +4,8 @@ import { SecureRedirectHandler } from "../auth/SecureRedirectHandler.js";
 import { ResilientRetryHandler } from "../retry/ResilientRetryHandler.js";
 import { createHttpMessageHandler } from "./fetchPolyfill.js";
 import { ThrottleHandler } from "../throttle/ThrottleHandler.js";
+import { BatchHandler } from "../batch/BatchHandler.js";
+import type { BatchHandlerOptions } from "../batch/BatchHandlerOptions.js";
 import type { ThrottleHandlerOptions } from "../throttle/ThrottleHandlerOptions.js";
 import type { ResilientRetryOptions } from "../retry/ResilientRetryOptions.js";
 
@@ -19,6 +21,12 @@ export type RetryStepOptions = Partial<ResilientRetryOptions> | ResilientRetryHa
  */
 export type ThrottleStepOptions = ThrottleHandlerOptions | ThrottleHandler;
 
+/**
+ * The JSON batching step: options for a new `BatchHandler`, or a handler you built. A handler
+ * instance belongs to one client's chain.
+ */
+export type BatchStepOptions = BatchHandlerOptions | BatchHandler;
+
 /** What {@link buildMiddlewareChain} needs. */
 export interface MiddlewareChainOptions {
   /** Gives the access token. */
@@ -29,11 +37,13 @@ export interface MiddlewareChainOptions {
   readonly retry?: RetryStepOptions | false;
   /** Throttle step options, or `false` for no throttle step. @default the step's defaults */
   readonly throttle?: ThrottleStepOptions | false;
+  /** JSON batching step options, or `false` to pass `$batch` requests through untouched. @default the step's defaults */
+  readonly batch?: BatchStepOptions | false;
 }
 
 /**
  * Assembles the middleware chain, outermost first:
- * `SecureAuthenticationHandler` → [retry] → [throttle] → `SecureRedirectHandler` →
+ * `SecureAuthenticationHandler` → [retry] → [batch] → [throttle] → `SecureRedirectHandler` →
  * `TelemetryHandler` → `HTTPMessageHandler` (which loads a `fetch` polyfill first where the
  * runtime has no `fetch`). The redirect step replaces the official
  * `RedirectHandler` in every runtime: in Node it applies the token rules to each hop; in a
@@ -49,6 +59,11 @@ export function buildMiddlewareChain(options: MiddlewareChainOptions): Middlewar
   // Retry sits outside throttle so every retried attempt is paced by the throttle again.
   if (options.retry !== false) {
     chain.push(options.retry instanceof ResilientRetryHandler ? options.retry : new ResilientRetryHandler(options.retry ?? {}));
+  }
+  // Batch sits between them: the retry handler re-sends a batch refused as a whole, the batch step
+  // re-sends the refused requests inside a batch, and the throttle paces every round's sub-requests.
+  if (options.batch !== false) {
+    chain.push(options.batch instanceof BatchHandler ? options.batch : new BatchHandler(options.batch ?? {}));
   }
   if (options.throttle !== false) {
     chain.push(options.throttle instanceof ThrottleHandler ? options.throttle : new ThrottleHandler(options.throttle ?? {}));

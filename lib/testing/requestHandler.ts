@@ -15,6 +15,7 @@ import type { StoredSummary } from "./softwareUpdateStatusSummary.js";
 import type { StatsRecorder } from "./statsRecorder.js";
 import { getSummary, patchSummary } from "./summaryOperations.js";
 import type { ConcurrencyTicket, EmulatorThrottle } from "./throttle.js";
+import { batchVersion, serveBatch } from "./batchRequests.js";
 
 /** Everything the request handler reads and changes; owned by one emulator. */
 export interface EmulatorState {
@@ -65,6 +66,10 @@ interface ThrottleTarget {
  * 4. reading the body, then throttling (429; refused requests count only in limits with `countThrottled`);
  * 5. the operation: `$select` (400) and GET, or body validation (400) and PATCH. A `late-apply`
  *    fault runs it `lateApplyMs` after admission, even if the client has gone away by then.
+ * A `POST /{version}/$batch` is served by `serveBatch` after authentication: faults that answer a
+ * request are drawn per request inside it (the envelope keeps only latency and delivery faults),
+ * and each request inside meets the routes and limits on its own; only limits whose `path` names
+ * the batch endpoint count the envelope itself (and may refuse it as a whole with a `429`).
  * @param state - The emulator's state.
  */
 export function createRequestHandler(state: EmulatorState): (req: IncomingMessage, res: ServerResponse) => void {
@@ -149,7 +154,10 @@ function checkAndServe(
   if (target !== undefined && answersRequest(fault)) {
     state.throttle.recordFaulted(target.tenant, target.app, target.isWrite, emulatorNow(), target.path);
   }
-  switch (fault.kind) {
+  const batch = batchVersion(req.url ?? "/");
+  // A batch's answering faults are drawn per request inside it.
+  const envelopeKind = batch !== undefined && answersRequest(fault) ? "none" : fault.kind;
+  switch (envelopeKind) {
     case "connection-reset":
       stats.outcome("reset");
       // After the HTTP parser's callback returns, so Node's per-connection bookkeeping is not torn down mid-parse.
@@ -189,6 +197,36 @@ function checkAndServe(
     return;
   }
   const { tenant, app } = caller;
+
+  if (batch !== undefined) {
+    if (method !== "POST") {
+      sendError(405, "MethodNotAllowed", `The HTTP method '${method}' is not allowed on $batch; allowed: POST.`, { Allow: "POST" });
+      return;
+    }
+    readBody(req, MAX_BODY_BYTES)
+      .then((body) => {
+        if (state.closing || res.destroyed || !body.ok) {
+          if (!body.ok && body.reason === "too-large") sendError(413, "RequestEntityTooLarge", `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+          return;
+        }
+        const envelope = state.throttle.admitEnvelope(tenant, app, emulatorNow(), (req.url ?? "/").split("?")[0] ?? "/");
+        if (!envelope.admitted) {
+          stats.throttled(envelope.blockedBy);
+          const retryAfter = retryAfterValue(envelope.retryAfterMs, envelope.retryAfter ?? options.retryAfterFormat, wallNow());
+          send(429, throttledErrorBody(ids), {
+            ...(retryAfter === undefined ? {} : { "Retry-After": retryAfter }),
+            "x-emulator-throttled-by": envelope.blockedBy.join(", "),
+          });
+          return;
+        }
+        const serving = { options, entities: state.entities, throttle: state.throttle, faults: state.faults, stats, wallNow };
+        const answer = serveBatch(serving, req, body.text, caller, batch, ids);
+        if (answer.ok) send(200, JSON.stringify({ responses: answer.responses }));
+        else send(answer.status, answer.body);
+      })
+      .catch((error: unknown) => internalError(state, res, ids, error));
+    return;
+  }
 
   // 3. Routing.
   const route = matchRoute(req.url ?? "/");

@@ -51,6 +51,12 @@ export interface EmulatorThrottle {
    * @param ticket - The request's concurrency ticket from {@link EmulatorThrottle.enter}.
    */
   admit(tenant: string, app: string, isWrite: boolean, at: number, path?: string, ticket?: ConcurrencyTicket): ThrottleDecision;
+  /**
+   * Admits a `$batch` envelope: only rate limits whose `path` names the batch endpoint count it
+   * (Graph counts the requests inside a batch, each on its own, against the other limits).
+   * @param path - The envelope's path, e.g. `/v1.0/$batch`.
+   */
+  admitEnvelope(tenant: string, app: string, at: number, path: string): ThrottleDecision;
   /** Counts a request a fault answered, in the rate limits with `countFaulted`. Arguments as for `admit`. */
   recordFaulted(tenant: string, app: string, isWrite: boolean, at: number, path?: string): void;
   /**
@@ -162,13 +168,68 @@ export function createEmulatorThrottle(limits: readonly EmulatorLimit[], timeSca
   }
 
   // The rate limits that count this request, each with its tenant's (or app's) counter.
-  function countersFor(tenant: string, app: string, isWrite: boolean, at: number, path: string | undefined): Entry[] {
+  function countersFor(tenant: string, app: string, isWrite: boolean, at: number, path: string | undefined, explicitPath = false): Entry[] {
     const counted: Entry[] = [];
     for (const rule of rules) {
       if (rule.spec.algorithm === "concurrency" || !applies(rule.spec, isWrite, path)) continue;
+      if (explicitPath && rule.spec.path === undefined) continue;
       counted.push(entryFor(rule, tenant, app, at));
     }
     return counted;
+  }
+
+  function admitCounted(
+    tenant: string,
+    app: string,
+    isWrite: boolean,
+    at: number,
+    path: string | undefined,
+    ticket: ConcurrencyTicket,
+    explicitPath: boolean,
+  ): ThrottleDecision {
+    if (rules.length === 0) return ADMITTED;
+    sweep(at);
+    const counted = countersFor(tenant, app, isWrite, at, path, explicitPath);
+    let blockedBy: string[] | undefined;
+    let retryAfterMs = 0;
+    let decider: Rule | undefined;
+    let next = 0;
+    for (const rule of rules) {
+      let wait: number;
+      if (rule.spec.algorithm === "concurrency") {
+        wait = ticket.blockedBy.includes(rule.spec.name) ? CONCURRENCY_WAIT_MS * timeScale : 0;
+      } else if (counted[next]?.rule === rule) {
+        // `counted` holds the applicable rate limits in rule order.
+        wait = (counted[next] as Entry).counter.waitMs(at);
+        next += 1;
+      } else {
+        continue;
+      }
+      if (wait <= 0) continue;
+      (blockedBy ??= []).push(rule.spec.name);
+      rule.throttled += 1;
+      // Admission needs room in every limit, so the wait is the longest one; that limit writes Retry-After.
+      if (decider === undefined || wait > retryAfterMs) {
+        decider = rule;
+        retryAfterMs = wait;
+      }
+    }
+    if (decider !== undefined && blockedBy !== undefined) {
+      for (const { rule, counter } of counted) {
+        if (!rule.spec.countThrottled) continue;
+        counter.record(at);
+        rule.counted += 1;
+      }
+      const refusal = { admitted: false as const, retryAfterMs, blockedBy };
+      const retryAfter = decider.spec.retryAfter;
+      return retryAfter === undefined ? refusal : { ...refusal, retryAfter };
+    }
+    for (const { rule, counter } of counted) {
+      counter.record(at);
+      rule.counted += 1;
+    }
+    const headers = sendsHeaders ? nearLimitHeaders(counted, at) : undefined;
+    return headers === undefined ? ADMITTED : { admitted: true, headers };
   }
 
   return {
@@ -197,50 +258,11 @@ export function createEmulatorThrottle(limits: readonly EmulatorLimit[], timeSca
         },
       };
     },
+    admitEnvelope(tenant, app, at, path) {
+      return admitCounted(tenant, app, true, at, path, NO_TICKET, true);
+    },
     admit(tenant, app, isWrite, at, path, ticket = NO_TICKET) {
-      if (rules.length === 0) return ADMITTED;
-      sweep(at);
-      const counted = countersFor(tenant, app, isWrite, at, path);
-      let blockedBy: string[] | undefined;
-      let retryAfterMs = 0;
-      let decider: Rule | undefined;
-      let next = 0;
-      for (const rule of rules) {
-        let wait: number;
-        if (rule.spec.algorithm === "concurrency") {
-          wait = ticket.blockedBy.includes(rule.spec.name) ? CONCURRENCY_WAIT_MS * timeScale : 0;
-        } else if (counted[next]?.rule === rule) {
-          // `counted` holds the applicable rate limits in rule order.
-          wait = (counted[next] as Entry).counter.waitMs(at);
-          next += 1;
-        } else {
-          continue;
-        }
-        if (wait <= 0) continue;
-        (blockedBy ??= []).push(rule.spec.name);
-        rule.throttled += 1;
-        // Admission needs room in every limit, so the wait is the longest one; that limit writes Retry-After.
-        if (decider === undefined || wait > retryAfterMs) {
-          decider = rule;
-          retryAfterMs = wait;
-        }
-      }
-      if (decider !== undefined && blockedBy !== undefined) {
-        for (const { rule, counter } of counted) {
-          if (!rule.spec.countThrottled) continue;
-          counter.record(at);
-          rule.counted += 1;
-        }
-        const refusal = { admitted: false as const, retryAfterMs, blockedBy };
-        const retryAfter = decider.spec.retryAfter;
-        return retryAfter === undefined ? refusal : { ...refusal, retryAfter };
-      }
-      for (const { rule, counter } of counted) {
-        counter.record(at);
-        rule.counted += 1;
-      }
-      const headers = sendsHeaders ? nearLimitHeaders(counted, at) : undefined;
-      return headers === undefined ? ADMITTED : { admitted: true, headers };
+      return admitCounted(tenant, app, isWrite, at, path, ticket, false);
     },
     recordFaulted(tenant, app, isWrite, at, path) {
       for (const rule of rules) {

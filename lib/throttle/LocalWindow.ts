@@ -55,6 +55,15 @@ export class LocalWindow {
     return this.settled.waitMs(now, this.inFlight);
   }
 
+  /**
+   * Milliseconds until `count` more requests fit at once (`Infinity` while requests in flight fill it).
+   * @param now - The current time in ms.
+   * @param count - Requests that must fit together.
+   */
+  waitForMs(now: number, count: number): number {
+    return this.settled.waitMs(now, this.inFlight + count - 1);
+  }
+
   /** A request was granted. */
   granted(): void {
     this.inFlight += 1;

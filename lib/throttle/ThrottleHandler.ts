@@ -15,8 +15,14 @@ import { identityFromToken, UNKNOWN_APP, type ThrottleIdentity } from "./throttl
 import { ThrottleScheduler, type KeyState, type Lane } from "./ThrottleScheduler.js";
 import type { ThrottleStore } from "./ThrottleStore.js";
 import { suspendAttemptClock } from "../chain/attemptClock.js";
+import { abortableDelay } from "../chain/abortableDelay.js";
 import { getRequestTrace } from "../chain/RequestTrace.js";
 import { resolveThrottleOptions, type ThrottleHandlerOptions, type ThrottleSettings } from "./ThrottleHandlerOptions.js";
+import { readBatchTargets, type BatchSubTarget } from "./readBatchTargets.js";
+import { learnFromBatch, type BatchGrant } from "./batchLearning.js";
+
+/** How often a batch waiting for room looks again while requests in flight fill the window, in ms. */
+const BATCH_ROOM_POLL_MS = 10;
 
 /** How many request lines (method and URL) keep their parsed target and budgets. */
 const ROUTE_CACHE_SIZE = 256;
@@ -77,6 +83,8 @@ export class ThrottleHandler implements Middleware {
   private readonly ownWaitLimit: WaitLimit;
   /** Parsed targets and matched budgets per request line: a service repeats the same few URLs. */
   private readonly routes = new Map<string, Route>();
+  /** Per key, the batch taking its grants: one at a time, so two batches never hold half their slots each. */
+  private readonly batchTurns = new Map<string, Promise<void>>();
 
   /**
    * @param options - Budgets, store, limits and listeners; see {@link ThrottleHandlerOptions}.
@@ -136,6 +144,8 @@ export class ThrottleHandler implements Middleware {
     const next = this.nextMiddleware;
     if (next === undefined) throw new Error("ThrottleHandler needs a next middleware (end the chain with HTTPMessageHandler)");
     const { target, budgets } = this.route(context);
+    const batch = readBatchTargets(context);
+    if (batch !== undefined) return this.executeBatch(context, next, target, batch);
     const identity = this.identity(context, target);
     const state = this.scheduler.keyState(identity);
     const lane = this.scheduler.lane(state, budgets, target.isWrite ? "write" : "read");
@@ -213,19 +223,27 @@ export class ThrottleHandler implements Middleware {
     return matched;
   }
 
-  /** Feeds a 429 or cooldown response back: shared cooldown, 429 count, adaptive rate. */
-  private async learn(response: Response, state: KeyState, lane: Lane, grantedAt: number): Promise<void> {
+  /** Feeds the response back: shared cooldown, 429 count, adaptive rate. */
+  private async learn(response: Response | undefined, state: KeyState, lane: Lane, grantedAt: number): Promise<void> {
+    if (response === undefined) return;
+    // The retry handler's reading (an HTTP-date against the response's own Date header), so both agree.
+    // Browsers may hide Retry-After (Graph does not expose it to CORS); a 429 then cools down briefly.
+    const retryAfterMs = response.headers === undefined ? undefined : readRetryAfter(response.headers);
+    await this.learnStatus(response.status, retryAfterMs, state, lane, grantedAt);
+  }
+
+  /**
+   * The seam every answer goes through, a whole response's or one `$batch` sub-response's:
+   * shared cooldown, 429 count, adaptive rate.
+   */
+  private async learnStatus(status: number, retryAfterMs: number | undefined, state: KeyState, lane: Lane, grantedAt: number): Promise<void> {
     const now = this.settings.now();
-    const status = response.status;
     const controller = lane.adaptive?.controller;
     const coolsDown = this.settings.cooldownStatuses.includes(status);
     if (status !== 429 && !coolsDown) {
       if (status < 500) controller?.succeeded(now, grantedAt);
       return;
     }
-    // The retry handler's reading (an HTTP-date against the response's own Date header), so both agree.
-    // Browsers may hide Retry-After (Graph does not expose it to CORS); a 429 then cools down briefly.
-    const retryAfterMs = response.headers === undefined ? undefined : readRetryAfter(response.headers);
     if (coolsDown) {
       const cooldownMs = Math.min(MAX_COOLDOWN_HOLD_MS, retryAfterMs ?? (status === 429 ? this.settings.defaultCooldownMs : 0));
       if (cooldownMs > 0) this.scheduler.coolDown(state, await this.store.extendCooldown(state.cooldownKey, cooldownMs), status);
@@ -236,5 +254,137 @@ export class ThrottleHandler implements Middleware {
     if (controller !== undefined && change !== undefined && lane.adaptive !== undefined) {
       controller.changed(await this.store.adjustRate(lane.adaptive.rateKey, change), this.settings.now());
     }
+  }
+
+  /**
+   * A `$batch`: Graph counts each request inside against its own route's limits, so each takes a
+   * grant in its own lane (in order) before the batch goes, and each sub-response is learned from
+   * as if it came alone (a sub-request `429` starts the key's shared cooldown). A thin adapter over
+   * the scheduler's acquire / release / cooldown, per sub-request.
+   *
+   * A batch waits until its budgets have room for all its requests at once, then takes their
+   * grants back to back and holds them until the answer, as a single request does (the local
+   * windows settle them when the server has seen them). A batch that holding would make wait on itself (more requests in a
+   * lane than its budget, more than `maxConcurrency`, or more than the smallest learned in-flight
+   * cap in an adaptive lane) releases each grant as soon as it is taken instead: its requests then
+   * count in the windows but not in flight, and are not refunded on a `502`/`503`/`504`.
+   */
+  private async executeBatch(context: Context, next: Middleware, target: RequestTarget, subs: readonly BatchSubTarget[]): Promise<void> {
+    const state = this.scheduler.keyState(this.identity(context, target));
+    const trace = getRequestTrace(context);
+    const queuedAt = this.settings.now();
+    const resumeClock = suspendAttemptClock(context);
+    const signal = context.options?.signal ?? undefined;
+    const limit = readWaitLimit(signal) ?? this.ownWaitLimit;
+    const refuse = (waitMs: number, statusCode: number): unknown =>
+      refuseWait(limit, waitMs, { statusCode, clientRequestId: getRequestHeader(context, "client-request-id") });
+    const planned = subs.map((sub) => ({ id: sub.id, target: sub.target, budgets: this.budgetsFor(sub.target) }));
+    const hold = this.canHold(planned.map((p) => p.budgets));
+    const grants: BatchGrant[] = [];
+    try {
+      // Wait for room outside the key's batch turn, so a small follow-up batch that fits now is not
+      // stuck behind a full one that waits for the window to slide.
+      while (hold && !(await this.withBatchTurn(state, () => this.roomNow(state, planned)))) await this.waitForRoom(state, planned, signal);
+      await this.withBatchTurn(state, async () => {
+        for (const sub of planned) {
+          // The lane is looked up right before each grant: the scheduler drops a lane when its queue empties.
+          const lane = this.scheduler.lane(state, sub.budgets, sub.target.isWrite ? "write" : "read", false);
+          const grantedAt = await this.scheduler.acquire(lane, signal, refuse);
+          if (!hold) this.scheduler.release(lane);
+          grants.push({ id: sub.id, lane, grantedAt });
+        }
+        return true;
+      });
+    } catch (error) {
+      // Nothing was sent: every grant held goes back.
+      if (hold) for (const grant of grants) this.scheduler.release(grant.lane, true);
+      if (trace !== undefined && error instanceof GraphRequestError) trace.error = error;
+      throw error;
+    } finally {
+      resumeClock();
+      if (trace !== undefined) trace.queuedMs += this.settings.now() - queuedAt;
+    }
+    const refunded = new Set<string>();
+    let refundAll = false;
+    try {
+      await next.execute(context);
+      await learnFromBatch(context.response, grants, async (status, retryAfterMs, grant, whole) => {
+        if (this.settings.refundFailedAttempts && REFUNDED_STATUSES.has(status)) {
+          if (whole) refundAll = true;
+          else refunded.add(grant.id);
+        }
+        await this.learnStatus(status, retryAfterMs, state, grant.lane, grant.grantedAt);
+      });
+    } catch (error) {
+      // No response at all; an aborted or timed-out attempt may still be processed, so it keeps its grants.
+      refundAll = this.settings.refundFailedAttempts && context.options?.signal?.aborted !== true;
+      throw error;
+    } finally {
+      if (hold) for (const grant of grants) this.scheduler.release(grant.lane, refundAll || refunded.has(grant.id));
+    }
+  }
+
+  /**
+   * Runs `step` in the key's batch turn: one batch of a key takes its grants at a time, so two
+   * batches never hold half their grants each.
+   */
+  private async withBatchTurn(state: KeyState, step: () => Promise<boolean> | boolean): Promise<boolean> {
+    const previous = this.batchTurns.get(state.key) ?? Promise.resolve();
+    let endTurn = (): void => undefined;
+    const turn = new Promise<void>((resolve) => (endTurn = resolve));
+    const chained = previous.then(() => turn);
+    this.batchTurns.set(state.key, chained);
+    try {
+      await previous;
+      return await step();
+    } finally {
+      endTurn();
+      if (this.batchTurns.get(state.key) === chained) this.batchTurns.delete(state.key);
+    }
+  }
+
+  /** Whether every lane of a batch has room for all its requests now (see {@link waitForRoom}). */
+  private roomNow(state: KeyState, planned: readonly { readonly target: RequestTarget; readonly budgets: readonly ResolvedBudget[] }[]): boolean {
+    return this.roomWaitMs(state, planned) <= 0;
+  }
+
+  private roomWaitMs(state: KeyState, planned: readonly { readonly target: RequestTarget; readonly budgets: readonly ResolvedBudget[] }[]): number {
+    const needs = new Map<Lane, number>();
+    for (const sub of planned) {
+      const lane = this.scheduler.lane(state, sub.budgets, sub.target.isWrite ? "write" : "read", false);
+      needs.set(lane, (needs.get(lane) ?? 0) + 1);
+    }
+    let waitMs = 0;
+    for (const [lane, count] of needs) waitMs = Math.max(waitMs, this.scheduler.roomWaitMs(lane, count));
+    for (const lane of needs.keys()) this.scheduler.dropIdleLane(lane);
+    return waitMs;
+  }
+
+  /**
+   * Waits until every lane of a batch has room for all its requests at once, by the local windows:
+   * grants taken one by one as the window slides would sit idle (counted, not sent) until the last
+   * one comes, and the budget they hold would be lost for a whole window.
+   */
+  private async waitForRoom(state: KeyState, planned: readonly { readonly target: RequestTarget; readonly budgets: readonly ResolvedBudget[] }[], signal: AbortSignal | undefined): Promise<void> {
+    const waitMs = this.roomWaitMs(state, planned);
+    if (waitMs <= 0) return;
+    this.scheduler.emit(state, "budget", Number.isFinite(waitMs) ? waitMs : 0);
+    // Requests in flight fill the window: their answers free it, so look again shortly.
+    await abortableDelay(Number.isFinite(waitMs) ? waitMs : BATCH_ROOM_POLL_MS, signal);
+  }
+
+  /** Whether a batch can hold all its grants until its answer without waiting on itself. */
+  private canHold(budgetsPerSub: readonly (readonly ResolvedBudget[])[]): boolean {
+    if (budgetsPerSub.length > this.settings.maxConcurrency) return false;
+    const perBudget = new Map<ResolvedBudget, number>();
+    let adaptive = 0;
+    for (const budgets of budgetsPerSub) {
+      if (budgets.length === 0) adaptive += 1;
+      for (const budget of budgets) perBudget.set(budget, (perBudget.get(budget) ?? 0) + 1);
+    }
+    // The adaptive pacer's in-flight cap during slow start is at least 4 (see AdaptiveRate.inFlightCap).
+    if (this.settings.adaptive !== false && adaptive > 4) return false;
+    for (const [budget, count] of perBudget) if (count > budget.limit) return false;
+    return true;
   }
 }

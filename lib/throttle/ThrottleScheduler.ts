@@ -165,10 +165,14 @@ export class ThrottleScheduler {
    * @param state - The key.
    * @param budgets - The budgets that apply.
    * @param requests - The request class, for adaptive pacing when no budget applies.
+   * @param smoothed - Whether budget grants are spread (`budgetBurst`). A `$batch` reaches the
+   *   server as one burst whatever the spacing of its grants, so spreading them only delays it;
+   *   its lane (same windows, own queue) is not smoothed.
    */
-  lane(state: KeyState, budgets: readonly ResolvedBudget[], requests: RequestClass): Lane {
+  lane(state: KeyState, budgets: readonly ResolvedBudget[], requests: RequestClass, smoothed = true): Lane {
     const adaptive = budgets.length === 0 && this.settings.adaptive !== false;
-    const id = budgets.length > 0 ? `b:${budgets.map((b) => b.name).join("\u0000")}` : adaptive ? `a:${requests}` : "n:";
+    const baseId = budgets.length > 0 ? `b:${budgets.map((b) => b.name).join("\u0000")}` : adaptive ? `a:${requests}` : "n:";
+    const id = smoothed || budgets.length === 0 ? baseId : `${baseId}\u0000unsmoothed`;
     const existing = state.lanes.get(id);
     if (existing !== undefined) return existing;
     const windows = budgets.map((b) => ({
@@ -209,7 +213,7 @@ export class ThrottleScheduler {
       state,
       windows,
       budgetPace:
-        budgets.length === 0 || !Number.isFinite(this.settings.budgetBurst)
+        budgets.length === 0 || !smoothed || !Number.isFinite(this.settings.budgetBurst)
           ? undefined
           : {
               key: `p:${state.tenant}:${state.app}:${id}`,
@@ -267,6 +271,28 @@ export class ThrottleScheduler {
     const tooLong = cooldownMs > 0 ? refuse?.(cooldownMs, state.cooldownStatus) : undefined;
     if (tooLong !== undefined) state.rejected += 1;
     return tooLong;
+  }
+
+  /**
+   * How long until `count` more grants fit in the lane's budget windows at once, by this process's
+   * reckoning (`Infinity` while requests in flight fill them). A `$batch` waits this out before it
+   * takes its grants, so it never holds some of them idle while the window slides.
+   * @param lane - The lane.
+   * @param count - Grants needed together.
+   */
+  roomWaitMs(lane: Lane, count: number): number {
+    const now = this.settings.now();
+    let wait = 0;
+    for (const use of lane.uses) wait = Math.max(wait, use.waitForMs(now, count));
+    return wait === Number.POSITIVE_INFINITY ? wait : Math.ceil(wait);
+  }
+
+  /**
+   * Forgets a lane that nobody waits in (one looked up for {@link roomWaitMs} and then left unused).
+   * @param lane - The lane.
+   */
+  dropIdleLane(lane: Lane): void {
+    if (lane.queue.size === 0 && !lane.pumping && lane.state.lanes.get(lane.id) === lane) lane.state.lanes.delete(lane.id);
   }
 
   /**

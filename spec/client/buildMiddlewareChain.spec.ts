@@ -5,6 +5,7 @@ import { SecureRedirectHandler } from "../../lib/auth/SecureRedirectHandler.js";
 import { buildMiddlewareChain } from "../../lib/client/buildMiddlewareChain.js";
 import { ResilientRetryHandler } from "../../lib/retry/ResilientRetryHandler.js";
 import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
+import { BatchHandler } from "../../lib/batch/BatchHandler.js";
 
 const authProvider: AuthenticationProvider = { getAccessToken: async () => "token" };
 const names = (chain: object[]): string[] => chain.map((m) => m.constructor.name);
@@ -22,25 +23,26 @@ function withoutProcess<T>(fn: () => T): T {
 }
 
 describe("client/buildMiddlewareChain", () => {
-  it("orders auth, retry, throttle, redirect, telemetry, transport", () => {
+  it("orders auth, retry, batch, throttle, redirect, telemetry, transport", () => {
     const chain = buildMiddlewareChain({ authProvider });
     expect(chain[0]).to.be.instanceOf(SecureAuthenticationHandler);
     expect(chain[1]).to.be.instanceOf(ResilientRetryHandler);
-    expect(chain[2]).to.be.instanceOf(ThrottleHandler);
-    expect(chain[3]).to.be.instanceOf(SecureRedirectHandler);
-    expect(chain[4]).to.be.instanceOf(TelemetryHandler);
-    expect(chain[5]).to.be.instanceOf(HTTPMessageHandler);
-    expect(chain).to.have.length(6);
+    expect(chain[2]).to.be.instanceOf(BatchHandler);
+    expect(chain[3]).to.be.instanceOf(ThrottleHandler);
+    expect(chain[4]).to.be.instanceOf(SecureRedirectHandler);
+    expect(chain[5]).to.be.instanceOf(TelemetryHandler);
+    expect(chain[6]).to.be.instanceOf(HTTPMessageHandler);
+    expect(chain).to.have.length(7);
   });
 
   it("leaves the retry and throttle steps out with false, and passes options through", () => {
-    expect(names(buildMiddlewareChain({ authProvider, retry: false, throttle: false }))).to.deep.equal([
+    expect(names(buildMiddlewareChain({ authProvider, retry: false, throttle: false, batch: false }))).to.deep.equal([
       "SecureAuthenticationHandler",
       "SecureRedirectHandler",
       "TelemetryHandler",
       "HTTPMessageHandler",
     ]);
-    const retry = buildMiddlewareChain({ authProvider, retry: { maxRetries: 17 }, throttle: false })[1];
+    const retry = buildMiddlewareChain({ authProvider, retry: { maxRetries: 17 }, throttle: false, batch: false })[1];
     expect(retry).to.be.instanceOf(ResilientRetryHandler);
     expect((retry as ResilientRetryHandler).options.maxRetries).to.equal(17);
   });
@@ -48,9 +50,11 @@ describe("client/buildMiddlewareChain", () => {
   it("uses handler instances the caller built, so their stats and events stay reachable", () => {
     const retry = new ResilientRetryHandler({ maxRetries: 2 });
     const throttle = new ThrottleHandler({ maxQueue: 5 });
-    const chain = buildMiddlewareChain({ authProvider, retry, throttle });
+    const batch = new BatchHandler({ maxRetries: 1 });
+    const chain = buildMiddlewareChain({ authProvider, retry, throttle, batch });
     expect(chain[1]).to.equal(retry);
-    expect(chain[2]).to.equal(throttle);
+    expect(chain[2]).to.equal(batch);
+    expect(chain[3]).to.equal(throttle);
   });
 
   it("keeps the redirect step in browsers too, where it stops writes from being followed as GETs", () => {
@@ -58,6 +62,7 @@ describe("client/buildMiddlewareChain", () => {
     expect(names(chain)).to.deep.equal([
       "SecureAuthenticationHandler",
       "ResilientRetryHandler",
+      "BatchHandler",
       "ThrottleHandler",
       "SecureRedirectHandler",
       "TelemetryHandler",
@@ -71,7 +76,7 @@ describe("client/buildMiddlewareChain", () => {
     }
     const chain = buildMiddlewareChain({ authProvider, customHosts: hosts() });
     const auth = chain[0] as unknown as { customHosts: readonly string[] };
-    const redirect = chain[3] as unknown as { customHosts: readonly string[] };
+    const redirect = chain[4] as unknown as { customHosts: readonly string[] };
     expect(auth.customHosts).to.deep.equal(["127.0.0.1:8443"]);
     expect(redirect.customHosts).to.deep.equal(["127.0.0.1:8443"]);
   });

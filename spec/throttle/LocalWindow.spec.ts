@@ -16,6 +16,21 @@ describe("LocalWindow", () => {
     expect(w.used(1300)).to.equal(1);
   });
 
+  it("tells how long until several requests fit at once (a $batch's room)", () => {
+    const w = new LocalWindow("b", 4, 1000);
+    for (const t of [0, 100, 200]) {
+      w.granted();
+      w.settle(t);
+    }
+    expect(w.waitForMs(250, 1)).to.equal(0);
+    expect(w.waitForMs(250, 2)).to.equal(750); // the answer at 0 must leave the window first
+    expect(w.waitForMs(250, 3)).to.equal(850);
+    w.granted();
+    expect(w.waitForMs(250, 1)).to.equal(750);
+    expect(w.waitForMs(250, 4)).to.equal(Number.POSITIVE_INFINITY); // the one in flight holds a place
+    expect(w.waitForMs(250, 5)).to.equal(Number.POSITIVE_INFINITY);
+  });
+
   it("resizes keeping recent answers", () => {
     const w = new LocalWindow("a", 3, 1000);
     for (const t of [0, 10, 20]) {

@@ -1,0 +1,153 @@
+import { expect } from "chai";
+import { BatchRequestContent, BatchResponseContent } from "@microsoft/microsoft-graph-client";
+import { createGraphClient } from "../../lib/client/createGraphClient.js";
+import type { CreateGraphClientOptions, GraphClient } from "../../lib/client/CreateGraphClientOptions.js";
+import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
+import type { ThrottleEvent } from "../../lib/throttle/ThrottleEvents.js";
+import { ValidationError } from "../../lib/errors/ValidationError.js";
+import { createTestToken, startGraphEmulator, staticTokenProvider } from "../../lib/testing/index.js";
+import type { GraphEmulatorOptions, GraphEmulator } from "../../lib/testing/types.js";
+import type { BatchResponseItem } from "../../lib/batch/batchTypes.js";
+
+const SUMMARY = "/deviceManagement/softwareUpdateStatusSummary";
+const TOKEN = createTestToken({ tenantId: "tenant-batch", appId: "app-batch" });
+const patch = (id: string, count: number, dependsOn?: string[]) => ({
+  id,
+  method: "PATCH",
+  url: SUMMARY,
+  headers: { "Content-Type": "application/json" },
+  body: { compliantDeviceCount: count },
+  ...(dependsOn === undefined ? {} : { dependsOn }),
+});
+
+type BatchBody = { responses: BatchResponseItem[] };
+const summary = (body: BatchBody): string[] => body.responses.map((r) => `${r.id}:${r.status}x${r.headers?.["x-attempts"] ?? "?"}`);
+
+describe("batch/BatchHandler over real HTTP against the emulator", function () {
+  this.timeout(15_000);
+  const started: GraphEmulator[] = [];
+  async function emulator(options: GraphEmulatorOptions): Promise<GraphEmulator> {
+    const emu = await startGraphEmulator({ retryAfterFormat: "fractional-seconds", ...options });
+    started.push(emu);
+    return emu;
+  }
+  function client(emu: GraphEmulator, options: Partial<CreateGraphClientOptions> = {}): GraphClient {
+    return createGraphClient({ authProvider: staticTokenProvider(TOKEN), baseUrl: emu.url, customHosts: [emu.host], fetchOptions: emu.fetchOptions, ...options });
+  }
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((emu) => emu.close()));
+  });
+
+  it("a 429 inside a batch starts the key's shared cooldown: the next request of the key waits it out", async () => {
+    const emu = await emulator({ limits: [{ name: "w", requests: "write", scope: "tenant", limit: 2, windowMs: 400 }] });
+    const events: ThrottleEvent[] = [];
+    // No budget: the throttle cannot know the limit, so the server's sub-request 429 is the only teacher.
+    const throttle = new ThrottleHandler({ presets: false, onThrottle: (e) => events.push(e) });
+    const c = client(emu, { throttle, batch: { maxRetries: 0 } });
+    const body = (await c.api("/$batch").post({ requests: [patch("1", 1), patch("2", 2), patch("3", 3)] })) as BatchBody;
+    expect(summary(body)).to.deep.equal(["1:200x1", "2:200x1", "3:429x1"]);
+    const cooldownUntil = throttle.stats()[0]?.cooldownUntil;
+    expect(cooldownUntil, "cooldown started by the sub-request 429").to.be.a("number");
+    expect(events.some((e) => e.reason === "cooldown")).to.equal(true);
+    const before = Date.now();
+    await c.softwareUpdateStatusSummary().update({ compliantDeviceCount: 4 });
+    expect(Date.now()).to.be.at.least((cooldownUntil ?? 0) - 5);
+    expect(Date.now() - before).to.be.at.least(200);
+    // The single request waited instead of meeting the limit: the server refused only the batch's third request.
+    expect(emu.stats().throttled).to.equal(1);
+  });
+
+  it("re-sends a 429 with what depends on it, in order, after the wait, and hands back one response in the original order", async () => {
+    const emu = await emulator({ limits: [{ name: "w", requests: "write", scope: "tenant", limit: 2, windowMs: 300 }] });
+    // No throttle step: the server's 429s reach the batch step, which waits their Retry-After itself.
+    const c = client(emu, { throttle: false });
+    const requests = [patch("x", 10), patch("a", 11), patch("b", 12, ["a"]), patch("c", 13, ["b"])];
+    const body = (await c.api("/$batch").post({ requests })) as BatchBody;
+    expect(body.responses.map((r) => r.id)).to.deep.equal(["x", "a", "b", "c"]);
+    expect(body.responses.every((r) => r.status === 200)).to.equal(true);
+    expect(summary(body)).to.deep.equal(["x:200x1", "a:200x1", "b:200x2", "c:200x2"]);
+    // b then c were applied in dependsOn order, each once.
+    expect(emu.stats().applied.map((u) => u.patch["compliantDeviceCount"])).to.deep.equal([10, 11, 12, 13]);
+  });
+
+  it("a dependency that finally failed leaves its dependents with 424, and the failure keeps its last real status", async () => {
+    // The limit asks for 50 ms but keeps refusing for 10 s: the retries run out.
+    const emu = await emulator({ limits: [{ name: "w", requests: "write", scope: "tenant", limit: 1, windowMs: 10_000, retryAfter: { fixedSeconds: 0.05 } }] });
+    const c = client(emu, { throttle: false, batch: { maxRetries: 2 } });
+    const body = (await c.api("/$batch").post({ requests: [patch("x", 1), patch("a", 2), patch("b", 3, ["a"])] })) as BatchBody;
+    expect(summary(body)).to.deep.equal(["x:200x1", "a:429x3", "b:424x3"]);
+    expect(emu.stats().applied).to.have.length(1);
+  });
+
+  it("does not re-send a non-idempotent POST that got a 504, but re-sends an idempotent PATCH of the summary", async () => {
+    const emu = await emulator({ limits: false, faults: { gatewayTimeout: 1, appliesTo: "writes", seed: 1 } });
+    const c = client(emu, { throttle: false, batch: { maxRetries: 2, baseDelayMs: 1 } });
+    const requests = [
+      { id: "post", method: "POST", url: "/deviceManagement/deviceConfigurations", headers: { "Content-Type": "application/json" }, body: {} },
+      patch("patch", 1),
+      { id: "get", method: "GET", url: SUMMARY },
+    ];
+    const body = (await c.api("/$batch").post({ requests })) as BatchBody;
+    // Never a success the server did not give: both writes keep their 504.
+    expect(summary(body)).to.deep.equal(["post:504x1", "patch:504x3", "get:200x1"]);
+  });
+
+  it("stops at once when the caller aborts while it waits to re-send", async () => {
+    const emu = await emulator({ limits: [{ name: "w", requests: "write", scope: "tenant", limit: 1, windowMs: 5_000, retryAfter: { fixedSeconds: 5 } }] });
+    const c = client(emu, { throttle: false });
+    const controller = new AbortController();
+    const sent = c.api("/$batch").options({ signal: controller.signal }).post({ requests: [patch("1", 1), patch("2", 2)] });
+    setTimeout(() => controller.abort(new Error("caller gave up")), 150);
+    const started = Date.now();
+    const error = await sent.then(
+      () => expect.fail("expected a rejection"),
+      (e: unknown) => e,
+    );
+    expect(Date.now() - started).to.be.below(2_000);
+    expect(String((error as Error).message)).to.match(/caller gave up|abort/i);
+    expect(emu.stats().requests).to.equal(1);
+  });
+
+  it("a batch refused as a whole (429 at the top level) is re-sent whole by the retry handler", async () => {
+    const emu = await emulator({
+      limits: [{ name: "batch endpoint", requests: "any", scope: "tenant", path: "/v1.0/$batch", limit: 1, windowMs: 300 }],
+    });
+    const c = client(emu, { throttle: false, retry: { baseDelayMs: 10 } });
+    const [first, second] = (await Promise.all([
+      c.api("/$batch").post({ requests: [patch("1", 1)] }),
+      c.api("/$batch").post({ requests: [patch("1", 2)] }),
+    ])) as BatchBody[];
+    expect(summary(first as BatchBody)).to.deep.equal(["1:200x1"]);
+    expect(summary(second as BatchBody)).to.deep.equal(["1:200x1"]);
+    expect(emu.stats().byStatus["429"]).to.be.at.least(1);
+    expect(emu.stats().applied).to.have.length(2);
+  });
+
+  it("works with the official BatchRequestContent / BatchResponseContent and with a raw JSON text body", async () => {
+    const emu = await emulator({ limits: [{ name: "w", requests: "write", scope: "tenant", limit: 1, windowMs: 200 }] });
+    const c = client(emu, { throttle: false });
+    const content = new BatchRequestContent(
+      [1, 2].map((n) => ({
+        id: String(n),
+        request: new Request(`https://graph.microsoft.com/v1.0${SUMMARY}`, { method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ compliantDeviceCount: n }) }),
+      })),
+    );
+    const official = new BatchResponseContent(await c.api("/$batch").post(await content.getContent()));
+    expect([...official.getResponses()].map(([id, r]) => `${id}:${r.status}:${r.headers.get("x-attempts")}`)).to.deep.equal(["1:200:1", "2:200:2"]);
+    const raw = (await c.api("/$batch").header("Content-Type", "application/json").post(JSON.stringify({ requests: [patch("r", 3)] }))) as BatchBody;
+    expect(raw.responses.map((r) => r.status)).to.deep.equal([200]);
+  });
+
+  it("refuses a malformed batch before sending anything, listing every problem", async () => {
+    const emu = await emulator({ limits: false });
+    const c = client(emu);
+    const requests = [patch("1", 1, ["9"]), patch("1", 2), { id: "3", method: "GET", url: "https://graph.microsoft.com/v1.0/me" }];
+    const error = await c.api("/$batch").post({ requests }).then(
+      () => expect.fail("expected a rejection"),
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((i) => i.path)).to.deep.equal(["requests[0].dependsOn", "requests[1].id", "requests[2].url"]);
+    expect(emu.stats().requests).to.equal(0);
+  });
+});
