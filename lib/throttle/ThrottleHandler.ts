@@ -16,6 +16,8 @@ import { ThrottleScheduler, type KeyState, type Lane } from "./ThrottleScheduler
 import type { ThrottleStore } from "./ThrottleStore.js";
 import { suspendAttemptClock } from "../chain/attemptClock.js";
 import { getRequestTrace } from "../chain/RequestTrace.js";
+import type { GraphLogger } from "../chain/logger.js";
+import { logStoreFallback, logStoreRecover, logThrottle } from "./logThrottleEvents.js";
 import { resolveThrottleOptions, type ThrottleHandlerOptions, type ThrottleSettings } from "./ThrottleHandlerOptions.js";
 
 /** How many request lines (method and URL) keep their parsed target and budgets. */
@@ -92,8 +94,8 @@ export class ThrottleHandler implements Middleware {
           probeIntervalMs: settings.storeProbeIntervalMs,
           fallback: settings.fallbackStore,
           now: settings.now,
-          onFallback: settings.onStoreFallback,
-          onRecover: settings.onStoreRecover,
+          onFallback: withLogging(settings.onStoreFallback, settings.logger, logStoreFallback),
+          onRecover: withLogging(settings.onStoreRecover, settings.logger, logStoreRecover),
         })
       : settings.store;
     this.scheduler = new ThrottleScheduler({ ...settings, store: this.store });
@@ -102,6 +104,8 @@ export class ThrottleHandler implements Middleware {
     this.presetBudgets =
       settings.presets === false ? [] : resolveBudgets(INTUNE_DEVICE_CONFIGURATION_BUDGETS, settings.presetTimeScale, margin, "preset-");
     if (settings.onThrottle !== undefined) this.scheduler.addListener(settings.onThrottle);
+    const logger = settings.logger;
+    if (logger !== undefined) this.scheduler.addListener((event) => logThrottle(logger, event));
     this.ownWaitLimit = { maxRetryAfterMs: settings.maxCooldownMs, deadlineMs: Number.POSITIVE_INFINITY, startedAt: 0 };
   }
 
@@ -237,4 +241,17 @@ export class ThrottleHandler implements Middleware {
       controller.changed(await this.store.adjustRate(lane.adaptive.rateKey, change), this.settings.now());
     }
   }
+}
+
+/** A store listener that also logs, when there is a logger. */
+function withLogging<E>(
+  listener: ((event: E) => void) | undefined,
+  logger: GraphLogger | undefined,
+  write: (logger: GraphLogger, event: E) => void,
+): ((event: E) => void) | undefined {
+  if (logger === undefined) return listener;
+  return (event) => {
+    write(logger, event);
+    listener?.(event);
+  };
 }
