@@ -1,4 +1,5 @@
-import { TelemetryHandler, type AuthenticationProvider, type Middleware } from "@microsoft/microsoft-graph-client";
+import { ChaosHandler, TelemetryHandler, type AuthenticationProvider, type Middleware } from "@microsoft/microsoft-graph-client";
+import { UnhonouredOptionsHandler } from "./UnhonouredOptionsHandler.js";
 import { SecureAuthenticationHandler } from "../auth/SecureAuthenticationHandler.js";
 import { SecureRedirectHandler } from "../auth/SecureRedirectHandler.js";
 import { ResilientRetryHandler } from "../retry/ResilientRetryHandler.js";
@@ -75,8 +76,8 @@ function retryStep(retry: RetryStepOptions | RetryHandlerOptions | undefined, lo
 
 /**
  * Assembles the middleware chain, outermost first:
- * `SecureAuthenticationHandler` → [retry] → [throttle] → `SecureRedirectHandler` →
- * `TelemetryHandler` → `HTTPMessageHandler` (which loads a `fetch` polyfill first where the
+ * `UnhonouredOptionsHandler` → [beforeAuth] → `SecureAuthenticationHandler` → [beforeRetry] → [retry] →
+ * [beforeThrottle] → [throttle] → `SecureRedirectHandler` → `TelemetryHandler` → [beforeTransport] → `HTTPMessageHandler` (which loads a `fetch` polyfill first where the
  * runtime has no `fetch`). The redirect step replaces the official
  * `RedirectHandler` in every runtime: in Node it applies the token rules to each hop; in a
  * browser it keeps writes from being silently turned into GETs (see `SecureRedirectHandler`).
@@ -88,7 +89,13 @@ export function buildMiddlewareChain(options: MiddlewareChainOptions): Middlewar
   const customHosts = options.customHosts === undefined ? undefined : [...options.customHosts];
   const user = options.middleware ?? {};
   const { logger } = options;
-  const chain: Middleware[] = [...(user.beforeAuth ?? []), new SecureAuthenticationHandler(options.authProvider, { customHosts }), ...(user.beforeRetry ?? [])];
+  const honoured = { retry: options.retry !== false, chaos: Object.values(user).some((list: readonly Middleware[] | undefined) => list?.some((m) => m instanceof ChaosHandler)) };
+  const chain: Middleware[] = [
+    new UnhonouredOptionsHandler(honoured),
+    ...(user.beforeAuth ?? []),
+    new SecureAuthenticationHandler(options.authProvider, { customHosts }),
+    ...(user.beforeRetry ?? []),
+  ];
 
   // Retry sits outside throttle so every retried attempt is paced by the throttle again.
   if (options.retry !== false) {

@@ -3,10 +3,17 @@ import { HTTPMessageHandler, TelemetryHandler, type AuthenticationProvider } fro
 import { SecureAuthenticationHandler } from "../../lib/auth/SecureAuthenticationHandler.js";
 import { SecureRedirectHandler } from "../../lib/auth/SecureRedirectHandler.js";
 import { buildMiddlewareChain } from "../../lib/client/buildMiddlewareChain.js";
+import { UnhonouredOptionsHandler } from "../../lib/client/UnhonouredOptionsHandler.js";
 import { ResilientRetryHandler } from "../../lib/retry/ResilientRetryHandler.js";
 import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
 
 const authProvider: AuthenticationProvider = { getAccessToken: async () => "token" };
+/** The chain without its first step, the check of unhonoured stock options (tested in ecosystem.http.spec.ts). */
+function build(options: Parameters<typeof buildMiddlewareChain>[0]): ReturnType<typeof buildMiddlewareChain> {
+  const chain = buildMiddlewareChain(options);
+  expect(chain[0]).to.be.instanceOf(UnhonouredOptionsHandler);
+  return chain.slice(1);
+}
 const names = (chain: object[]): string[] => chain.map((m) => m.constructor.name);
 
 /** Runs `fn` while `globalThis.process` is hidden, as in a browser. */
@@ -23,7 +30,7 @@ function withoutProcess<T>(fn: () => T): T {
 
 describe("client/buildMiddlewareChain", () => {
   it("orders auth, retry, throttle, redirect, telemetry, transport", () => {
-    const chain = buildMiddlewareChain({ authProvider });
+    const chain = build({ authProvider });
     expect(chain[0]).to.be.instanceOf(SecureAuthenticationHandler);
     expect(chain[1]).to.be.instanceOf(ResilientRetryHandler);
     expect(chain[2]).to.be.instanceOf(ThrottleHandler);
@@ -34,13 +41,13 @@ describe("client/buildMiddlewareChain", () => {
   });
 
   it("leaves the retry and throttle steps out with false, and passes options through", () => {
-    expect(names(buildMiddlewareChain({ authProvider, retry: false, throttle: false }))).to.deep.equal([
+    expect(names(build({ authProvider, retry: false, throttle: false }))).to.deep.equal([
       "SecureAuthenticationHandler",
       "SecureRedirectHandler",
       "TelemetryHandler",
       "HTTPMessageHandler",
     ]);
-    const retry = buildMiddlewareChain({ authProvider, retry: { maxRetries: 17 }, throttle: false })[1];
+    const retry = build({ authProvider, retry: { maxRetries: 17 }, throttle: false })[1];
     expect(retry).to.be.instanceOf(ResilientRetryHandler);
     expect((retry as ResilientRetryHandler).options.maxRetries).to.equal(17);
   });
@@ -48,13 +55,13 @@ describe("client/buildMiddlewareChain", () => {
   it("uses handler instances the caller built, so their stats and events stay reachable", () => {
     const retry = new ResilientRetryHandler({ maxRetries: 2 });
     const throttle = new ThrottleHandler({ maxQueue: 5 });
-    const chain = buildMiddlewareChain({ authProvider, retry, throttle });
+    const chain = build({ authProvider, retry, throttle });
     expect(chain[1]).to.equal(retry);
     expect(chain[2]).to.equal(throttle);
   });
 
   it("keeps the redirect step in browsers too, where it stops writes from being followed as GETs", () => {
-    const chain = withoutProcess(() => buildMiddlewareChain({ authProvider }));
+    const chain = withoutProcess(() => build({ authProvider }));
     expect(names(chain)).to.deep.equal([
       "SecureAuthenticationHandler",
       "ResilientRetryHandler",
@@ -69,7 +76,7 @@ describe("client/buildMiddlewareChain", () => {
     function* hosts(): Generator<string> {
       yield "127.0.0.1:8443";
     }
-    const chain = buildMiddlewareChain({ authProvider, customHosts: hosts() });
+    const chain = build({ authProvider, customHosts: hosts() });
     const auth = chain[0] as unknown as { customHosts: readonly string[] };
     const redirect = chain[3] as unknown as { customHosts: readonly string[] };
     expect(auth.customHosts).to.deep.equal(["127.0.0.1:8443"]);

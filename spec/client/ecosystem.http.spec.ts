@@ -1,17 +1,54 @@
 import { expect } from "chai";
-import { ChaosHandler, ChaosHandlerOptions, ChaosStrategy, RetryHandlerOptions, type Context, type Middleware } from "@microsoft/microsoft-graph-client";
+import {
+  AuthenticationHandlerOptions,
+  ChaosHandler,
+  ChaosHandlerOptions,
+  ChaosStrategy,
+  RedirectHandlerOptions,
+  RetryHandlerOptions,
+  TelemetryHandlerOptions,
+  type Context,
+  type Middleware,
+} from "@microsoft/microsoft-graph-client";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createGraphClient } from "../../lib/client/createGraphClient.js";
 import type { CreateGraphClientOptions, GraphClient } from "../../lib/client/CreateGraphClientOptions.js";
 import { RequestTrace } from "../../lib/chain/RequestTrace.js";
 import { GraphRequestError } from "../../lib/errors/GraphRequestError.js";
 import { GraphNetworkError } from "../../lib/errors/GraphNetworkError.js";
 import { InvalidOptionsError } from "../../lib/errors/InvalidOptionsError.js";
+import { RedirectRefusedError } from "../../lib/errors/RedirectRefusedError.js";
+import { ThrottleQueueFullError } from "../../lib/errors/ThrottleQueueFullError.js";
+import type { ThrottleStore } from "../../lib/throttle/ThrottleStore.js";
 import { ResilientRetryHandler } from "../../lib/retry/ResilientRetryHandler.js";
 import { startGraphEmulator, staticTokenProvider } from "../../lib/testing/index.js";
 import type { GraphEmulator } from "../../lib/testing/types.js";
 
 const SUMMARY = "/deviceManagement/softwareUpdateStatusSummary";
 const TOKEN = "secret-bearer-token-0123456789";
+
+/** A plain-HTTP loopback server that redirects every request to itself. */
+async function redirectingServer(): Promise<Server> {
+  const server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(302, { location: req.url ?? "/" }).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
+}
+
+function redirectClient(server: Server, logger?: CreateGraphClientOptions["logger"]): GraphClient {
+  const { port } = server.address() as AddressInfo;
+  return createGraphClient({
+    authProvider: staticTokenProvider(TOKEN),
+    baseUrl: `http://127.0.0.1:${port}/`,
+    customHosts: ["127.0.0.1"],
+    throttle: false,
+    retry: false,
+    ...(logger === undefined ? {} : { logger }),
+  });
+}
 
 describe("client over real HTTP: the Graph ecosystem (stock options, open chain, traces, logger)", () => {
   let emu: GraphEmulator;
@@ -91,6 +128,39 @@ describe("client over real HTTP: the Graph ecosystem (stock options, open chain,
     });
   });
 
+  describe("stock options nothing in the chain honours fail the call", () => {
+    it("ChaosHandlerOptions without a ChaosHandler: InvalidOptionsError naming it, nothing sent", async () => {
+      const before = emu.stats().requests;
+      const trace = new RequestTrace();
+      const error = await failing(client().api(SUMMARY).middlewareOptions([new ChaosHandlerOptions(ChaosStrategy.MANUAL, "x", 500, 100), trace]).get());
+      expect(String((error as Error).message)).to.contain("ChaosHandlerOptions");
+      expect(trace.error).to.be.instanceOf(InvalidOptionsError);
+      expect(emu.stats().requests - before).to.equal(0);
+    });
+
+    it("RetryHandlerOptions asking for retries on a client with retry: false fails; maxRetries 0 is honoured", async () => {
+      const noRetry = createGraphClient({
+        authProvider: staticTokenProvider(TOKEN),
+        baseUrl: emu.url,
+        customHosts: ["127.0.0.1"],
+        fetchOptions: emu.fetchOptions,
+        throttle: false,
+        retry: false,
+      });
+      const error = await failing(noRetry.api(SUMMARY).middlewareOptions([new RetryHandlerOptions(0, 2)]).get());
+      expect(String((error as Error).message)).to.contain("RetryHandlerOptions").and.contain("retry: false");
+      expect(await noRetry.api(SUMMARY).middlewareOptions([new RetryHandlerOptions(0, 0)]).get()).to.have.property("@odata.type");
+    });
+
+    it("the options the chain honours (redirect, authentication, telemetry) pass", async () => {
+      const summary: unknown = await client()
+        .api(SUMMARY)
+        .middlewareOptions([new RedirectHandlerOptions(2), new AuthenticationHandlerOptions(undefined, undefined), new TelemetryHandlerOptions()])
+        .get();
+      expect(summary).to.have.property("@odata.type");
+    });
+  });
+
   describe("an open chain", () => {
     it("ChaosHandler before the transport produces faults that our retry handler retries", async () => {
       // Every attempt gets the ChaosHandler's 503 (MANUAL mode: the status given, at 100%) until
@@ -151,9 +221,13 @@ describe("client over real HTTP: the Graph ecosystem (stock options, open chain,
   describe("RequestTrace.error holds the typed error of every failure", () => {
     it("a final status error (not retried)", async () => {
       const trace = new RequestTrace();
-      await failing(client().api("/deviceManagement/noSuchThing").middlewareOptions([trace]).get());
+      const thrown = (await failing(client().api("/deviceManagement/noSuchThing").middlewareOptions([trace]).get())) as { code: string; statusCode: number };
       expect(trace.error).to.be.instanceOf(GraphRequestError);
-      expect((trace.error as GraphRequestError).statusCode).to.be.at.least(400);
+      const error = trace.error as GraphRequestError;
+      expect(error.statusCode).to.equal(thrown.statusCode).and.to.be.at.least(400);
+      // Graph's code, from the body the official GraphRequest read (and could still parse).
+      expect(error.code).to.be.a("string").and.equal(thrown.code);
+      expect(error.body).to.contain(thrown.code);
     });
 
     it("a retried status error handed back after the last retry", async () => {
@@ -181,6 +255,32 @@ describe("client over real HTTP: the Graph ecosystem (stock options, open chain,
       expect(trace.error).to.equal(reason);
     });
 
+    it("a throttle refusal (queue full) behind the retry handler", async () => {
+      const budgets = [{ route: "/deviceManagement/", methods: "any" as const, scope: "tenant" as const, limit: 1, windowMs: 60_000 }];
+      const throttled = client({ throttle: { budgets, maxQueue: 1, presets: false } });
+      await throttled.api(SUMMARY).get();
+      const controller = new AbortController();
+      const queued = throttled.api(SUMMARY).option("signal", controller.signal).get().catch((error: unknown) => error);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const trace = new RequestTrace();
+      await failing(throttled.api(SUMMARY).middlewareOptions([trace]).get());
+      controller.abort(new Error("done"));
+      await queued;
+      expect(trace.error).to.be.instanceOf(ThrottleQueueFullError);
+    });
+
+    it("a refused redirect", async () => {
+      const server = await redirectingServer();
+      try {
+        const trace = new RequestTrace();
+        await failing(redirectClient(server).api(SUMMARY).middlewareOptions([trace, new RedirectHandlerOptions(1)]).get());
+        expect(trace.error).to.be.instanceOf(RedirectRefusedError);
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
     it("an auth error", async () => {
       const trace = new RequestTrace();
       await failing(
@@ -199,6 +299,46 @@ describe("client over real HTTP: the Graph ecosystem (stock options, open chain,
       await failing(client({ logger, retry: { baseDelayMs: 1, maxDelayMs: 5, maxRetries: 2 } }).api(SUMMARY).header("X-Debug", `Bearer ${TOKEN}`).get());
       expect(lines.filter((line) => line.startsWith("Graph retry"))).to.have.length(2);
       expect(lines.some((line) => line.includes("gave up"))).to.equal(true);
+      for (const line of lines) expect(line).to.not.contain(TOKEN);
+    });
+
+    it("logs throttle cooldowns, store fallback and refused redirects, never the token", async () => {
+      const lines: string[] = [];
+      const record = (message: string, details?: unknown): void => void lines.push(`${message} ${JSON.stringify(details)}`);
+      const logger = { debug: record, info: record, warn: record, error: record };
+      const failingStore: ThrottleStore = {
+        reserve: () => Promise.reject(new Error("store down")),
+        extendCooldown: () => Promise.reject(new Error("store down")),
+        cooldownRemaining: () => Promise.reject(new Error("store down")),
+        readRate: () => Promise.reject(new Error("store down")),
+        adjustRate: () => Promise.reject(new Error("store down")),
+      };
+      const cooldownEmu = await startGraphEmulator({
+        limits: false,
+        retryAfterFormat: "fractional-seconds",
+        faults: { unavailableWithRetryAfter: 1, unavailableRetryAfterSeconds: 0.05 },
+      });
+      const server = await redirectingServer();
+      try {
+        const throttled = createGraphClient({
+          authProvider: staticTokenProvider(TOKEN),
+          baseUrl: cooldownEmu.url,
+          customHosts: ["127.0.0.1"],
+          fetchOptions: cooldownEmu.fetchOptions,
+          retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5 },
+          throttle: { store: failingStore },
+          logger,
+        });
+        await failing(throttled.api(SUMMARY).get());
+        await failing(redirectClient(server, logger).api(SUMMARY).middlewareOptions([new RedirectHandlerOptions(1)]).get());
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+        await cooldownEmu.close();
+      }
+      expect(lines.some((line) => line.startsWith("Graph throttle store failed"))).to.equal(true);
+      expect(lines.some((line) => line.startsWith("Graph throttle cooldown"))).to.equal(true);
+      expect(lines.some((line) => line.startsWith("Refused the 302 redirect"))).to.equal(true);
       for (const line of lines) expect(line).to.not.contain(TOKEN);
     });
 
