@@ -2,6 +2,7 @@ import { RetryHandlerOptions, type Context, type Middleware } from "@microsoft/m
 import { executeWithRetry } from "./executeWithRetry.js";
 import { createListenerSet } from "../chain/listenerSet.js";
 import { getMiddlewareOption } from "../chain/middlewareOption.js";
+import { getRequestTrace } from "../chain/RequestTrace.js";
 import type { ResilientRetryOptions } from "./ResilientRetryOptions.js";
 import { resolveRetryOptions } from "./resolveRetryOptions.js";
 import type { Disposable, GiveUpListener, RetryListener } from "./retryEvents.js";
@@ -86,7 +87,7 @@ export class ResilientRetryHandler implements Middleware {
     const stockPerRequest = getMiddlewareOption(context, RetryHandlerOptions);
     const perRequest = getMiddlewareOption(context, ResilientRetryHandlerOptions);
     let options = this.options;
-    if (stockPerRequest !== undefined) options = resolveRetryOptions(options, stockRetryOverrides(stockPerRequest, options));
+    if (stockPerRequest !== undefined) options = checkedStockOptions(context, options, stockPerRequest);
     if (perRequest !== undefined) options = resolveRetryOptions(options, perRequest.overrides);
     const stock = stockPerRequest ?? this.stock;
     await executeWithRetry(context, {
@@ -104,5 +105,20 @@ export class ResilientRetryHandler implements Middleware {
    */
   setNext(next: Middleware): void {
     this.nextMiddleware = next;
+  }
+}
+
+/**
+ * Applies a per-request `RetryHandlerOptions`. Its constructor checks its values, but its fields
+ * are writable: a value changed since is rejected here, and recorded in the trace, since the
+ * official `GraphRequest` flattens the error.
+ */
+function checkedStockOptions(context: Context, options: Readonly<ResilientRetryOptions>, stock: RetryHandlerOptions): Readonly<ResilientRetryOptions> {
+  try {
+    return resolveRetryOptions(options, stockRetryOverrides(stock, options));
+  } catch (error) {
+    const trace = getRequestTrace(context);
+    if (trace !== undefined) trace.error = error;
+    throw error;
   }
 }

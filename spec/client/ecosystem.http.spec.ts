@@ -109,6 +109,17 @@ describe("client over real HTTP: the Graph ecosystem (stock options, open chain,
       expect(emu.stats().requests - before).to.equal(3);
     });
 
+    it("per request, a RetryHandlerOptions whose fields were changed to invalid values fails the call, named in the trace", async () => {
+      const stock = new RetryHandlerOptions(0, 0);
+      stock.maxRetries = -1;
+      const trace = new RequestTrace();
+      const before = emu.stats().requests;
+      await failing(client().api(SUMMARY).middlewareOptions([stock, trace]).get());
+      expect(trace.error).to.be.instanceOf(InvalidOptionsError);
+      expect(String((trace.error as Error).message)).to.contain("maxRetries");
+      expect(emu.stats().requests - before).to.equal(0);
+    });
+
     it("per client, createGraphClient({ retry: new RetryHandlerOptions(0, 0) }) and the handler honour it", async () => {
       emu.setFaults({ unavailable: 1 });
       let before = emu.stats().requests;
