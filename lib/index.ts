@@ -6,8 +6,8 @@
 // The client
 export { createGraphClient } from "./client/createGraphClient.js";
 export { extendClient } from "./client/extendClient.js";
-export type { CreateGraphClientOptions, GraphClient } from "./client/CreateGraphClientOptions.js";
-export type { BatchStepOptions, RetryStepOptions, ThrottleStepOptions } from "./client/buildMiddlewareChain.js";
+export type { CreateGraphClientOptions, GraphClient, StockRetryGraphClientOptions } from "./client/CreateGraphClientOptions.js";
+export type { BatchStepOptions, MiddlewarePositions, RetryStepOptions, ThrottleStepOptions } from "./client/buildMiddlewareChain.js";
 export type {
   GraphApiVersion,
   SelectedSoftwareUpdateStatusSummary,
@@ -33,6 +33,9 @@ export { validateSoftwareUpdateStatusSummaryPatch } from "./entity/validateSoftw
 export { SecureAuthenticationHandler, type SecureAuthenticationHandlerOptions } from "./auth/SecureAuthenticationHandler.js";
 export { SecureRedirectHandler } from "./auth/SecureRedirectHandler.js";
 export type { SecureRedirectHandlerOptions } from "./auth/SecureRedirectHandlerOptions.js";
+
+// Logging, shared by the client and the handlers
+export type { GraphLogger } from "./chain/logger.js";
 
 // Per-request options shared by the handlers
 export { RequestTrace } from "./chain/RequestTrace.js";

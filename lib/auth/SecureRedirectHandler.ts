@@ -1,3 +1,5 @@
+import { isLogger, log, type GraphLogger } from "../chain/logger.js";
+import { redactSecrets } from "../chain/redactSecrets.js";
 import {
   FeatureUsageFlag,
   RedirectHandlerOptions,
@@ -48,6 +50,7 @@ const BODY_HEADERS = ["Content-Type", "Content-Length", "Content-Encoding", "Con
 export class SecureRedirectHandler implements Middleware {
   private nextMiddleware: Middleware | undefined;
   private readonly options: ResolvedRedirectOptions;
+  private readonly logger: GraphLogger | undefined;
   private readonly customHosts: readonly string[];
 
   /**
@@ -58,6 +61,8 @@ export class SecureRedirectHandler implements Middleware {
     if (options === null || typeof options !== "object") throw new InvalidOptionsError("SecureRedirectHandler options must be an object");
     this.options = resolveRedirectOptions(options, "SecureRedirectHandler options");
     this.customHosts = [...(options.customHosts ?? [])];
+    if (options.logger !== undefined && !isLogger(options.logger)) throw new InvalidOptionsError("SecureRedirectHandler options: logger must be an object with debug/info/warn/error methods (e.g. console)");
+    this.logger = options.logger;
   }
 
   /**
@@ -142,6 +147,7 @@ export class SecureRedirectHandler implements Middleware {
       requestId: response.headers.get("request-id"),
       clientRequestId,
     });
+    log(this.logger, "warn", redactSecrets(error.message), { reason, status, clientRequestId });
     return recordFailure(context, error);
   }
 }

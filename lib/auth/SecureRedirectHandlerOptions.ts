@@ -1,3 +1,4 @@
+import type { GraphLogger } from "../chain/logger.js";
 import type { ShouldRedirect } from "@microsoft/microsoft-graph-client";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 
@@ -25,6 +26,8 @@ export interface SecureRedirectHandlerOptions {
    * @default none
    */
   readonly customHosts?: Iterable<string>;
+  /** Logs each refused redirect (`warn`), with redacted URLs and never a token. @default none */
+  readonly logger?: GraphLogger;
 }
 
 /** The options in force for one request. */

@@ -18,6 +18,10 @@ export interface ResponseBodyGuard {
   readonly tooLargeError?: () => unknown;
   /** Called once when the body is done with: read to the end, failed, cancelled, or ended by the guard. */
   readonly onEnd?: () => void;
+  /** Sees each chunk handed to the reader (to keep a bounded copy); must not throw. @default none */
+  readonly onChunk?: (chunk: Uint8Array) => void;
+  /** Called once when the body was read to the end (not when it failed or was cancelled). @default none */
+  readonly onComplete?: () => void;
 }
 
 /**
@@ -86,11 +90,16 @@ export function guardResponseBody(response: Response, guard: ResponseBodyGuard):
         if (chunk.done) {
           end();
           controller.close();
+          guard.onComplete?.();
           return;
         }
         received += chunk.value.byteLength;
-        if (received > maxBytes) fail(tooLargeError());
-        else controller.enqueue(chunk.value);
+        if (received > maxBytes) {
+          fail(tooLargeError());
+          return;
+        }
+        guard.onChunk?.(chunk.value);
+        controller.enqueue(chunk.value);
       },
       cancel(reason) {
         end();

@@ -1,5 +1,6 @@
-import type { AuthenticationProvider, Client, FetchOptions } from "@microsoft/microsoft-graph-client";
-import type { BatchStepOptions, RetryStepOptions, ThrottleStepOptions } from "./buildMiddlewareChain.js";
+import type { AuthenticationProvider, Client, FetchOptions, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
+import type { GraphLogger } from "../chain/logger.js";
+import type { BatchStepOptions, MiddlewarePositions, RetryStepOptions, ThrottleStepOptions } from "./buildMiddlewareChain.js";
 import type { GraphApiVersion, SoftwareUpdateStatusSummaryClient } from "./SoftwareUpdateStatusSummaryRequestBuilder.js";
 
 /** Options of {@link createGraphClient}. */
@@ -21,8 +22,22 @@ export interface CreateGraphClientOptions {
   readonly customHosts?: Iterable<string>;
   /** Options passed to every `fetch` (e.g. an undici `dispatcher`). @default none */
   readonly fetchOptions?: FetchOptions;
-  /** Retry step options, or `false` to send every request once. @default the retry step's defaults */
+  /**
+   * Retry step options, a handler, or `false` to send every request once (the stock
+   * `RetryHandlerOptions` are accepted too: see {@link StockRetryGraphClientOptions}).
+   * @default the retry step's defaults
+   */
   readonly retry?: RetryStepOptions | false;
+  /**
+   * Your middleware, inserted at these positions of the chain (see {@link MiddlewarePositions}).
+   * @default none
+   */
+  readonly middleware?: MiddlewarePositions;
+  /**
+   * Logs retries, give-ups, throttle waits and cooldowns, throttle-store fallback and recovery,
+   * and refused redirects; never a token. @default none (silent)
+   */
+  readonly logger?: GraphLogger;
   /** Throttle step options, or `false` for none. @default the throttle step's defaults */
   readonly throttle?: ThrottleStepOptions | false;
   /**
@@ -30,6 +45,16 @@ export interface CreateGraphClientOptions {
    * to pass `$batch` requests through untouched. @default the batch step's defaults
    */
   readonly batch?: BatchStepOptions | false;
+}
+
+/**
+ * {@link CreateGraphClientOptions} with the stock `RetryHandlerOptions` as the retry step, mapped
+ * onto the retry handler's options as the README's table says. (A separate type, so that a
+ * `shouldRetry` in plain retry options keeps its parameter types.)
+ */
+export interface StockRetryGraphClientOptions extends Omit<CreateGraphClientOptions, "retry"> {
+  /** The stock retry options, honoured by the `ResilientRetryHandler`. */
+  readonly retry: RetryHandlerOptions;
 }
 
 /** The official `Client` with `softwareUpdateStatusSummary()` added. */

@@ -1,4 +1,5 @@
-import { TelemetryHandler, type AuthenticationProvider, type Middleware } from "@microsoft/microsoft-graph-client";
+import { ChaosHandler, TelemetryHandler, type AuthenticationProvider, type Middleware } from "@microsoft/microsoft-graph-client";
+import { UnhonouredOptionsHandler } from "./UnhonouredOptionsHandler.js";
 import { SecureAuthenticationHandler } from "../auth/SecureAuthenticationHandler.js";
 import { SecureRedirectHandler } from "../auth/SecureRedirectHandler.js";
 import { ResilientRetryHandler } from "../retry/ResilientRetryHandler.js";
@@ -8,12 +9,36 @@ import { BatchHandler } from "../batch/BatchHandler.js";
 import type { BatchHandlerOptions } from "../batch/BatchHandlerOptions.js";
 import type { ThrottleHandlerOptions } from "../throttle/ThrottleHandlerOptions.js";
 import type { ResilientRetryOptions } from "../retry/ResilientRetryOptions.js";
+import type { RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
+import type { GraphLogger } from "../chain/logger.js";
+import { logRetryEvents } from "../retry/logRetryEvents.js";
+import { isStockRetryOptions } from "../retry/stockRetryOptions.js";
+
 
 /**
  * The retry step: options for a new `ResilientRetryHandler`, or a handler you built (to keep a
  * reference for `onRetry`/`onGiveUp`). A handler instance belongs to one client's chain.
  */
 export type RetryStepOptions = Partial<ResilientRetryOptions> | ResilientRetryHandler;
+
+/**
+ * Where your middleware goes in the chain (each list in order). Every middleware needs
+ * `execute(context)` and `setNext(next)`, and belongs to one client's chain.
+ */
+export interface MiddlewarePositions {
+  /** First of all, once per logical call, before the token is added (sees no `Authorization`). @default none */
+  readonly beforeAuth?: readonly Middleware[];
+  /** After authentication, before retry: once per logical call (logging a call, its final outcome). @default none */
+  readonly beforeRetry?: readonly Middleware[];
+  /** Between retry and throttle: once per attempt, before the throttle paces it. @default none */
+  readonly beforeThrottle?: readonly Middleware[];
+  /**
+   * Last before the transport (after throttle, redirect and telemetry): once per attempt and per
+   * redirect hop. Fault injection (the official `ChaosHandler`) belongs here, so retry and throttle see its faults.
+   * @default none
+   */
+  readonly beforeTransport?: readonly Middleware[];
+}
 
 /**
  * The throttle step: options for a new `ThrottleHandler`, or a handler you built (to read its
@@ -33,18 +58,36 @@ export interface MiddlewareChainOptions {
   readonly authProvider: AuthenticationProvider;
   /** Hosts besides the Graph hosts that may receive the token. @default none */
   readonly customHosts?: Iterable<string>;
-  /** Retry step options, or `false` for no retry step. @default the step's defaults */
-  readonly retry?: RetryStepOptions | false;
+  /** Retry step options, the stock `RetryHandlerOptions`, or `false` for no retry step. @default the step's defaults */
+  readonly retry?: RetryStepOptions | RetryHandlerOptions | false;
   /** Throttle step options, or `false` for no throttle step. @default the step's defaults */
   readonly throttle?: ThrottleStepOptions | false;
   /** JSON batching step options, or `false` to pass `$batch` requests through untouched. @default the step's defaults */
   readonly batch?: BatchStepOptions | false;
+  /** Your middleware, by position. @default none */
+  readonly middleware?: MiddlewarePositions;
+  /** Receives retries, give-ups, throttle waits and store outages. @default none */
+  readonly logger?: GraphLogger;
+}
+
+/**
+ * The retry step: your handler as is (it logs to its own `logger`), or a new handler with the
+ * client's logger unless the options name one (the stock options have no logger: it is subscribed).
+ */
+function retryStep(retry: RetryStepOptions | RetryHandlerOptions | undefined, logger: GraphLogger | undefined): ResilientRetryHandler {
+  if (retry instanceof ResilientRetryHandler) return retry;
+  if (isStockRetryOptions(retry)) {
+    const handler = new ResilientRetryHandler(retry);
+    if (logger !== undefined) logRetryEvents(handler, logger);
+    return handler;
+  }
+  return new ResilientRetryHandler({ logger, ...retry });
 }
 
 /**
  * Assembles the middleware chain, outermost first:
- * `SecureAuthenticationHandler` → [retry] → [batch] → [throttle] → `SecureRedirectHandler` →
- * `TelemetryHandler` → `HTTPMessageHandler` (which loads a `fetch` polyfill first where the
+ * `UnhonouredOptionsHandler` → [beforeAuth] → `SecureAuthenticationHandler` → [beforeRetry] → [retry] →
+ * [batch] → [beforeThrottle] → [throttle] → `SecureRedirectHandler` → `TelemetryHandler` → [beforeTransport] → `HTTPMessageHandler` (which loads a `fetch` polyfill first where the
  * runtime has no `fetch`). The redirect step replaces the official
  * `RedirectHandler` in every runtime: in Node it applies the token rules to each hop; in a
  * browser it keeps writes from being silently turned into GETs (see `SecureRedirectHandler`).
@@ -54,21 +97,31 @@ export interface MiddlewareChainOptions {
 export function buildMiddlewareChain(options: MiddlewareChainOptions): Middleware[] {
   // Read once: both handlers need the hosts, and an iterable may be single-use.
   const customHosts = options.customHosts === undefined ? undefined : [...options.customHosts];
-  const chain: Middleware[] = [new SecureAuthenticationHandler(options.authProvider, { customHosts })];
+  const user = options.middleware ?? {};
+  const { logger } = options;
+  const honoured = { retry: options.retry !== false, chaos: Object.values(user).some((list: readonly Middleware[] | undefined) => list?.some((m) => m instanceof ChaosHandler)) };
+  const chain: Middleware[] = [
+    new UnhonouredOptionsHandler(honoured),
+    ...(user.beforeAuth ?? []),
+    new SecureAuthenticationHandler(options.authProvider, { customHosts }),
+    ...(user.beforeRetry ?? []),
+  ];
 
   // Retry sits outside throttle so every retried attempt is paced by the throttle again.
   if (options.retry !== false) {
-    chain.push(options.retry instanceof ResilientRetryHandler ? options.retry : new ResilientRetryHandler(options.retry ?? {}));
+    chain.push(retryStep(options.retry, logger));
   }
   // Batch sits between them: the retry handler re-sends a batch refused as a whole, the batch step
   // re-sends the refused requests inside a batch, and the throttle paces every round's sub-requests.
   if (options.batch !== false) {
     chain.push(options.batch instanceof BatchHandler ? options.batch : new BatchHandler(options.batch ?? {}));
   }
+  chain.push(...(user.beforeThrottle ?? []));
   if (options.throttle !== false) {
-    chain.push(options.throttle instanceof ThrottleHandler ? options.throttle : new ThrottleHandler(options.throttle ?? {}));
+    // A handler you built logs to its own logger; options take the client's unless they name one.
+    chain.push(options.throttle instanceof ThrottleHandler ? options.throttle : new ThrottleHandler({ logger, ...options.throttle }));
   }
 
-  chain.push(new SecureRedirectHandler({ customHosts }), new TelemetryHandler(), createHttpMessageHandler());
+  chain.push(new SecureRedirectHandler({ customHosts, logger }), new TelemetryHandler(), ...(user.beforeTransport ?? []), createHttpMessageHandler());
   return chain;
 }

@@ -1,6 +1,6 @@
 import { Client, type ClientOptions } from "@microsoft/microsoft-graph-client";
 import { buildMiddlewareChain } from "./buildMiddlewareChain.js";
-import type { CreateGraphClientOptions, GraphClient } from "./CreateGraphClientOptions.js";
+import type { CreateGraphClientOptions, GraphClient, StockRetryGraphClientOptions } from "./CreateGraphClientOptions.js";
 import { extendClient } from "./extendClient.js";
 import { rememberAuthProvider } from "./orderedWrites.js";
 import { validateGraphClientOptions } from "./validateGraphClientOptions.js";
@@ -12,7 +12,14 @@ import { validateGraphClientOptions } from "./validateGraphClientOptions.js";
  * @throws {@link InvalidOptionsError} for a missing provider, a bad version, or a `baseUrl`
  *   that would never receive the token.
  */
-export function createGraphClient(options: CreateGraphClientOptions): GraphClient {
+export function createGraphClient(options: CreateGraphClientOptions): GraphClient;
+/**
+ * Creates the client with the stock `RetryHandlerOptions` as its retry step (see the README's mapping table).
+ * @param options - As above, with `retry: new RetryHandlerOptions(...)`.
+ * @throws {@link InvalidOptionsError} for invalid options.
+ */
+export function createGraphClient(options: StockRetryGraphClientOptions): GraphClient;
+export function createGraphClient(options: CreateGraphClientOptions | StockRetryGraphClientOptions): GraphClient {
   const valid = validateGraphClientOptions(options);
   const middleware = buildMiddlewareChain({
     authProvider: valid.authProvider,
@@ -20,6 +27,8 @@ export function createGraphClient(options: CreateGraphClientOptions): GraphClien
     retry: valid.retry,
     throttle: valid.throttle,
     batch: valid.batch,
+    middleware: valid.middleware,
+    logger: valid.logger,
   });
   // Only defined keys: the official Client copies every own key, so `baseUrl: undefined` would
   // replace its default.

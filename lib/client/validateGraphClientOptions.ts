@@ -1,13 +1,15 @@
-import type { AuthenticationProvider, FetchOptions } from "@microsoft/microsoft-graph-client";
+import type { AuthenticationProvider, FetchOptions, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
 import { checkTokenDestination } from "../auth/checkTokenDestination.js";
 import { customHostsOption } from "../auth/customHostsOption.js";
-import { oneOf, valueWhere } from "../chain/optionRules.js";
+import { aLogger, type GraphLogger } from "../chain/logger.js";
+import { arrayOf, oneOf, valueWhere } from "../chain/optionRules.js";
+import { isStockRetryOptions } from "../retry/stockRetryOptions.js";
 import { nestedOptions, optionSchema, resolveOptions, type OptionRule } from "../chain/resolveOptions.js";
 import { RETRY_OPTIONS } from "../retry/resolveRetryOptions.js";
 import { THROTTLE_OPTIONS } from "../throttle/ThrottleHandlerOptions.js";
 import { BATCH_OPTIONS } from "../batch/BatchHandlerOptions.js";
-import type { BatchStepOptions, RetryStepOptions, ThrottleStepOptions } from "./buildMiddlewareChain.js";
-import type { CreateGraphClientOptions } from "./CreateGraphClientOptions.js";
+import type { BatchStepOptions, MiddlewarePositions, RetryStepOptions, ThrottleStepOptions } from "./buildMiddlewareChain.js";
+import type { CreateGraphClientOptions, StockRetryGraphClientOptions } from "./CreateGraphClientOptions.js";
 import type { GraphApiVersion } from "./SoftwareUpdateStatusSummaryRequestBuilder.js";
 
 /** {@link CreateGraphClientOptions} checked and normalised. */
@@ -22,12 +24,16 @@ export interface ValidGraphClientOptions {
   readonly customHosts: Set<string> | undefined;
   /** Options for every `fetch`. */
   readonly fetchOptions: FetchOptions | undefined;
-  /** Retry step options, `false`, or `undefined` for the defaults. */
-  readonly retry: RetryStepOptions | false | undefined;
+  /** Retry step options, the stock ones, `false`, or `undefined` for the defaults. */
+  readonly retry: RetryStepOptions | RetryHandlerOptions | false | undefined;
   /** Throttle step options, `false`, or `undefined` for the defaults. */
   readonly throttle: ThrottleStepOptions | false | undefined;
   /** Batch step options, `false`, or `undefined` for the defaults. */
   readonly batch: BatchStepOptions | false | undefined;
+  /** Your middleware by position. */
+  readonly middleware: MiddlewarePositions | undefined;
+  /** The logger. */
+  readonly logger: GraphLogger | undefined;
 }
 
 const isObject = (value: unknown): value is object => typeof value === "object" && value !== null;
@@ -43,12 +49,24 @@ function stepOption<T>(checkOptions: OptionRule, what: string): OptionRule<T | f
     if (value === false) return false;
     if (!isObject(value)) {
       report(path, `must be false, ${what} options, or a ${what} handler, got ${typeof value}`);
-    } else if (typeof (value as { execute?: unknown }).execute !== "function") {
+    } else if (typeof (value as { execute?: unknown }).execute !== "function" && !(what === "retry" && isStockRetryOptions(value))) {
       checkOptions(value, path, report);
     }
     return value as T;
   };
 }
+
+const aMiddleware = valueWhere(
+  (value) => isObject(value) && typeof (value as { execute?: unknown }).execute === "function" && typeof (value as { setNext?: unknown }).setNext === "function",
+  "a middleware (an object with execute(context) and setNext(next))",
+);
+const middlewareList = arrayOf(aMiddleware, "an array of middleware");
+
+const MIDDLEWARE_POSITIONS = optionSchema<MiddlewarePositions>()({
+  name: "middleware positions",
+  defaults: {},
+  rules: { beforeAuth: middlewareList, beforeRetry: middlewareList, beforeThrottle: middlewareList, beforeTransport: middlewareList },
+});
 
 const CLIENT_OPTIONS = optionSchema<CreateGraphClientOptions>()({
   name: "createGraphClient options",
@@ -63,9 +81,11 @@ const CLIENT_OPTIONS = optionSchema<CreateGraphClientOptions>()({
     defaultVersion: oneOf(["v1.0", "beta"]),
     customHosts: customHostsOption,
     fetchOptions: valueWhere<FetchOptions>(isObject, "an object (RequestInit)"),
-    retry: stepOption<RetryStepOptions>(nestedOptions(RETRY_OPTIONS), "retry"),
+    retry: stepOption<RetryStepOptions | RetryHandlerOptions>(nestedOptions(RETRY_OPTIONS), "retry"),
     throttle: stepOption<ThrottleStepOptions>(nestedOptions(THROTTLE_OPTIONS), "throttle"),
     batch: stepOption<BatchStepOptions>(nestedOptions(BATCH_OPTIONS), "batch"),
+    middleware: nestedOptions(MIDDLEWARE_POSITIONS),
+    logger: aLogger,
   },
   refine: ({ baseUrl, customHosts }, report) => {
     if (typeof baseUrl !== "string" || !(customHosts === undefined || customHosts instanceof Set)) return;
@@ -80,7 +100,7 @@ const CLIENT_OPTIONS = optionSchema<CreateGraphClientOptions>()({
  * @param options - The caller's options.
  * @throws {@link InvalidOptionsError} listing every problem, each naming its option and how to fix it.
  */
-export function validateGraphClientOptions(options: CreateGraphClientOptions): ValidGraphClientOptions {
+export function validateGraphClientOptions(options: CreateGraphClientOptions | StockRetryGraphClientOptions): ValidGraphClientOptions {
   const valid = resolveOptions(CLIENT_OPTIONS, options);
   return {
     authProvider: valid.authProvider as AuthenticationProvider,
@@ -91,6 +111,8 @@ export function validateGraphClientOptions(options: CreateGraphClientOptions): V
     retry: valid.retry,
     throttle: valid.throttle,
     batch: valid.batch,
+    middleware: valid.middleware as MiddlewarePositions | undefined,
+    logger: valid.logger,
   };
 }
 

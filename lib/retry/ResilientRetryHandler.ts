@@ -1,11 +1,13 @@
-import type { Context, Middleware } from "@microsoft/microsoft-graph-client";
+import { RetryHandlerOptions, type Context, type Middleware } from "@microsoft/microsoft-graph-client";
 import { executeWithRetry } from "./executeWithRetry.js";
 import { createListenerSet } from "../chain/listenerSet.js";
 import { getMiddlewareOption } from "../chain/middlewareOption.js";
+import { getRequestTrace } from "../chain/RequestTrace.js";
 import type { ResilientRetryOptions } from "./ResilientRetryOptions.js";
 import { resolveRetryOptions } from "./resolveRetryOptions.js";
 import type { Disposable, GiveUpListener, RetryListener } from "./retryEvents.js";
 import { ResilientRetryHandlerOptions } from "./ResilientRetryHandlerOptions.js";
+import { isStockRetryOptions, stockRetryOverrides, stockShouldRetry } from "./stockRetryOptions.js";
 
 /**
  * A retry middleware for the official Graph client that replaces the stock `RetryHandler`.
@@ -31,6 +33,8 @@ export class ResilientRetryHandler implements Middleware {
   /** The handler's options for every request, defaults included. */
   readonly options: Readonly<ResilientRetryOptions>;
   private nextMiddleware: Middleware | undefined;
+  /** The stock options this handler was built with, for their `shouldRetry`. */
+  private readonly stock: RetryHandlerOptions | undefined;
   private readonly retryListeners = createListenerSet<Parameters<RetryListener>[0]>();
   private readonly giveUpListeners = createListenerSet<Parameters<GiveUpListener>[0]>();
 
@@ -38,8 +42,20 @@ export class ResilientRetryHandler implements Middleware {
    * @param options - Overrides of {@link DEFAULT_RETRY_OPTIONS}.
    * @throws InvalidOptionsError - When an option is invalid or unknown.
    */
-  constructor(options: Partial<ResilientRetryOptions> = {}) {
-    this.options = resolveRetryOptions(undefined, options);
+  constructor(options?: Partial<ResilientRetryOptions>);
+  /**
+   * @param options - The stock `RetryHandlerOptions`, mapped as the README's table says: `maxRetries`,
+   *   `delay` → `baseDelayMs`, `shouldRetry` asked with the stock arguments.
+   * @throws InvalidOptionsError - When an option is invalid.
+   */
+  constructor(options: RetryHandlerOptions);
+  constructor(options: Partial<ResilientRetryOptions> | RetryHandlerOptions = {}) {
+    if (isStockRetryOptions(options)) {
+      this.stock = options;
+      this.options = resolveRetryOptions(undefined, stockRetryOverrides(options, resolveRetryOptions()));
+    } else {
+      this.options = resolveRetryOptions(undefined, options);
+    }
   }
 
   /**
@@ -67,11 +83,17 @@ export class ResilientRetryHandler implements Middleware {
   async execute(context: Context): Promise<void> {
     const next = this.nextMiddleware;
     if (next === undefined) throw new Error("ResilientRetryHandler needs a next middleware (e.g. HTTPMessageHandler)");
+    // The stock per-request option first, ours last: the more specific one wins a field both set.
+    const stockPerRequest = getMiddlewareOption(context, RetryHandlerOptions);
     const perRequest = getMiddlewareOption(context, ResilientRetryHandlerOptions);
-    const options = perRequest === undefined ? this.options : resolveRetryOptions(this.options, perRequest.overrides);
+    let options = this.options;
+    if (stockPerRequest !== undefined) options = checkedStockOptions(context, options, stockPerRequest);
+    if (perRequest !== undefined) options = resolveRetryOptions(options, perRequest.overrides);
+    const stock = stockPerRequest ?? this.stock;
     await executeWithRetry(context, {
       next,
       options,
+      stockShouldRetry: stock === undefined ? undefined : stockShouldRetry(stock, context),
       retryListeners: this.retryListeners,
       giveUpListeners: this.giveUpListeners,
     });
@@ -83,5 +105,20 @@ export class ResilientRetryHandler implements Middleware {
    */
   setNext(next: Middleware): void {
     this.nextMiddleware = next;
+  }
+}
+
+/**
+ * Applies a per-request `RetryHandlerOptions`. Its constructor checks its values, but its fields
+ * are writable: a value changed since is rejected here, and recorded in the trace, since the
+ * official `GraphRequest` flattens the error.
+ */
+function checkedStockOptions(context: Context, options: Readonly<ResilientRetryOptions>, stock: RetryHandlerOptions): Readonly<ResilientRetryOptions> {
+  try {
+    return resolveRetryOptions(options, stockRetryOverrides(stock, options));
+  } catch (error) {
+    const trace = getRequestTrace(context);
+    if (trace !== undefined) trace.error = error;
+    throw error;
   }
 }

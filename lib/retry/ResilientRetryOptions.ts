@@ -1,4 +1,5 @@
 import type { BackoffStrategy, RandomSource } from "./backoff/Backoff.js";
+import type { GraphLogger } from "../chain/logger.js";
 import type { GiveUpListener, RetryListener, ShouldRetry } from "./retryEvents.js";
 
 /**
@@ -103,6 +104,12 @@ export interface ResilientRetryOptions {
    * @default undefined
    */
   readonly onGiveUp: GiveUpListener | undefined;
+  /**
+   * Logs each retry (`info`) and give-up (`warn`), with the redacted URL and ids, never a token
+   * or header. `console` fits. Off by default.
+   * @default undefined
+   */
+  readonly logger: GraphLogger | undefined;
 }
 
 /** The defaults of {@link ResilientRetryOptions}; with them nothing can hang forever. */
@@ -120,4 +127,5 @@ export const DEFAULT_RETRY_OPTIONS: Readonly<ResilientRetryOptions> = Object.fre
   shouldRetry: undefined,
   onRetry: undefined,
   onGiveUp: undefined,
+  logger: undefined,
 } satisfies ResilientRetryOptions);

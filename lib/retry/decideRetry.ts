@@ -38,12 +38,27 @@ export async function decideRetry(call: RetryCall, failure: Failure): Promise<Re
   }
   const delayMs = serverDelayMs ?? nextBackoffMs(call);
   if (performance.now() - call.startedAt + delayMs >= options.deadlineMs) return stop(giveUp(call, "deadline", failure, deadlineError(call)));
+  const stockVeto = askStockShouldRetry(call, failure);
+  if (stockVeto !== undefined) return stop(stockVeto);
   if (options.shouldRetry === undefined) return { kind: "retry", delayMs };
   const answer = await askShouldRetry(call, failure, delayMs);
   if (answer.kind === "threw") return stop(giveUp(call, "vetoed", failure, answer.error));
   if (answer.kind === "cut-short") return stop(stopShort(call, failure, answer.deadline));
   if (!answer.retry) return stop(giveUp(call, "vetoed", failure));
   return { kind: "retry", delayMs };
+}
+
+/**
+ * Asks the stock `shouldRetry`, as the stock handler does, about status failures only (it never
+ * retries anything else); how the call ends if it vetoes or throws, else `undefined`.
+ */
+function askStockShouldRetry(call: RetryCall, failure: Failure): CallEnd | undefined {
+  if (call.stockShouldRetry === undefined || failure.response === undefined) return undefined;
+  try {
+    return call.stockShouldRetry(call.attempt - 1, failure.response) ? undefined : giveUp(call, "vetoed", failure);
+  } catch (error) {
+    return giveUp(call, "vetoed", failure, error);
+  }
 }
 
 /** Whether the caller aborted or the deadline passed, and which. */

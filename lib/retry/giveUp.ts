@@ -1,4 +1,5 @@
 import { DeadlineExceededError } from "../errors/DeadlineExceededError.js";
+import { logGiveUp } from "./logRetryEvents.js";
 import { eventBase, type CallEnd, type Failure, type RetryCall } from "./retryCall.js";
 import type { GiveUpReason } from "./retryEvents.js";
 import { discardResponse } from "./statusError.js";
@@ -20,11 +21,18 @@ export function giveUp(call: RetryCall, reason: GiveUpReason, failure: Failure |
     failure.error.causes = [...call.causes];
     thrown = failure.error;
   }
-  call.giveUpListeners.emit(
-    { ...eventBase(call, failure), attempts: call.attempt, reason, error: thrown ?? failure?.error },
-    call.options.onGiveUp,
-  );
-  if (thrown === undefined && failure?.response !== undefined) return { kind: "response", response: failure.response };
+  const event = { ...eventBase(call, failure), attempts: call.attempt, reason, error: thrown ?? failure?.error };
+  call.giveUpListeners.emit(event, call.options.onGiveUp);
+  logGiveUp(call.options.logger, event);
+  if (thrown === undefined && failure?.response !== undefined) {
+    // The caller gets the response, but the official GraphRequest flattens it: the trace keeps the typed error.
+    if (call.trace !== undefined) {
+      failure.error.attempts = call.attempt;
+      failure.error.causes = [...call.causes];
+      call.trace.error = failure.error;
+    }
+    return { kind: "response", response: failure.response };
+  }
   if (failure?.response !== undefined) discardResponse(failure.response);
   if (call.trace !== undefined) call.trace.error = thrown;
   return { kind: "error", error: thrown };

@@ -2,7 +2,11 @@ import type { Context } from "@microsoft/microsoft-graph-client";
 import type { GraphRequestErrorInit } from "../errors/GraphRequestError.js";
 import { AttemptTimeoutError } from "../errors/AttemptTimeoutError.js";
 import type { RequestTrace } from "../chain/RequestTrace.js";
-import { guardResponseBody } from "../chain/guardResponseBody.js";
+import { guardResponseBody, type ResponseBodyGuard } from "../chain/guardResponseBody.js";
+import { ERROR_BODY_READ_BYTES } from "../chain/readBodyText.js";
+import { readRetryAfter } from "../chain/readRetryAfter.js";
+import { GraphRequestError } from "../errors/GraphRequestError.js";
+import { statusError } from "./statusError.js";
 import { responseTooLargeError } from "../chain/responseTooLarge.js";
 import type { ResilientRetryOptions } from "./ResilientRetryOptions.js";
 import { createTimedAbortScope, type TimedAbortScope } from "./timedAbortScope.js";
@@ -64,8 +68,44 @@ export function guardAttemptBody(response: Response | undefined, clocks: Attempt
     maxBytes: isReadWhole(response) ? options.maxResponseBytes : Infinity,
     tooLargeError: () => record(responseTooLargeError(response, options.maxResponseBytes, clocks.details())),
     onEnd: () => scope?.dispose(),
+    ...errorBodyTap(response, trace, (bodyText) => {
+      // Read to the end as the caller's: the trace's body-less status error gains Graph's code and message.
+      const current = trace?.error;
+      if (!(current instanceof GraphRequestError) || current.statusCode !== response.status || current.body !== null) return;
+      const details = clocks.details();
+      const error = statusError(response, bodyText, { clientRequestId: details.clientRequestId ?? null, attempts: details.attempts ?? 1, retryAfterMs: readRetryAfter(response.headers) });
+      error.causes = details.causes ?? [];
+      record(error);
+    }),
   });
   return guarded;
+}
+
+/**
+ * For an error answer someone traces: keeps the first `ERROR_BODY_READ_BYTES` of the body as it is
+ * read (no read of its own, so the caller's read is neither delayed nor consumed) and hands them
+ * over once the body was read to the end.
+ */
+function errorBodyTap(
+  response: Response,
+  trace: RequestTrace | undefined,
+  onBody: (text: string) => void,
+): Pick<ResponseBodyGuard, "onChunk" | "onComplete"> {
+  if (trace === undefined || response.status < 400) return {};
+  const kept: Uint8Array[] = [];
+  let keptBytes = 0;
+  return {
+    onChunk: (chunk) => {
+      if (keptBytes >= ERROR_BODY_READ_BYTES) return;
+      const part = chunk.subarray(0, ERROR_BODY_READ_BYTES - keptBytes);
+      kept.push(part.slice());
+      keptBytes += part.byteLength;
+    },
+    onComplete: () => {
+      const decoder = new TextDecoder();
+      onBody(kept.map((part) => decoder.decode(part, { stream: true })).join("") + decoder.decode());
+    },
+  };
 }
 
 /**

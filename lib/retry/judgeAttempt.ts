@@ -37,7 +37,10 @@ async function failureOf(call: RetryCall, outcome: AttemptOutcome, scope: TimedA
   switch (outcome.kind) {
     case "response": {
       const response = outcome.response;
-      if (response === undefined || !options.retryStatuses.includes(response.status)) return { kind: "final", response };
+      if (response === undefined || !options.retryStatuses.includes(response.status)) {
+        traceFinalStatus(call, response);
+        return { kind: "final", response };
+      }
       const body = await readErrorBody(response, scope.signal);
       const retryAfterMs = readRetryAfter(response.headers);
       const error = statusError(response, body, { clientRequestId: request.clientRequestId, attempts: attempt, retryAfterMs });
@@ -50,11 +53,28 @@ async function failureOf(call: RetryCall, outcome: AttemptOutcome, scope: TimedA
     }
     case "threw": {
       const error = networkError(outcome.error, call);
-      // Not a network failure (a bug, an auth error...): it is not ours to retry or wrap.
-      if (error === undefined) return { kind: "end", end: { kind: "error", error: outcome.error } };
+      // Not a network failure (a bug, a redirect refusal, a full throttle queue...): it is not ours to
+      // retry or wrap, but the trace still names it (the official GraphRequest flattens it).
+      if (error === undefined) {
+        if (call.trace !== undefined && call.trace.error === undefined) call.trace.error = outcome.error;
+        return { kind: "end", end: { kind: "error", error: outcome.error } };
+      }
       return { kind: "failure", failure: { reason: "network", error } };
     }
   }
+}
+
+/**
+ * Records a final error status (>= 400) in the trace as a typed error, at once and without reading
+ * the body (the caller reads it); the body guard adds Graph's code and message from what the caller
+ * reads (see `guardAttemptBody`). Only when someone asked for a trace.
+ */
+function traceFinalStatus(call: RetryCall, response: Response | undefined): void {
+  if (call.trace === undefined || response === undefined || response.status < 400) return;
+  const retryAfterMs = readRetryAfter(response.headers);
+  const error = statusError(response, null, { clientRequestId: call.request.clientRequestId, attempts: call.attempt, retryAfterMs });
+  error.causes = [...call.causes];
+  call.trace.error = error;
 }
 
 /** Wraps what `fetch` threw into a `GraphNetworkError`, or `undefined` for an error that is no network failure. */

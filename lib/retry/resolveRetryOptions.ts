@@ -1,4 +1,5 @@
 import { aFunction, arrayOf, httpStatus, numberWhere, valueWhere } from "../chain/optionRules.js";
+import { aLogger } from "../chain/logger.js";
 import { optionSchema, resolveOptions } from "../chain/resolveOptions.js";
 import type { BackoffStrategy } from "./backoff/Backoff.js";
 import { DEFAULT_RETRY_OPTIONS, type ResilientRetryOptions } from "./ResilientRetryOptions.js";
@@ -26,6 +27,7 @@ export const RETRY_OPTIONS = optionSchema<ResilientRetryOptions>()({
     shouldRetry: aFunction,
     onRetry: aFunction,
     onGiveUp: aFunction,
+    logger: aLogger,
   },
   refine: ({ baseDelayMs, maxDelayMs }, report) => {
     if (typeof maxDelayMs === "number" && typeof baseDelayMs === "number" && maxDelayMs < baseDelayMs) report("maxDelayMs", `must not be less than baseDelayMs (${baseDelayMs}), got ${maxDelayMs}`);
@@ -50,6 +52,7 @@ export function resolveRetryOptions(
     shouldRetry: options.shouldRetry,
     onRetry: options.onRetry,
     onGiveUp: options.onGiveUp,
+    logger: options.logger,
     retryStatuses: Object.freeze([...options.retryStatuses]),
   });
 }

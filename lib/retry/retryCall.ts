@@ -7,6 +7,7 @@ import type { Backoff } from "./backoff/Backoff.js";
 import { describeRequest, type RequestDescription } from "./describeRequest.js";
 import type { ResilientRetryOptions } from "./ResilientRetryOptions.js";
 import type { GiveUpEvent, RetryEvent, RetryEventBase, RetryReason } from "./retryEvents.js";
+import type { StockShouldRetry } from "./stockRetryOptions.js";
 import type { ScopeDeadline } from "./timedAbortScope.js";
 
 /** What one call of the retry loop runs with. */
@@ -19,6 +20,8 @@ export interface RetryRun {
   readonly retryListeners: ListenerSet<RetryEvent>;
   /** The handler's `onGiveUp` listeners. */
   readonly giveUpListeners: ListenerSet<GiveUpEvent>;
+  /** The stock `RetryHandlerOptions.shouldRetry` bound to this request, if the stock options were given. */
+  readonly stockShouldRetry?: StockShouldRetry | undefined;
 }
 
 /** A failed attempt that may be retried. */
@@ -67,6 +70,7 @@ export function startRetryCall(context: Context, run: RetryRun): RetryCall {
     options: run.options,
     retryListeners: run.retryListeners,
     giveUpListeners: run.giveUpListeners,
+    stockShouldRetry: run.stockShouldRetry,
     callerSignal: context.options?.signal ?? undefined,
     trace: getRequestTrace(context),
     request: describeRequest(context),

@@ -1,5 +1,7 @@
 import { abortableDelay } from "../chain/abortableDelay.js";
 import { stopShort } from "./giveUp.js";
+import { logRetry } from "./logRetryEvents.js";
+import type { RetryEvent } from "./retryEvents.js";
 import { eventBase, type CallEnd, type Failure, type RetryCall } from "./retryCall.js";
 import { discardResponse } from "./statusError.js";
 
@@ -18,17 +20,16 @@ export async function waitBeforeRetry(call: RetryCall, failure: Failure, delayMs
   call.trace?.causes.push(failure.error);
   // The timer starts before listeners run, so a test can clock.tick(delayMs) inside onRetry.
   const wait = abortableDelay(delayMs, call.callerSignal);
-  call.retryListeners.emit(
-    {
-      ...eventBase(call, failure),
-      attempt: call.attempt,
-      delayMs,
-      delaySource: failure.error.retryAfterMs === undefined ? "backoff" : "retry-after",
-      reason: failure.reason,
-      error: failure.error,
-    },
-    call.options.onRetry,
-  );
+  const event: RetryEvent = {
+    ...eventBase(call, failure),
+    attempt: call.attempt,
+    delayMs,
+    delaySource: failure.error.retryAfterMs === undefined ? "backoff" : "retry-after",
+    reason: failure.reason,
+    error: failure.error,
+  };
+  call.retryListeners.emit(event, call.options.onRetry);
+  logRetry(call.options.logger, event);
   try {
     await wait;
   } catch {

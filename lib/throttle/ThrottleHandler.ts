@@ -17,6 +17,8 @@ import type { ThrottleStore } from "./ThrottleStore.js";
 import { suspendAttemptClock } from "../chain/attemptClock.js";
 import { abortableDelay } from "../chain/abortableDelay.js";
 import { getRequestTrace } from "../chain/RequestTrace.js";
+import type { GraphLogger } from "../chain/logger.js";
+import { logStoreFallback, logStoreRecover, logThrottle } from "./logThrottleEvents.js";
 import { resolveThrottleOptions, type ThrottleHandlerOptions, type ThrottleSettings } from "./ThrottleHandlerOptions.js";
 import { readBatchTargets, type BatchSubTarget } from "./readBatchTargets.js";
 import { learnFromBatch, type BatchGrant } from "./batchLearning.js";
@@ -100,8 +102,8 @@ export class ThrottleHandler implements Middleware {
           probeIntervalMs: settings.storeProbeIntervalMs,
           fallback: settings.fallbackStore,
           now: settings.now,
-          onFallback: settings.onStoreFallback,
-          onRecover: settings.onStoreRecover,
+          onFallback: withLogging(settings.onStoreFallback, settings.logger, logStoreFallback),
+          onRecover: withLogging(settings.onStoreRecover, settings.logger, logStoreRecover),
         })
       : settings.store;
     this.scheduler = new ThrottleScheduler({ ...settings, store: this.store });
@@ -110,6 +112,8 @@ export class ThrottleHandler implements Middleware {
     this.presetBudgets =
       settings.presets === false ? [] : resolveBudgets(INTUNE_DEVICE_CONFIGURATION_BUDGETS, settings.presetTimeScale, margin, "preset-");
     if (settings.onThrottle !== undefined) this.scheduler.addListener(settings.onThrottle);
+    const logger = settings.logger;
+    if (logger !== undefined) this.scheduler.addListener((event) => logThrottle(logger, event));
     this.ownWaitLimit = { maxRetryAfterMs: settings.maxCooldownMs, deadlineMs: Number.POSITIVE_INFINITY, startedAt: 0 };
   }
 
@@ -387,4 +391,17 @@ export class ThrottleHandler implements Middleware {
     for (const [budget, count] of perBudget) if (count > budget.limit) return false;
     return true;
   }
+}
+
+/** A store listener that also logs, when there is a logger. */
+function withLogging<E>(
+  listener: ((event: E) => void) | undefined,
+  logger: GraphLogger | undefined,
+  write: (logger: GraphLogger, event: E) => void,
+): ((event: E) => void) | undefined {
+  if (logger === undefined) return listener;
+  return (event) => {
+    write(logger, event);
+    listener?.(event);
+  };
 }

@@ -1,3 +1,4 @@
+import { aLogger, type GraphLogger } from "../chain/logger.js";
 import {
   aBoolean,
   aClock,
@@ -160,6 +161,11 @@ export interface ThrottleHandlerOptions {
   readonly onStoreFallback?: (event: StoreFallbackEvent) => void;
   /** Called when a probe finds the store working again and calls go back to it. @default none */
   readonly onStoreRecover?: (event: StoreRecoverEvent) => void;
+  /**
+   * Logs cooldowns and refused requests (`warn`), budget and pacing waits (`debug`), store
+   * fallback (`warn`) and recovery (`info`); never a token. `console` fits. @default none (silent)
+   */
+  readonly logger?: GraphLogger;
   /** The clock, in ms (inject for tests). @default Date.now */
   readonly now?: () => number;
 }
@@ -198,7 +204,7 @@ export const THROTTLE_DEFAULTS = {
   refundFailedAttempts: true,
 } as const satisfies Omit<
   Required<ThrottleHandlerOptions>,
-  "store" | "fallbackStore" | "key" | "adaptive" | "onThrottle" | "onStoreFallback" | "onStoreRecover" | "now"
+  "store" | "fallbackStore" | "key" | "adaptive" | "onThrottle" | "onStoreFallback" | "onStoreRecover" | "logger" | "now"
 >;
 
 /** Durations are timer delays: above the timer maximum (about 24.8 days) they would overflow into a spin. */
@@ -292,6 +298,7 @@ export const THROTTLE_OPTIONS = optionSchema<ThrottleHandlerOptions>()({
     onThrottle: aFunction,
     onStoreFallback: aFunction,
     onStoreRecover: aFunction,
+    logger: aLogger,
     now: aClock,
   },
   retired: {
@@ -324,6 +331,7 @@ export interface ThrottleSettings {
   readonly onThrottle: ThrottleListener | undefined;
   readonly onStoreFallback: ((event: StoreFallbackEvent) => void) | undefined;
   readonly onStoreRecover: ((event: StoreRecoverEvent) => void) | undefined;
+  readonly logger: GraphLogger | undefined;
   readonly now: () => number;
 }
 

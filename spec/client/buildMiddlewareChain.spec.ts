@@ -3,11 +3,18 @@ import { HTTPMessageHandler, TelemetryHandler, type AuthenticationProvider } fro
 import { SecureAuthenticationHandler } from "../../lib/auth/SecureAuthenticationHandler.js";
 import { SecureRedirectHandler } from "../../lib/auth/SecureRedirectHandler.js";
 import { buildMiddlewareChain } from "../../lib/client/buildMiddlewareChain.js";
+import { UnhonouredOptionsHandler } from "../../lib/client/UnhonouredOptionsHandler.js";
 import { ResilientRetryHandler } from "../../lib/retry/ResilientRetryHandler.js";
 import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
 import { BatchHandler } from "../../lib/batch/BatchHandler.js";
 
 const authProvider: AuthenticationProvider = { getAccessToken: async () => "token" };
+/** The chain without its first step, the check of unhonoured stock options (tested in ecosystem.http.spec.ts). */
+function build(options: Parameters<typeof buildMiddlewareChain>[0]): ReturnType<typeof buildMiddlewareChain> {
+  const chain = buildMiddlewareChain(options);
+  expect(chain[0]).to.be.instanceOf(UnhonouredOptionsHandler);
+  return chain.slice(1);
+}
 const names = (chain: object[]): string[] => chain.map((m) => m.constructor.name);
 
 /** Runs `fn` while `globalThis.process` is hidden, as in a browser. */
@@ -24,7 +31,7 @@ function withoutProcess<T>(fn: () => T): T {
 
 describe("client/buildMiddlewareChain", () => {
   it("orders auth, retry, batch, throttle, redirect, telemetry, transport", () => {
-    const chain = buildMiddlewareChain({ authProvider });
+    const chain = build({ authProvider });
     expect(chain[0]).to.be.instanceOf(SecureAuthenticationHandler);
     expect(chain[1]).to.be.instanceOf(ResilientRetryHandler);
     expect(chain[2]).to.be.instanceOf(BatchHandler);
@@ -36,13 +43,13 @@ describe("client/buildMiddlewareChain", () => {
   });
 
   it("leaves the retry and throttle steps out with false, and passes options through", () => {
-    expect(names(buildMiddlewareChain({ authProvider, retry: false, throttle: false, batch: false }))).to.deep.equal([
+    expect(names(build({ authProvider, retry: false, throttle: false, batch: false }))).to.deep.equal([
       "SecureAuthenticationHandler",
       "SecureRedirectHandler",
       "TelemetryHandler",
       "HTTPMessageHandler",
     ]);
-    const retry = buildMiddlewareChain({ authProvider, retry: { maxRetries: 17 }, throttle: false, batch: false })[1];
+    const retry = build({ authProvider, retry: { maxRetries: 17 }, throttle: false, batch: false })[1];
     expect(retry).to.be.instanceOf(ResilientRetryHandler);
     expect((retry as ResilientRetryHandler).options.maxRetries).to.equal(17);
   });
@@ -51,14 +58,14 @@ describe("client/buildMiddlewareChain", () => {
     const retry = new ResilientRetryHandler({ maxRetries: 2 });
     const throttle = new ThrottleHandler({ maxQueue: 5 });
     const batch = new BatchHandler({ maxRetries: 1 });
-    const chain = buildMiddlewareChain({ authProvider, retry, throttle, batch });
+    const chain = build({ authProvider, retry, throttle, batch });
     expect(chain[1]).to.equal(retry);
     expect(chain[2]).to.equal(batch);
     expect(chain[3]).to.equal(throttle);
   });
 
   it("keeps the redirect step in browsers too, where it stops writes from being followed as GETs", () => {
-    const chain = withoutProcess(() => buildMiddlewareChain({ authProvider }));
+    const chain = withoutProcess(() => build({ authProvider }));
     expect(names(chain)).to.deep.equal([
       "SecureAuthenticationHandler",
       "ResilientRetryHandler",
@@ -74,7 +81,7 @@ describe("client/buildMiddlewareChain", () => {
     function* hosts(): Generator<string> {
       yield "127.0.0.1:8443";
     }
-    const chain = buildMiddlewareChain({ authProvider, customHosts: hosts() });
+    const chain = build({ authProvider, customHosts: hosts() });
     const auth = chain[0] as unknown as { customHosts: readonly string[] };
     const redirect = chain[4] as unknown as { customHosts: readonly string[] };
     expect(auth.customHosts).to.deep.equal(["127.0.0.1:8443"]);

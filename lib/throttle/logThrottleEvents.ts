@@ -1,0 +1,34 @@
+import { log, type GraphLogger } from "../chain/logger.js";
+import { redactSecrets } from "../chain/redactSecrets.js";
+import type { StoreFallbackEvent, StoreRecoverEvent } from "./StoreEvents.js";
+import type { ThrottleEvent } from "./ThrottleEvents.js";
+
+/**
+ * Logs a throttle wait: cooldowns and refusals at `warn`, budget, pacing and concurrency waits at
+ * `debug` (routine under load). Events name a key, tenant and app id, never a token.
+ * @param logger - The logger.
+ * @param event - The throttle event.
+ */
+export function logThrottle(logger: GraphLogger, event: ThrottleEvent): void {
+  const level = event.reason === "cooldown" || event.reason === "queue-full" ? "warn" : "debug";
+  const what = event.reason === "queue-full" ? "refused a request (queue full)" : `${event.reason} wait of ${Math.round(event.waitMs)} ms`;
+  log(logger, level, `Graph throttle ${what} on ${event.key}, ${event.queued} queued`, { ...event });
+}
+
+/**
+ * Logs that the throttle store failed and the fallback store answers (`warn`).
+ * @param logger - The logger.
+ * @param event - The fallback event.
+ */
+export function logStoreFallback(logger: GraphLogger, event: StoreFallbackEvent): void {
+  log(logger, "warn", `Graph throttle store failed on ${event.operation}, using the fallback store: ${redactSecrets(event.error.message)}`, { operation: event.operation });
+}
+
+/**
+ * Logs that the throttle store works again (`info`).
+ * @param logger - The logger.
+ * @param event - The recovery event.
+ */
+export function logStoreRecover(logger: GraphLogger, event: StoreRecoverEvent): void {
+  log(logger, "info", `Graph throttle store recovered after ${Math.round(event.outageMs)} ms`, { outageMs: event.outageMs });
+}
