@@ -207,6 +207,36 @@ export class AdaptiveRate {
     return { initial: this.rate, set: limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };
   }
 
+  /**
+   * A normal response said how much of the server's limit is used (Graph's
+   * `x-ms-throttle-limit-percentage`). At 1 or more the rate is cut as for a 429 (limit estimated
+   * as rate / share; once per burst) before a 429 comes; below 1 (the server is near its limit)
+   * slow start ends at the current rate and probing waits `holdMs` again.
+   * @param now - The current time in ms.
+   * @param grantedAt - When the request that carried the header was granted.
+   * @param usedRatio - The share of the limit used.
+   * @returns The decrease to apply, or `undefined`.
+   */
+  nearLimit(now: number, grantedAt: number, usedRatio: number): RateChange | undefined {
+    const s = this.settings;
+    if (usedRatio < 1) {
+      if (this.phase === "slow-start") {
+        this.phase = "steady";
+        this.ceiling = this.rate / s.plateauRatio;
+      }
+      this.plateauSince = now;
+      return undefined;
+    }
+    if (grantedAt < this.lastDecreaseAt) return undefined;
+    const limit = this.rate / usedRatio;
+    this.ceiling = Math.max(s.minRate, Math.min(this.ceiling ?? limit, limit));
+    this.phase = "steady";
+    this.plateauSince = undefined;
+    this.lastDecreaseAt = now;
+    this.decreases += 1;
+    return { initial: this.rate, set: limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };
+  }
+
   private sampleRoundTrip(ms: number): void {
     if (!(ms >= 0)) return;
     this.minRtt = this.minRtt === undefined ? ms : Math.min(this.minRtt, ms);

@@ -12,22 +12,17 @@ import { INTUNE_DEVICE_CONFIGURATION_BUDGETS } from "./ThrottleBudget.js";
 import type { Disposable } from "../retry/retryEvents.js";
 import type { ThrottleKeyStats, ThrottleListener } from "./ThrottleEvents.js";
 import { identityFromToken, UNKNOWN_APP, type ThrottleIdentity } from "./throttleIdentity.js";
-import { ThrottleScheduler, type KeyState, type Lane } from "./ThrottleScheduler.js";
+import { readRateLimitHeaders } from "./readRateLimitHeaders.js";
+import { ThrottleScheduler, type Grant, type Lane } from "./ThrottleScheduler.js";
 import type { ThrottleStore } from "./ThrottleStore.js";
 import { suspendAttemptClock } from "../chain/attemptClock.js";
 import { getRequestTrace } from "../chain/RequestTrace.js";
 import { resolveThrottleOptions, type ThrottleHandlerOptions, type ThrottleSettings } from "./ThrottleHandlerOptions.js";
 
-/** Gateway failures: the throttled service behind the gateway did not count these attempts. */
+/** Gateway failures: the throttled service behind the gateway may not have counted these attempts. */
 const REFUNDED_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
 
-/**
- * The longest cooldown held from one response, in ms. The cooldown keeps the server's whole ask
- * (not one clipped to what callers accept), so every process sharing the store sees that a
- * request cannot wait it out and fails it at once; the bound keeps a broken server's
- * `Retry-After: 99999999` from blocking a key for more than an hour.
- */
-export const MAX_COOLDOWN_HOLD_MS = 3_600_000;
+export { MAX_COOLDOWN_HOLD_MS } from "./ThrottleScheduler.js";
 
 /**
  * Keeps every request of a `tenant/app` key under Graph's limits, across all concurrent callers
@@ -135,9 +130,9 @@ export class ThrottleHandler implements Middleware {
     const signal = context.options?.signal ?? undefined;
     // One notion of how long to wait: the retry handler's limit when it published one, else maxCooldownMs.
     const limit = readWaitLimit(signal) ?? this.ownWaitLimit;
-    let grantedAt: number;
+    let grant: Grant;
     try {
-      grantedAt = await this.scheduler.acquire(lane, signal, (waitMs, statusCode) =>
+      grant = await this.scheduler.acquire(lane, signal, (waitMs, statusCode) =>
         refuseWait(limit, waitMs, { statusCode, clientRequestId: getRequestHeader(context, "client-request-id") }),
       );
     } catch (error) {
@@ -150,19 +145,19 @@ export class ThrottleHandler implements Middleware {
     } finally {
       resumeClock();
     }
-    if (trace !== undefined) trace.queuedMs += grantedAt - queuedAt;
+    if (trace !== undefined) trace.queuedMs += grant.at - queuedAt;
     let refund = false;
     try {
       await next.execute(context);
       refund = this.settings.refundFailedAttempts && REFUNDED_STATUSES.has(context.response?.status ?? 0);
       // Learn before the slot frees, so a request woken by the release already meets a new cooldown.
-      await this.learn(context.response, state, lane, grantedAt);
+      await this.observe(context.response, lane, grant);
     } catch (error) {
       // No response at all; an aborted or timed-out attempt may still be processed, so it keeps its slot.
       refund = this.settings.refundFailedAttempts && context.options?.signal?.aborted !== true;
       throw error;
     } finally {
-      this.scheduler.release(lane, refund);
+      this.scheduler.release(lane, grant, refund);
     }
   }
 
@@ -180,29 +175,15 @@ export class ThrottleHandler implements Middleware {
     return matched;
   }
 
-  /** Feeds the response back: shared cooldown, 429 count, adaptive rate. */
-  private async learn(response: Response | undefined, state: KeyState, lane: Lane, grantedAt: number): Promise<void> {
+  /** Reads the response into an observation for the scheduler, which owns everything learned. */
+  private async observe(response: Response | undefined, lane: Lane, grant: Grant): Promise<void> {
     if (response === undefined) return;
-    const now = this.settings.now();
+    const headers = response.headers as Headers | undefined;
     const status = response.status;
-    const controller = lane.adaptive?.controller;
-    const coolsDown = this.settings.cooldownStatuses.includes(status);
-    if (status !== 429 && !coolsDown) {
-      if (status < 500) controller?.succeeded(now, grantedAt);
-      return;
-    }
-    // The retry handler's reading (an HTTP-date against the response's own Date header), so both agree.
-    // Browsers may hide Retry-After (Graph does not expose it to CORS); a 429 then cools down briefly.
-    const retryAfterMs = response.headers === undefined ? undefined : readRetryAfter(response.headers);
-    if (coolsDown) {
-      const cooldownMs = Math.min(MAX_COOLDOWN_HOLD_MS, retryAfterMs ?? (status === 429 ? this.settings.defaultCooldownMs : 0));
-      if (cooldownMs > 0) this.scheduler.coolDown(state, await this.store.extendCooldown(state.cooldownKey, cooldownMs), status);
-    }
-    if (status !== 429) return;
-    state.throttled += 1;
-    const change = controller?.throttledAt(now, grantedAt, retryAfterMs);
-    if (controller !== undefined && change !== undefined && lane.adaptive !== undefined) {
-      controller.changed(await this.store.adjustRate(lane.adaptive.rateKey, change), this.settings.now());
-    }
+    // The retry handler's reading of Retry-After (an HTTP-date against the response's own Date
+    // header), so both agree. Browsers may hide it (Graph does not expose it to CORS).
+    const retryAfterMs = headers === undefined || (status !== 429 && !this.settings.cooldownStatuses.includes(status)) ? undefined : readRetryAfter(headers);
+    const hint = headers === undefined ? undefined : readRateLimitHeaders(headers);
+    await this.scheduler.observe(lane, grant, { status, retryAfterMs, hint });
   }
 }
