@@ -51,6 +51,11 @@ export interface AdaptiveRateStats {
   readonly ceiling: number | undefined;
   /** Rate decreases (one per burst of 429s). */
   readonly decreases: number;
+  /**
+   * The server's window as learned, in ms (`undefined` while the limit is kept as a one-second
+   * rate): `rate × windowMs / 1000` requests go in any span of it.
+   */
+  readonly windowMs: number | undefined;
 }
 
 /** How much of a known budget this process used in the last window. */

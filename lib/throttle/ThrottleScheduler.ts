@@ -81,6 +81,8 @@ interface Waiter {
 interface AdaptiveEntry {
   readonly requests: RequestClass;
   readonly rateKey: string;
+  /** Where the learned window length lives (a number kept as a rate: the store keeps the shortest). */
+  readonly shapeKey: string;
   readonly paceKey: string;
   readonly windowKey: string;
   /** The learned window on this process's side (see {@link LocalWindow}). */
@@ -241,6 +243,7 @@ export class ThrottleScheduler {
         entry = {
           requests,
           rateKey: `r:${suffix}`,
+          shapeKey: `s:${suffix}`,
           paceKey: `p:${suffix}`,
           windowKey: `a:${suffix}`,
           local: new LocalWindow(`adaptive-${requests}`, 1, 1000),
@@ -441,9 +444,12 @@ export class ThrottleScheduler {
     state.throttled += 1;
     this.checkRefunds(lane, now, retryAfterMs ?? 0);
     const change = controller?.throttledAt(now, grant.at, retryAfterMs);
-    if (entry !== undefined && controller !== undefined && change !== undefined) {
-      controller.changed(await this.settings.store.adjustRate(entry.rateKey, change), this.settings.now());
-    }
+    if (entry === undefined || controller === undefined || change === undefined) return;
+    const store = this.settings.store;
+    const windowMs = controller.takeLearnedWindow();
+    // The store keeps the shortest window anyone learned (each is an upper bound of the server's).
+    if (windowMs !== undefined) controller.synced(undefined, await store.adjustRate(entry.shapeKey, { initial: windowMs, min: 1, max: windowMs }));
+    controller.changed(await store.adjustRate(entry.rateKey, change), this.settings.now());
   }
 
   /**
@@ -521,7 +527,7 @@ export class ThrottleScheduler {
         .filter((e) => e.controller !== undefined)
         .map((e) => {
           const c = e.controller as AdaptiveRate;
-          return { requests: e.requests, rate: c.rate, phase: c.phase, ceiling: c.ceiling, decreases: c.decreases };
+          return { requests: e.requests, rate: c.rate, phase: c.phase, ceiling: c.ceiling, decreases: c.decreases, windowMs: c.windowMs };
         }),
       budgets: [...s.uses.values()].map((u) => ({ name: u.name, used: u.used(now), limit: u.limit, windowMs: u.windowMs })),
     }));
@@ -590,6 +596,7 @@ export class ThrottleScheduler {
           state.queued -= 1;
           state.sent += 1;
           for (const use of lane.uses) use.granted();
+          lane.adaptive?.controller?.granted(now, lane.adaptive.local.inFlight);
           lane.adaptive?.local.granted();
           if (state.quota !== undefined) state.quota.left -= 1;
           if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener("abort", waiter.onAbort);
@@ -627,10 +634,12 @@ export class ThrottleScheduler {
     const store = this.settings.store;
     const now = this.settings.now();
     if (entry.controller === undefined) {
-      entry.controller = new AdaptiveRate(this.settings.adaptive, now, await store.readRate(entry.rateKey));
+      const [rate, windowMs] = await Promise.all([store.readRate(entry.rateKey), store.readRate(entry.shapeKey)]);
+      entry.controller = new AdaptiveRate(this.settings.adaptive, now, rate, windowMs);
       entry.syncedAt = now;
     } else if (now - entry.syncedAt >= RATE_SYNC_MS) {
-      entry.controller.synced(await store.readRate(entry.rateKey));
+      const [rate, windowMs] = await Promise.all([store.readRate(entry.rateKey), store.readRate(entry.shapeKey)]);
+      entry.controller.synced(rate, windowMs);
       entry.syncedAt = now;
     }
     const controller = entry.controller;

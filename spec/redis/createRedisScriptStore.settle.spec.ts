@@ -54,7 +54,7 @@ describe("redis/createRedisScriptStore: settle and refund by ticket (real Redis)
     if (!first.granted || !second.granted || first.ticket === undefined || second.ticket === undefined) throw new Error("expected grants with tickets");
     await store.settle({ ticket: first.ticket, windows: [window] }); // first is now the newest entry
     await store.refund({ windowKeys: [window.key], ticket: second.ticket });
-    const members = await connections[0]!.zrange(`${prefix}w:refund-ticket`, 0, -1);
+    const members = await connections[0]!.zrange(`${prefix}w:refund-ticket`, "0", "-1");
     expect(members).to.deep.equal([first.ticket]);
   });
 });
