@@ -12,7 +12,7 @@ import {
 import { suggestName } from "../chain/suggestName.js";
 
 /*
- * Hand-written rather than zod v4 (installed): zod reports all unknown keys as ONE issue at the
+ * Hand-written rather than zod v4 (so not a dependency): zod reports all unknown keys as ONE issue at the
  * root (no per-key path, no "did you mean"), and its z.object() accepts Maps and class
  * instances. Every rule here would need a custom refinement anyway, so plain code is shorter
  * and keeps full control of the order and wording of the issues.

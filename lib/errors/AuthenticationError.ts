@@ -1,4 +1,5 @@
 import { GraphRequestError, type GraphRequestErrorInit } from "./GraphRequestError.js";
+import { brandError, brandGuard } from "./brand.js";
 
 /** What was wrong with getting or using the access token. */
 export type AuthenticationProblem =
@@ -26,6 +27,10 @@ export class AuthenticationError extends GraphRequestError {
    */
   constructor(problem: AuthenticationProblem, message: string, init: GraphRequestErrorInit = {}) {
     super(-1, message, { code: "AuthenticationFailed", ...init });
+    brandError(this, "AuthenticationError");
     this.problem = problem;
   }
 }
+
+/** True for a `AuthenticationError` (or a subclass), also one made by another copy of this package (ESM and CommonJS), where `instanceof` is false. */
+export const isAuthenticationError = brandGuard<AuthenticationError>("AuthenticationError");

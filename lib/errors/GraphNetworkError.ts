@@ -1,4 +1,5 @@
 import { GraphRequestError, type GraphRequestErrorInit } from "./GraphRequestError.js";
+import { brandError, brandGuard } from "./brand.js";
 
 /** What kind of transport failure happened. */
 export type NetworkFailureKind =
@@ -25,6 +26,10 @@ export class GraphNetworkError extends GraphRequestError {
    */
   constructor(kind: NetworkFailureKind, message: string, init: GraphRequestErrorInit = {}) {
     super(-1, message, { code: "NetworkError", ...init });
+    brandError(this, "GraphNetworkError");
     this.kind = kind;
   }
 }
+
+/** True for a `GraphNetworkError` (or a subclass), also one made by another copy of this package (ESM and CommonJS), where `instanceof` is false. */
+export const isGraphNetworkError = brandGuard<GraphNetworkError>("GraphNetworkError");

@@ -1,5 +1,6 @@
 import { GraphError } from "@microsoft/microsoft-graph-client";
 import { boundErrorBody, causeWithoutBody } from "./boundedErrorBody.js";
+import { brandError, brandGuard } from "./brand.js";
 
 /** Fields shared by every error this package raises for a Graph call. */
 export interface GraphRequestErrorInit {
@@ -52,6 +53,7 @@ export class GraphRequestError extends GraphError {
     super(statusCode, message);
     // GraphError pins its own prototype; restore the subclass chain so `instanceof` works.
     Object.setPrototypeOf(this, new.target.prototype);
+    brandError(this, "GraphRequestError");
     this.name = new.target.name;
     this.code = init.code ?? null;
     this.requestId = init.requestId ?? null;
@@ -65,3 +67,6 @@ export class GraphRequestError extends GraphError {
     if (init.cause !== undefined) (this as { cause?: unknown }).cause = init.cause;
   }
 }
+
+/** True for a `GraphRequestError` (or a subclass), also one made by another copy of this package (ESM and CommonJS), where `instanceof` is false. */
+export const isGraphRequestError = brandGuard<GraphRequestError>("GraphRequestError");

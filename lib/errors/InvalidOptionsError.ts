@@ -1,4 +1,5 @@
 import { GraphClientError } from "@microsoft/microsoft-graph-client";
+import { brandError, brandGuard } from "./brand.js";
 import { formatIssues, type ValidationIssue } from "./ValidationError.js";
 
 /**
@@ -17,7 +18,11 @@ export class InvalidOptionsError extends GraphClientError {
   constructor(what: string, issues?: readonly ValidationIssue[]) {
     super(issues === undefined ? what : formatIssues(what, issues));
     Object.setPrototypeOf(this, new.target.prototype);
+    brandError(this, "InvalidOptionsError");
     this.name = "InvalidOptionsError";
     this.issues = Object.freeze(issues === undefined ? [{ path: "(root)", message: what }] : [...issues]);
   }
 }
+
+/** True for an `InvalidOptionsError` (or a subclass), also one made by another copy of this package (ESM and CommonJS), where `instanceof` is false. */
+export const isInvalidOptionsError = brandGuard<InvalidOptionsError>("InvalidOptionsError");

@@ -1,4 +1,5 @@
 import { GraphRequestError, type GraphRequestErrorInit } from "./GraphRequestError.js";
+import { brandError, brandGuard } from "./brand.js";
 
 /** Why a redirect was not followed. */
 export type RedirectRefusalReason =
@@ -45,8 +46,12 @@ export class RedirectRefusedError extends GraphRequestError {
     init: GraphRequestErrorInit = {},
   ) {
     super(statusCode, message, { code: "RedirectRefused", ...init });
+    brandError(this, "RedirectRefusedError");
     this.reason = reason;
     this.from = where.from;
     this.to = where.to;
   }
 }
+
+/** True for a `RedirectRefusedError` (or a subclass), also one made by another copy of this package (ESM and CommonJS), where `instanceof` is false. */
+export const isRedirectRefusedError = brandGuard<RedirectRefusedError>("RedirectRefusedError");

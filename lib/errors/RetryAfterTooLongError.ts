@@ -1,4 +1,5 @@
 import { GraphRequestError, type GraphRequestErrorInit } from "./GraphRequestError.js";
+import { brandError, brandGuard } from "./brand.js";
 
 /**
  * The server asked to wait longer than `maxRetryAfterMs`, so the call gave up at once instead
@@ -21,6 +22,10 @@ export class RetryAfterTooLongError extends GraphRequestError {
         (init.requestId ? ` (request-id: ${init.requestId})` : ""),
       { code: "RetryAfterTooLong", ...init, retryAfterMs },
     );
+    brandError(this, "RetryAfterTooLongError");
     this.maxRetryAfterMs = maxRetryAfterMs;
   }
 }
+
+/** True for a `RetryAfterTooLongError` (or a subclass), also one made by another copy of this package (ESM and CommonJS), where `instanceof` is false. */
+export const isRetryAfterTooLongError = brandGuard<RetryAfterTooLongError>("RetryAfterTooLongError");

@@ -1,4 +1,5 @@
 import { GraphRequestError, type GraphRequestErrorInit } from "./GraphRequestError.js";
+import { brandError, brandGuard } from "./brand.js";
 
 /** The throttle queue for a key is full; the request was refused at once and nothing was sent. */
 export class ThrottleQueueFullError extends GraphRequestError {
@@ -17,7 +18,11 @@ export class ThrottleQueueFullError extends GraphRequestError {
       code: "ThrottleQueueFull",
       ...init,
     });
+    brandError(this, "ThrottleQueueFullError");
     this.key = key;
     this.maxQueue = maxQueue;
   }
 }
+
+/** True for a `ThrottleQueueFullError` (or a subclass), also one made by another copy of this package (ESM and CommonJS), where `instanceof` is false. */
+export const isThrottleQueueFullError = brandGuard<ThrottleQueueFullError>("ThrottleQueueFullError");

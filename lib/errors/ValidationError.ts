@@ -1,4 +1,5 @@
 import { GraphClientError } from "@microsoft/microsoft-graph-client";
+import { brandError, brandGuard } from "./brand.js";
 
 /** One problem found in an input, with where it is. */
 export interface ValidationIssue {
@@ -36,7 +37,11 @@ export class ValidationError extends GraphClientError {
   constructor(what: string, issues: readonly ValidationIssue[]) {
     super(formatIssues(what, issues));
     Object.setPrototypeOf(this, new.target.prototype);
+    brandError(this, "ValidationError");
     this.name = "ValidationError";
     this.issues = Object.freeze([...issues]);
   }
 }
+
+/** True for a `ValidationError` (or a subclass), also one made by another copy of this package (ESM and CommonJS), where `instanceof` is false. */
+export const isValidationError = brandGuard<ValidationError>("ValidationError");

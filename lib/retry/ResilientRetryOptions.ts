@@ -22,9 +22,11 @@ export interface ResilientRetryOptions {
    */
   readonly retryStatuses: readonly number[];
   /**
-   * How to wait when the server sent no `Retry-After`: `"decorrelated"` (exponential with
-   * decorrelated jitter, within `[baseDelayMs, maxDelayMs]`), `"full"` (uniform in
-   * `[0, base * 2^n]`), `"exponential"` (no jitter), `"constant"`, or a function.
+   * How to wait when the server sent no `Retry-After`: one of the exported builders
+   * `decorrelatedJitterBackoff` (exponential with decorrelated jitter, within
+   * `[baseDelayMs, maxDelayMs]`), `fullJitterBackoff` (uniform in `[0, base * 2^n]`),
+   * `exponentialBackoff` (no jitter), `constantBackoff`, your own per-retry function wrapped as
+   * `customBackoff(fn)`, or a builder's name: `"decorrelated"`, `"full"`, `"exponential"`, `"constant"`.
    * @default "decorrelated"
    */
   readonly backoff: BackoffStrategy;

@@ -1,4 +1,4 @@
-import { generate } from "selfsigned";
+import { importOptionalPeer } from "./optionalPeer.js";
 
 /** A PEM key and certificate. */
 export interface EmulatorCertificate {
@@ -24,6 +24,7 @@ export function emulatorCertificate(): Promise<EmulatorCertificate> {
 }
 
 async function generateCertificate(): Promise<EmulatorCertificate> {
+  const { generate } = await importOptionalPeer("selfsigned", () => import("selfsigned"));
   const now = Date.now();
   const pems = await generate([{ name: "commonName", value: "localhost" }], {
     keyType: "ec",

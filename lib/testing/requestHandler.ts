@@ -1,18 +1,19 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { emulatorNow } from "./clock.js";
 import type { FaultDraw, FaultPicker } from "./faults.js";
 import { graphErrorBody, throttledErrorBody, type ResponseIds } from "./graphErrorBody.js";
 import type { ResolvedEmulatorOptions } from "./options.js";
 import { readBody } from "./readBody.js";
 import { resetConnection } from "./resetConnection.js";
-import { formatRetryAfter } from "./retryAfterHeader.js";
+import { formatRetryAfter, retryAfterValue } from "./retryAfterHeader.js";
 import { matchRoute } from "./routes.js";
 import { headerValue, identifyCaller } from "./requestIdentity.js";
 import { sendResponse, type BodyDelivery } from "./sendResponse.js";
 import type { StoredSummary } from "./softwareUpdateStatusSummary.js";
 import type { StatsRecorder } from "./statsRecorder.js";
 import { getSummary, patchSummary } from "./summaryOperations.js";
-import type { EmulatorThrottle } from "./throttle.js";
+import type { ConcurrencyTicket, EmulatorThrottle } from "./throttle.js";
 
 /** Everything the request handler reads and changes; owned by one emulator. */
 export interface EmulatorState {
@@ -20,7 +21,7 @@ export interface EmulatorState {
   readonly options: ResolvedEmulatorOptions;
   /** The entity of each tenant, shared by v1.0 and beta. */
   readonly entities: Map<string, StoredSummary>;
-  /** Per-tenant throttling. */
+  /** Per-tenant throttling (its limits are replaced in place by `setLimits`). */
   readonly throttle: EmulatorThrottle;
   /** The current fault picker (replaced by `setFaults`). */
   faults: FaultPicker;
@@ -40,16 +41,26 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const WWW_AUTHENTICATE =
   'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"';
 
-// One clock for throttle windows and the applied log: monotonic, sub-millisecond, epoch-based.
-const nowMs = (): number => performance.timeOrigin + performance.now();
+/** What the limits need to know of a request that can be throttled (an entity request with a tenant). */
+interface ThrottleTarget {
+  readonly tenant: string;
+  readonly app: string;
+  readonly isWrite: boolean;
+  /** The path without query. */
+  readonly path: string;
+  /** Its places under concurrency limits, taken at arrival. */
+  readonly ticket: ConcurrencyTicket;
+}
 
 /**
- * Creates the emulator's request listener. Checks run in this order, and each may end the request:
- * 1. faults (drawn first, so faulted requests never consume throttle budget), after any added latency;
+ * Creates the emulator's request listener. At arrival, an entity request with a tenant takes its
+ * places under concurrency limits (held until its answer ends, added latency included). Then checks
+ * run in this order, and each may end the request:
+ * 1. faults (drawn first; faulted requests count only in limits with `countFaulted`), after any added latency;
  *    a stalled or trickled answer is a fault of delivery only: the request is served normally;
  * 2. authentication (401);
  * 3. routing (404, 405);
- * 4. reading the body, then throttling (429; only admitted requests consume budget);
+ * 4. reading the body, then throttling (429; refused requests count only in limits with `countThrottled`);
  * 5. the operation: `$select` (400) and GET, or body validation (400) and PATCH. A `late-apply`
  *    fault runs it `lateApplyMs` after admission, even if the client has gone away by then.
  * @param state - The emulator's state.
@@ -62,22 +73,45 @@ export function createRequestHandler(state: EmulatorState): (req: IncomingMessag
     const ids: ResponseIds = { requestId: randomUUID(), clientRequestId: headerValue(req, "client-request-id") ?? randomUUID() };
     const method = (req.method ?? "GET").toUpperCase();
     const fault = state.faults.pick(WRITE_METHODS.has(method));
+    const target = throttleTarget(state, req, method);
+    if (target !== undefined) res.once("close", target.ticket.leave);
     if (fault.latencyMs <= 0) {
-      serve(state, req, res, method, ids, fault);
+      serve(state, req, res, method, ids, fault, target);
       return;
     }
     const timer = setTimeout(() => {
       state.timers.delete(timer);
-      serve(state, req, res, method, ids, fault);
+      serve(state, req, res, method, ids, fault, target);
     }, fault.latencyMs);
     state.timers.add(timer);
   };
 }
 
-function serve(state: EmulatorState, req: IncomingMessage, res: ServerResponse, method: string, ids: ResponseIds, fault: FaultDraw): void {
+// Only requests that reach an entity with a tenant meet the limits (401, 404 and 405 never do).
+function throttleTarget(state: EmulatorState, req: IncomingMessage, method: string): ThrottleTarget | undefined {
+  if (method !== "GET" && method !== "PATCH") return undefined;
+  const caller = identifyCaller(req);
+  const rawUrl = req.url ?? "/";
+  if (caller.kind !== "caller" || matchRoute(rawUrl).kind !== "summary") return undefined;
+  const queryAt = rawUrl.indexOf("?");
+  const path = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
+  const isWrite = WRITE_METHODS.has(method);
+  const ticket = state.throttle.enter(caller.tenant, caller.app, isWrite, emulatorNow(), path);
+  return { tenant: caller.tenant, app: caller.app, isWrite, path, ticket };
+}
+
+function serve(
+  state: EmulatorState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+  ids: ResponseIds,
+  fault: FaultDraw,
+  target: ThrottleTarget | undefined,
+): void {
   if (state.closing || res.destroyed) return;
   try {
-    checkAndServe(state, req, res, method, ids, fault);
+    checkAndServe(state, req, res, method, ids, fault, target);
   } catch (error) {
     internalError(state, res, ids, error);
   }
@@ -89,7 +123,15 @@ function internalError(state: EmulatorState, res: ServerResponse, ids: ResponseI
   if (sendResponse(res, 500, ids, graphErrorBody("generalException", message, ids))) state.stats.outcome(500);
 }
 
-function checkAndServe(state: EmulatorState, req: IncomingMessage, res: ServerResponse, method: string, ids: ResponseIds, fault: FaultDraw): void {
+function checkAndServe(
+  state: EmulatorState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+  ids: ResponseIds,
+  fault: FaultDraw,
+  target: ThrottleTarget | undefined,
+): void {
   const { options, stats } = state;
   const delivery = bodyDelivery(state, fault);
   // The emulator's wall clock, which may be skewed: `Date` and HTTP-date `Retry-After`s are written on it.
@@ -100,7 +142,10 @@ function checkAndServe(state: EmulatorState, req: IncomingMessage, res: ServerRe
   const sendError = (status: number, code: string, message: string, headers?: OutgoingHttpHeaders, innerCode?: string): void =>
     send(status, graphErrorBody(code, message, ids, innerCode), headers);
 
-  // 1. Faults.
+  // 1. Faults. One that answers the request counts only in limits with `countFaulted`.
+  if (target !== undefined && answersRequest(fault)) {
+    state.throttle.recordFaulted(target.tenant, target.app, target.isWrite, emulatorNow(), target.path);
+  }
   switch (fault.kind) {
     case "connection-reset":
       stats.outcome("reset");
@@ -163,33 +208,36 @@ function checkAndServe(state: EmulatorState, req: IncomingMessage, res: ServerRe
         if (body.reason === "too-large") sendError(413, "RequestEntityTooLarge", `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
         return;
       }
-      const at = nowMs();
-      const decision = state.throttle.admit(tenant, app, method === "PATCH", at);
+      const at = emulatorNow();
+      // `target` is set for every request that gets here (an entity GET or PATCH with a tenant).
+      const decision = state.throttle.admit(tenant, app, method === "PATCH", at, target?.path, target?.ticket);
       if (!decision.admitted) {
         stats.throttled(decision.blockedBy);
+        const retryAfter = retryAfterValue(decision.retryAfterMs, decision.retryAfter ?? options.retryAfterFormat, wallNow());
         send(429, throttledErrorBody(ids), {
-          "Retry-After": formatRetryAfter(decision.retryAfterMs, options.retryAfterFormat, wallNow()),
+          ...(retryAfter === undefined ? {} : { "Retry-After": retryAfter }),
           "x-emulator-throttled-by": decision.blockedBy.join(", "),
         });
         return;
       }
+      const nearLimit = decision.headers;
 
       // 5. The operation.
       const operate = (appliedAt: number): void => {
         if (method === "GET") {
           const result = getSummary(state.entities, tenant, route.query);
-          if (result.ok) send(200, JSON.stringify(result.body));
-          else sendError(400, "BadRequest", result.message);
+          if (result.ok) send(200, JSON.stringify(result.body), nearLimit);
+          else sendError(400, "BadRequest", result.message, nearLimit);
           return;
         }
         const result = patchSummary(state.entities, tenant, body.text);
         if (!result.ok) {
-          sendError(400, "BadRequest", result.message);
+          sendError(400, "BadRequest", result.message, nearLimit);
           return;
         }
         const clientRequestId = headerValue(req, "client-request-id") ?? null;
         stats.applied({ tenant, app, version: route.version, patch: result.patch, requestId: ids.requestId, clientRequestId, at: appliedAt });
-        send(options.patchStatus, options.patchStatus === 204 ? undefined : JSON.stringify(result.entity));
+        send(options.patchStatus, options.patchStatus === 204 ? undefined : JSON.stringify(result.entity), nearLimit);
       };
       if (fault.kind !== "late-apply") {
         operate(at);
@@ -200,7 +248,7 @@ function checkAndServe(state: EmulatorState, req: IncomingMessage, res: ServerRe
         state.timers.delete(timer);
         if (state.closing) return;
         try {
-          operate(nowMs());
+          operate(emulatorNow());
         } catch (error) {
           internalError(state, res, ids, error);
         }
@@ -208,6 +256,11 @@ function checkAndServe(state: EmulatorState, req: IncomingMessage, res: ServerRe
       state.timers.add(timer);
     })
     .catch((error: unknown) => internalError(state, res, ids, error));
+}
+
+/** Whether the fault answers the request itself (instead of only delaying or slowing a normal answer). */
+function answersRequest(fault: FaultDraw): boolean {
+  return fault.kind !== "none" && fault.kind !== "stall-after-headers" && fault.kind !== "slow-trickle" && fault.kind !== "late-apply";
 }
 
 /** How the answer's body is written: as the fault says, held ones kept in `hung` until close(). */

@@ -1,3 +1,5 @@
+import type { EmulatorRetryAfter } from "./types.js";
+
 /** How `Retry-After` is written. */
 export type RetryAfterFormat = "seconds" | "fractional-seconds" | "http-date";
 
@@ -22,4 +24,18 @@ export function formatRetryAfter(waitMs: number, format: RetryAfterFormat, nowEp
     case "http-date":
       return new Date(Math.ceil((nowEpochMs + ms) / 1000) * 1000).toUTCString();
   }
+}
+
+/**
+ * The `Retry-After` a limit writes for a wait: formatted as {@link formatRetryAfter} does, a fixed
+ * number of seconds whatever the wait (as some services send), or none.
+ * @param waitMs - The real wait in milliseconds.
+ * @param mode - The limit's `retryAfter`.
+ * @param nowEpochMs - The current wall-clock time, for HTTP-dates. @default Date.now()
+ * @returns The header value, or `undefined` for no header.
+ */
+export function retryAfterValue(waitMs: number, mode: EmulatorRetryAfter, nowEpochMs: number = Date.now()): string | undefined {
+  if (mode === "none") return undefined;
+  if (typeof mode === "object") return String(mode.fixedSeconds);
+  return formatRetryAfter(waitMs, mode, nowEpochMs);
 }

@@ -2,8 +2,10 @@ import { createServer as createHttpServer, type Server as HttpServer } from "nod
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import { Server as NetServer, type AddressInfo, type Socket } from "node:net";
 import { createSecureContext } from "node:tls";
-import { Agent } from "undici";
+import type { Agent } from "undici";
 import { emulatorCertificate } from "./certificate.js";
+import { emulatorNow } from "./clock.js";
+import { importOptionalPeer } from "./optionalPeer.js";
 import { createFaultPicker } from "./faults.js";
 import { resolveEmulatorOptions } from "./options.js";
 import { createRequestHandler, type EmulatorState } from "./requestHandler.js";
@@ -22,8 +24,9 @@ const CLIENT_CONNECTIONS = 1024;
 
 /**
  * Starts a local Graph emulator for `softwareUpdateStatusSummary` on `127.0.0.1`: GET and PATCH
- * for v1.0 and beta, one entity per tenant (the token's `tid`), Graph-shaped errors, exact
- * sliding-window throttling per tenant and app, and seeded fault injection.
+ * for v1.0 and beta, one entity per tenant (the token's `tid`), Graph-shaped errors, throttling per
+ * tenant and app (exact sliding windows by default; fixed windows, token buckets and concurrency
+ * limits per route class, changeable at run time), and seeded fault injection.
  *
  * HTTPS by default, with a self-signed certificate trusted only through `fetchOptions`, so the
  * stock `AuthenticationHandler` attaches tokens (it only does so for `https://` custom hosts).
@@ -43,6 +46,8 @@ const CLIENT_CONNECTIONS = 1024;
  */
 export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Promise<GraphEmulator> {
   const resolved = resolveEmulatorOptions(options);
+  // Loaded before anything starts, so a missing optional peer leaves nothing to clean up.
+  const { Agent } = await importOptionalPeer("undici", () => import("undici"));
   const state: EmulatorState = {
     options: resolved,
     entities: new Map(),
@@ -71,6 +76,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   server.on("connection", track);
   if (certificate !== undefined) server.on("secureConnection", track);
   await listen(server, resolved.port);
+  // Limit schedules count from the moment the emulator can be called (making the certificate takes a while).
+  state.throttle.reset(emulatorNow());
   const { port } = server.address() as AddressInfo;
   const protocol = certificate === undefined ? "http" : "https";
   const agent = new Agent({
@@ -92,14 +99,17 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       const stored = state.entities.get(tenant);
       return stored === undefined ? undefined : structuredClone(stored);
     },
-    stats: () => state.stats.snapshot(),
+    stats: () => ({ ...state.stats.snapshot(), limits: state.throttle.stats(emulatorNow()) }),
     reset() {
       state.stats.reset();
       state.entities.clear();
-      state.throttle.reset();
+      state.throttle.reset(emulatorNow());
     },
     setFaults(faults) {
       state.faults = createFaultPicker(faults);
+    },
+    setLimits(limits) {
+      state.throttle.setLimits(limits === false ? [] : limits, emulatorNow());
     },
     close() {
       closed ??= closeAll(server, sockets, state, agent);

@@ -12,8 +12,8 @@ export interface StatsRecorder {
   throttled(blockedBy: readonly string[]): void;
   /** Appends an applied update and returns it with its sequence number. */
   applied(update: Omit<AppliedUpdate, "seq">): AppliedUpdate;
-  /** A copy of everything counted so far. */
-  snapshot(): EmulatorStats;
+  /** A copy of everything counted so far (the per-limit stats come from the throttle). */
+  snapshot(): Omit<EmulatorStats, "limits">;
   /** Clears the counters and the log (requests still in progress stay counted as in progress). */
   reset(): void;
 }

@@ -3,19 +3,84 @@ import type { SoftwareUpdateStatusSummary } from "@microsoft/microsoft-graph-typ
 /** A request class the emulator's limits count. */
 export type EmulatorRequestClass = "write" | "any";
 
-/** One throttling rule of the emulator: at most `limit` requests of `requests` per `windowMs` (sliding) per `scope`. */
-export interface EmulatorLimit {
-  /** A name shown in stats (`throttledBy`) and in the `x-emulator-throttled-by` header of a 429 (the body keeps Graph's documented shape). */
+/** How a rate limit counts: an exact sliding window, a fixed window reset at its boundaries, or a token bucket. */
+export type EmulatorLimitAlgorithm = "sliding-window" | "fixed-window" | "token-bucket";
+
+/**
+ * How a limit writes `Retry-After` on its `429`: whole seconds rounded up, exact fractional seconds,
+ * an HTTP-date, no header at all, or the same number of seconds whatever the real wait.
+ */
+export type EmulatorRetryAfter = "seconds" | "fractional-seconds" | "http-date" | "none" | { readonly fixedSeconds: number };
+
+/** One phase of a limit's schedule: from `fromMs` until `untilMs` after the limits took effect, the limit is `limit`. */
+export interface EmulatorLimitPhase {
+  /** Start of the phase, in milliseconds after start, `reset()` or `setLimits()`, before `timeScale` applies. */
+  readonly fromMs: number;
+  /** End of the phase (exclusive), on the same clock. @default Infinity */
+  readonly untilMs?: number;
+  /** The limit during the phase (for a token bucket: the refill per window; an unset `burst` follows it). */
+  readonly limit: number;
+}
+
+/** Headers a limit adds to normal answers once its use reaches `threshold`, as real services do near a limit. */
+export interface EmulatorNearLimitHeaders {
+  /** IETF draft `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (whole seconds until the full quota is back), as SharePoint sends. @default false */
+  readonly rateLimit?: boolean;
+  /** Graph's `x-ms-throttle-limit-percentage`: the share of the limit used (e.g. `0.85`). @default false */
+  readonly throttleLimitPercentage?: boolean;
+  /** The share of the limit used from which the headers are sent. @default 0.8 */
+  readonly threshold?: number;
+}
+
+/** What every emulator limit has: a name, the requests it counts (its route class) and its scope. */
+export interface EmulatorLimitCommon {
+  /** A name shown in stats (`throttledBy`, `limits`) and in the `x-emulator-throttled-by` header of a 429 (the body keeps Graph's documented shape). Unique in a list. */
   readonly name: string;
   /** Which requests count: writes (POST, PUT, PATCH, DELETE) or any request. */
   readonly requests: EmulatorRequestClass;
+  /** Only requests whose path starts with this (case-insensitive, version included, e.g. `/beta/deviceManagement`). @default every path */
+  readonly path?: string;
   /** Counted per tenant (all apps together) or per app per tenant. */
   readonly scope: "tenant" | "app";
-  /** Requests allowed in any window. */
+  /** Requests allowed: per window, per refill window (token bucket) or in flight (concurrency). */
   readonly limit: number;
+  /** How this limit's `429` writes `Retry-After`. @default the emulator's `retryAfterFormat` */
+  readonly retryAfter?: EmulatorRetryAfter;
+  /** Phases that change `limit` for a while; a later phase wins where phases overlap. @default [] */
+  readonly schedule?: readonly EmulatorLimitPhase[];
+}
+
+/** A rate limit: at most `limit` requests per `windowMs` per `scope`, counted by `algorithm`. */
+export interface EmulatorRateLimit extends EmulatorLimitCommon {
+  /**
+   * `"sliding-window"`: at most `limit` in any span of `windowMs`. `"fixed-window"`: at most `limit`
+   * per window, windows aligned to the epoch and reset at their boundary (so up to 2 × limit across one).
+   * `"token-bucket"`: `limit` tokens refill per `windowMs`, smoothly, up to `burst`. @default "sliding-window"
+   */
+  readonly algorithm?: EmulatorLimitAlgorithm;
   /** The window in milliseconds, before `timeScale` applies. */
   readonly windowMs: number;
+  /** Token bucket only: the bucket's capacity (it starts full). @default limit */
+  readonly burst?: number;
+  /** Whether a refused (`429`) request counts against this limit too, as SharePoint counts them. @default false */
+  readonly countThrottled?: boolean;
+  /** Whether a request answered by a fault (`503`, `504`, reset, hang) counts against this limit. @default false */
+  readonly countFaulted?: boolean;
+  /** Headers sent on normal answers near this limit. @default none */
+  readonly nearLimitHeaders?: EmulatorNearLimitHeaders;
 }
+
+/**
+ * A concurrency limit: at most `limit` requests in flight (from arrival, added latency included,
+ * until the answer ends) per `scope`; more get `429`. The wait it reports is 1 s before `timeScale`.
+ */
+export interface EmulatorConcurrencyLimit extends EmulatorLimitCommon {
+  /** Marks a concurrency limit. */
+  readonly algorithm: "concurrency";
+}
+
+/** One throttling rule of the emulator: a rate limit (sliding window by default) or a concurrency limit. */
+export type EmulatorLimit = EmulatorRateLimit | EmulatorConcurrencyLimit;
 
 /** Seeded fault injection. Shares are probabilities in 0..1, drawn per request from the seeded PRNG. */
 export interface EmulatorFaults {
@@ -70,11 +135,11 @@ export interface GraphEmulatorOptions {
   readonly port?: number;
   /** Serve HTTPS with a certificate generated at start (trusted only through `fetchOptions`), or plain HTTP. @default "https" */
   readonly protocol?: "https" | "http";
-  /** Throttling rules, or `false` for none. @default INTUNE_DEVICE_CONFIGURATION_LIMITS */
+  /** Throttling rules, or `false` for none; replaceable at run time with `setLimits`. @default INTUNE_DEVICE_CONFIGURATION_LIMITS */
   readonly limits?: readonly EmulatorLimit[] | false;
   /** Multiplies every window (0.05 turns 20 s into 1 s). @default 1 */
   readonly timeScale?: number;
-  /** How `Retry-After` is written on 429: whole seconds (rounded up), fractional seconds, or an HTTP-date. @default "seconds" */
+  /** How `Retry-After` is written on 429 (unless the limit has its own `retryAfter`): whole seconds (rounded up), fractional seconds, or an HTTP-date. @default "seconds" */
   readonly retryAfterFormat?: "seconds" | "fractional-seconds" | "http-date";
   /**
    * How far the emulator's wall clock runs ahead of this host's (negative: behind), in ms. It
@@ -123,6 +188,28 @@ export interface EmulatorStats {
   readonly maxConcurrent: number;
   /** Every applied update, in order. */
   readonly applied: readonly AppliedUpdate[];
+  /** Each current limit by name: what it counted, its 429s, and its effective shape now. */
+  readonly limits: Readonly<Record<string, EmulatorLimitStats>>;
+}
+
+/**
+ * One limit as `stats()` sees it. `counted` is what the server charged (admitted requests, plus
+ * refused or faulted ones when the limit counts them), so the fastest possible run is the floor
+ * that `counted`, `limit` and `windowMs` give.
+ */
+export interface EmulatorLimitStats {
+  /** The limit's algorithm. */
+  readonly algorithm: EmulatorLimitAlgorithm | "concurrency";
+  /** The effective limit now (after any schedule phase). */
+  readonly limit: number;
+  /** The effective window in milliseconds (after `timeScale`); `undefined` for a concurrency limit. */
+  readonly windowMs: number | undefined;
+  /** Token bucket: the capacity; `undefined` otherwise. */
+  readonly burst: number | undefined;
+  /** Requests counted against the limit, over all tenants and apps. */
+  readonly counted: number;
+  /** `429`s this limit caused. */
+  readonly throttled: number;
 }
 
 /** A running emulator. */
@@ -141,10 +228,16 @@ export interface GraphEmulator {
   entity(tenant: string): SoftwareUpdateStatusSummary | undefined;
   /** Counters and the applied log. */
   stats(): EmulatorStats;
-  /** Clears stats, entities and throttle windows; keeps options. */
+  /** Clears stats, entities and throttle windows, and restarts limit schedules; keeps options. */
   reset(): void;
   /** Replaces the fault settings (the PRNG is reseeded). */
   setFaults(faults: EmulatorFaults | undefined): void;
+  /**
+   * Replaces the limits (`false` for none). A limit whose name, algorithm and scope stay the same
+   * keeps what it counted, so a lowered limit bites at once; schedules restart from now.
+   * @throws InvalidOptionsError when a limit is invalid (the old limits stay).
+   */
+  setLimits(limits: readonly EmulatorLimit[] | false): void;
   /** Stops listening, answers or drops requests in progress (hung ones included), and resolves when closed. */
   close(): Promise<void>;
 }

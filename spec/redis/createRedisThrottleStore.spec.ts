@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { Redis } from "ioredis";
 import { InvalidOptionsError } from "../../lib/errors/InvalidOptionsError.js";
-import { createRedisThrottleStore, REDIS_THROTTLE_STORE_DEFAULTS, type RedisScriptClient, type RedisThrottleStoreOptions } from "../../lib/redis/index.js";
+import { createRedisThrottleStore, type RedisScriptClient, type RedisThrottleStoreOptions } from "../../lib/redis/index.js";
+import { REDIS_THROTTLE_STORE_DEFAULTS } from "../../lib/redis/RedisThrottleStoreOptions.js";
 import { guardedForTest } from "./support/guardedRedisStore.js";
 import { connectRedis, deleteKeysWithPrefix, uniquePrefix } from "./support/redisTestEnv.js";
 import { freePort, killAllRedisServers, startRedisServer, type RedisServerProcess } from "./support/redisServerProcess.js";

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { createFaultPicker } from "../../lib/testing/faults.js";
-import { InvalidOptionsError } from "../../lib/errors/index.js";
+import { InvalidOptionsError } from "../../lib/errors/InvalidOptionsError.js";
 import { GraphClientError } from "@microsoft/microsoft-graph-client";
 
 describe("testing/faults (picker)", () => {

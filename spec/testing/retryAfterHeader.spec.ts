@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import sinon from "sinon";
-import { formatRetryAfter } from "../../lib/testing/retryAfterHeader.js";
+import { formatRetryAfter, retryAfterValue } from "../../lib/testing/retryAfterHeader.js";
 import { parseRetryAfter } from "../../lib/chain/parseRetryAfter.js";
 
 describe("testing/retryAfterHeader", () => {
@@ -44,5 +44,16 @@ describe("testing/retryAfterHeader", () => {
         expect(parsed, `${format} ${waitMs}`).to.be.at.least(waitMs);
       }
     }
+  });
+
+  it("writes a limit's Retry-After mode: a format, a fixed value whatever the wait, or none", () => {
+    const now = Date.UTC(2030, 0, 1, 0, 0, 0, 0);
+    expect(retryAfterValue(1234.5, "fractional-seconds", now)).to.equal("1.235");
+    expect(retryAfterValue(1234.5, "seconds", now)).to.equal("2");
+    expect(retryAfterValue(1234.5, "http-date", now)).to.equal("Tue, 01 Jan 2030 00:00:02 GMT");
+    expect(retryAfterValue(1234.5, { fixedSeconds: 3600 }, now)).to.equal("3600");
+    expect(retryAfterValue(90_000, { fixedSeconds: 1 }, now)).to.equal("1");
+    expect(retryAfterValue(5, { fixedSeconds: 0.25 }, now)).to.equal("0.25");
+    expect(retryAfterValue(1234.5, "none", now)).to.equal(undefined);
   });
 });

@@ -62,3 +62,39 @@ describe("testing/slidingWindow", () => {
     );
   });
 });
+
+describe("testing/slidingWindow as a LimitCounter", () => {
+  it("reports the requests in the window, the time until all leave it, and when it is idle", () => {
+    const window = createSlidingWindow(4, 1000);
+    expect([window.used(0), window.quota(), window.resetMs(0), window.idleAt()]).to.deep.equal([0, 4, 0, -Infinity]);
+    for (const at of [0, 300, 600]) window.record(at);
+    expect([window.used(700), window.resetMs(700), window.idleAt()]).to.deep.equal([3, 900, 1600]);
+    expect(window.used(1000)).to.equal(2);
+  });
+
+  it("keeps its history when the limit is lowered and restored, so neither change over-admits", () => {
+    const window = createSlidingWindow(4, 1000);
+    for (const at of [0, 10, 20, 30]) window.record(at);
+    window.reshape({ limit: 2, windowMs: 1000, burst: 2 });
+    // Two places back from the newest is 20: the window frees for the lower limit at 1020.
+    expect(window.waitMs(100)).to.equal(920);
+    window.reshape({ limit: 4, windowMs: 1000, burst: 4 });
+    expect(window.waitMs(100)).to.equal(900);
+    // Raising the limit beyond the ring's size grows it, oldest entries kept in order.
+    window.reshape({ limit: 6, windowMs: 1000, burst: 6 });
+    window.record(200);
+    window.record(210);
+    expect(window.waitMs(300)).to.equal(700);
+    expect(window.used(300)).to.equal(6);
+    expect(window.lastAt()).to.equal(210);
+  });
+
+  it("counts refused requests pushed in (countThrottled): each one pushes the wait out", () => {
+    const window = createSlidingWindow(2, 1000);
+    window.record(0);
+    window.record(100);
+    expect(window.waitMs(500)).to.equal(500);
+    window.record(500);
+    expect(window.waitMs(500)).to.equal(600);
+  });
+});

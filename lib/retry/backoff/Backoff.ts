@@ -32,8 +32,24 @@ export interface BackoffFunctionContext extends BackoffSettings {
   readonly previousDelayMs: number | undefined;
 }
 
-/** A custom backoff: returns the delay in milliseconds before one retry (clamped to `[0, capMs]`). */
+/**
+ * A per-retry delay function: returns the delay in milliseconds before one retry. Turn it into a
+ * strategy with `customBackoff(fn)`; the result is clamped to `[0, capMs]`.
+ */
 export type BackoffFunction = (context: BackoffFunctionContext) => number;
 
-/** A named backoff strategy, or a custom function. */
-export type BackoffStrategy = "decorrelated" | "full" | "exponential" | "constant" | BackoffFunction;
+/**
+ * Builds the first step (for retry 1) of a backoff from the handler's settings. The exported
+ * `decorrelatedJitterBackoff`, `fullJitterBackoff`, `exponentialBackoff`, `constantBackoff` and
+ * whatever `customBackoff(fn)` returns are builders.
+ */
+export type BackoffBuilder = (settings: BackoffSettings) => Backoff;
+
+/** The names that stand for the built-in builders in the `backoff` option. */
+export type BackoffName = "decorrelated" | "full" | "exponential" | "constant";
+
+/**
+ * What the `backoff` option accepts: a builder (`exponentialBackoff`, `customBackoff(fn)`, ...)
+ * or the name of a built-in one.
+ */
+export type BackoffStrategy = BackoffName | BackoffBuilder;

@@ -3,10 +3,12 @@ import fc from "fast-check";
 import type { Backoff, BackoffSettings } from "../../../lib/retry/backoff/Backoff.js";
 import { constantBackoff } from "../../../lib/retry/backoff/constantBackoff.js";
 import { createBackoff } from "../../../lib/retry/backoff/createBackoff.js";
+import { customBackoff } from "../../../lib/retry/backoff/customBackoff.js";
 import { decorrelatedJitterBackoff } from "../../../lib/retry/backoff/decorrelatedJitterBackoff.js";
 import { exponentialBackoff } from "../../../lib/retry/backoff/exponentialBackoff.js";
 import { fullJitterBackoff } from "../../../lib/retry/backoff/fullJitterBackoff.js";
 import { functionBackoff } from "../../../lib/retry/backoff/functionBackoff.js";
+import { InvalidOptionsError } from "../../../lib/errors/InvalidOptionsError.js";
 
 function delays(first: Backoff, count: number): number[] {
   const out: number[] = [];
@@ -121,14 +123,30 @@ describe("backoff strategies", () => {
     });
   });
 
+  describe("customBackoff", () => {
+    it("turns a per-retry function into a builder", () => {
+      const build = customBackoff(({ retry }) => retry * 10);
+      expect(delays(build(settings(() => 0)), 3)).to.deep.equal([10, 20, 30]);
+    });
+  });
+
   describe("createBackoff", () => {
-    it("selects each strategy by name or function", () => {
+    it("selects each strategy by name or builder", () => {
       const s = settings(() => 0.5);
       expect(createBackoff("decorrelated", s).delayMs).to.equal(200);
       expect(createBackoff("full", s).delayMs).to.equal(50);
       expect(createBackoff("exponential", s).next().delayMs).to.equal(200);
       expect(createBackoff("constant", s).next().delayMs).to.equal(100);
-      expect(createBackoff(() => 42, s).delayMs).to.equal(42);
+      expect(createBackoff(decorrelatedJitterBackoff, s).delayMs).to.equal(200);
+      expect(createBackoff(fullJitterBackoff, s).delayMs).to.equal(50);
+      expect(createBackoff(exponentialBackoff, s).next().delayMs).to.equal(200);
+      expect(createBackoff(constantBackoff, s).next().delayMs).to.equal(100);
+      expect(createBackoff(customBackoff(() => 42), s).delayMs).to.equal(42);
+    });
+
+    it("refuses a bare per-retry function and says to wrap it in customBackoff", () => {
+      const bare = (() => 42) as unknown as typeof exponentialBackoff;
+      expect(() => createBackoff(bare, settings(() => 0))).to.throw(InvalidOptionsError, /customBackoff/);
     });
   });
 });
