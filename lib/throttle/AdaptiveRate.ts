@@ -208,8 +208,28 @@ export class AdaptiveRate {
       return { initial: this.rate, add, min: s.minRate, max: Math.max(s.minRate, Math.min(s.maxRate, plateau)) };
     }
     this.plateauSince ??= now;
+    if (this.windowMs !== undefined) return this.probeWindow(now, this.windowMs, this.plateauSince);
     if (now - this.plateauSince < s.holdMs || s.probeRatio <= 0) return undefined;
     return { initial: this.rate, add: (this.ceiling * s.probeRatio * s.increaseIntervalMs) / 1000, min: s.minRate, max: s.maxRate };
+  }
+
+  /**
+   * Probing above a learned window's limit, so a limit that grew back is found within a few
+   * windows: after holding (`holdMs`, at most two windows, longer after failed probes), one step
+   * per window, of 1, 2, 4, … requests while each step survives its window. A 429 ends the probe
+   * (the limit is re-estimated from the window's successes) and doubles the hold, up to 2×.
+   */
+  private probeWindow(now: number, windowMs: number, plateauSince: number): RateChange | undefined {
+    const s = this.settings;
+    const hold = Math.min(s.holdMs, 2 * windowMs) * this.holdFactor;
+    if (s.probeRatio <= 0 || now - plateauSince < hold || now - this.lastChangeAt < windowMs) return undefined;
+    // The rate now lasted a whole window without a 429: the limit is at least that high.
+    if (this.probeStep > 1) this.holdFactor = 1;
+    this.provenRate = this.rate;
+    const add = (this.probeStep * 1000) / windowMs;
+    this.probeStep *= 2;
+    this.probing = true;
+    return { initial: this.rate, add, min: s.minRate, max: s.maxRate };
   }
 
   /**
@@ -270,11 +290,32 @@ export class AdaptiveRate {
       this.decreases += 1;
       return { initial: this.rate, set: limit, min: s.minRate, max: s.maxRate };
     }
+    const failedProbe = this.probing;
+    if (failedProbe) this.holdFactor = Math.min(2, this.holdFactor * 2);
+    this.probing = false;
+    this.probeStep = 1;
+    const counted = this.countedAtNextSlot(now, retryAfterMs);
+    if (counted !== undefined) {
+      // A count, not a rate reading: enforced as it is, it cannot overshoot (a limit that dropped
+      // is found from the first 429, however full the window was when it dropped). A failed probe
+      // step falls back no lower than the rate that lasted a whole window before it.
+      const limit = Math.max((counted * 1000) / (this.windowMs as number), failedProbe ? this.provenRate : 0);
+      this.ceiling = Math.max(s.minRate, limit);
+      this.phase = "steady";
+      this.plateauSince = undefined;
+      this.lastDecreaseAt = now;
+      this.decreases += 1;
+      return { initial: this.rate, set: Math.min(this.rate, limit), min: s.minRate, max: s.maxRate };
+    }
     const lookback = Math.min(this.successes.spanMs, Math.max(1000, this.windowMs ?? retryAfterMs ?? 1000));
     // Two readings that never overestimate: the count in the last `lookback` over `lookback` (right
     // when the successes came in one burst, as after slow start) and the rate over the buckets
     // covering it (right in a steady flow, where the first reading misses the partial bucket).
-    const observed = Math.max((this.successes.count(now, lookback) * 1000) / lookback, this.successes.ratePerSecond(now, lookback));
+    // With a learned window, the successes in it (a count of what the server admitted in one window).
+    const observed =
+      this.windowMs !== undefined
+        ? (this.successes.count(now, lookback) * 1000) / lookback
+        : Math.max((this.successes.count(now, lookback) * 1000) / lookback, this.successes.ratePerSecond(now, lookback));
     // What the server sustained recently (never above the rate we were sending at); with no
     // success to go by, halve.
     const limit = observed > 0 ? Math.min(this.rate, observed) : this.rate / 2;
@@ -317,6 +358,15 @@ export class AdaptiveRate {
     return { initial: this.rate, set: limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };
   }
 
+  /** The next probe step above a learned window's limit, in requests per window. */
+  private probeStep = 1;
+  /** Multiplies the hold before probing; doubles after each failed probe. */
+  private holdFactor = 1;
+  /** A probe step is out (the rate is above what the window last proved). */
+  private probing = false;
+  /** The rate that lasted a whole window before the current probe step. */
+  private provenRate = 0;
+
   /** A window learned by the last 429, for the store (taken once by {@link takeLearnedWindow}). */
   private pendingWindowMs: number | undefined;
 
@@ -325,6 +375,23 @@ export class AdaptiveRate {
     const w = this.pendingWindowMs;
     this.pendingWindowMs = undefined;
     return w;
+  }
+
+  /**
+   * With the window known, the limit the `Retry-After` implies: when the server's next slot frees
+   * (now + Retry-After) it still holds our successes of the last W − Retry-After, and admits one
+   * more. Counted one bucket short, so it never overestimates; `undefined` without a window or a
+   * precise `Retry-After` of at most half a window.
+   */
+  private countedAtNextSlot(now: number, retryAfterMs: number | undefined): number | undefined {
+    const w = this.windowMs;
+    // A wait of more than half a window says little: the requests that free the next slot may
+    // have arrived together with many others (a burst), all leaving at once.
+    // A whole-second value (rounded up by up to a second) is too coarse for a count.
+    if (w === undefined || retryAfterMs === undefined || retryAfterMs > w / 2 || retryAfterMs % 1000 === 0) return undefined;
+    const bucketMs = this.successes.spanMs / 100;
+    const span = w - retryAfterMs - bucketMs;
+    return span <= 0 ? 1 : this.successes.count(now, span) + 1;
   }
 
   /**
@@ -349,7 +416,7 @@ export class AdaptiveRate {
   }
 }
 
-/** A counter that spans a window: 100 buckets, at least 100 ms each. */
+/** A counter that spans two windows: 100 buckets of 1/50 window each. */
 function counterFor(windowMs: number): RecentCounter {
-  return new RecentCounter(Math.max(100, Math.ceil(windowMs / 100)), 100);
+  return new RecentCounter(Math.max(1, Math.ceil(windowMs / 50)), 100);
 }

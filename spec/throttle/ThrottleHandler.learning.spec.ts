@@ -6,6 +6,7 @@ import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
 import type { ThrottleHandlerOptions } from "../../lib/throttle/ThrottleHandlerOptions.js";
 import type { ThrottleEvent } from "../../lib/throttle/ThrottleEvents.js";
 import { makeContext, scriptedNext, throttled, type ScriptedNext, type SentRequest } from "./support/fakeChain.js";
+import { scriptedWindowServer } from "./support/scriptedWindowServer.js";
 
 /** What the handler learns from responses: slots held until a window after the answer, refunds checked, proactive headers. */
 describe("ThrottleHandler learning (scripted next, fake timers)", () => {
@@ -192,5 +193,54 @@ describe("ThrottleHandler learning (scripted next, fake timers)", () => {
       expect(handler.stats()[0]?.throttled).to.equal(2);
       expect(handler.stats()[0]?.rates[0]?.phase).to.equal("steady");
     });
+  });
+});
+
+describe("ThrottleHandler learning a changing window limit (scripted sliding-window server, fake timers)", () => {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => {
+    clock = sinon.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => clock.restore());
+
+  it("re-infers a halved limit down at once, and finds the restored limit again by probing", async () => {
+    const W = 1000;
+    // 40 per second, halved to 20 from 5 s to 10 s, then 40 again.
+    const server = scriptedWindowServer(W, (t) => (t >= 5000 && t < 10_000 ? 20 : 40));
+    const handler = new ThrottleHandler({ onThrottle: () => undefined });
+    handler.setNext(server.next);
+    let stop = false;
+    let failed = 0;
+    const worker = async (): Promise<void> => {
+      while (!stop) {
+        const error = await handler.execute(makeContext()).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        if (error !== undefined) failed += 1;
+        // The retry handler above would send a 429'd request again; the throttle sees it as a new attempt.
+      }
+    };
+    const workers = Array.from({ length: 20 }, () => worker());
+    await clock.tickAsync(20_000);
+    stop = true;
+    await clock.tickAsync(5000);
+    await Promise.all(workers);
+    expect(failed).to.equal(0);
+    const inSpan = (times: number[], from: number, to: number) => times.filter((t) => t >= from && t < to).length;
+    const rate = handler.stats()[0]?.rates[0];
+    expect(rate?.windowMs, "the window was learned").to.be.within(W, W + 50);
+    // Halved: 429s come earlier than the model predicts, and the limit is re-inferred at once.
+    expect(inSpan(server.refused, 5000, 10_000), "429s while halved").to.be.at.most(3);
+    for (let second = 6; second < 10; second += 1) {
+      expect(inSpan(server.admitted, second * 1000, (second + 1) * 1000), `admitted in second ${second}`).to.be.at.least(10);
+    }
+    // Restored at 10 s: probing (after a hold of two windows) climbs by 1, 2, 4, 8, … per window.
+    // (Measured: 14, 16, 20, 28 in seconds 10–13, then a failed step and 29–30 per second; a
+    // binary search between the proven and the failed level would close the rest faster.)
+    for (let second = 14; second < 20; second += 1) {
+      expect(inSpan(server.admitted, second * 1000, (second + 1) * 1000), `admitted in second ${second}`).to.be.at.least(0.7 * 40);
+    }
+    expect(server.refused.length / server.admitted.length, "429s per admitted request").to.be.at.most(0.05);
   });
 });

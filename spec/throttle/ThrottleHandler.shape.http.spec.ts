@@ -20,8 +20,9 @@ describe("ThrottleHandler over HTTP: learning a window longer than a second", ()
       expect(failed).to.equal(0);
       expect(stats.applied).to.have.length(COUNT);
       // W from above (whole seconds may add up to one), and L in W, so no 429 after the first burst's.
-      expect(rate?.windowMs).to.be.within(WINDOW, WINDOW + (format === "seconds" ? 1000 : 150));
-      expect(((rate?.rate ?? 0) * (rate?.windowMs ?? 0)) / 1000).to.be.within(LIMIT - 1, LIMIT);
+      // (The margin over W is the burst's time on the network and in event loops, on a loaded box.)
+      expect(rate?.windowMs).to.be.within(WINDOW, WINDOW + (format === "seconds" ? 1000 : 400));
+      expect(((rate?.rate ?? 0) * (rate?.windowMs ?? 0)) / 1000).to.be.within(0.8 * LIMIT, LIMIT + 1e-6);
       expect(stats.throttled, `${stats.throttled} × 429`).to.be.at.most(10);
       // Bursts of L each window, not a one-second rate: the old one-second rate took 1.6× (whole
       // seconds) to 5× (fractional) the ideal here.
