@@ -85,7 +85,7 @@ export type {
 } from "./throttle/ThrottleEvents.js";
 export type { StoreFallbackEvent, StoreRecoverEvent } from "./throttle/StoreEvents.js";
 export type { StoreOperation } from "./throttle/storeCall.js";
-export type { RateChange, RefundRequest, ReserveRequest, ReserveResult, ThrottleStore, WindowSpec } from "./throttle/ThrottleStore.js";
+export type { RateChange, RefundRequest, ReserveRequest, ReserveResult, SettleRequest, ThrottleStore, WindowSpec } from "./throttle/ThrottleStore.js";
 export { MemoryThrottleStore, type MemoryThrottleStoreOptions } from "./throttle/MemoryThrottleStore.js";
 
 // Errors, each with a guard that works across copies of the package (ESM and CommonJS)

@@ -34,7 +34,10 @@ export { MAX_COOLDOWN_HOLD_MS } from "./ThrottleScheduler.js";
  *   `maxRetryAfterMs` and deadline, or `maxCooldownMs` without one) fails at once with
  *   `RetryAfterTooLongError` (or `DeadlineExceededError`), and nothing is sent.
  * - Known budgets (the Intune presets on Graph hosts, or your own) are sliding windows.
- * - Routes with no known budget are paced at a rate learned from 429s (adaptive mode).
+ * - Routes with no known budget follow a limit learned from 429s and `Retry-After` (adaptive
+ *   mode): a window (L per W, sent as bursts) when the evidence shows one, else a rate.
+ * - A request holds its place in every window until one window after its response.
+ * - Proactive headers (`RateLimit-*`, `x-ms-throttle-limit-percentage`) slow a key before a 429.
  * - Per key: at most `maxConcurrency` in flight and `maxQueue` waiting (FIFO, abortable through
  *   the request's `signal`); a full queue refuses with `ThrottleQueueFullError` without sending.
  *
