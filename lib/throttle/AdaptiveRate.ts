@@ -199,7 +199,8 @@ export class AdaptiveRate {
       return { initial: this.rate, multiply: 2, min: s.minRate, max: s.maxRate };
     }
     if (since < s.increaseIntervalMs || this.ceiling === undefined) return undefined;
-    const plateau = this.ceiling * s.plateauRatio;
+    // A learned window's limit is a count the server admitted, not a reading: hold at it exactly.
+    const plateau = this.ceiling * (this.windowMs === undefined ? s.plateauRatio : 1);
     if (this.rate < plateau * 0.999) {
       this.plateauSince = undefined;
       const gap = plateau - this.rate;
@@ -216,8 +217,9 @@ export class AdaptiveRate {
   /**
    * Probing above a learned window's limit, so a limit that grew back is found within a few
    * windows: after holding (`holdMs`, at most two windows, longer after failed probes), one step
-   * per window, of 1, 2, 4, … requests while each step survives its window. A 429 ends the probe
-   * (the limit is re-estimated from the window's successes) and doubles the hold, up to 2×.
+   * per window, of 1, 2, 4, … requests while each step survives its window, and at most half the
+   * gap to the level where a probe failed before. A 429 ends the probe (the limit is re-estimated,
+   * no lower than the level that lasted a window) and doubles the hold, up to 2×.
    */
   private probeWindow(now: number, windowMs: number, plateauSince: number): RateChange | undefined {
     const s = this.settings;
@@ -226,7 +228,10 @@ export class AdaptiveRate {
     // The rate now lasted a whole window without a 429: the limit is at least that high.
     if (this.probeStep > 1) this.holdFactor = 1;
     this.provenRate = this.rate;
-    const add = (this.probeStep * 1000) / windowMs;
+    // Below the level where a probe failed before, close half the gap at most (at least one request).
+    const gap = this.failedRate - this.rate;
+    const step = (this.probeStep * 1000) / windowMs;
+    const add = gap > 0 ? Math.min(step, Math.max(1000 / windowMs, gap / 2)) : step;
     this.probeStep *= 2;
     this.probing = true;
     return { initial: this.rate, add, min: s.minRate, max: s.maxRate };
@@ -291,15 +296,20 @@ export class AdaptiveRate {
       return { initial: this.rate, set: limit, min: s.minRate, max: s.maxRate };
     }
     const failedProbe = this.probing;
-    if (failedProbe) this.holdFactor = Math.min(2, this.holdFactor * 2);
+    if (failedProbe) {
+      this.holdFactor = Math.min(2, this.holdFactor * 2);
+      this.failedRate = this.rate;
+    }
     this.probing = false;
     this.probeStep = 1;
     const counted = this.countedAtNextSlot(now, retryAfterMs);
     if (counted !== undefined) {
       // A count, not a rate reading: enforced as it is, it cannot overshoot (a limit that dropped
-      // is found from the first 429, however full the window was when it dropped). A failed probe
-      // step falls back no lower than the rate that lasted a whole window before it.
-      const limit = Math.max((counted * 1000) / (this.windowMs as number), failedProbe ? this.provenRate : 0);
+      // is found from the first 429, however full the window was when it dropped). The count is a
+      // lower bound that answers racing the 429 can make far too low, so one 429 at most halves
+      // the limit (a further drop shows as a further 429). A failed probe step falls back no lower
+      // than the rate that lasted a whole window before it.
+      const limit = Math.max((counted * 1000) / (this.windowMs as number), this.rate / 2, failedProbe ? this.provenRate : 0);
       this.ceiling = Math.max(s.minRate, limit);
       this.phase = "steady";
       this.plateauSince = undefined;
@@ -318,7 +328,17 @@ export class AdaptiveRate {
         : Math.max((this.successes.count(now, lookback) * 1000) / lookback, this.successes.ratePerSecond(now, lookback));
     // What the server sustained recently (never above the rate we were sending at); with no
     // success to go by, halve.
-    const limit = observed > 0 ? Math.min(this.rate, observed) : this.rate / 2;
+    const reading = observed > 0 ? Math.min(this.rate, observed) : this.rate / 2;
+    // A failed probe step falls back no lower than the rate that lasted a whole window before it.
+    if (failedProbe && this.provenRate >= reading * s.decreaseFactor) {
+      this.ceiling = this.provenRate;
+      this.phase = "steady";
+      this.plateauSince = undefined;
+      this.lastDecreaseAt = now;
+      this.decreases += 1;
+      return { initial: this.rate, set: this.provenRate, min: s.minRate, max: s.maxRate };
+    }
+    const limit = reading;
     this.ceiling = Math.max(s.minRate, limit);
     this.phase = "steady";
     this.plateauSince = undefined;
@@ -366,6 +386,8 @@ export class AdaptiveRate {
   private probing = false;
   /** The rate that lasted a whole window before the current probe step. */
   private provenRate = 0;
+  /** The rate at which the last probe step failed. */
+  private failedRate = 0;
 
   /** A window learned by the last 429, for the store (taken once by {@link takeLearnedWindow}). */
   private pendingWindowMs: number | undefined;
