@@ -85,7 +85,8 @@ export async function probeStoreCall(store: ThrottleStore, call: StoreCall): Pro
     case "reserve": {
       const result = await store.reserve(call.request);
       const windowKeys = call.request.windows.map((window) => window.key);
-      if (result.granted && windowKeys.length > 0) await store.refund?.({ windowKeys });
+      // By its ticket: a settled grant may be newer than the probe's own.
+      if (result.granted && windowKeys.length > 0) await store.refund?.(result.ticket === undefined ? { windowKeys } : { windowKeys, ticket: result.ticket });
       return;
     }
     case "extendCooldown":
