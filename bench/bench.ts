@@ -1,19 +1,20 @@
 /**
  * `npm run bench`: the stock chain and ours, side by side in one run, against the bundled emulator.
  * Prints a table per scenario and writes every figure to bench/results/latest.json.
- * Pass scenario letters to run a subset, e.g. `npm run bench -- a c`.
+ * Pass scenario names to run a subset, e.g. `npm run bench -- a c` or `npm run bench -- overhead`.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { renderTable, type Row } from "./lib/table.js";
 import { burst } from "./scenarios/burst.js";
 import { multiProcess } from "./scenarios/multiProcess.js";
+import { overhead } from "./scenarios/overhead.js";
 import { queueMemory } from "./scenarios/queueMemory.js";
 import { retryUnderFaults } from "./scenarios/retryUnderFaults.js";
 import { tenantIsolation } from "./scenarios/tenantIsolation.js";
 
 type Scenario = () => Promise<{ title: string; rows: Row[]; json: unknown }>;
-const SCENARIOS: Record<string, Scenario> = { r: retryUnderFaults, a: burst, b: tenantIsolation, c: queueMemory, d: multiProcess };
+const SCENARIOS: Record<string, Scenario> = { r: retryUnderFaults, a: burst, b: tenantIsolation, c: queueMemory, d: multiProcess, overhead };
 
 const wanted = process.argv.slice(2).map((arg) => arg.toLowerCase());
 const selected = Object.entries(SCENARIOS).filter(([name]) => wanted.length === 0 || wanted.includes(name));

@@ -1,7 +1,13 @@
 import { expect } from "chai";
 import { build, type BuildOptions, type Metafile } from "esbuild";
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { createTestToken, startGraphEmulator } from "../lib/testing/index.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const NODE_BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
@@ -73,5 +79,47 @@ describe("browser bundle", function () {
       external: ["node:*"],
     });
     expect(problems(result.metafile)).to.not.deep.equal([]);
+  });
+});
+
+describe("Node ESM bundle", function () {
+  this.timeout(30_000);
+
+  // The root entry must load no fetch polyfill where the runtime has fetch: a static
+  // `import "isomorphic-fetch"` bundled node-fetch, whose require("stream") crashed an ESM bundle at start.
+  it("bundles the root for platform node, format esm, and the bundle runs createGraphClient against the emulator", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "msgraph-node-bundle-"));
+    const emu = await startGraphEmulator({ protocol: "http", limits: false });
+    try {
+      await build({
+        entryPoints: ["lib/index.ts"],
+        absWorkingDir: root,
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        target: "node20",
+        outfile: join(dir, "index.mjs"),
+        logLevel: "silent",
+      });
+      const main = [
+        'import { createGraphClient } from "./index.mjs";',
+        "const client = createGraphClient({",
+        "  authProvider: { getAccessToken: async () => process.env.GRAPH_TOKEN },",
+        "  baseUrl: process.env.GRAPH_BASE_URL,",
+        "  customHosts: [process.env.GRAPH_HOST],",
+        "});",
+        'await client.softwareUpdateStatusSummary().update({ displayName: "bundled", compliantDeviceCount: 7 });',
+        "console.log(JSON.stringify(await client.softwareUpdateStatusSummary().get()));",
+      ].join("\n");
+      await writeFile(join(dir, "main.mjs"), main);
+      const env: NodeJS.ProcessEnv = { ...process.env, GRAPH_TOKEN: createTestToken({ tenantId: "bundled" }), GRAPH_BASE_URL: emu.url, GRAPH_HOST: emu.host };
+      delete env.NODE_OPTIONS; // Plain Node, as a bundle's user runs it (no tsx loader).
+      const { stdout } = await promisify(execFile)(process.execPath, [join(dir, "main.mjs")], { env, cwd: dir });
+      expect(JSON.parse(stdout)).to.include({ displayName: "bundled", compliantDeviceCount: 7 });
+      expect(emu.entity("bundled")).to.include({ displayName: "bundled", compliantDeviceCount: 7 });
+    } finally {
+      await emu.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -42,6 +42,8 @@ const KIND_BY_PHRASE: ReadonlyArray<readonly [RegExp, NetworkFailureKind]> = [
 
 // The messages runtimes give a failed fetch: undici, Chromium, Firefox, Safari, and node-fetch.
 const FETCH_FAILED = /^(fetch failed|failed to fetch|networkerror when attempting to fetch resource\.?|load failed|network error|terminated)$/i;
+// What a browser says for every failed fetch, CORS refusals included: it hides the reason on purpose.
+const BROWSER_OPAQUE_FAILURE = /^(failed to fetch\b.*|networkerror when attempting to fetch resource\.?|load failed)$/i;
 const FLATTENED_FAILURE = /fetch failed|network ?error|failed to fetch|load failed|socket hang up/i;
 const SOCKET_CLOSED = /other side closed|socket hang up|socket closed/i;
 const CODE_IN_TEXT = new RegExp(`\\b(${Object.keys(KIND_BY_CODE).join("|")})\\b`);
@@ -54,6 +56,9 @@ const INPUT_CODE_IN_TEXT = new RegExp(`\\b(${[...INPUT_ERROR_CODES].join("|")})\
  * A `TypeError` counts only when it says the fetch failed: one that rejects the input (an invalid
  * URL or header, or `fetch failed` caused by undici's `UND_ERR_INVALID_ARG`) is no network failure.
  * @param error - What `fetch` (or the middleware below) threw.
+ * A browser's own failure (`Failed to fetch`, `NetworkError when attempting to fetch resource.`,
+ * `Load failed`) with no cause is `"cors-or-network"`: the browser reports a CORS refusal and an
+ * unreachable host alike.
  * @returns The failure kind, or `undefined` when the error is not a network failure.
  */
 export function classifyNetworkError(error: unknown): NetworkFailureKind | undefined {
@@ -72,7 +77,25 @@ export function classifyNetworkError(error: unknown): NetworkFailureKind | undef
     if (FETCH_FAILED.test(message.trim()) || item.name === "FetchError") looksLikeFetchFailure = true;
   }
   if (kind !== undefined) return kind;
-  return looksLikeFetchFailure ? "unknown" : undefined;
+  if (!looksLikeFetchFailure) return undefined;
+  return isBrowserOpaque(error) ? "cors-or-network" : "unknown";
+}
+
+/** True when the error is a browser's own opaque fetch failure, with no cause that says more. */
+function isBrowserOpaque(error: unknown): boolean {
+  const chain = causeChain(error);
+  return chain.length === 1 && typeof chain[0]?.message === "string" && BROWSER_OPAQUE_FAILURE.test(chain[0].message.trim());
+}
+
+/**
+ * What a caller should be told about a failure kind beyond its name: for `"cors-or-network"`,
+ * that the browser hid the reason and what the likely causes are; otherwise nothing.
+ * @param kind - The classified failure.
+ */
+export function networkFailureHint(kind: NetworkFailureKind): string {
+  return kind === "cors-or-network"
+    ? " (the browser hides the reason: most likely the server's CORS policy refused this page's origin or did not allow a header, or the host is unreachable; the browser console names the cause)"
+    : "";
 }
 
 /**
@@ -95,7 +118,7 @@ export function classifyFlattenedNetworkFailure(
   if (!failed) return undefined;
   const text = texts.filter((t) => t !== undefined).join("\n");
   if (INPUT_CODE_IN_TEXT.test(text)) return undefined;
-  return kindInText(text) ?? "unknown";
+  return kindInText(text) ?? (BROWSER_OPAQUE_FAILURE.test(message.trim()) ? "cors-or-network" : "unknown");
 }
 
 /** The failure kind named by a code or a phrase in some text, if any. */

@@ -4,7 +4,11 @@ import type { Disposable } from "../retry/retryEvents.js";
 export interface ListenerSet<T> {
   /** Adds a listener; disposing the result removes it. */
   add(listener: (event: T) => void): Disposable;
-  /** Calls every listener. A listener that throws cannot break the request, so its error is ignored. */
+  /**
+   * Calls every listener, in the order added, then the extra ones. A listener that throws, or
+   * returns a promise that rejects, cannot break the request: its error is ignored (and an
+   * async listener's rejection never becomes an unhandled rejection). Nothing waits for it.
+   */
   emit(event: T, ...extra: ReadonlyArray<((event: T) => void) | undefined>): void;
 }
 
@@ -22,11 +26,16 @@ export function createListenerSet<T>(): ListenerSet<T> {
       for (const listener of [...listeners, ...extra]) {
         if (listener === undefined) continue;
         try {
-          listener(event);
+          const result: unknown = listener(event);
+          if (typeof (result as PromiseLike<unknown> | null)?.then === "function") (result as Promise<unknown>).then(undefined, ignore);
         } catch {
           // Listeners observe; they do not steer. `shouldRetry` is the hook that decides.
         }
       }
     },
   };
+}
+
+function ignore(): void {
+  // See emit(): listeners observe, they do not steer.
 }

@@ -34,8 +34,9 @@ interface TimerClock {
 }
 
 // Read at start, so a timer keeps to the clock it started on: a step or a repeat never moves a
-// real timer onto fake timers installed later (nor the reverse).
-const currentClock = (): TimerClock => ({ set: globalThis.setTimeout, clear: globalThis.clearTimeout });
+// real timer onto fake timers installed later (nor the reverse). Bound to globalThis: a browser's
+// timer functions throw "Illegal invocation" when called as a method of another object.
+const currentClock = (): TimerClock => ({ set: globalThis.setTimeout.bind(globalThis), clear: globalThis.clearTimeout.bind(globalThis) });
 
 /**
  * Calls `callback` once, after `ms`. A wait beyond one timer's range is served in steps of at

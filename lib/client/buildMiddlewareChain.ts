@@ -1,7 +1,8 @@
-import { HTTPMessageHandler, TelemetryHandler, type AuthenticationProvider, type Middleware } from "@microsoft/microsoft-graph-client";
+import { TelemetryHandler, type AuthenticationProvider, type Middleware } from "@microsoft/microsoft-graph-client";
 import { SecureAuthenticationHandler } from "../auth/SecureAuthenticationHandler.js";
 import { SecureRedirectHandler } from "../auth/SecureRedirectHandler.js";
 import { ResilientRetryHandler } from "../retry/ResilientRetryHandler.js";
+import { createHttpMessageHandler } from "./fetchPolyfill.js";
 import { ThrottleHandler } from "../throttle/ThrottleHandler.js";
 import type { ThrottleHandlerOptions } from "../throttle/ThrottleHandlerOptions.js";
 import type { ResilientRetryOptions } from "../retry/ResilientRetryOptions.js";
@@ -33,7 +34,8 @@ export interface MiddlewareChainOptions {
 /**
  * Assembles the middleware chain, outermost first:
  * `SecureAuthenticationHandler` → [retry] → [throttle] → `SecureRedirectHandler` →
- * `TelemetryHandler` → `HTTPMessageHandler`. The redirect step replaces the official
+ * `TelemetryHandler` → `HTTPMessageHandler` (which loads a `fetch` polyfill first where the
+ * runtime has no `fetch`). The redirect step replaces the official
  * `RedirectHandler` in every runtime: in Node it applies the token rules to each hop; in a
  * browser it keeps writes from being silently turned into GETs (see `SecureRedirectHandler`).
  * @param options - Provider, hosts and step options.
@@ -52,6 +54,6 @@ export function buildMiddlewareChain(options: MiddlewareChainOptions): Middlewar
     chain.push(options.throttle instanceof ThrottleHandler ? options.throttle : new ThrottleHandler(options.throttle ?? {}));
   }
 
-  chain.push(new SecureRedirectHandler({ customHosts }), new TelemetryHandler(), new HTTPMessageHandler());
+  chain.push(new SecureRedirectHandler({ customHosts }), new TelemetryHandler(), createHttpMessageHandler());
   return chain;
 }

@@ -1,5 +1,3 @@
-// Installs a fetch polyfill where the runtime has none; Node 18+ and browsers keep their own.
-import "isomorphic-fetch";
 import { Client, type ClientOptions } from "@microsoft/microsoft-graph-client";
 import { buildMiddlewareChain } from "./buildMiddlewareChain.js";
 import type { CreateGraphClientOptions, GraphClient } from "./CreateGraphClientOptions.js";

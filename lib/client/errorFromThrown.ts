@@ -1,7 +1,7 @@
 import { GraphClientError, GraphError } from "@microsoft/microsoft-graph-client";
 import { GraphNetworkError } from "../errors/GraphNetworkError.js";
 import { GraphRequestError } from "../errors/GraphRequestError.js";
-import { classifyFlattenedNetworkFailure } from "../chain/classifyNetworkError.js";
+import { classifyFlattenedNetworkFailure, networkFailureHint } from "../chain/classifyNetworkError.js";
 import { redactSecrets } from "../chain/redactSecrets.js";
 import { withCallIds } from "./formatCallIds.js";
 import type { PreparedGraphCall } from "./prepareGraphCall.js";
@@ -40,7 +40,7 @@ export function errorFromThrown(thrown: unknown, call: PreparedGraphCall): unkno
   };
   const kind = statusCode === -1 ? classifyFlattenedNetworkFailure(name, message, thrown instanceof Error ? thrown.stack : undefined, causeText(thrown)) : undefined;
   if (kind !== undefined) {
-    return new GraphNetworkError(kind, withCallIds(`Network failure calling Microsoft Graph: ${message}`, ids), init);
+    return new GraphNetworkError(kind, withCallIds(`Network failure calling Microsoft Graph: ${message}${networkFailureHint(kind)}`, ids), init);
   }
   const text = statusCode === -1 && name === "TypeError" ? `Invalid request (not a network failure): ${message}` : message || "The Graph call failed";
   return new GraphRequestError(statusCode, withCallIds(text, ids), { code: name ?? null, ...init });

@@ -1,13 +1,18 @@
 import { GraphRequestError, type GraphRequestErrorInit } from "./GraphRequestError.js";
 import { brandError, brandGuard } from "./brand.js";
 
-/** What kind of transport failure happened. */
+/**
+ * What kind of transport failure happened. `"cors-or-network"` is a browser's opaque failure
+ * (`TypeError: Failed to fetch` and its kin): the browser hides whether CORS refused the
+ * response or the host was unreachable.
+ */
 export type NetworkFailureKind =
   | "connection-reset"
   | "connection-refused"
   | "timeout"
   | "socket-closed"
   | "dns"
+  | "cors-or-network"
   | "unknown";
 
 /**

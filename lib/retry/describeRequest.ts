@@ -10,7 +10,7 @@ import { isIdempotentMethod, isReplayableRequest } from "../chain/requestSafety.
 export interface RequestDescription {
   /** The HTTP method, upper case. */
   readonly method: string;
-  /** The URL with query secrets redacted (for events and errors). */
+  /** The URL with query secrets redacted (for events and errors); worked out on first read. */
   readonly url: string;
   /** The `client-request-id`, the same on every attempt. */
   readonly clientRequestId: string;
@@ -29,18 +29,34 @@ export function describeRequest(context: Context): RequestDescription {
   const { request, options } = context;
   const isRequestObject = typeof Request !== "undefined" && request instanceof Request;
   const method = (isRequestObject ? request.method : (options?.method ?? "GET")).toUpperCase();
-  const url = redactUrl(typeof request === "string" ? request : request.url);
+  const rawUrl = typeof request === "string" ? request : request.url;
   const existing = getRequestHeader(context, "client-request-id");
   const clientRequestId = existing === null || existing === "" ? newClientRequestId() : existing;
   // Always written in lower case, so handlers that look it up case-sensitively (the official
-  // TelemetryHandler) find it instead of adding a second, different id.
-  setRequestHeader(context, "client-request-id", clientRequestId);
+  // TelemetryHandler) find it instead of adding a second, different id. Our own request builder
+  // already sends it so; then there is nothing to rewrite.
+  if (!hasLowerCaseHeader(context, "client-request-id", clientRequestId)) setRequestHeader(context, "client-request-id", clientRequestId);
   const marked = getMiddlewareOption(context, IdempotentRequestOption);
+  let url: string | undefined;
   return {
     method,
-    url,
+    // Only events and errors need it, and redacting parses and rebuilds the URL: not on every request.
+    get url() {
+      return (url ??= redactUrl(rawUrl));
+    },
     clientRequestId,
     replayable: isReplayableRequest(request, options?.body),
     idempotent: marked === undefined ? isIdempotentMethod(method) : marked.idempotent,
   };
+}
+
+/** Whether a plain-record header set holds `name` (lower case) with `value`, under no other spelling. */
+function hasLowerCaseHeader(context: Context, name: string, value: string): boolean {
+  const headers = context.options?.headers;
+  if (headers === undefined || headers === null || Array.isArray(headers) || (typeof Headers !== "undefined" && headers instanceof Headers)) return false;
+  const record = headers as Record<string, unknown>;
+  if (record[name] !== value) return false;
+  let spellings = 0;
+  for (const key of Object.keys(record)) if (key.length === name.length && key.toLowerCase() === name) spellings += 1;
+  return spellings === 1;
 }

@@ -13,8 +13,8 @@ export interface AttemptBodyClocks {
   readonly context: Context;
   /** The attempt's scope (its time left is the body's attempt clock). */
   readonly attempt: TimedAbortScope;
-  /** The call's deadline scope. */
-  readonly deadline: TimedAbortScope;
+  /** When the call's deadline ends (`performance.now()` ms). */
+  readonly deadlineAt: number;
   /** The caller's signal, if any. */
   readonly callerSignal: AbortSignal | undefined;
   /** The options in force. */
@@ -39,8 +39,8 @@ export interface AttemptBodyClocks {
  */
 export function guardAttemptBody(response: Response | undefined, clocks: AttemptBodyClocks): Response | undefined {
   if (response === undefined) return undefined;
-  const attemptLeftMs = clocks.attempt.remainingMs;
-  const deadlineLeftMs = clocks.deadline.remainingMs;
+  const attemptLeftMs = clocks.attempt.timeLeftMs;
+  const deadlineLeftMs = Math.max(0, clocks.deadlineAt - performance.now());
   const dueAt = performance.now() + Math.min(attemptLeftMs, deadlineLeftMs);
   // Made on the first read, so a body nobody reads holds no timer.
   let scope: TimedAbortScope | undefined;

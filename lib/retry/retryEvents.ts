@@ -11,7 +11,7 @@ export type GiveUpReason =
   | "retry-after-too-long"
   /** The total `deadlineMs` elapsed, or the next wait would not fit in what is left of it. */
   | "deadline"
-  /** `shouldRetry` returned `false`. */
+  /** `shouldRetry` returned `false`, or threw or rejected (the call then ends with that error). */
   | "vetoed"
   /** The request body cannot be sent again (a stream, blob or form data). */
   | "not-replayable"
@@ -70,13 +70,25 @@ export interface ShouldRetryContext extends RetryEventBase {
   readonly error: GraphRequestError;
 }
 
-/** Vetoes a retry by returning (or resolving to) `false`. */
+/**
+ * Vetoes a retry by returning (or resolving to) `false`; any other value lets it go ahead.
+ *
+ * - An asynchronous answer is awaited no longer than the call's `deadlineMs` and the caller's
+ *   `AbortSignal`: if either ends first, the call ends as it would at that point
+ *   (`DeadlineExceededError`, or the abort reason) and the late answer is ignored.
+ * - If it throws or rejects, the call ends with that error (not retried, not wrapped): `onGiveUp`
+ *   reports reason `"vetoed"` with it, the `RequestTrace` records it, and the failed response,
+ *   if any, is freed.
+ */
 export type ShouldRetry = (context: ShouldRetryContext) => boolean | Promise<boolean>;
 
-/** A listener for {@link RetryEvent}s. */
+/**
+ * A listener for {@link RetryEvent}s. It observes and cannot steer or break the call: what it
+ * throws, or a promise it returns that rejects, is ignored, and nothing waits for it.
+ */
 export type RetryListener = (event: RetryEvent) => void;
 
-/** A listener for {@link GiveUpEvent}s. */
+/** A listener for {@link GiveUpEvent}s; like a {@link RetryListener}, it cannot break the call. */
 export type GiveUpListener = (event: GiveUpEvent) => void;
 
 /** Removes a listener when disposed. */

@@ -7,6 +7,9 @@ import { copyHeaders, setRequestHeader } from "../chain/requestHeaders.js";
 import { discardResponse } from "./statusError.js";
 import { createTimedAbortScope, type TimedAbortScope } from "./timedAbortScope.js";
 
+/** How long after the call's deadline a detached attempt of an ordered write is aborted. */
+const DETACHED_GRACE_MS = 50;
+
 /** How one attempt ended. */
 export type AttemptOutcome =
   /** The chain below answered (`response` is undefined if nothing set one). */
@@ -31,7 +34,10 @@ export async function sendAttempt(context: Context, next: Middleware, scope: Tim
   // An ordered write's attempt is detached, not aborted, when its own timeout fires: the request
   // runs on under the caller's signal and the call's deadline, and the write's option tracks it.
   const ordered = getMiddlewareOption(context, OrderedWriteOption);
-  const transport = ordered === undefined ? undefined : createTimedAbortScope(context.options?.signal ?? undefined, ordered.remainingMs());
+  // It ends a moment after the deadline, so the call's own clocks (the deadline's typed error, the
+  // body guard) always decide first and this only stops a detached attempt nobody waits for.
+  const transport =
+    ordered === undefined ? undefined : createTimedAbortScope(context.options?.signal ?? undefined, ordered.remainingMs() + DETACHED_GRACE_MS);
   const options: FetchOptions = { ...context.options, signal: transport?.signal ?? scope.signal };
   const headers = copyHeaders(context.options?.headers);
   if (headers !== undefined) options.headers = headers;
@@ -42,7 +48,8 @@ export async function sendAttempt(context: Context, next: Middleware, scope: Tim
     const work = next.execute(attemptContext);
     if (ordered !== undefined && transport !== undefined) {
       ordered.track(work);
-      void work.then(transport.dispose, transport.dispose);
+      const settle = (): void => transport.dispose();
+      void work.then(settle, settle);
     }
     await raceAbort(work, scope.signal, () => {
       if (attemptContext.response !== undefined) discardResponse(attemptContext.response);

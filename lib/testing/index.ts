@@ -6,6 +6,7 @@ export { staticTokenProvider } from "./staticTokenProvider.js";
 export type {
   AppliedUpdate,
   EmulatorConcurrencyLimit,
+  EmulatorCors,
   EmulatorFaults,
   EmulatorLimit,
   EmulatorLimitAlgorithm,

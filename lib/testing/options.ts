@@ -1,6 +1,7 @@
 import { nonNegativeNumber, numberWhere, oneOf, positiveInteger, positiveNumber } from "../chain/optionRules.js";
 import { nestedOptions, optionSchema, resolveOptions, type OptionRule } from "../chain/resolveOptions.js";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
+import { corsRule, type ResolvedEmulatorCors } from "./cors.js";
 import { INTUNE_DEVICE_CONFIGURATION_LIMITS } from "./limits.js";
 import type {
   EmulatorFaults,
@@ -30,6 +31,8 @@ export interface ResolvedEmulatorOptions {
   readonly patchStatus: 200 | 204;
   /** Fault settings (checked, defaults filled in), if any. */
   readonly faults: Required<EmulatorFaults> | undefined;
+  /** CORS settings; `undefined` when CORS is refused. */
+  readonly cors: ResolvedEmulatorCors | undefined;
 }
 
 const DEFAULTS = {
@@ -40,7 +43,8 @@ const DEFAULTS = {
   retryAfterFormat: "seconds",
   clockSkewMs: 0,
   patchStatus: 200,
-} as const satisfies Omit<ResolvedEmulatorOptions, "faults">;
+  cors: true,
+} as const satisfies Omit<ResolvedEmulatorOptions, "faults" | "cors"> & { cors: boolean };
 
 const LATENCY_RANGE = optionSchema<{ min: number; max: number }>()({
   name: "latency range",
@@ -124,6 +128,7 @@ const EMULATOR_OPTIONS = optionSchema<GraphEmulatorOptions>()({
     clockSkewMs: numberWhere(Number.isFinite, "a finite number"),
     patchStatus: oneOf([200, 204]),
     faults: nestedOptions(FAULT_OPTIONS) as OptionRule<Required<EmulatorFaults>>,
+    cors: corsRule,
   },
 });
 /** The limits go through {@link resolveEmulatorLimits}, shared with `setLimits`, which stops at the first bad limit. */
@@ -148,7 +153,7 @@ const limitsRule: OptionRule<readonly EmulatorLimit[]> = (value, path, report) =
  */
 export function resolveEmulatorOptions(options: GraphEmulatorOptions = {}): ResolvedEmulatorOptions {
   const resolved = resolveOptions(EMULATOR_OPTIONS, options);
-  return { ...resolved, faults: resolved.faults } as ResolvedEmulatorOptions;
+  return { ...resolved, faults: resolved.faults, cors: resolved.cors } as ResolvedEmulatorOptions;
 }
 
 /**

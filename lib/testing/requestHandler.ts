@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { emulatorNow } from "./clock.js";
+import { applyCors } from "./cors.js";
 import type { FaultDraw, FaultPicker } from "./faults.js";
 import { graphErrorBody, throttledErrorBody, type ResponseIds } from "./graphErrorBody.js";
 import type { ResolvedEmulatorOptions } from "./options.js";
@@ -53,9 +54,10 @@ interface ThrottleTarget {
 }
 
 /**
- * Creates the emulator's request listener. At arrival, an entity request with a tenant takes its
- * places under concurrency limits (held until its answer ends, added latency included). Then checks
- * run in this order, and each may end the request:
+ * Creates the emulator's request listener. A CORS preflight is answered first (see `applyCors`).
+ * At arrival, an entity request with a tenant takes its places under concurrency limits (held
+ * until its answer ends, added latency included). Then checks run in this order, and each may end
+ * the request:
  * 1. faults (drawn first; faulted requests count only in limits with `countFaulted`), after any added latency;
  *    a stalled or trickled answer is a fault of delivery only: the request is served normally;
  * 2. authentication (401);
@@ -67,6 +69,7 @@ interface ThrottleTarget {
  */
 export function createRequestHandler(state: EmulatorState): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    if (applyCors(req, res, state.options.cors)) return; // A preflight: answered, not counted.
     state.stats.requestStarted();
     res.once("close", state.stats.requestEnded);
     req.on("error", () => undefined); // A client that goes away is not an emulator error.

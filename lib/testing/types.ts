@@ -129,6 +129,18 @@ export interface EmulatorFaults {
   readonly appliesTo?: "all" | "writes";
 }
 
+/** How the emulator answers browsers (CORS). */
+export interface EmulatorCors {
+  /** The `Access-Control-Allow-Origin` value: `"*"` or one origin such as `"http://127.0.0.1:8080"`. @default "*" */
+  readonly allowOrigin?: string;
+  /**
+   * The response headers a browser may read (`Access-Control-Expose-Headers`). Like Graph, the
+   * default leaves out `Retry-After`; add it to test a client that can read it.
+   * @default ["request-id", "client-request-id", "x-ms-ags-diagnostic", "Date", "WWW-Authenticate"]
+   */
+  readonly exposeHeaders?: readonly string[];
+}
+
 /** Options of {@link startGraphEmulator}. */
 export interface GraphEmulatorOptions {
   /** Port to listen on; 0 picks a free one. @default 0 */
@@ -152,6 +164,16 @@ export interface GraphEmulatorOptions {
   readonly patchStatus?: 200 | 204;
   /** Fault injection. @default none */
   readonly faults?: EmulatorFaults;
+  /**
+   * CORS for browser clients: `true` (any origin, Graph's exposed headers), settings, or `false`
+   * to refuse: no CORS headers at all and preflights not answered, so a browser blocks every
+   * call (as it would for a host that does not allow its origin). Preflights (`OPTIONS`) are
+   * answered before authentication, allowing `Authorization`, `Content-Type`,
+   * `client-request-id`, `Retry-Attempt`, `SdkVersion`, `Prefer`, `If-Match` and
+   * `ConsistencyLevel`, and are not counted in the stats.
+   * @default true
+   */
+  readonly cors?: boolean | EmulatorCors;
 }
 
 /** One update the emulator applied (and acknowledged unless a fault hid the answer). */

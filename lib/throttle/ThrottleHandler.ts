@@ -7,7 +7,7 @@ import { GRAPH_HOSTS } from "../chain/graphHosts.js";
 import { resolveBudgets, type ResolvedBudget } from "./budgetMatching.js";
 import { guardStore, needsGuard } from "./guardStore.js";
 import { ClaimsCache } from "./jwtClaims.js";
-import { readRequestTarget, type RequestTarget } from "./readRequestTarget.js";
+import { requestLine, targetOf, type RequestTarget } from "./readRequestTarget.js";
 import { INTUNE_DEVICE_CONFIGURATION_BUDGETS } from "./ThrottleBudget.js";
 import type { Disposable } from "../retry/retryEvents.js";
 import type { ThrottleKeyStats, ThrottleListener } from "./ThrottleEvents.js";
@@ -18,6 +18,15 @@ import type { ThrottleStore } from "./ThrottleStore.js";
 import { suspendAttemptClock } from "../chain/attemptClock.js";
 import { getRequestTrace } from "../chain/RequestTrace.js";
 import { resolveThrottleOptions, type ThrottleHandlerOptions, type ThrottleSettings } from "./ThrottleHandlerOptions.js";
+
+/** How many request lines (method and URL) keep their parsed target and budgets. */
+const ROUTE_CACHE_SIZE = 256;
+
+/** What the handler works out from a request line; the same for every request to that URL. */
+interface Route {
+  readonly target: RequestTarget;
+  readonly budgets: readonly ResolvedBudget[];
+}
 
 /** Gateway failures: the throttled service behind the gateway may not have counted these attempts. */
 const REFUNDED_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
@@ -64,6 +73,8 @@ export class ThrottleHandler implements Middleware {
   private readonly presetBudgets: readonly ResolvedBudget[];
   /** The wait limit of requests that no retry handler publishes one for. */
   private readonly ownWaitLimit: WaitLimit;
+  /** Parsed targets and matched budgets per request line: a service repeats the same few URLs. */
+  private readonly routes = new Map<string, Route>();
 
   /**
    * @param options - Budgets, store, limits and listeners; see {@link ThrottleHandlerOptions}.
@@ -122,10 +133,10 @@ export class ThrottleHandler implements Middleware {
   async execute(context: Context): Promise<void> {
     const next = this.nextMiddleware;
     if (next === undefined) throw new Error("ThrottleHandler needs a next middleware (end the chain with HTTPMessageHandler)");
-    const target = readRequestTarget(context);
+    const { target, budgets } = this.route(context);
     const identity = this.identity(context, target);
     const state = this.scheduler.keyState(identity);
-    const lane = this.scheduler.lane(state, this.budgetsFor(target), target.isWrite ? "write" : "read");
+    const lane = this.scheduler.lane(state, budgets, target.isWrite ? "write" : "read");
     const trace = getRequestTrace(context);
     const queuedAt = this.settings.now();
     // Time in our queue is not the server hanging: stop the retry handler's attempt timer meanwhile.
@@ -154,7 +165,9 @@ export class ThrottleHandler implements Middleware {
       await next.execute(context);
       refund = this.settings.refundFailedAttempts && REFUNDED_STATUSES.has(context.response?.status ?? 0);
       // Learn before the slot frees, so a request woken by the release already meets a new cooldown.
-      await this.observe(context.response, lane, grant);
+      // Most answers only confirm what was learned and return nothing to wait for.
+      const learning = this.observe(context.response, lane, grant);
+      if (learning !== undefined) await learning;
     } catch (error) {
       // No response at all; an aborted or timed-out attempt may still be processed, so it keeps its slot.
       refund = this.settings.refundFailedAttempts && context.options?.signal?.aborted !== true;
@@ -162,6 +175,21 @@ export class ThrottleHandler implements Middleware {
     } finally {
       this.scheduler.release(lane, grant, refund);
     }
+  }
+
+  /** The target and budgets of the request's URL and method, parsed once per request line. */
+  private route(context: Context): Route {
+    const line = requestLine(context);
+    const key = `${line.method} ${line.url}`;
+    let route = this.routes.get(key);
+    if (route === undefined) {
+      const target = targetOf(line.url, line.method);
+      route = { target, budgets: this.budgetsFor(target) };
+      // Bounded: a service that builds many distinct URLs (ids, $filter) just parses again.
+      if (this.routes.size >= ROUTE_CACHE_SIZE) this.routes.clear();
+      this.routes.set(key, route);
+    }
+    return route;
   }
 
   private identity(context: Context, target: RequestTarget): ThrottleIdentity {
@@ -178,15 +206,24 @@ export class ThrottleHandler implements Middleware {
     return matched;
   }
 
-  /** Reads the response into an observation for the scheduler, which owns everything learned. */
-  private async observe(response: Response | undefined, lane: Lane, grant: Grant): Promise<void> {
-    if (response === undefined) return;
-    const headers = response.headers as Headers | undefined;
+  /**
+   * Reads the response into an observation for the scheduler, which owns everything learned. A
+   * plain answer (no 429, no cooldown status, no rate-limit header) is told synchronously; the
+   * others return the promise of the scheduler's learning (it may wait on the store).
+   */
+  private observe(response: Response | undefined, lane: Lane, grant: Grant): Promise<void> | undefined {
+    if (response === undefined) return undefined;
     const status = response.status;
+    const headers = response.headers as Headers | undefined;
+    const hint = headers === undefined ? undefined : readRateLimitHeaders(headers);
+    const throttled = status === 429 || this.settings.cooldownStatuses.includes(status);
+    if (!throttled && hint === undefined) {
+      this.scheduler.confirmed(lane, grant, status);
+      return undefined;
+    }
     // The retry handler's reading of Retry-After (an HTTP-date against the response's own Date
     // header), so both agree. Browsers may hide it (Graph does not expose it to CORS).
-    const retryAfterMs = headers === undefined || (status !== 429 && !this.settings.cooldownStatuses.includes(status)) ? undefined : readRetryAfter(headers);
-    const hint = headers === undefined ? undefined : readRateLimitHeaders(headers);
-    await this.scheduler.observe(lane, grant, { status, retryAfterMs, hint });
+    const retryAfterMs = throttled && headers !== undefined ? readRetryAfter(headers) : undefined;
+    return this.scheduler.observe(lane, grant, { status, retryAfterMs, hint });
   }
 }

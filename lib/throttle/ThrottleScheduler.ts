@@ -411,6 +411,17 @@ export class ThrottleScheduler {
   }
 
   /**
+   * A plain answer (not throttled, no rate-limit header): a success confirms the learned rate.
+   * Synchronous, so the common case costs no promise.
+   * @param lane - The lane the request was granted in.
+   * @param grant - Its grant.
+   * @param status - The HTTP status.
+   */
+  confirmed(lane: Lane, grant: Grant, status: number): void {
+    if (status < 500) lane.adaptive?.controller?.succeeded(this.settings.now(), grant.at);
+  }
+
+  /**
    * Learns from a response: starts or extends the shared cooldown, counts a 429, checks refunds
    * against it, adapts the learned rate, and heeds the proactive rate-limit headers. Call it
    * before {@link release}, so a request woken by the release already meets what was learned.
@@ -427,7 +438,7 @@ export class ThrottleScheduler {
     if (response.hint !== undefined) await this.heed(lane, grant, response.hint, now);
     const coolsDown = this.settings.cooldownStatuses.includes(status);
     if (status !== 429 && !coolsDown) {
-      if (status < 500) controller?.succeeded(now, grant.at);
+      this.confirmed(lane, grant, status);
       return;
     }
     const retryAfterMs = response.retryAfterMs;

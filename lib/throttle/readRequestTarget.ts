@@ -20,10 +20,27 @@ const VERSION_SEGMENT = /^(?:v\d+(?:\.\d+)?|beta)$/i;
  * @param context - The middleware context.
  */
 export function readRequestTarget(context: Context): RequestTarget {
+  const { url, method } = requestLine(context);
+  return targetOf(url, method);
+}
+
+/**
+ * The raw URL and upper-case method of a request, read without parsing the URL.
+ * @param context - The middleware context.
+ */
+export function requestLine(context: Context): { readonly url: string; readonly method: string } {
   const request = context.request;
-  const rawUrl = typeof request === "string" ? request : request.url;
+  const url = typeof request === "string" ? request : request.url;
   const fromRequest = typeof request === "string" ? undefined : request.method;
-  const method = (context.options?.method ?? fromRequest ?? "GET").toUpperCase();
+  return { url, method: (context.options?.method ?? fromRequest ?? "GET").toUpperCase() };
+}
+
+/**
+ * The target of a request line.
+ * @param rawUrl - The request URL.
+ * @param method - The upper-case method.
+ */
+export function targetOf(rawUrl: string, method: string): RequestTarget {
   let host = "";
   let pathname: string;
   try {

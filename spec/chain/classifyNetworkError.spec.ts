@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { GraphNetworkError } from "../../lib/errors/GraphNetworkError.js";
-import { classifyFlattenedNetworkFailure, classifyNetworkError } from "../../lib/chain/classifyNetworkError.js";
+import { classifyFlattenedNetworkFailure, classifyNetworkError, networkFailureHint } from "../../lib/chain/classifyNetworkError.js";
 
 function fetchFailed(cause: unknown): TypeError {
   return new TypeError("fetch failed", { cause });
@@ -25,9 +25,13 @@ describe("classifyNetworkError", () => {
   });
 
   it("recognises other runtimes' failures", () => {
-    expect(classifyNetworkError(new TypeError("Failed to fetch"))).to.equal("unknown");
-    expect(classifyNetworkError(new TypeError("Load failed"))).to.equal("unknown");
-    expect(classifyNetworkError(new TypeError("NetworkError when attempting to fetch resource."))).to.equal("unknown");
+    // Browsers report a CORS refusal and an unreachable host alike, and say nothing more.
+    expect(classifyNetworkError(new TypeError("Failed to fetch"))).to.equal("cors-or-network");
+    expect(classifyNetworkError(new TypeError("Load failed"))).to.equal("cors-or-network");
+    expect(classifyNetworkError(new TypeError("NetworkError when attempting to fetch resource."))).to.equal("cors-or-network");
+    // A failure with a cause says more than a browser would: not opaque.
+    expect(classifyNetworkError(new TypeError("Failed to fetch", { cause: new Error("boom") }))).to.equal("unknown");
+    expect(classifyNetworkError(new TypeError("fetch failed"))).to.equal("unknown");
     expect(classifyNetworkError(Object.assign(new Error("request to x failed, reason: socket hang up"), { name: "FetchError", code: "ECONNRESET" }))).to.equal("connection-reset");
     expect(classifyNetworkError(new Error("socket hang up"))).to.equal("socket-closed");
   });
@@ -71,7 +75,8 @@ describe("classifyFlattenedNetworkFailure", () => {
     expect(classifyNetworkError(fetchFailed(coded("EPIPE")))).to.equal("connection-reset");
     expect(classifyFlattenedNetworkFailure("Error", "request failed: ECONNREFUSED 127.0.0.1:1")).to.equal("connection-refused");
     expect(classifyFlattenedNetworkFailure("TypeError", "fetch failed", "at x", "UND_ERR_SOCKET other side closed")).to.equal("socket-closed");
-    expect(classifyFlattenedNetworkFailure("TypeError", "Failed to fetch")).to.equal("unknown");
+    expect(classifyFlattenedNetworkFailure("TypeError", "Failed to fetch")).to.equal("cors-or-network");
+    expect(classifyFlattenedNetworkFailure("TypeError", "fetch failed")).to.equal("unknown");
   });
 
   it("returns undefined when the text describes no failed fetch", () => {
@@ -86,6 +91,14 @@ describe("classifyFlattenedNetworkFailure", () => {
     expect(classifyFlattenedNetworkFailure("TypeError", "fetch failed", undefined, "UND_ERR_INVALID_ARG invalid transfer-encoding header")).to.equal(undefined);
     expect(classifyFlattenedNetworkFailure("TypeError", "fetch failed")).to.equal("unknown");
     expect(classifyFlattenedNetworkFailure("TypeError", "terminated")).to.equal("socket-closed");
-    expect(classifyFlattenedNetworkFailure("TypeError", "NetworkError when attempting to fetch resource.")).to.equal("unknown");
+    expect(classifyFlattenedNetworkFailure("TypeError", "NetworkError when attempting to fetch resource.")).to.equal("cors-or-network");
+  });
+});
+
+describe("networkFailureHint", () => {
+  it("names CORS and connectivity for a browser's opaque failure only", () => {
+    expect(networkFailureHint("cors-or-network")).to.match(/CORS/).and.match(/unreachable/);
+    expect(networkFailureHint("connection-reset")).to.equal("");
+    expect(networkFailureHint("unknown")).to.equal("");
   });
 });

@@ -100,3 +100,27 @@ describe("safeTimer", () => {
     }
   });
 });
+
+describe("safeTimer in a browser", () => {
+  // A browser's timer functions throw "Illegal invocation" unless called on the global object.
+  it("calls setTimeout and clearTimeout on the global object", () => {
+    const realSet = globalThis.setTimeout;
+    const realClear = globalThis.clearTimeout;
+    const strict = <F extends (...args: never[]) => unknown>(fn: F): F =>
+      function (this: unknown, ...args: Parameters<F>) {
+        if (this !== globalThis && this !== undefined) throw new TypeError("Illegal invocation");
+        return fn.apply(globalThis, args);
+      } as F;
+    globalThis.setTimeout = strict(realSet);
+    globalThis.clearTimeout = strict(realClear);
+    try {
+      const once = setSafeTimeout(() => undefined, 10);
+      once.clear();
+      const repeat = setSafeInterval(() => undefined, 10);
+      repeat.clear();
+    } finally {
+      globalThis.setTimeout = realSet;
+      globalThis.clearTimeout = realClear;
+    }
+  });
+});

@@ -31,7 +31,9 @@ describe("client/errorFromThrown", () => {
 
   it("still reports a failed fetch as a GraphNetworkError", async () => {
     expect(await failWith(new TypeError("fetch failed"))).to.be.instanceOf(GraphNetworkError);
-    expect(await failWith(new TypeError("Failed to fetch"))).to.be.instanceOf(GraphNetworkError);
+    const opaque = await failWith(new TypeError("Failed to fetch"));
+    expect(opaque).to.be.instanceOf(GraphNetworkError).and.include({ kind: "cors-or-network" });
+    expect((opaque as Error).message).to.match(/CORS/);
   });
 
   it("redacts a token quoted in the lower layer's message", async () => {

@@ -394,6 +394,22 @@ describe("ResilientRetryHandler (scripted, fake timers)", () => {
       expect(trace.error).to.equal(error);
     });
 
+    it("retries a browser's opaque failure (TypeError: Failed to fetch) once, and says CORS or connectivity is the likely cause", async () => {
+      const { handler, next, retries, giveUps } = setup([fail(() => new TypeError("Failed to fetch"))], { maxRetries: 5 });
+      const error = await run(handler, ctx(), clock);
+      expect(next.calls).to.equal(2);
+      expect(retries).to.have.length(1);
+      expect(giveUps[0]).to.include({ reason: "max-retries", attempts: 2 });
+      expect(error).to.be.instanceOf(GraphNetworkError).and.include({ kind: "cors-or-network", attempts: 2 });
+      expect((error as Error).message).to.match(/Failed to fetch/).and.match(/CORS/).and.match(/unreachable/);
+    });
+
+    it("lets a cors-or-network failure followed by another kind use the remaining retries", async () => {
+      const { handler, next } = setup([fail(() => new TypeError("Failed to fetch")), fail(resetError), fail(resetError), respond(200)], { maxRetries: 5 });
+      expect(await run(handler, ctx(), clock)).to.equal("ok");
+      expect(next.calls).to.equal(4);
+    });
+
     it("does not retry a PATCH after a network failure unless it is marked idempotent", async () => {
       const plain = setup([fail(resetError), respond(200)]);
       const error = await run(plain.handler, ctx({ method: "PATCH", body: "{}" }), clock);

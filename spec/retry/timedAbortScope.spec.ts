@@ -96,16 +96,16 @@ describe("createTimedAbortScope", () => {
   it("tells the time left: running, suspended, after it fired, and Infinity without a timeout", () => {
     const scope = createTimedAbortScope(undefined, 100);
     clock.tick(30);
-    expect(scope.remainingMs).to.equal(70);
+    expect(scope.timeLeftMs).to.equal(70);
     scope.suspend();
     clock.tick(1_000);
-    expect(scope.remainingMs).to.equal(70);
+    expect(scope.timeLeftMs).to.equal(70);
     scope.resume();
     clock.tick(20);
-    expect(scope.remainingMs).to.equal(50);
+    expect(scope.timeLeftMs).to.equal(50);
     clock.tick(50);
-    expect(scope.remainingMs).to.equal(0);
-    expect(createTimedAbortScope(undefined, Infinity).remainingMs).to.equal(Infinity);
+    expect(scope.timeLeftMs).to.equal(0);
+    expect(createTimedAbortScope(undefined, Infinity).timeLeftMs).to.equal(Infinity);
   });
 
   it("has no timer for Infinity or out-of-range timeouts", () => {

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { resolveEmulatorOptions } from "../../lib/testing/options.js";
+import { DEFAULT_EXPOSED_HEADERS } from "../../lib/testing/cors.js";
 import { INTUNE_DEVICE_CONFIGURATION_LIMITS } from "../../lib/testing/limits.js";
 import { startGraphEmulator } from "../../lib/testing/index.js";
 import { InvalidOptionsError } from "../../lib/errors/InvalidOptionsError.js";
@@ -16,6 +17,7 @@ describe("testing/options", () => {
       clockSkewMs: 0,
       patchStatus: 200,
       faults: undefined,
+      cors: { allowOrigin: "*", exposeHeaders: DEFAULT_EXPOSED_HEADERS },
     });
     expect(resolveEmulatorOptions({ limits: false }).limits).to.deep.equal([]);
   });
