@@ -83,6 +83,8 @@ interface AdaptiveEntry {
   readonly rateKey: string;
   /** Where the learned window length lives (a number kept as a rate: the store keeps the shortest). */
   readonly shapeKey: string;
+  /** The learned window as the store sees it, rebuilt only when it changes (no allocation per request). */
+  specs: readonly WindowSpec[];
   readonly paceKey: string;
   readonly windowKey: string;
   /** The learned window on this process's side (see {@link LocalWindow}). */
@@ -244,6 +246,7 @@ export class ThrottleScheduler {
           requests,
           rateKey: `r:${suffix}`,
           shapeKey: `s:${suffix}`,
+          specs: [],
           paceKey: `p:${suffix}`,
           windowKey: `a:${suffix}`,
           local: new LocalWindow(`adaptive-${requests}`, 1, 1000),
@@ -384,8 +387,7 @@ export class ThrottleScheduler {
   /** The store windows a lane's grants are taken in. */
   private storeWindows(lane: Lane): readonly WindowSpec[] {
     const entry = lane.adaptive;
-    if (entry?.controller === undefined) return lane.windows;
-    return [{ key: entry.windowKey, ...entry.controller.window }];
+    return entry?.controller === undefined ? lane.windows : entry.specs;
   }
 
   private async settleGrant(lane: Lane, ticket: string): Promise<void> {
@@ -658,6 +660,10 @@ export class ThrottleScheduler {
     if (change !== undefined) controller.changed(await store.adjustRate(entry.rateKey, change), this.settings.now());
     const window = controller.window;
     entry.local.resize(window.limit, window.windowMs);
+    const spec = entry.specs[0];
+    if (spec === undefined || spec.limit !== window.limit || spec.windowMs !== window.windowMs) {
+      entry.specs = [{ key: entry.windowKey, limit: window.limit, windowMs: window.windowMs }];
+    }
   }
 
   private async reserve(lane: Lane): Promise<ReserveResult> {
@@ -668,7 +674,7 @@ export class ThrottleScheduler {
       return this.settings.store.reserve(lane.budgetPace === undefined ? request : { ...request, pace: lane.budgetPace });
     }
     const store = this.settings.store;
-    const window = { key: entry.windowKey, ...controller.window };
+    const window = entry.specs[0] ?? { key: entry.windowKey, ...controller.window };
     // Timers fire late and the store rounds waits up to whole ms; left alone, every gap would
     // grow by that and the rate would sag for good. Shorten the next gap by how late this grant is
     // against our own schedule (at most one gap), so grants keep to the schedule on average.
