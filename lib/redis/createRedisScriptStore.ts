@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { RateChange, RefundRequest, ReserveRequest, ReserveResult, ThrottleStore } from "../throttle/ThrottleStore.js";
+import type { RateChange, RefundRequest, ReserveRequest, ReserveResult, SettleRequest, ThrottleStore } from "../throttle/ThrottleStore.js";
 import { explainWrongType, isWrongTypeError, type TypedRedisKey } from "./explainWrongType.js";
 import { runLuaScript, type LuaScript } from "./luaScript.js";
 import type { RedisScriptClient } from "./RedisScriptClient.js";
@@ -7,6 +7,7 @@ import type { RedisKeyKind } from "./redisKeys.js";
 import type { StoreOperation } from "../throttle/storeCall.js";
 import { refundScript } from "./scripts/refundScript.js";
 import { reserveScript } from "./scripts/reserveScript.js";
+import { settleScript } from "./scripts/settleScript.js";
 import { cooldownRemainingScript, extendCooldownScript } from "./scripts/cooldownScripts.js";
 import { adjustRateScript, readRateScript } from "./scripts/rateScripts.js";
 
@@ -30,7 +31,7 @@ export interface RedisScriptStoreSettings {
 export function createRedisScriptStore(
   client: RedisScriptClient,
   settings: RedisScriptStoreSettings,
-): ThrottleStore & { refund: NonNullable<ThrottleStore["refund"]> } {
+): ThrottleStore & { refund: NonNullable<ThrottleStore["refund"]>; settle: NonNullable<ThrottleStore["settle"]> } {
   const { keyOf, expiryMarginMs, rateTtlMs } = settings;
   // Sorted-set members must be unique; the server time alone can repeat across processes.
   const instance = randomUUID().slice(0, 13);
@@ -73,7 +74,13 @@ export function createRedisScriptStore(
 
     async refund(request: RefundRequest): Promise<void> {
       if (request.windowKeys.length === 0) return;
-      await run("refund", refundScript, request.windowKeys.map((key) => typed("window", key)), []);
+      await run("refund", refundScript, request.windowKeys.map((key) => typed("window", key)), [request.ticket ?? ""]);
+    },
+
+    async settle(request: SettleRequest): Promise<void> {
+      if (request.windows.length === 0) return;
+      const keys = request.windows.map((window) => typed("window", window.key));
+      await run("settle", settleScript, keys, [request.ticket, expiryMarginMs, ...request.windows.map((window) => window.windowMs)]);
     },
 
     async extendCooldown(key: string, durationMs: number): Promise<number> {
@@ -116,7 +123,7 @@ function toNumber(reply: unknown): number {
 }
 
 function parseReserveReply(reply: unknown): ReserveResult {
-  if (Array.isArray(reply) && reply[0] === 1) return { granted: true };
+  if (Array.isArray(reply) && reply[0] === 1) return typeof reply[1] === "string" ? { granted: true, ticket: reply[1] } : { granted: true };
   if (Array.isArray(reply) && reply[0] === 0) {
     const reason = reply[2];
     if (reason === "cooldown" || reason === "budget" || reason === "pace") {

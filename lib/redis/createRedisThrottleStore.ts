@@ -11,6 +11,8 @@ import { REDIS_THROTTLE_STORE_OPTIONS, type RedisThrottleStoreOptions } from "./
 export interface RedisThrottleStore extends ThrottleStore {
   /** Gives back grants (see `ThrottleStore.refund`). */
   refund: NonNullable<ThrottleStore["refund"]>;
+  /** Moves grants to their response time (see `ThrottleStore.settle`). */
+  settle: NonNullable<ThrottleStore["settle"]>;
   /** Holds nothing to release (no timers); never closes the Redis client, which is yours. */
   close(): Promise<void>;
 }

@@ -18,6 +18,9 @@ export interface AdaptiveRateSettings {
 /** `slow-start` doubles the rate until the first 429; `steady` holds near the learned limit. */
 export type AdaptivePhase = "slow-start" | "steady";
 
+/** The longest window learned, in ms: Graph's longest documented window (Outlook, 10 min). */
+export const MAX_LEARNED_WINDOW_MS = 600_000;
+
 /**
  * Learns the sustainable request rate of one route class from 429s, for routes with no known
  * budget. The rate itself lives in the store (shared); this object holds the local decisions:
@@ -35,6 +38,18 @@ export type AdaptivePhase = "slow-start" | "steady";
  * - steady: the rate climbs back quickly to `plateauRatio` × ceiling (halving the gap every
  *   `increaseIntervalMs`), holds there for `holdMs`, then probes upward additively by
  *   `probeRatio` × ceiling per second, so a limit that grew is found again, slowly.
+ *
+ * The window's length is learned too (see {@link windowMs}). A burst that starts from an empty
+ * window (the first request of a key, or one after a learned window of silence) is an anchor: when
+ * its first 429 comes, every success since the anchor is still in the server's window if the
+ * burst is shorter than the `Retry-After` (less its precision: a whole-second value may be rounded
+ * up by up to a second). Then the successes are the limit L (a lower bound: the server may count
+ * more than ours), and 429 time + `Retry-After` − anchor is the window W (an upper bound: the
+ * server counted the anchor at or after our grant). L in W is then enforced as a sliding window
+ * (strictly safer than a fixed window of the same L and W), sent as a burst, with each slot freed
+ * one window after its response. Several anchored bursts keep the shortest W (each is an upper
+ * bound). Any other 429 (ambiguous shape, or a limit that dropped) re-estimates the limit from the
+ * successes over the last W, as a rate, and the window stays.
  */
 export class AdaptiveRate {
   /** The current rate in requests per second (the store's value, cached). */
@@ -57,19 +72,34 @@ export class AdaptiveRate {
   private srtt: number | undefined;
   /** Shortest round trip seen, ms: the trip without queueing. */
   private minRtt: number | undefined;
-  private readonly successes = new RecentCounter(100, 100);
+  private successes = new RecentCounter(100, 100);
+  /**
+   * The learned window length in ms (an upper bound of the server's), or `undefined` while the
+   * limit is kept as a one-second rate.
+   */
+  windowMs: number | undefined;
+  /** Grant time of the first request of a burst that started from an empty window. */
+  private anchorAt: number | undefined;
+  /** Successes of requests granted since the anchor. */
+  private anchorSuccesses = 0;
+  /** When the last response of this class came. */
+  private lastAnswerAt: number | undefined;
 
   /**
    * @param settings - Tuning.
    * @param now - The current time in ms.
    * @param storedRate - A rate already in the store (learned earlier or by another process).
+   * @param storedWindowMs - A window already learned (see {@link windowMs}).
    */
   constructor(
     private readonly settings: AdaptiveRateSettings,
     now: number,
     storedRate?: number,
+    storedWindowMs?: number,
   ) {
     this.lastChangeAt = now;
+    this.windowMs = storedWindowMs;
+    if (storedWindowMs !== undefined) this.successes = counterFor(storedWindowMs);
     if (storedRate === undefined) {
       this.rate = settings.initialRate;
       this.phase = "slow-start";
@@ -87,12 +117,33 @@ export class AdaptiveRate {
    * that waited out a cooldown go at once, as the server's own window allows after the cooldown.
    */
   get window(): { readonly limit: number; readonly windowMs: number } {
+    const w = this.windowMs;
+    if (w !== undefined && (this.rate * w) / 1000 >= 1) return { limit: Math.floor((this.rate * w) / 1000 + 1e-9), windowMs: w };
     return this.rate >= 1 ? { limit: Math.floor(this.rate), windowMs: 1000 } : { limit: 1, windowMs: Math.ceil(1000 / this.rate) };
   }
 
-  /** The smallest gap between two grants, in ms: the rate times `burst`, so a window's worth is spread out. */
+  /**
+   * The smallest gap between two grants, in ms: the rate times `burst`, so a second's worth is
+   * spread out. 0 once a window is learned: its limit may go out as one burst.
+   */
   get intervalMs(): number {
-    return 1000 / (this.rate * this.settings.burst);
+    return this.windowMs === undefined ? 1000 / (this.rate * this.settings.burst) : 0;
+  }
+
+  /**
+   * A request of this class is granted. With nothing in flight and a learned window of silence
+   * behind (or nothing ever sent), the server's window is empty: the burst starting here is an anchor.
+   * @param now - The current time in ms.
+   * @param inFlight - Requests of this class in flight before this one.
+   */
+  granted(now: number, inFlight: number): void {
+    if (inFlight > 0) return;
+    const quietFor = this.lastAnswerAt === undefined ? Number.POSITIVE_INFINITY : now - this.lastAnswerAt;
+    const fresh = this.lastAnswerAt === undefined && this.phase === "slow-start";
+    if (fresh || (this.windowMs !== undefined && quietFor >= this.windowMs)) {
+      this.anchorAt = now;
+      this.anchorSuccesses = 0;
+    }
   }
 
   /** The rate (pacer or learned window) held a request back: it is what limits throughput now. */
@@ -107,6 +158,8 @@ export class AdaptiveRate {
    */
   succeeded(now: number, grantedAt: number): void {
     this.successes.add(now);
+    this.lastAnswerAt = now;
+    if (this.anchorAt !== undefined && grantedAt >= this.anchorAt) this.anchorSuccesses += 1;
     this.sampleRoundTrip(now - grantedAt);
     if (grantedAt >= this.lastChangeAt) this.validated = true;
   }
@@ -146,7 +199,8 @@ export class AdaptiveRate {
       return { initial: this.rate, multiply: 2, min: s.minRate, max: s.maxRate };
     }
     if (since < s.increaseIntervalMs || this.ceiling === undefined) return undefined;
-    const plateau = this.ceiling * s.plateauRatio;
+    // A learned window's limit is a count the server admitted, not a reading: hold at it exactly.
+    const plateau = this.ceiling * (this.windowMs === undefined ? s.plateauRatio : 1);
     if (this.rate < plateau * 0.999) {
       this.plateauSince = undefined;
       const gap = plateau - this.rate;
@@ -155,8 +209,32 @@ export class AdaptiveRate {
       return { initial: this.rate, add, min: s.minRate, max: Math.max(s.minRate, Math.min(s.maxRate, plateau)) };
     }
     this.plateauSince ??= now;
+    if (this.windowMs !== undefined) return this.probeWindow(now, this.windowMs, this.plateauSince);
     if (now - this.plateauSince < s.holdMs || s.probeRatio <= 0) return undefined;
     return { initial: this.rate, add: (this.ceiling * s.probeRatio * s.increaseIntervalMs) / 1000, min: s.minRate, max: s.maxRate };
+  }
+
+  /**
+   * Probing above a learned window's limit, so a limit that grew back is found within a few
+   * windows: after holding (`holdMs`, at most two windows, longer after failed probes), one step
+   * per window, of 1, 2, 4, … requests while each step survives its window, and at most half the
+   * gap to the level where a probe failed before. A 429 ends the probe (the limit is re-estimated,
+   * no lower than the level that lasted a window) and doubles the hold, up to 2×.
+   */
+  private probeWindow(now: number, windowMs: number, plateauSince: number): RateChange | undefined {
+    const s = this.settings;
+    const hold = Math.min(s.holdMs, 2 * windowMs) * this.holdFactor;
+    if (s.probeRatio <= 0 || now - plateauSince < hold || now - this.lastChangeAt < windowMs) return undefined;
+    // The rate now lasted a whole window without a 429: the limit is at least that high.
+    if (this.probeStep > 1) this.holdFactor = 1;
+    this.provenRate = this.rate;
+    // Below the level where a probe failed before, close half the gap at most (at least one request).
+    const gap = this.failedRate - this.rate;
+    const step = (this.probeStep * 1000) / windowMs;
+    const add = gap > 0 ? Math.min(step, Math.max(1000 / windowMs, gap / 2)) : step;
+    this.probeStep *= 2;
+    this.probing = true;
+    return { initial: this.rate, add, min: s.minRate, max: s.maxRate };
   }
 
   /**
@@ -175,8 +253,18 @@ export class AdaptiveRate {
    * Records a rate read back from the store (another process may have changed it).
    * @param rate - The stored rate, if any.
    */
-  synced(rate: number | undefined): void {
+  synced(rate: number | undefined, windowMs?: number): void {
     if (rate !== undefined) this.rate = rate;
+    if (windowMs !== undefined && windowMs !== this.windowMs) this.learnWindow(windowMs);
+  }
+
+  /**
+   * Takes a window learned here or by another process (the store keeps the shortest).
+   * @param windowMs - The window, in ms.
+   */
+  learnWindow(windowMs: number): void {
+    if (this.windowMs === undefined || counterFor(windowMs).spanMs !== this.successes.spanMs) this.successes = counterFor(windowMs);
+    this.windowMs = windowMs;
   }
 
   /**
@@ -189,16 +277,68 @@ export class AdaptiveRate {
   throttledAt(now: number, grantedAt: number, retryAfterMs: number | undefined): RateChange | undefined {
     const s = this.settings;
     this.throttled += 1;
+    this.lastAnswerAt = now;
     this.sampleRoundTrip(now - grantedAt);
+    const anchorAt = this.anchorAt;
+    this.anchorAt = undefined;
     if (grantedAt < this.lastDecreaseAt) return undefined;
-    const lookback = Math.min(this.successes.spanMs, Math.max(1000, retryAfterMs ?? 1000));
+    const shape = anchorAt === undefined ? undefined : this.anchoredShape(now, anchorAt, retryAfterMs);
+    if (shape !== undefined) {
+      // An exact count in a window known from above: enforced as it is, it cannot overshoot.
+      this.pendingWindowMs = shape.windowMs;
+      this.learnWindow(shape.windowMs);
+      const limit = (shape.limit * 1000) / shape.windowMs;
+      this.ceiling = Math.max(s.minRate, limit);
+      this.phase = "steady";
+      this.plateauSince = undefined;
+      this.lastDecreaseAt = now;
+      this.decreases += 1;
+      return { initial: this.rate, set: limit, min: s.minRate, max: s.maxRate };
+    }
+    const failedProbe = this.probing;
+    if (failedProbe) {
+      this.holdFactor = Math.min(2, this.holdFactor * 2);
+      this.failedRate = this.rate;
+    }
+    this.probing = false;
+    this.probeStep = 1;
+    const counted = this.countedAtNextSlot(now, retryAfterMs);
+    if (counted !== undefined) {
+      // A count, not a rate reading: enforced as it is, it cannot overshoot (a limit that dropped
+      // is found from the first 429, however full the window was when it dropped). The count is a
+      // lower bound that answers racing the 429 can make far too low, so one 429 at most halves
+      // the limit (a further drop shows as a further 429). A failed probe step falls back no lower
+      // than the rate that lasted a whole window before it.
+      const limit = Math.max((counted * 1000) / (this.windowMs as number), this.rate / 2, failedProbe ? this.provenRate : 0);
+      this.ceiling = Math.max(s.minRate, limit);
+      this.phase = "steady";
+      this.plateauSince = undefined;
+      this.lastDecreaseAt = now;
+      this.decreases += 1;
+      return { initial: this.rate, set: Math.min(this.rate, limit), min: s.minRate, max: s.maxRate };
+    }
+    const lookback = Math.min(this.successes.spanMs, Math.max(1000, this.windowMs ?? retryAfterMs ?? 1000));
     // Two readings that never overestimate: the count in the last `lookback` over `lookback` (right
     // when the successes came in one burst, as after slow start) and the rate over the buckets
     // covering it (right in a steady flow, where the first reading misses the partial bucket).
-    const observed = Math.max((this.successes.count(now, lookback) * 1000) / lookback, this.successes.ratePerSecond(now, lookback));
+    // With a learned window, the successes in it (a count of what the server admitted in one window).
+    const observed =
+      this.windowMs !== undefined
+        ? (this.successes.count(now, lookback) * 1000) / lookback
+        : Math.max((this.successes.count(now, lookback) * 1000) / lookback, this.successes.ratePerSecond(now, lookback));
     // What the server sustained recently (never above the rate we were sending at); with no
     // success to go by, halve.
-    const limit = observed > 0 ? Math.min(this.rate, observed) : this.rate / 2;
+    const reading = observed > 0 ? Math.min(this.rate, observed) : this.rate / 2;
+    // A failed probe step falls back no lower than the rate that lasted a whole window before it.
+    if (failedProbe && this.provenRate >= reading * s.decreaseFactor) {
+      this.ceiling = this.provenRate;
+      this.phase = "steady";
+      this.plateauSince = undefined;
+      this.lastDecreaseAt = now;
+      this.decreases += 1;
+      return { initial: this.rate, set: this.provenRate, min: s.minRate, max: s.maxRate };
+    }
+    const limit = reading;
     this.ceiling = Math.max(s.minRate, limit);
     this.phase = "steady";
     this.plateauSince = undefined;
@@ -207,9 +347,98 @@ export class AdaptiveRate {
     return { initial: this.rate, set: limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };
   }
 
+  /**
+   * A normal response said how much of the server's limit is used (Graph's
+   * `x-ms-throttle-limit-percentage`). At 1 or more the rate is cut as for a 429 (limit estimated
+   * as rate / share; once per burst) before a 429 comes; below 1 (the server is near its limit)
+   * slow start ends at the current rate and probing waits `holdMs` again.
+   * @param now - The current time in ms.
+   * @param grantedAt - When the request that carried the header was granted.
+   * @param usedRatio - The share of the limit used.
+   * @returns The decrease to apply, or `undefined`.
+   */
+  nearLimit(now: number, grantedAt: number, usedRatio: number): RateChange | undefined {
+    const s = this.settings;
+    this.lastAnswerAt = now;
+    if (usedRatio < 1) {
+      if (this.phase === "slow-start") {
+        this.phase = "steady";
+        this.ceiling = this.rate / s.plateauRatio;
+      }
+      this.plateauSince = now;
+      return undefined;
+    }
+    if (grantedAt < this.lastDecreaseAt) return undefined;
+    const limit = this.rate / usedRatio;
+    this.ceiling = Math.max(s.minRate, Math.min(this.ceiling ?? limit, limit));
+    this.phase = "steady";
+    this.plateauSince = undefined;
+    this.lastDecreaseAt = now;
+    this.decreases += 1;
+    return { initial: this.rate, set: limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };
+  }
+
+  /** The next probe step above a learned window's limit, in requests per window. */
+  private probeStep = 1;
+  /** Multiplies the hold before probing; doubles after each failed probe. */
+  private holdFactor = 1;
+  /** A probe step is out (the rate is above what the window last proved). */
+  private probing = false;
+  /** The rate that lasted a whole window before the current probe step. */
+  private provenRate = 0;
+  /** The rate at which the last probe step failed. */
+  private failedRate = 0;
+
+  /** A window learned by the last 429, for the store (taken once by {@link takeLearnedWindow}). */
+  private pendingWindowMs: number | undefined;
+
+  /** The window the last 429 taught, once (to be kept in the store), or `undefined`. */
+  takeLearnedWindow(): number | undefined {
+    const w = this.pendingWindowMs;
+    this.pendingWindowMs = undefined;
+    return w;
+  }
+
+  /**
+   * With the window known, the limit the `Retry-After` implies: when the server's next slot frees
+   * (now + Retry-After) it still holds our successes of the last W − Retry-After, and admits one
+   * more. Counted one bucket short, so it never overestimates; `undefined` without a window or a
+   * precise `Retry-After` of at most half a window.
+   */
+  private countedAtNextSlot(now: number, retryAfterMs: number | undefined): number | undefined {
+    const w = this.windowMs;
+    // A wait of more than half a window says little: the requests that free the next slot may
+    // have arrived together with many others (a burst), all leaving at once.
+    // A whole-second value (rounded up by up to a second) is too coarse for a count.
+    if (w === undefined || retryAfterMs === undefined || retryAfterMs > w / 2 || retryAfterMs % 1000 === 0) return undefined;
+    const bucketMs = this.successes.spanMs / 100;
+    const span = w - retryAfterMs - bucketMs;
+    return span <= 0 ? 1 : this.successes.count(now, span) + 1;
+  }
+
+  /**
+   * L and W from an anchored burst, or `undefined` when the evidence is ambiguous: the burst lasted
+   * longer than the `Retry-After` can vouch for (some successes may have left the window), no
+   * `Retry-After`, or no success.
+   */
+  private anchoredShape(now: number, anchorAt: number, retryAfterMs: number | undefined): { limit: number; windowMs: number } | undefined {
+    if (retryAfterMs === undefined || this.anchorSuccesses === 0) return undefined;
+    // A whole-second Retry-After may be rounded up by up to a second: the server's own wait, and so
+    // its window, may be that much shorter.
+    const precision = retryAfterMs % 1000 === 0 ? 1000 : 1;
+    if (now - anchorAt > retryAfterMs - precision) return undefined;
+    const measured = Math.min(MAX_LEARNED_WINDOW_MS, Math.ceil(now + retryAfterMs - anchorAt));
+    return { limit: this.anchorSuccesses, windowMs: Math.min(measured, this.windowMs ?? measured) };
+  }
+
   private sampleRoundTrip(ms: number): void {
     if (!(ms >= 0)) return;
     this.minRtt = this.minRtt === undefined ? ms : Math.min(this.minRtt, ms);
     this.srtt = this.srtt === undefined ? ms : this.srtt * 0.8 + ms * 0.2;
   }
+}
+
+/** A counter that spans two windows: 100 buckets of 1/50 window each. */
+function counterFor(windowMs: number): RecentCounter {
+  return new RecentCounter(Math.max(1, Math.ceil(windowMs / 50)), 100);
 }

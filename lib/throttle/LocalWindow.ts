@@ -14,6 +14,8 @@ export class LocalWindow {
   private settled: SlidingLog;
   /** Granted and not answered yet. */
   inFlight = 0;
+  /** When the last grant was refunded (a faulted attempt), for checking refunds against later 429s. */
+  private lastRefundAt = Number.NEGATIVE_INFINITY;
 
   /**
    * @param name - The budget's name (for stats).
@@ -69,9 +71,23 @@ export class LocalWindow {
     this.inFlight += 1;
   }
 
-  /** Frees the slot of a refunded attempt without counting it (the server never counted it). */
-  cancel(): void {
+  /**
+   * Frees the slot of a refunded attempt without counting it (the server never counted it).
+   * @param now - The current time in ms.
+   */
+  cancel(now: number): void {
     this.inFlight = Math.max(0, this.inFlight - 1);
+    this.lastRefundAt = now;
+  }
+
+  /**
+   * Whether a grant was refunded within the last `spanMs` (at least one window): a 429 now may
+   * mean the server counted what we gave back.
+   * @param now - The current time in ms.
+   * @param spanMs - How far back to look; the window itself at least.
+   */
+  refundedWithin(now: number, spanMs: number): boolean {
+    return now - this.lastRefundAt < Math.max(spanMs, this.windowMs);
   }
 
   /**

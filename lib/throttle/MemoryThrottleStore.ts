@@ -2,7 +2,7 @@ import { aClock, positiveInteger, positiveNumber } from "../chain/optionRules.js
 import { optionSchema, resolveOptions } from "../chain/resolveOptions.js";
 import { setSafeInterval, type SafeTimer } from "../chain/safeTimer.js";
 import { SlidingLog } from "./SlidingLog.js";
-import type { RateChange, RefundRequest, ReserveRequest, ReserveResult, ThrottleStore } from "./ThrottleStore.js";
+import type { RateChange, RefundRequest, ReserveRequest, ReserveResult, SettleRequest, ThrottleStore } from "./ThrottleStore.js";
 
 /** Options of {@link MemoryThrottleStore}. */
 export interface MemoryThrottleStoreOptions {
@@ -101,16 +101,33 @@ export class MemoryThrottleStore implements ThrottleStore {
     for (const log of logs) log.add(now);
     if (request.pace !== undefined) this.pacers.set(request.pace.key, now + request.pace.intervalMs);
     this.held();
-    return { granted: true };
+    // The grant time names the grant: equal times in one log are interchangeable.
+    return { granted: true, ticket: String(now) };
   }
 
   /**
-   * Gives back the newest grant of each window.
+   * Moves the grant to now in each window (its response came).
+   * @param request - The ticket and windows.
+   */
+  async settle(request: SettleRequest): Promise<void> {
+    const now = this.tick();
+    const grantedAt = Number(request.ticket);
+    if (!Number.isFinite(grantedAt) || grantedAt >= now) return;
+    for (const spec of request.windows) this.windows.get(spec.key)?.moveToNow(grantedAt, now);
+  }
+
+  /**
+   * Gives back the grant named by the ticket (else the newest grant) in each window.
    * @param request - The window keys.
    */
   async refund(request: RefundRequest): Promise<void> {
     this.tick();
-    for (const key of request.windowKeys) this.windows.get(key)?.removeNewest();
+    const grantedAt = request.ticket === undefined ? Number.NaN : Number(request.ticket);
+    for (const key of request.windowKeys) {
+      const log = this.windows.get(key);
+      if (Number.isFinite(grantedAt)) log?.remove(grantedAt);
+      else log?.removeNewest();
+    }
   }
 
   /** @inheritdoc */

@@ -70,6 +70,50 @@ export class SlidingLog {
   }
 
   /**
+   * Removes the newest entry equal to `time` (a refunded grant, named by its ticket). Entries
+   * pushed out of a full log are not put back: an add pushes out only an entry that had left the
+   * window already.
+   * @param time - The grant time.
+   */
+  remove(time: number): void {
+    const ordered = [...this.times.slice(this.head), ...this.times.slice(0, this.head)];
+    const index = ordered.lastIndexOf(time);
+    if (index < 0) return;
+    ordered.splice(index, 1);
+    this.times = ordered;
+    this.head = 0;
+    this.evicted = undefined;
+  }
+
+  /**
+   * Moves the newest entry equal to `time` to `now` (a grant whose response came): the entries
+   * after it shift back one place, so the log stays in time order. Entries with equal times are
+   * interchangeable; an entry no longer held (pushed out or refunded) is left alone. Costs the
+   * number of grants made since, i.e. about the requests in flight.
+   * @param time - The grant time.
+   * @param now - The current time in ms (not before any entry).
+   */
+  moveToNow(time: number, now: number): void {
+    const size = this.times.length;
+    const full = size === this.limit;
+    const at = (logical: number): number => (full ? (this.head + logical) % this.limit : logical);
+    let found = -1;
+    for (let i = size - 1; i >= 0; i -= 1) {
+      const value = this.times[at(i)] ?? Number.NEGATIVE_INFINITY;
+      if (value === time) {
+        found = i;
+        break;
+      }
+      if (value < time) return;
+    }
+    if (found < 0) return;
+    for (let i = found; i < size - 1; i += 1) this.times[at(i)] = this.times[at(i + 1)] ?? now;
+    this.times[at(size - 1)] = now;
+    // The last add is no longer the newest entry: a refund must not restore what it pushed out.
+    this.evicted = undefined;
+  }
+
+  /**
    * Grants within `(now - windowMs, now]`.
    * @param now - The current time in ms.
    */

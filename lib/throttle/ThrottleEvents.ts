@@ -1,11 +1,25 @@
-/** Why a request waits (or was refused): see {@link ThrottleEvent}. */
-export type ThrottleReason = "cooldown" | "budget" | "pace" | "concurrency" | "queue-full";
+/** Why requests wait (or were refused), or what the throttle found out: see {@link ThrottleEvent}. */
+export type ThrottleReason =
+  | "cooldown"
+  | "budget"
+  | "pace"
+  | "concurrency"
+  | "queue-full"
+  | "quota"
+  | "refunds-off"
+  | "retry-after-unreadable";
 
 /**
  * Something held requests back. Emitted when the head of a queue is refused by the store
  * (`cooldown`, `budget`, `pace`), when a throttled response starts or extends a cooldown
  * (`cooldown`), when the in-flight limit blocks a queue (`concurrency`), and when a request is
- * refused because its queue is full (`queue-full`). Never contains a token.
+ * refused because its queue is full (`queue-full`). Also emitted when the server's proactive
+ * headers (`RateLimit-Remaining` with `RateLimit-Reset`) left no room until their reset and the
+ * queue waits for it (`quota`); once per key when a 429 followed refunded attempts, so the key's
+ * faulted attempts keep their slots from then on (`refunds-off`, `waitMs` 0); and once per handler
+ * when a 429 came without a readable `Retry-After` (`retry-after-unreadable`: a browser hides it
+ * unless the server exposes it; the handler cools down for `defaultCooldownMs`, given as `waitMs`,
+ * and keeps learning from the 429s alone). Never contains a token.
  */
 export interface ThrottleEvent {
   /** The throttle key, `tenant/app`. */
@@ -37,6 +51,11 @@ export interface AdaptiveRateStats {
   readonly ceiling: number | undefined;
   /** Rate decreases (one per burst of 429s). */
   readonly decreases: number;
+  /**
+   * The server's window as learned, in ms (`undefined` while the limit is kept as a one-second
+   * rate): `rate × windowMs / 1000` requests go in any span of it.
+   */
+  readonly windowMs: number | undefined;
 }
 
 /** How much of a known budget this process used in the last window. */
@@ -71,6 +90,8 @@ export interface ThrottleKeyStats {
   readonly rejected: number;
   /** When the last known cooldown ends (ms since epoch, by the handler's clock), if still active. */
   readonly cooldownUntil: number | undefined;
+  /** Faulted attempts still give their slots back (`refundFailedAttempts`, until a 429 followed a refund). */
+  readonly refunding: boolean;
   /** Adaptive rates of the key's route classes that have no known budget. */
   readonly rates: readonly AdaptiveRateStats[];
   /** Use of the known budgets that applied to the key's requests. */

@@ -12,7 +12,8 @@ import { INTUNE_DEVICE_CONFIGURATION_BUDGETS } from "./ThrottleBudget.js";
 import type { Disposable } from "../retry/retryEvents.js";
 import type { ThrottleKeyStats, ThrottleListener } from "./ThrottleEvents.js";
 import { identityFromToken, UNKNOWN_APP, type ThrottleIdentity } from "./throttleIdentity.js";
-import { ThrottleScheduler, type KeyState, type Lane } from "./ThrottleScheduler.js";
+import { readRateLimitHeaders } from "./readRateLimitHeaders.js";
+import { ThrottleScheduler, type Grant, type KeyState, type Lane } from "./ThrottleScheduler.js";
 import type { ThrottleStore } from "./ThrottleStore.js";
 import { suspendAttemptClock } from "../chain/attemptClock.js";
 import { abortableDelay } from "../chain/abortableDelay.js";
@@ -35,16 +36,10 @@ interface Route {
   readonly budgets: readonly ResolvedBudget[];
 }
 
-/** Gateway failures: the throttled service behind the gateway did not count these attempts. */
+/** Gateway failures: the throttled service behind the gateway may not have counted these attempts. */
 const REFUNDED_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
 
-/**
- * The longest cooldown held from one response, in ms. The cooldown keeps the server's whole ask
- * (not one clipped to what callers accept), so every process sharing the store sees that a
- * request cannot wait it out and fails it at once; the bound keeps a broken server's
- * `Retry-After: 99999999` from blocking a key for more than an hour.
- */
-export const MAX_COOLDOWN_HOLD_MS = 3_600_000;
+export { MAX_COOLDOWN_HOLD_MS } from "./ThrottleScheduler.js";
 
 /**
  * Keeps every request of a `tenant/app` key under Graph's limits, across all concurrent callers
@@ -56,7 +51,10 @@ export const MAX_COOLDOWN_HOLD_MS = 3_600_000;
  *   `maxRetryAfterMs` and deadline, or `maxCooldownMs` without one) fails at once with
  *   `RetryAfterTooLongError` (or `DeadlineExceededError`), and nothing is sent.
  * - Known budgets (the Intune presets on Graph hosts, or your own) are sliding windows.
- * - Routes with no known budget are paced at a rate learned from 429s (adaptive mode).
+ * - Routes with no known budget follow a limit learned from 429s and `Retry-After` (adaptive
+ *   mode): a window (L per W, sent as bursts) when the evidence shows one, else a rate.
+ * - A request holds its place in every window until one window after its response.
+ * - Proactive headers (`RateLimit-*`, `x-ms-throttle-limit-percentage`) slow a key before a 429.
  * - Per key: at most `maxConcurrency` in flight and `maxQueue` waiting (FIFO, abortable through
  *   the request's `signal`); a full queue refuses with `ThrottleQueueFullError` without sending.
  *
@@ -160,9 +158,9 @@ export class ThrottleHandler implements Middleware {
     const signal = context.options?.signal ?? undefined;
     // One notion of how long to wait: the retry handler's limit when it published one, else maxCooldownMs.
     const limit = readWaitLimit(signal) ?? this.ownWaitLimit;
-    let grantedAt: number;
+    let grant: Grant;
     try {
-      grantedAt = await this.scheduler.acquire(lane, signal, (waitMs, statusCode) =>
+      grant = await this.scheduler.acquire(lane, signal, (waitMs, statusCode) =>
         refuseWait(limit, waitMs, { statusCode, clientRequestId: getRequestHeader(context, "client-request-id") }),
       );
     } catch (error) {
@@ -175,26 +173,21 @@ export class ThrottleHandler implements Middleware {
     } finally {
       resumeClock();
     }
-    if (trace !== undefined) trace.queuedMs += grantedAt - queuedAt;
+    if (trace !== undefined) trace.queuedMs += grant.at - queuedAt;
     let refund = false;
     try {
       await next.execute(context);
       refund = this.settings.refundFailedAttempts && REFUNDED_STATUSES.has(context.response?.status ?? 0);
       // Learn before the slot frees, so a request woken by the release already meets a new cooldown.
-      // Most answers only confirm the adaptive rate; a 429 or cooldown status may wait on the store.
-      const response = context.response;
-      const status = response?.status;
-      if (response !== undefined && (status === 429 || this.settings.cooldownStatuses.includes(response.status))) {
-        await this.learn(response, state, lane, grantedAt);
-      } else if (status !== undefined && status < 500) {
-        lane.adaptive?.controller?.succeeded(this.settings.now(), grantedAt);
-      }
+      // Most answers only confirm what was learned and return nothing to wait for.
+      const learning = this.observe(context.response, lane, grant);
+      if (learning !== undefined) await learning;
     } catch (error) {
       // No response at all; an aborted or timed-out attempt may still be processed, so it keeps its slot.
       refund = this.settings.refundFailedAttempts && context.options?.signal?.aborted !== true;
       throw error;
     } finally {
-      this.scheduler.release(lane, refund);
+      this.scheduler.release(lane, grant, refund);
     }
   }
 
@@ -227,37 +220,25 @@ export class ThrottleHandler implements Middleware {
     return matched;
   }
 
-  /** Feeds the response back: shared cooldown, 429 count, adaptive rate. */
-  private async learn(response: Response | undefined, state: KeyState, lane: Lane, grantedAt: number): Promise<void> {
-    if (response === undefined) return;
-    // The retry handler's reading (an HTTP-date against the response's own Date header), so both agree.
-    // Browsers may hide Retry-After (Graph does not expose it to CORS); a 429 then cools down briefly.
-    const retryAfterMs = response.headers === undefined ? undefined : readRetryAfter(response.headers);
-    await this.learnStatus(response.status, retryAfterMs, state, lane, grantedAt);
-  }
-
   /**
-   * The seam every answer goes through, a whole response's or one `$batch` sub-response's:
-   * shared cooldown, 429 count, adaptive rate.
+   * Reads the response into an observation for the scheduler, which owns everything learned. A
+   * plain answer (no 429, no cooldown status, no rate-limit header) is told synchronously; the
+   * others return the promise of the scheduler's learning (it may wait on the store).
    */
-  private async learnStatus(status: number, retryAfterMs: number | undefined, state: KeyState, lane: Lane, grantedAt: number): Promise<void> {
-    const now = this.settings.now();
-    const controller = lane.adaptive?.controller;
-    const coolsDown = this.settings.cooldownStatuses.includes(status);
-    if (status !== 429 && !coolsDown) {
-      if (status < 500) controller?.succeeded(now, grantedAt);
-      return;
+  private observe(response: Response | undefined, lane: Lane, grant: Grant): Promise<void> | undefined {
+    if (response === undefined) return undefined;
+    const status = response.status;
+    const headers = response.headers as Headers | undefined;
+    const hint = headers === undefined ? undefined : readRateLimitHeaders(headers);
+    const throttled = status === 429 || this.settings.cooldownStatuses.includes(status);
+    if (!throttled && hint === undefined) {
+      this.scheduler.confirmed(lane, grant, status);
+      return undefined;
     }
-    if (coolsDown) {
-      const cooldownMs = Math.min(MAX_COOLDOWN_HOLD_MS, retryAfterMs ?? (status === 429 ? this.settings.defaultCooldownMs : 0));
-      if (cooldownMs > 0) this.scheduler.coolDown(state, await this.store.extendCooldown(state.cooldownKey, cooldownMs), status);
-    }
-    if (status !== 429) return;
-    state.throttled += 1;
-    const change = controller?.throttledAt(now, grantedAt, retryAfterMs);
-    if (controller !== undefined && change !== undefined && lane.adaptive !== undefined) {
-      controller.changed(await this.store.adjustRate(lane.adaptive.rateKey, change), this.settings.now());
-    }
+    // The retry handler's reading of Retry-After (an HTTP-date against the response's own Date
+    // header), so both agree. Browsers may hide it (Graph does not expose it to CORS).
+    const retryAfterMs = throttled && headers !== undefined ? readRetryAfter(headers) : undefined;
+    return this.scheduler.observe(lane, grant, { status, retryAfterMs, hint });
   }
 
   /**
@@ -293,15 +274,15 @@ export class ThrottleHandler implements Middleware {
         for (const sub of planned) {
           // The lane is looked up right before each grant: the scheduler drops a lane when its queue empties.
           const lane = this.scheduler.lane(state, sub.budgets, sub.target.isWrite ? "write" : "read", false);
-          const grantedAt = await this.scheduler.acquire(lane, signal, refuse);
-          if (!hold) this.scheduler.release(lane);
-          grants.push({ id: sub.id, lane, grantedAt });
+          const grant = await this.scheduler.acquire(lane, signal, refuse);
+          if (!hold) this.scheduler.release(lane, grant);
+          grants.push({ id: sub.id, lane, grant });
         }
         return true;
       });
     } catch (error) {
       // Nothing was sent: every grant held goes back.
-      if (hold) for (const grant of grants) this.scheduler.release(grant.lane, true);
+      if (hold) for (const held of grants) this.scheduler.release(held.lane, held.grant, true);
       if (trace !== undefined && error instanceof GraphRequestError) trace.error = error;
       throw error;
     } finally {
@@ -317,14 +298,19 @@ export class ThrottleHandler implements Middleware {
           if (whole) refundAll = true;
           else refunded.add(grant.id);
         }
-        await this.learnStatus(status, retryAfterMs, state, grant.lane, grant.grantedAt);
+        // Each sub-response is learned from as if it came alone, through the scheduler that owns the key's state.
+        if (status === 429 || this.settings.cooldownStatuses.includes(status)) {
+          await this.scheduler.observe(grant.lane, grant.grant, { status, retryAfterMs, hint: undefined });
+        } else {
+          this.scheduler.confirmed(grant.lane, grant.grant, status);
+        }
       });
     } catch (error) {
       // No response at all; an aborted or timed-out attempt may still be processed, so it keeps its grants.
       refundAll = this.settings.refundFailedAttempts && context.options?.signal?.aborted !== true;
       throw error;
     } finally {
-      if (hold) for (const grant of grants) this.scheduler.release(grant.lane, refundAll || refunded.has(grant.id));
+      if (hold) for (const held of grants) this.scheduler.release(held.lane, held.grant, refundAll || refunded.has(held.id));
     }
   }
 

@@ -38,14 +38,18 @@ export interface AdaptiveThrottleOptions {
   readonly decreaseFactor?: number;
   /** The rate climbs back quickly to this fraction of the estimated limit, and holds there. @default 0.98 */
   readonly plateauRatio?: number;
-  /** How long the rate holds at the plateau before probing upward (ms). @default 10000 */
+  /** How long the rate holds at the plateau before probing upward (ms); with a learned window, at most two windows. @default 10000 */
   readonly holdMs?: number;
-  /** Probing adds this fraction of the estimated limit per second; 0 never probes. @default 0.005 */
+  /**
+   * Probing adds this fraction of the estimated limit per second (one-second mode; with a learned
+   * window, probing adds 1, 2, 4, … requests per window instead); 0 never probes. @default 0.005
+   */
   readonly probeRatio?: number;
   /**
    * The learned rate is enforced as a one-second sliding window (at most `rate` requests in any
    * second), and within it grants are paced at `burst` × rate, so a second's worth goes out
-   * spread over 1/`burst` s. `1` is plain pacing at the rate. @default 4
+   * spread over 1/`burst` s. `1` is plain pacing at the rate. A learned window longer than a second
+   * is sent as bursts instead. @default 4
    */
   readonly burst?: number;
 }
@@ -149,9 +153,10 @@ export interface ThrottleHandlerOptions {
   /**
    * Gives a failed attempt's budget slot back when it got a 502, 503 or 504 or no response at
    * all (but not when it was aborted or timed out, since the server may be working on it). Such
-   * attempts were refused by a gateway before the throttled service counted them, so keeping
-   * their slots would waste budget on every fault. If the server did count them after all, its
-   * 429 and `Retry-After` still correct us through the shared cooldown.
+   * attempts are usually refused by a gateway before the throttled service counts them, so keeping
+   * their slots would waste budget on every fault. No Graph document promises it, so refunds are
+   * checked: a 429 while a refund is still within the window turns them off for that key (a
+   * `refunds-off` event).
    * @default true
    */
   readonly refundFailedAttempts?: boolean;

@@ -6,6 +6,7 @@ import { LocalWindow } from "./LocalWindow.js";
 import type { ThrottleEvent, ThrottleKeyStats, ThrottleListener, ThrottleReason } from "./ThrottleEvents.js";
 import type { ThrottleIdentity } from "./throttleIdentity.js";
 import { identityKey } from "./throttleIdentity.js";
+import type { RateLimitHint } from "./readRateLimitHeaders.js";
 import type { ReserveRequest, ReserveResult, ThrottleStore, WindowSpec } from "./ThrottleStore.js";
 import { WaitQueue, type WaitNode } from "./WaitQueue.js";
 
@@ -18,7 +19,42 @@ export interface SchedulerSettings {
   readonly idleKeyMs: number;
   readonly maxKeys: number;
   readonly budgetBurst: number;
+  readonly refundFailedAttempts: boolean;
+  readonly cooldownStatuses: readonly number[];
+  readonly defaultCooldownMs: number;
   readonly now: () => number;
+}
+
+/**
+ * The longest cooldown held from one response, in ms. The cooldown keeps the server's whole ask
+ * (not one clipped to what callers accept), so every process sharing the store sees that a
+ * request cannot wait it out and fails it at once; the bound keeps a broken server's
+ * `Retry-After: 99999999` from blocking a key for more than an hour.
+ */
+export const MAX_COOLDOWN_HOLD_MS = 3_600_000;
+
+/** One granted request: when, and the store's name for it (to settle or refund that very grant). */
+export interface Grant {
+  /** The grant time, by the handler's clock. */
+  readonly at: number;
+  /** The store's ticket for the grant, when the store names grants. */
+  readonly ticket: string | undefined;
+}
+
+/** What a response told, as the handler read it off HTTP. */
+export interface ResponseObservation {
+  /** The HTTP status. */
+  readonly status: number;
+  /** The server's `Retry-After`, in ms, when readable. */
+  readonly retryAfterMs: number | undefined;
+  /** Proactive rate-limit headers, when sent. */
+  readonly hint: RateLimitHint | undefined;
+}
+
+/** What a proactive `RateLimit-Remaining` / `-Reset` left this key: grants until the reset. */
+interface Quota {
+  left: number;
+  readonly until: number;
 }
 
 /** How often a cached adaptive rate is read back from the store (another process may change it). */
@@ -34,7 +70,7 @@ export type RequestClass = "write" | "read";
 export type RefuseWait = (waitMs: number, statusCode: number) => unknown;
 
 interface Waiter {
-  readonly resolve: (grantedAt: number) => void;
+  readonly resolve: (grant: Grant) => void;
   readonly reject: (reason: unknown) => void;
   readonly signal: AbortSignal | undefined;
   readonly refuse: RefuseWait | undefined;
@@ -45,6 +81,10 @@ interface Waiter {
 interface AdaptiveEntry {
   readonly requests: RequestClass;
   readonly rateKey: string;
+  /** Where the learned window length lives (a number kept as a rate: the store keeps the shortest). */
+  readonly shapeKey: string;
+  /** The learned window as the store sees it, rebuilt only when it changes (no allocation per request). */
+  specs: readonly WindowSpec[];
   readonly paceKey: string;
   readonly windowKey: string;
   /** The learned window on this process's side (see {@link LocalWindow}). */
@@ -92,11 +132,17 @@ export interface KeyState {
   /** The status that started the cooldown (429 when another process's cooldown was found in the store). */
   cooldownStatus: number;
   lastActive: number;
+  /** Faulted attempts give their slots back; off for good once a 429 followed a refund. */
+  refunding: boolean;
+  /** What the server's proactive headers left us until their reset, if they were sent. */
+  quota: Quota | undefined;
 }
 
 /**
- * Queues, concurrency and store polling for every key. Each lane polls the store from its head
- * only: one pending store call or one timer per lane, however many requests wait behind it.
+ * Queues, concurrency, store polling and everything learned for every key: the one owner of
+ * per-key state. The handler only reads HTTP into {@link ResponseObservation}s and hands them to
+ * {@link observe}; what changes is reported through the listeners. Each lane polls the store from
+ * its head only: one pending store call or one timer per lane, however many requests wait behind it.
  *
  * Keys are held in least-recently-used order. Idle keys (nothing queued or in flight) are swept
  * by one `unref()`'d timer every `idleKeyMs / 2` while any key is held, and the least recently
@@ -106,6 +152,8 @@ export class ThrottleScheduler {
   private readonly keys = new Map<string, KeyState>();
   private readonly listeners = new Set<ThrottleListener>();
   private sweeper: SafeTimer | undefined;
+  /** A 429 without a readable `Retry-After` was reported (once per scheduler). */
+  private toldRetryAfterUnreadable = false;
 
   /**
    * @param settings - Store, limits and clock.
@@ -152,6 +200,8 @@ export class ThrottleScheduler {
         cooldownUntil: undefined,
         cooldownStatus: 429,
         lastActive: now,
+        refunding: this.settings.refundFailedAttempts,
+        quota: undefined,
       };
       if (this.sweeper === undefined) this.armSweeper();
     }
@@ -199,6 +249,8 @@ export class ThrottleScheduler {
         entry = {
           requests,
           rateKey: `r:${suffix}`,
+          shapeKey: `s:${suffix}`,
+          specs: [],
           paceKey: `p:${suffix}`,
           windowKey: `a:${suffix}`,
           local: new LocalWindow(`adaptive-${requests}`, 1, 1000),
@@ -233,21 +285,21 @@ export class ThrottleScheduler {
   }
 
   /**
-   * Waits for a slot in the lane: FIFO, abortable, bounded. Resolves to the grant time; the caller
-   * must call {@link release} once the request is answered.
+   * Waits for a slot in the lane: FIFO, abortable, bounded. Resolves to the grant; the caller
+   * must call {@link release} with it once the request is answered.
    * @param lane - The lane.
    * @param signal - The request's abort signal.
    * @param refuse - Judges a cooldown for this request: a wait it does not accept fails it at
    *   once (now, or as soon as such a cooldown starts while it is queued), and nothing is sent.
    */
-  acquire(lane: Lane, signal: AbortSignal | undefined, refuse?: RefuseWait): Promise<number> {
+  acquire(lane: Lane, signal: AbortSignal | undefined, refuse?: RefuseWait): Promise<Grant> {
     const state = lane.state;
     const refusal = this.refusal(state, signal, refuse);
     if (refusal !== undefined) {
       if (lane.queue.size === 0 && !lane.pumping && state.lanes.get(lane.id) === lane) state.lanes.delete(lane.id);
       return Promise.reject(refusal);
     }
-    return new Promise<number>((resolve, reject) => {
+    return new Promise<Grant>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, signal, refuse, onAbort: undefined };
       const node = lane.queue.push(waiter);
       state.queued += 1;
@@ -331,36 +383,151 @@ export class ThrottleScheduler {
   }
 
   /**
-   * Frees the in-flight slot of an answered (or failed) request.
+   * Frees the in-flight slot of an answered (or failed) request. Its slot in every window stays
+   * taken until one window after now (the response), locally and in the store: the server counted
+   * the request at some moment before now, so the slot can never free early, whatever the delay.
    * @param lane - The lane it was granted in.
-   * @param refund - The attempt never reached the service that counts it (502/503/504 or no
-   *   response): give its grant back instead of counting it, locally and in the store.
+   * @param grant - The grant {@link acquire} resolved to.
+   * @param refund - The attempt may never have reached the service that counts it (502/503/504 or
+   *   no response): give its grant back instead of counting it, locally and in the store, unless
+   *   a 429 already showed that this key's server counts such attempts.
    */
-  release(lane: Lane, refund = false): void {
+  release(lane: Lane, grant: Grant, refund = false): void {
     const now = this.settings.now();
-    lane.state.lastActive = now;
+    const state = lane.state;
+    const refunded = refund && state.refunding;
+    state.lastActive = now;
     // An answer is a use: move the key to the most recent end of the LRU order.
-    if (this.keys.delete(lane.state.key)) this.keys.set(lane.state.key, lane.state);
+    if (this.keys.delete(state.key)) this.keys.set(state.key, state);
     for (const use of lane.uses) {
-      if (refund) use.cancel();
+      if (refunded) use.cancel(now);
       else use.settle(now);
     }
-    if (refund) lane.adaptive?.local.cancel();
+    if (refunded) lane.adaptive?.local.cancel(now);
     else lane.adaptive?.local.settle(now);
-    this.releaseSlot(lane.state);
-    if (refund) void this.refundGrant(lane);
+    this.releaseSlot(state);
+    if (refunded) void this.refundGrant(lane, grant);
+    else if (grant.ticket !== undefined && now > grant.at) void this.settleGrant(lane, grant.ticket);
   }
 
-  private async refundGrant(lane: Lane): Promise<void> {
-    const windowKeys = lane.adaptive?.controller !== undefined ? [lane.adaptive.windowKey] : lane.windows.map((w) => w.key);
+  /** The store windows a lane's grants are taken in. */
+  private storeWindows(lane: Lane): readonly WindowSpec[] {
+    const entry = lane.adaptive;
+    return entry?.controller === undefined ? lane.windows : entry.specs;
+  }
+
+  private async settleGrant(lane: Lane, ticket: string): Promise<void> {
+    const windows = this.storeWindows(lane);
+    if (windows.length === 0 || this.settings.store.settle === undefined) return;
+    try {
+      await this.settings.store.settle({ ticket, windows });
+    } catch {
+      // Unsettled, the slot frees one window after the grant; the local window still holds it.
+    }
+  }
+
+  private async refundGrant(lane: Lane, grant: Grant): Promise<void> {
+    const windowKeys = this.storeWindows(lane).map((w) => w.key);
     if (windowKeys.length === 0) return;
     try {
-      await this.settings.store.refund?.({ windowKeys });
+      await this.settings.store.refund?.(grant.ticket === undefined ? { windowKeys } : { windowKeys, ticket: grant.ticket });
     } catch {
       // A refund that did not happen only leaves us more careful than needed.
     }
     // The budget may have room now: wake a head that sleeps on it.
     lane.wake?.();
+  }
+
+  /**
+   * A plain answer (not throttled, no rate-limit header): a success confirms the learned rate.
+   * Synchronous, so the common case costs no promise.
+   * @param lane - The lane the request was granted in.
+   * @param grant - Its grant.
+   * @param status - The HTTP status.
+   */
+  confirmed(lane: Lane, grant: Grant, status: number): void {
+    if (status < 500) lane.adaptive?.controller?.succeeded(this.settings.now(), grant.at);
+  }
+
+  /**
+   * Learns from a response: starts or extends the shared cooldown, counts a 429, checks refunds
+   * against it, adapts the learned rate, and heeds the proactive rate-limit headers. Call it
+   * before {@link release}, so a request woken by the release already meets what was learned.
+   * @param lane - The lane the request was granted in.
+   * @param grant - Its grant.
+   * @param response - What the response told.
+   */
+  async observe(lane: Lane, grant: Grant, response: ResponseObservation): Promise<void> {
+    const state = lane.state;
+    const status = response.status;
+    const now = this.settings.now();
+    const entry = lane.adaptive;
+    const controller = entry?.controller;
+    if (response.hint !== undefined) await this.heed(lane, grant, response.hint, now);
+    const coolsDown = this.settings.cooldownStatuses.includes(status);
+    if (status !== 429 && !coolsDown) {
+      this.confirmed(lane, grant, status);
+      return;
+    }
+    const retryAfterMs = response.retryAfterMs;
+    if (status === 429 && retryAfterMs === undefined && !this.toldRetryAfterUnreadable) {
+      // Browsers hide Retry-After unless the server exposes it (Graph does not): say so once.
+      this.toldRetryAfterUnreadable = true;
+      this.emit(state, "retry-after-unreadable", this.settings.defaultCooldownMs);
+    }
+    if (coolsDown) {
+      const cooldownMs = Math.min(MAX_COOLDOWN_HOLD_MS, retryAfterMs ?? (status === 429 ? this.settings.defaultCooldownMs : 0));
+      if (cooldownMs > 0) this.coolDown(state, await this.settings.store.extendCooldown(state.cooldownKey, cooldownMs), status);
+    }
+    if (status !== 429) return;
+    state.throttled += 1;
+    this.checkRefunds(lane, now, retryAfterMs ?? 0);
+    const change = controller?.throttledAt(now, grant.at, retryAfterMs);
+    if (entry === undefined || controller === undefined || change === undefined) return;
+    const store = this.settings.store;
+    const windowMs = controller.takeLearnedWindow();
+    // The store keeps the shortest window anyone learned (each is an upper bound of the server's).
+    if (windowMs !== undefined) controller.synced(undefined, await store.adjustRate(entry.shapeKey, { initial: windowMs, min: 1, max: windowMs }));
+    controller.changed(await store.adjustRate(entry.rateKey, change), this.settings.now());
+  }
+
+  /**
+   * A 429 while a refunded grant is still within a window (or within this 429's Retry-After) of
+   * now: the server may have counted the attempts we gave back, so this key stops refunding.
+   */
+  private checkRefunds(lane: Lane, now: number, retryAfterMs: number): void {
+    const state = lane.state;
+    if (!state.refunding) return;
+    let refundedRecently = lane.adaptive?.local.refundedWithin(now, retryAfterMs) === true;
+    for (const use of lane.uses) refundedRecently ||= use.refundedWithin(now, retryAfterMs);
+    if (!refundedRecently) return;
+    state.refunding = false;
+    this.emit(state, "refunds-off", 0);
+  }
+
+  /** Proactive headers of a response: a quota until their reset, and the used share for the learned rate. */
+  private async heed(lane: Lane, grant: Grant, hint: RateLimitHint, now: number): Promise<void> {
+    const state = lane.state;
+    if (hint.remaining !== undefined && hint.resetMs !== undefined) {
+      // Requests still in flight (other than this one) reach the server after it counted this one.
+      state.quota = { left: hint.remaining - Math.max(0, state.inFlight - 1), until: now + hint.resetMs };
+    }
+    const entry = lane.adaptive;
+    const controller = entry?.controller;
+    if (hint.usedRatio === undefined || entry === undefined || controller === undefined) return;
+    const change = controller.nearLimit(now, grant.at, hint.usedRatio);
+    if (change !== undefined) controller.changed(await this.settings.store.adjustRate(entry.rateKey, change), this.settings.now());
+  }
+
+  /** How long the proactive quota holds the key back (0 when it has room, ran out of time, or none was sent). */
+  private quotaWait(state: KeyState, now: number): number {
+    const quota = state.quota;
+    if (quota === undefined) return 0;
+    if (now >= quota.until) {
+      state.quota = undefined;
+      return 0;
+    }
+    return quota.left > 0 ? 0 : Math.ceil(quota.until - now);
   }
 
   /**
@@ -394,11 +561,12 @@ export class ThrottleScheduler {
       throttled: s.throttled,
       rejected: s.rejected,
       cooldownUntil: s.cooldownUntil !== undefined && s.cooldownUntil > now ? s.cooldownUntil : undefined,
+      refunding: s.refunding,
       rates: [...s.adaptive.values()]
         .filter((e) => e.controller !== undefined)
         .map((e) => {
           const c = e.controller as AdaptiveRate;
-          return { requests: e.requests, rate: c.rate, phase: c.phase, ceiling: c.ceiling, decreases: c.decreases };
+          return { requests: e.requests, rate: c.rate, phase: c.phase, ceiling: c.ceiling, decreases: c.decreases, windowMs: c.windowMs };
         }),
       budgets: [...s.uses.values()].map((u) => ({ name: u.name, used: u.used(now), limit: u.limit, windowMs: u.windowMs })),
     }));
@@ -448,6 +616,12 @@ export class ThrottleScheduler {
           await this.sleep(lane, localWait);
           continue;
         }
+        const quotaWait = this.quotaWait(state, this.settings.now());
+        if (quotaWait > 0) {
+          this.emit(state, "quota", quotaWait);
+          await this.sleep(lane, quotaWait);
+          continue;
+        }
         // Hold the slot while the store decides, so two lanes of a key cannot overshoot it.
         state.inFlight += 1;
         const result = await this.reserve(lane);
@@ -461,9 +635,11 @@ export class ThrottleScheduler {
           state.queued -= 1;
           state.sent += 1;
           for (const use of lane.uses) use.granted();
+          lane.adaptive?.controller?.granted(now, lane.adaptive.local.inFlight);
           lane.adaptive?.local.granted();
+          if (state.quota !== undefined) state.quota.left -= 1;
           if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener("abort", waiter.onAbort);
-          waiter.resolve(now);
+          waiter.resolve({ at: now, ticket: result.ticket });
           continue;
         }
         this.releaseSlot(state);
@@ -497,10 +673,12 @@ export class ThrottleScheduler {
     const store = this.settings.store;
     const now = this.settings.now();
     if (entry.controller === undefined) {
-      entry.controller = new AdaptiveRate(this.settings.adaptive, now, await store.readRate(entry.rateKey));
+      const [rate, windowMs] = await Promise.all([store.readRate(entry.rateKey), store.readRate(entry.shapeKey)]);
+      entry.controller = new AdaptiveRate(this.settings.adaptive, now, rate, windowMs);
       entry.syncedAt = now;
     } else if (now - entry.syncedAt >= RATE_SYNC_MS) {
-      entry.controller.synced(await store.readRate(entry.rateKey));
+      const [rate, windowMs] = await Promise.all([store.readRate(entry.rateKey), store.readRate(entry.shapeKey)]);
+      entry.controller.synced(rate, windowMs);
       entry.syncedAt = now;
     }
     const controller = entry.controller;
@@ -508,6 +686,10 @@ export class ThrottleScheduler {
     if (change !== undefined) controller.changed(await store.adjustRate(entry.rateKey, change), this.settings.now());
     const window = controller.window;
     entry.local.resize(window.limit, window.windowMs);
+    const spec = entry.specs[0];
+    if (spec === undefined || spec.limit !== window.limit || spec.windowMs !== window.windowMs) {
+      entry.specs = [{ key: entry.windowKey, limit: window.limit, windowMs: window.windowMs }];
+    }
   }
 
   private async reserve(lane: Lane): Promise<ReserveResult> {
@@ -518,7 +700,7 @@ export class ThrottleScheduler {
       return this.settings.store.reserve(lane.budgetPace === undefined ? request : { ...request, pace: lane.budgetPace });
     }
     const store = this.settings.store;
-    const window = { key: entry.windowKey, ...controller.window };
+    const window = entry.specs[0] ?? { key: entry.windowKey, ...controller.window };
     // Timers fire late and the store rounds waits up to whole ms; left alone, every gap would
     // grow by that and the rate would sag for good. Shorten the next gap by how late this grant is
     // against our own schedule (at most one gap), so grants keep to the schedule on average.

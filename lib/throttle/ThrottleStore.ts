@@ -45,13 +45,23 @@ export interface ThrottleStore {
   adjustRate(key: string, change: RateChange): Promise<number>;
 
   /**
-   * Gives back one grant in each window: the newest entry is removed. Called when an attempt got
+   * Gives back one grant in each window: the grant named by `ticket`, else the newest entry. Called when an attempt got
    * no answer from the service it was counted for (a 502/503/504 from a gateway, or no response
    * at all), so a failed attempt does not use up budget the server never counted. Optional: a
    * store without it simply keeps the grant, which only errs on the careful side.
    * @param request - The keys of the windows the grant was taken in.
    */
   refund?(request: RefundRequest): Promise<void>;
+
+  /**
+   * Moves a grant in each window from its grant time to now, when its response came: the server
+   * counted the request at some moment between our send and its response, so a slot held until
+   * one window after the response can never free early, whatever the network delay. Optional: a
+   * store without it frees slots one window after the grant (the handler's per-process window
+   * still holds them until a window after the response).
+   * @param request - The grant's ticket and the windows it was taken in.
+   */
+  settle?(request: SettleRequest): Promise<void>;
 
   /** Releases resources the store owns (not a client the user passed in). */
   close?(): Promise<void>;
@@ -81,11 +91,25 @@ export interface ReserveRequest {
 export interface RefundRequest {
   /** The store keys of the windows (as in {@link WindowSpec.key}). */
   readonly windowKeys: readonly string[];
+  /** The grant's ticket from {@link ThrottleStore.reserve}; without one, the newest grant is given back. */
+  readonly ticket?: string;
+}
+
+/** What {@link ThrottleStore.settle} moves. */
+export interface SettleRequest {
+  /** The ticket {@link ThrottleStore.reserve} answered with the grant. */
+  readonly ticket: string;
+  /** The windows the grant was taken in. */
+  readonly windows: readonly WindowSpec[];
 }
 
 /** The outcome of {@link ThrottleStore.reserve}. */
 export type ReserveResult =
-  | { readonly granted: true }
+  | {
+      readonly granted: true;
+      /** Names the grant in its windows, for {@link ThrottleStore.settle} (stores without `settle` omit it). */
+      readonly ticket?: string;
+    }
   | {
       readonly granted: false;
       /** How long until a retry can succeed, in milliseconds (> 0). */

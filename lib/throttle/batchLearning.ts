@@ -1,12 +1,12 @@
 import { parseBatchResponses, subResponseRetryAfter } from "../batch/parseBatch.js";
 import { readRetryAfter } from "../chain/readRetryAfter.js";
-import type { Lane } from "./ThrottleScheduler.js";
+import type { Grant, Lane } from "./ThrottleScheduler.js";
 
 /** The grant one sub-request of a `$batch` took. */
 export interface BatchGrant {
   readonly id: string;
   readonly lane: Lane;
-  readonly grantedAt: number;
+  readonly grant: Grant;
 }
 
 /** The handler's learning seam, for one answer. */

@@ -3,7 +3,7 @@ import { mirrorStoreCall, probeStoreCall, runStoreCall, type StoreCall } from ".
 import type { StoreFallbackEvent, StoreRecoverEvent } from "./StoreEvents.js";
 import { createStoreOutage } from "./storeOutage.js";
 import { withStoreTimeout } from "./storeTimeout.js";
-import type { RefundRequest, ThrottleStore } from "./ThrottleStore.js";
+import type { RefundRequest, SettleRequest, ThrottleStore } from "./ThrottleStore.js";
 
 /** Settings of {@link guardStore}, already defaulted. */
 export interface GuardStoreSettings {
@@ -27,6 +27,8 @@ export interface GuardedStore extends ThrottleStore {
   readonly usingFallback: boolean;
   /** Gives grants back, in the store or in the fallback. */
   refund(request: RefundRequest): Promise<void>;
+  /** Moves grants to their response time, in the store or in the fallback. */
+  settle(request: SettleRequest): Promise<void>;
   /** Stops probing (the guarded store and the fallback are not closed). */
   close(): Promise<void>;
 }
@@ -82,6 +84,7 @@ export function guardStore(store: ThrottleStore, settings: GuardStoreSettings): 
     readRate: (key) => call({ operation: "readRate", key }),
     adjustRate: (key, change) => call({ operation: "adjustRate", key, change }),
     refund: (request) => call({ operation: "refund", request }),
+    settle: (request) => call({ operation: "settle", request }),
     close: async () => outage.close(),
   };
 }

@@ -1,7 +1,7 @@
-import type { RateChange, RefundRequest, ReserveRequest, ThrottleStore } from "./ThrottleStore.js";
+import type { RateChange, RefundRequest, ReserveRequest, SettleRequest, ThrottleStore } from "./ThrottleStore.js";
 
 /** A store method the handler calls. */
-export type StoreOperation = "reserve" | "extendCooldown" | "cooldownRemaining" | "readRate" | "adjustRate" | "refund";
+export type StoreOperation = "reserve" | "extendCooldown" | "cooldownRemaining" | "readRate" | "adjustRate" | "refund" | "settle";
 
 /**
  * One store call as data, so the guard can send it to either store, copy its effect into the
@@ -13,7 +13,8 @@ export type StoreCall =
   | { readonly operation: "cooldownRemaining"; readonly key: string }
   | { readonly operation: "readRate"; readonly key: string }
   | { readonly operation: "adjustRate"; readonly key: string; readonly change: RateChange }
-  | { readonly operation: "refund"; readonly request: RefundRequest };
+  | { readonly operation: "refund"; readonly request: RefundRequest }
+  | { readonly operation: "settle"; readonly request: SettleRequest };
 
 /**
  * Runs a call on a store (a store without `refund` keeps the grant, as the interface allows).
@@ -34,6 +35,8 @@ export function runStoreCall(store: ThrottleStore, call: StoreCall): Promise<unk
       return store.adjustRate(call.key, call.change);
     case "refund":
       return store.refund?.(call.request) ?? Promise.resolve();
+    case "settle":
+      return store.settle?.(call.request) ?? Promise.resolve();
   }
 }
 
@@ -72,7 +75,7 @@ export async function mirrorStoreCall(fallback: ThrottleStore, call: StoreCall, 
  * - `reserve` is replayed and its grant, if any, given back at once (a paced key's pacer still
  *   moves one interval on, which only delays the next grant slightly);
  * - `extendCooldown` becomes `cooldownRemaining` (same key), `adjustRate` becomes `readRate`;
- * - `refund` becomes `cooldownRemaining` (a read), so it is never applied twice;
+ * - `refund` and `settle` become `cooldownRemaining` (a read), so they are never applied twice;
  * - reads are replayed as they are.
  * @param store - The shared store.
  * @param call - The call that failed.
@@ -82,7 +85,8 @@ export async function probeStoreCall(store: ThrottleStore, call: StoreCall): Pro
     case "reserve": {
       const result = await store.reserve(call.request);
       const windowKeys = call.request.windows.map((window) => window.key);
-      if (result.granted && windowKeys.length > 0) await store.refund?.({ windowKeys });
+      // By its ticket: a settled grant may be newer than the probe's own.
+      if (result.granted && windowKeys.length > 0) await store.refund?.(result.ticket === undefined ? { windowKeys } : { windowKeys, ticket: result.ticket });
       return;
     }
     case "extendCooldown":
@@ -95,6 +99,9 @@ export async function probeStoreCall(store: ThrottleStore, call: StoreCall): Pro
       return;
     case "refund":
       await store.cooldownRemaining(call.request.windowKeys[0] ?? "probe");
+      return;
+    case "settle":
+      await store.cooldownRemaining(call.request.windows[0]?.key ?? "probe");
       return;
   }
 }

@@ -103,7 +103,7 @@ describe("redis/createRedisThrottleStore", () => {
         await store.close();
       }
       const prefixed = createRedisThrottleStore(redis, { keyPrefix: prefix });
-      expect(await prefixed.reserve(request)).to.deep.equal({ granted: true });
+      expect(await prefixed.reserve(request)).to.include({ granted: true }); // grants carry a ticket now (for settle and refund)
       expect(await redis.zcard(`${prefix}w:tenant-a:writes`)).to.equal(1);
       await prefixed.close();
     });
@@ -148,7 +148,7 @@ describe("redis/createRedisThrottleStore", () => {
       });
       try {
         await redis.set(windowKey, "written by someone else");
-        expect(await store.reserve(request)).to.deep.equal({ granted: true });
+        expect(await store.reserve(request)).to.include({ granted: true }); // grants carry a ticket now (for settle and refund)
         expect(store.usingFallback).to.equal(true);
         const callsAtFallback = scriptCalls;
         await sleep(300);
@@ -164,7 +164,7 @@ describe("redis/createRedisThrottleStore", () => {
         await waitFor(() => recoveries.length === 1, 2000, "recovery");
         // The probe's own grant was given back.
         expect(await redis.zcard(windowKey)).to.equal(0);
-        expect(await store.reserve(request)).to.deep.equal({ granted: true });
+        expect(await store.reserve(request)).to.include({ granted: true }); // grants carry a ticket now (for settle and refund)
         expect(await redis.zcard(windowKey)).to.equal(1);
         expect(fallbacks).to.have.length(1);
       } finally {
@@ -272,7 +272,7 @@ describe("redis/createRedisThrottleStore", () => {
         probeIntervalMs: 100,
       });
       try {
-        expect(await store.reserve(request)).to.deep.equal({ granted: true });
+        expect(await store.reserve(request)).to.include({ granted: true }); // grants carry a ticket now (for settle and refund)
         server.pause();
         const started = Date.now();
         const frozen = await Promise.all(Array.from({ length: 10 }, () => store.reserve(request)));
@@ -285,7 +285,7 @@ describe("redis/createRedisThrottleStore", () => {
         expect(recoveries).to.have.length(0);
         server.resume();
         await waitFor(() => recoveries.length === 1, 3000, "onRecover");
-        expect(await store.reserve(request)).to.deep.equal({ granted: true });
+        expect(await store.reserve(request)).to.include({ granted: true }); // grants carry a ticket now (for settle and refund)
         expect(store.usingFallback).to.equal(false);
       } finally {
         await store.close();

@@ -130,4 +130,99 @@ describe("AdaptiveRate", () => {
     const slow = new AdaptiveRate(settings, 0, 0.5);
     expect(slow.window).to.deep.equal({ limit: 1, windowMs: 2000 });
   });
+
+  describe("learning the window's shape", () => {
+    /** Sends `n` requests from `start`, `gap` ms apart, each answered `rtt` ms later with success. */
+    function burst(c: AdaptiveRate, start: number, n: number, gap: number, rtt = 5): number {
+      for (let i = 0; i < n; i += 1) {
+        c.granted(start + i * gap, 0);
+        c.succeeded(start + i * gap + rtt, start + i * gap);
+      }
+      return start + (n - 1) * gap + rtt;
+    }
+
+    it("infers L from the successes since the window opened and W from 429 time + Retry-After − anchor", () => {
+      const c = new AdaptiveRate(settings, 0);
+      // 100 per 5 s: a burst of 100 over 1 s from t=0, then a 429 at 1010 with Retry-After 3.995 s.
+      const last = burst(c, 0, 100, 10);
+      const change = c.throttledAt(last + 10, last + 5, 3995) as RateChange;
+      const rate = apply(c, change, last + 10);
+      expect(c.windowMs).to.equal(last + 10 + 3995); // 5000 ms (an upper bound: the server counted the anchor at or after 0)
+      expect(rate).to.be.closeTo((100 * 1000) / 5000, 1e-9);
+      expect(c.window).to.deep.equal({ limit: 100, windowMs: 5000 });
+      expect(c.intervalMs, "a learned window is spent as a burst").to.equal(0);
+      expect(c.takeLearnedWindow()).to.equal(5000);
+      expect(c.takeLearnedWindow(), "taken once").to.equal(undefined);
+    });
+
+    it("with whole-second Retry-After, only trusts a burst shorter than Retry-After − 1 s, and W stays an upper bound", () => {
+      const c = new AdaptiveRate(settings, 0);
+      const last = burst(c, 0, 100, 10); // ends at 995
+      // The server's exact wait was 3.995 s, sent as "4": W = 1005 + 4000 − 0.
+      apply(c, c.throttledAt(last + 10, last + 5, 4000) as RateChange, last + 10);
+      expect(c.windowMs).to.equal(5005);
+      expect(c.window.limit).to.equal(100);
+
+      const ambiguous = new AdaptiveRate(settings, 0);
+      const end = burst(ambiguous, 0, 100, 25); // 2.5 s long: successes may have left a 3 s window
+      ambiguous.throttledAt(end + 10, end + 5, 3000);
+      expect(ambiguous.windowMs, "ambiguous: no window learned").to.equal(undefined);
+    });
+
+    it("keeps the shortest of several anchored estimates (each an upper bound), and re-anchors only after a window of silence", () => {
+      const c = new AdaptiveRate(settings, 0);
+      let last = burst(c, 0, 50, 10);
+      apply(c, c.throttledAt(last + 10, last + 5, 6000) as RateChange, last + 10); // W ≤ 6505
+      expect(c.windowMs).to.equal(6505);
+      // Silence for less than W: no anchor, so a 429 now cannot teach W.
+      last = burst(c, 10_000, 10, 10);
+      c.throttledAt(last + 300, last + 250, 1000);
+      expect(c.windowMs).to.equal(6505);
+      // After a whole window of silence: a clean anchor, and a tighter bound.
+      last = burst(c, 30_000, 50, 10);
+      apply(c, c.throttledAt(last + 10, last + 6, 4400.5) as RateChange, last + 10);
+      expect(c.windowMs).to.equal(Math.ceil(505 + 4400.5));
+      expect(c.window.limit).to.equal(50);
+    });
+
+    it("treats a 1 s window the same way when the evidence is clear (exact Retry-After)", () => {
+      const c = new AdaptiveRate(settings, 0);
+      const last = burst(c, 0, 40, 5); // 40 in 200 ms
+      apply(c, c.throttledAt(last + 5, last, 795.5) as RateChange, last + 5);
+      expect(c.windowMs).to.equal(Math.ceil(205 + 795.5));
+      expect(c.window.limit).to.equal(40);
+    });
+
+    it("re-infers a halved limit from the successes over the learned window, and keeps the window", () => {
+      const c = new AdaptiveRate(settings, 0);
+      let last = burst(c, 0, 100, 10);
+      apply(c, c.throttledAt(last + 10, last + 5, 3995) as RateChange, last + 10); // 100 per 5000 ms
+      // The server now allows 50 per 5 s: a 429 comes after 50 successes, earlier than the model says.
+      last = burst(c, 20_000, 50, 20, 5);
+      // The first of those 50 leaves the server's window about 4 s from now.
+      const rate = apply(c, c.throttledAt(last + 20, last + 15, 3990) as RateChange, last + 20);
+      // After a window of silence the burst is an anchor again: the bound on W only tightens.
+      expect(c.windowMs).to.be.within(4900, 5000);
+      expect(c.window.limit).to.be.at.most(50);
+      expect(c.window.limit).to.be.at.least(40);
+      expect(rate).to.be.below(10.1);
+    });
+
+    it("without Retry-After (hidden by a browser), keeps learning from 429s alone as a rate", () => {
+      const c = new AdaptiveRate(settings, 0, 100); // sending at up to 100/s
+      const last = burst(c, 0, 40, 25); // 40 per second got through
+      const rate = apply(c, c.throttledAt(last + 10, last + 5, undefined) as RateChange, last + 10);
+      expect(c.windowMs).to.equal(undefined);
+      expect(c.phase).to.equal("steady");
+      expect(rate).to.be.within(30, 40);
+    });
+
+    it("takes a window learned by another process from the store", () => {
+      const c = new AdaptiveRate(settings, 0, 20, 5000);
+      expect(c.window).to.deep.equal({ limit: 100, windowMs: 5000 });
+      const d = new AdaptiveRate(settings, 0, 20);
+      d.synced(20, 5000);
+      expect(d.window).to.deep.equal({ limit: 100, windowMs: 5000 });
+    });
+  });
 });

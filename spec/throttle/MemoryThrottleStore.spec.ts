@@ -30,7 +30,7 @@ describe("MemoryThrottleStore", () => {
 
   it("has a no-argument constructor and follows the (faked) Date.now clock", async () => {
     const store = new MemoryThrottleStore();
-    expect(await store.reserve(windowRequest(1, 1000))).to.deep.equal({ granted: true });
+    expect(await store.reserve(windowRequest(1, 1000))).to.deep.equal({ granted: true, ticket: String(Date.now()) });
     expect(await store.reserve(windowRequest(1, 1000))).to.deep.equal({ granted: false, retryInMs: 1000, reason: "budget" });
     clock.tick(1000);
     expect((await store.reserve(windowRequest(1, 1000))).granted).to.equal(true);
@@ -187,5 +187,33 @@ describe("MemoryThrottleStore", () => {
     expect(store.windowCount("b")).to.equal(1);
     expect((await store.reserve(request)).granted).to.equal(true);
     await store.refund({ windowKeys: ["unknown"] }); // no window, nothing to do
+  });
+
+  it("settle holds a grant's slot until one window after its response, not after its grant", async () => {
+    const store = new MemoryThrottleStore();
+    const request = windowRequest(1, 1000);
+    const first = await store.reserve(request);
+    expect(first.granted).to.equal(true);
+    clock.tick(300); // the response comes 300 ms after the grant
+    await store.settle({ ticket: (first as { ticket: string }).ticket, windows: request.windows });
+    clock.tick(700); // one window after the grant: the server may still count the first request
+    expect(await store.reserve(request)).to.deep.equal({ granted: false, retryInMs: 300, reason: "budget" });
+    clock.tick(300);
+    expect((await store.reserve(request)).granted).to.equal(true);
+  });
+
+  it("refund with a ticket gives back that grant, even when a later one was settled", async () => {
+    const store = new MemoryThrottleStore();
+    const request = windowRequest(2, 1000);
+    const first = (await store.reserve(request)) as { ticket: string };
+    clock.tick(100);
+    const second = (await store.reserve(request)) as { ticket: string };
+    clock.tick(100);
+    await store.settle({ ticket: first.ticket, windows: request.windows }); // first now counts from t=200
+    await store.refund({ windowKeys: request.windows.map((w) => w.key), ticket: second.ticket });
+    expect(store.windowCount(request.windows[0]?.key ?? "")).to.equal(1);
+    expect((await store.reserve(request)).granted).to.equal(true);
+    // The one left is the settled first grant: the window is full until 200 + 1000.
+    expect(await store.reserve(request)).to.deep.equal({ granted: false, retryInMs: 1000, reason: "budget" });
   });
 });

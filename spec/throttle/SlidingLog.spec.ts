@@ -92,4 +92,45 @@ describe("SlidingLog", () => {
     expect(log.count(900)).to.equal(0);
     expect(log.waitMs(900)).to.equal(0);
   });
+
+  it("moveToNow moves a grant to its response time, keeping time order, also in a full ring", () => {
+    const log = new SlidingLog(3, 1000);
+    log.add(0);
+    log.add(100);
+    log.add(200);
+    log.add(1100); // the ring is full and wrapped: [100, 200, 1100]
+    log.moveToNow(100, 1150); // the grant at 100 was answered at 1150
+    // Now [200, 1100, 1150]: the slot of the grant at 100 frees only at 2150, not at 1100.
+    expect(log.count(1150)).to.equal(3);
+    expect(log.waitMs(1150)).to.equal(50);
+    expect(log.waitMs(1200)).to.equal(0);
+    log.add(1200); // [1100, 1150, 1200]
+    expect(log.waitMs(1200)).to.equal(900);
+    expect(log.waitMs(2050)).to.equal(50);
+  });
+
+  it("moveToNow leaves the log alone when the grant is no longer held", () => {
+    const log = new SlidingLog(2, 1000);
+    log.add(0);
+    log.add(10);
+    log.add(20); // 0 was pushed out
+    log.moveToNow(0, 500);
+    expect(log.waitMs(500)).to.equal(510);
+    log.moveToNow(15, 500); // no such grant
+    expect(log.waitMs(500)).to.equal(510);
+  });
+
+  it("remove gives back the named grant, not the newest one", () => {
+    const log = new SlidingLog(3, 1000);
+    log.add(0);
+    log.add(100);
+    log.add(200);
+    log.moveToNow(0, 300); // [100, 200, 300]
+    log.remove(200); // [100, 300]
+    expect(log.count(300)).to.equal(2);
+    log.add(400); // [100, 300, 400]
+    expect(log.waitMs(400)).to.equal(700);
+    log.remove(999); // unknown: nothing happens
+    expect(log.count(400)).to.equal(3);
+  });
 });

