@@ -1,5 +1,5 @@
 import type { AuthenticationProvider, Client, FetchOptions } from "@microsoft/microsoft-graph-client";
-import type { RetryStepOptions, ThrottleStepOptions } from "./buildMiddlewareChain.js";
+import type { BreakerStepOptions, RetryStepOptions, ThrottleStepOptions } from "./buildMiddlewareChain.js";
 import type { GraphApiVersion, SoftwareUpdateStatusSummaryClient } from "./SoftwareUpdateStatusSummaryRequestBuilder.js";
 
 /** Options of {@link createGraphClient}. */
@@ -25,6 +25,12 @@ export interface CreateGraphClientOptions {
   readonly retry?: RetryStepOptions | false;
   /** Throttle step options, or `false` for none. @default the throttle step's defaults */
   readonly throttle?: ThrottleStepOptions | false;
+  /**
+   * A circuit breaker per `tenant/app@host`, between retry and throttle: options, a
+   * `CircuitBreakerHandler`, or `false` for none.
+   * @default false
+   */
+  readonly breaker?: BreakerStepOptions | false;
 }
 
 /** The official `Client` with `softwareUpdateStatusSummary()` added. */

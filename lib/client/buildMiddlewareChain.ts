@@ -6,6 +6,8 @@ import { createHttpMessageHandler } from "./fetchPolyfill.js";
 import { ThrottleHandler } from "../throttle/ThrottleHandler.js";
 import type { ThrottleHandlerOptions } from "../throttle/ThrottleHandlerOptions.js";
 import type { ResilientRetryOptions } from "../retry/ResilientRetryOptions.js";
+import { CircuitBreakerHandler } from "../breaker/CircuitBreakerHandler.js";
+import type { CircuitBreakerOptions } from "../breaker/CircuitBreakerOptions.js";
 
 /**
  * The retry step: options for a new `ResilientRetryHandler`, or a handler you built (to keep a
@@ -19,6 +21,12 @@ export type RetryStepOptions = Partial<ResilientRetryOptions> | ResilientRetryHa
  */
 export type ThrottleStepOptions = ThrottleHandlerOptions | ThrottleHandler;
 
+/**
+ * The circuit-breaker step: options for a new `CircuitBreakerHandler`, or a handler you built (to
+ * subscribe to `onStateChange`). A handler instance belongs to one client's chain.
+ */
+export type BreakerStepOptions = CircuitBreakerOptions | CircuitBreakerHandler;
+
 /** What {@link buildMiddlewareChain} needs. */
 export interface MiddlewareChainOptions {
   /** Gives the access token. */
@@ -29,11 +37,13 @@ export interface MiddlewareChainOptions {
   readonly retry?: RetryStepOptions | false;
   /** Throttle step options, or `false` for no throttle step. @default the step's defaults */
   readonly throttle?: ThrottleStepOptions | false;
+  /** Circuit-breaker step options, or `false` (the default) for none. @default false */
+  readonly breaker?: BreakerStepOptions | false;
 }
 
 /**
  * Assembles the middleware chain, outermost first:
- * `SecureAuthenticationHandler` → [retry] → [throttle] → `SecureRedirectHandler` →
+ * `SecureAuthenticationHandler` → [retry] → [breaker] → [throttle] → `SecureRedirectHandler` →
  * `TelemetryHandler` → `HTTPMessageHandler` (which loads a `fetch` polyfill first where the
  * runtime has no `fetch`). The redirect step replaces the official
  * `RedirectHandler` in every runtime: in Node it applies the token rules to each hop; in a
@@ -49,6 +59,10 @@ export function buildMiddlewareChain(options: MiddlewareChainOptions): Middlewar
   // Retry sits outside throttle so every retried attempt is paced by the throttle again.
   if (options.retry !== false) {
     chain.push(options.retry instanceof ResilientRetryHandler ? options.retry : new ResilientRetryHandler(options.retry ?? {}));
+  }
+  // The breaker sits between them: each attempt counts once, and a refused one takes no throttle slot.
+  if (options.breaker !== undefined && options.breaker !== false) {
+    chain.push(options.breaker instanceof CircuitBreakerHandler ? options.breaker : new CircuitBreakerHandler(options.breaker));
   }
   if (options.throttle !== false) {
     chain.push(options.throttle instanceof ThrottleHandler ? options.throttle : new ThrottleHandler(options.throttle ?? {}));

@@ -19,6 +19,7 @@ export function createGraphClient(options: CreateGraphClientOptions): GraphClien
     customHosts: valid.customHosts,
     retry: valid.retry,
     throttle: valid.throttle,
+    breaker: valid.breaker,
   });
   // Only defined keys: the official Client copies every own key, so `baseUrl: undefined` would
   // replace its default.

@@ -5,7 +5,8 @@ import { oneOf, valueWhere } from "../chain/optionRules.js";
 import { nestedOptions, optionSchema, resolveOptions, type OptionRule } from "../chain/resolveOptions.js";
 import { RETRY_OPTIONS } from "../retry/resolveRetryOptions.js";
 import { THROTTLE_OPTIONS } from "../throttle/ThrottleHandlerOptions.js";
-import type { RetryStepOptions, ThrottleStepOptions } from "./buildMiddlewareChain.js";
+import { BREAKER_OPTIONS } from "../breaker/CircuitBreakerOptions.js";
+import type { BreakerStepOptions, RetryStepOptions, ThrottleStepOptions } from "./buildMiddlewareChain.js";
 import type { CreateGraphClientOptions } from "./CreateGraphClientOptions.js";
 import type { GraphApiVersion } from "./SoftwareUpdateStatusSummaryRequestBuilder.js";
 
@@ -25,6 +26,8 @@ export interface ValidGraphClientOptions {
   readonly retry: RetryStepOptions | false | undefined;
   /** Throttle step options, `false`, or `undefined` for the defaults. */
   readonly throttle: ThrottleStepOptions | false | undefined;
+  /** Breaker step options, a handler, `false`, or `undefined` (none). */
+  readonly breaker: BreakerStepOptions | false | undefined;
 }
 
 const isObject = (value: unknown): value is object => typeof value === "object" && value !== null;
@@ -62,6 +65,7 @@ const CLIENT_OPTIONS = optionSchema<CreateGraphClientOptions>()({
     fetchOptions: valueWhere<FetchOptions>(isObject, "an object (RequestInit)"),
     retry: stepOption<RetryStepOptions>(nestedOptions(RETRY_OPTIONS), "retry"),
     throttle: stepOption<ThrottleStepOptions>(nestedOptions(THROTTLE_OPTIONS), "throttle"),
+    breaker: stepOption<BreakerStepOptions>(nestedOptions(BREAKER_OPTIONS), "breaker"),
   },
   refine: ({ baseUrl, customHosts }, report) => {
     if (typeof baseUrl !== "string" || !(customHosts === undefined || customHosts instanceof Set)) return;
@@ -86,6 +90,7 @@ export function validateGraphClientOptions(options: CreateGraphClientOptions): V
     fetchOptions: valid.fetchOptions,
     retry: valid.retry,
     throttle: valid.throttle,
+    breaker: valid.breaker,
   };
 }
 
