@@ -8,6 +8,10 @@ import type { ThrottleHandlerOptions } from "../throttle/ThrottleHandlerOptions.
 import type { ResilientRetryOptions } from "../retry/ResilientRetryOptions.js";
 import { CircuitBreakerHandler } from "../breaker/CircuitBreakerHandler.js";
 import type { CircuitBreakerOptions } from "../breaker/CircuitBreakerOptions.js";
+import { TelemetryCallHandler } from "../telemetry/TelemetryCallHandler.js";
+import { TelemetryAttemptHandler, TelemetryQueueMarkHandler } from "../telemetry/TelemetryAttemptHandler.js";
+import { observeThrottle } from "../telemetry/instruments.js";
+import { observeRetries } from "../telemetry/observeRetries.js";
 
 /**
  * The retry step: options for a new `ResilientRetryHandler`, or a handler you built (to keep a
@@ -43,8 +47,8 @@ export interface MiddlewareChainOptions {
 
 /**
  * Assembles the middleware chain, outermost first:
- * `SecureAuthenticationHandler` → [retry] → [breaker] → [throttle] → `SecureRedirectHandler` →
- * `TelemetryHandler` → `HTTPMessageHandler` (which loads a `fetch` polyfill first where the
+ * `SecureAuthenticationHandler` → call span → [retry] → [breaker] → [throttle] → attempt span →
+ * `SecureRedirectHandler` → `TelemetryHandler` → `HTTPMessageHandler` (which loads a `fetch` polyfill first where the
  * runtime has no `fetch`). The redirect step replaces the official
  * `RedirectHandler` in every runtime: in Node it applies the token rules to each hop; in a
  * browser it keeps writes from being silently turned into GETs (see `SecureRedirectHandler`).
@@ -54,20 +58,25 @@ export interface MiddlewareChainOptions {
 export function buildMiddlewareChain(options: MiddlewareChainOptions): Middleware[] {
   // Read once: both handlers need the hosts, and an iterable may be single-use.
   const customHosts = options.customHosts === undefined ? undefined : [...options.customHosts];
-  const chain: Middleware[] = [new SecureAuthenticationHandler(options.authProvider, { customHosts })];
+  // The telemetry steps do nothing, and load nothing, until an OpenTelemetry SDK is registered.
+  const chain: Middleware[] = [new SecureAuthenticationHandler(options.authProvider, { customHosts }), new TelemetryCallHandler()];
 
   // Retry sits outside throttle so every retried attempt is paced by the throttle again.
   if (options.retry !== false) {
-    chain.push(options.retry instanceof ResilientRetryHandler ? options.retry : new ResilientRetryHandler(options.retry ?? {}));
+    const retry = options.retry instanceof ResilientRetryHandler ? options.retry : new ResilientRetryHandler(options.retry ?? {});
+    observeRetries(retry);
+    chain.push(retry);
   }
   // The breaker sits between them: each attempt counts once, and a refused one takes no throttle slot.
   if (options.breaker !== undefined && options.breaker !== false) {
     chain.push(options.breaker instanceof CircuitBreakerHandler ? options.breaker : new CircuitBreakerHandler(options.breaker));
   }
   if (options.throttle !== false) {
-    chain.push(options.throttle instanceof ThrottleHandler ? options.throttle : new ThrottleHandler(options.throttle ?? {}));
+    const throttle = options.throttle instanceof ThrottleHandler ? options.throttle : new ThrottleHandler(options.throttle ?? {});
+    observeThrottle(throttle);
+    chain.push(new TelemetryQueueMarkHandler(), throttle);
   }
 
-  chain.push(new SecureRedirectHandler({ customHosts }), new TelemetryHandler(), createHttpMessageHandler());
+  chain.push(new TelemetryAttemptHandler(), new SecureRedirectHandler({ customHosts }), new TelemetryHandler(), createHttpMessageHandler());
   return chain;
 }

@@ -5,6 +5,9 @@ import { SecureRedirectHandler } from "../../lib/auth/SecureRedirectHandler.js";
 import { buildMiddlewareChain } from "../../lib/client/buildMiddlewareChain.js";
 import { ResilientRetryHandler } from "../../lib/retry/ResilientRetryHandler.js";
 import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
+import { CircuitBreakerHandler } from "../../lib/breaker/CircuitBreakerHandler.js";
+import { TelemetryCallHandler } from "../../lib/telemetry/TelemetryCallHandler.js";
+import { TelemetryAttemptHandler, TelemetryQueueMarkHandler } from "../../lib/telemetry/TelemetryAttemptHandler.js";
 
 const authProvider: AuthenticationProvider = { getAccessToken: async () => "token" };
 const names = (chain: object[]): string[] => chain.map((m) => m.constructor.name);
@@ -22,25 +25,39 @@ function withoutProcess<T>(fn: () => T): T {
 }
 
 describe("client/buildMiddlewareChain", () => {
-  it("orders auth, retry, throttle, redirect, telemetry, transport", () => {
+  it("orders auth, call span, retry, throttle, attempt span, redirect, telemetry, transport", () => {
     const chain = buildMiddlewareChain({ authProvider });
     expect(chain[0]).to.be.instanceOf(SecureAuthenticationHandler);
-    expect(chain[1]).to.be.instanceOf(ResilientRetryHandler);
-    expect(chain[2]).to.be.instanceOf(ThrottleHandler);
-    expect(chain[3]).to.be.instanceOf(SecureRedirectHandler);
-    expect(chain[4]).to.be.instanceOf(TelemetryHandler);
-    expect(chain[5]).to.be.instanceOf(HTTPMessageHandler);
-    expect(chain).to.have.length(6);
+    expect(chain[1]).to.be.instanceOf(TelemetryCallHandler);
+    expect(chain[2]).to.be.instanceOf(ResilientRetryHandler);
+    expect(chain[3]).to.be.instanceOf(TelemetryQueueMarkHandler);
+    expect(chain[4]).to.be.instanceOf(ThrottleHandler);
+    expect(chain[5]).to.be.instanceOf(TelemetryAttemptHandler);
+    expect(chain[6]).to.be.instanceOf(SecureRedirectHandler);
+    expect(chain[7]).to.be.instanceOf(TelemetryHandler);
+    expect(chain[8]).to.be.instanceOf(HTTPMessageHandler);
+    expect(chain).to.have.length(9);
+  });
+
+  it("puts the circuit breaker, when asked for, between retry and throttle", () => {
+    const breaker = new CircuitBreakerHandler();
+    const chain = buildMiddlewareChain({ authProvider, breaker });
+    expect(chain.indexOf(breaker)).to.equal(chain.findIndex((m) => m instanceof ResilientRetryHandler) + 1);
+    expect(chain[chain.indexOf(breaker) + 2]).to.be.instanceOf(ThrottleHandler);
+    expect(names(buildMiddlewareChain({ authProvider, breaker: { consecutiveFailures: 3 } }))).to.include("CircuitBreakerHandler");
+    expect(names(buildMiddlewareChain({ authProvider }))).not.to.include("CircuitBreakerHandler");
   });
 
   it("leaves the retry and throttle steps out with false, and passes options through", () => {
     expect(names(buildMiddlewareChain({ authProvider, retry: false, throttle: false }))).to.deep.equal([
       "SecureAuthenticationHandler",
+      "TelemetryCallHandler",
+      "TelemetryAttemptHandler",
       "SecureRedirectHandler",
       "TelemetryHandler",
       "HTTPMessageHandler",
     ]);
-    const retry = buildMiddlewareChain({ authProvider, retry: { maxRetries: 17 }, throttle: false })[1];
+    const retry = buildMiddlewareChain({ authProvider, retry: { maxRetries: 17 }, throttle: false })[2];
     expect(retry).to.be.instanceOf(ResilientRetryHandler);
     expect((retry as ResilientRetryHandler).options.maxRetries).to.equal(17);
   });
@@ -49,16 +66,19 @@ describe("client/buildMiddlewareChain", () => {
     const retry = new ResilientRetryHandler({ maxRetries: 2 });
     const throttle = new ThrottleHandler({ maxQueue: 5 });
     const chain = buildMiddlewareChain({ authProvider, retry, throttle });
-    expect(chain[1]).to.equal(retry);
-    expect(chain[2]).to.equal(throttle);
+    expect(chain[2]).to.equal(retry);
+    expect(chain[4]).to.equal(throttle);
   });
 
   it("keeps the redirect step in browsers too, where it stops writes from being followed as GETs", () => {
     const chain = withoutProcess(() => buildMiddlewareChain({ authProvider }));
     expect(names(chain)).to.deep.equal([
       "SecureAuthenticationHandler",
+      "TelemetryCallHandler",
       "ResilientRetryHandler",
+      "TelemetryQueueMarkHandler",
       "ThrottleHandler",
+      "TelemetryAttemptHandler",
       "SecureRedirectHandler",
       "TelemetryHandler",
       "HTTPMessageHandler",
@@ -71,7 +91,7 @@ describe("client/buildMiddlewareChain", () => {
     }
     const chain = buildMiddlewareChain({ authProvider, customHosts: hosts() });
     const auth = chain[0] as unknown as { customHosts: readonly string[] };
-    const redirect = chain[3] as unknown as { customHosts: readonly string[] };
+    const redirect = chain[6] as unknown as { customHosts: readonly string[] };
     expect(auth.customHosts).to.deep.equal(["127.0.0.1:8443"]);
     expect(redirect.customHosts).to.deep.equal(["127.0.0.1:8443"]);
   });
