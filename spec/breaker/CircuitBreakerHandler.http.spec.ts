@@ -115,7 +115,10 @@ describe("breaker/CircuitBreakerHandler (emulator over HTTP)", () => {
     expect(emu.stats().requests).to.equal(sent);
   });
 
-  it("refuses bad options, listing every problem", () => {
+  it("refuses bad options, listing every problem, also through createGraphClient", () => {
+    expect(() =>
+      createGraphClient({ authProvider: staticTokenProvider(TOKEN), breaker: { consecutiveFailures: 0, samplingMs: "30s" } as unknown as CircuitBreakerOptions }),
+    ).to.throw(/breaker\.consecutiveFailures[\s\S]*breaker\.samplingMs/);
     expect(() => new CircuitBreakerHandler({ consecutiveFailures: 0, failureRatio: 2, breakMs: -1 } as CircuitBreakerOptions)).to.throw(
       /consecutiveFailures[\s\S]*failureRatio[\s\S]*breakMs/,
     );
