@@ -7,7 +7,7 @@
 export { createGraphClient } from "./client/createGraphClient.js";
 export { extendClient } from "./client/extendClient.js";
 export type { CreateGraphClientOptions, GraphClient, StockRetryGraphClientOptions } from "./client/CreateGraphClientOptions.js";
-export type { BatchStepOptions, MiddlewarePositions, RetryStepOptions, ThrottleStepOptions } from "./client/buildMiddlewareChain.js";
+export type { BatchStepOptions, BreakerStepOptions, MiddlewarePositions, RetryStepOptions, ThrottleStepOptions } from "./client/buildMiddlewareChain.js";
 export type {
   GraphApiVersion,
   SelectedSoftwareUpdateStatusSummary,
@@ -90,6 +90,11 @@ export type { StoreFallbackEvent, StoreRecoverEvent } from "./throttle/StoreEven
 export type { StoreOperation } from "./throttle/storeCall.js";
 export type { RateChange, RefundRequest, ReserveRequest, ReserveResult, SettleRequest, ThrottleStore, WindowSpec } from "./throttle/ThrottleStore.js";
 export { MemoryThrottleStore, type MemoryThrottleStoreOptions } from "./throttle/MemoryThrottleStore.js";
+export type { BreakerAdmission, BreakerOutcome, BreakerPolicy, BreakerState, BreakerStore, BreakerTransition } from "./throttle/BreakerStore.js";
+
+// Circuit breaker
+export { CircuitBreakerHandler } from "./breaker/CircuitBreakerHandler.js";
+export type { CircuitBreakerOptions, CircuitStateEvent, CircuitStateListener } from "./breaker/CircuitBreakerOptions.js";
 
 // JSON batching
 export { BatchHandler } from "./batch/BatchHandler.js";
@@ -105,6 +110,7 @@ export { AttemptTimeoutError, isAttemptTimeoutError } from "./errors/AttemptTime
 export { DeadlineExceededError, isDeadlineExceededError } from "./errors/DeadlineExceededError.js";
 export { RetryAfterTooLongError, isRetryAfterTooLongError } from "./errors/RetryAfterTooLongError.js";
 export { ThrottleQueueFullError, isThrottleQueueFullError } from "./errors/ThrottleQueueFullError.js";
+export { CircuitOpenError, isCircuitOpenError } from "./errors/CircuitOpenError.js";
 export { ValidationError, isValidationError, type ValidationIssue } from "./errors/ValidationError.js";
 export { InvalidOptionsError, isInvalidOptionsError } from "./errors/InvalidOptionsError.js";
 export { AuthenticationError, isAuthenticationError, type AuthenticationProblem } from "./errors/AuthenticationError.js";

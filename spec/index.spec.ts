@@ -13,6 +13,9 @@ const ROOT = [
   "validateBatch",
   "AttemptTimeoutError",
   "AuthenticationError",
+  "CircuitBreakerHandler",
+  "CircuitOpenError",
+  "isCircuitOpenError",
   "RedirectRefusedError",
   "SecureRedirectHandler",
   "isAuthenticationError",
@@ -98,7 +101,7 @@ describe("public exports", () => {
   it("every error class has its is…Error guard", () => {
     const exported = root as unknown as Record<string, unknown>;
     const classes = Object.keys(root).filter((name) => /Error$/.test(name) && !name.startsWith("is"));
-    expect(classes).to.have.length(10);
+    expect(classes).to.have.length(11);
     for (const name of classes) expect(exported[`is${name}`], `is${name}`).to.be.a("function");
   });
 

@@ -1,6 +1,6 @@
 import type { AuthenticationProvider, Client, FetchOptions, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
 import type { GraphLogger } from "../chain/logger.js";
-import type { BatchStepOptions, MiddlewarePositions, RetryStepOptions, ThrottleStepOptions } from "./buildMiddlewareChain.js";
+import type { BatchStepOptions, BreakerStepOptions, MiddlewarePositions, RetryStepOptions, ThrottleStepOptions } from "./buildMiddlewareChain.js";
 import type { GraphApiVersion, SoftwareUpdateStatusSummaryClient } from "./SoftwareUpdateStatusSummaryRequestBuilder.js";
 
 /** Options of {@link createGraphClient}. */
@@ -45,6 +45,12 @@ export interface CreateGraphClientOptions {
    * to pass `$batch` requests through untouched. @default the batch step's defaults
    */
   readonly batch?: BatchStepOptions | false;
+  /**
+   * A circuit breaker per `tenant/app@host`, between retry and throttle: options, a
+   * `CircuitBreakerHandler`, or `false` for none.
+   * @default false
+   */
+  readonly breaker?: BreakerStepOptions | false;
 }
 
 /**

@@ -14,6 +14,12 @@ import type { GraphLogger } from "../chain/logger.js";
 import { logRetryEvents } from "../retry/logRetryEvents.js";
 import { isStockRetryOptions } from "../retry/stockRetryOptions.js";
 
+import { CircuitBreakerHandler } from "../breaker/CircuitBreakerHandler.js";
+import type { CircuitBreakerOptions } from "../breaker/CircuitBreakerOptions.js";
+import { TelemetryCallHandler } from "../telemetry/TelemetryCallHandler.js";
+import { TelemetryAttemptHandler, TelemetryQueueMarkHandler } from "../telemetry/TelemetryAttemptHandler.js";
+import { observeThrottle } from "../telemetry/instruments.js";
+import { observeRetries } from "../telemetry/observeRetries.js";
 
 /**
  * The retry step: options for a new `ResilientRetryHandler`, or a handler you built (to keep a
@@ -52,6 +58,12 @@ export type ThrottleStepOptions = ThrottleHandlerOptions | ThrottleHandler;
  */
 export type BatchStepOptions = BatchHandlerOptions | BatchHandler;
 
+/**
+ * The circuit-breaker step: options for a new `CircuitBreakerHandler`, or a handler you built (to
+ * subscribe to `onStateChange`). A handler instance belongs to one client's chain.
+ */
+export type BreakerStepOptions = CircuitBreakerOptions | CircuitBreakerHandler;
+
 /** What {@link buildMiddlewareChain} needs. */
 export interface MiddlewareChainOptions {
   /** Gives the access token. */
@@ -68,6 +80,8 @@ export interface MiddlewareChainOptions {
   readonly middleware?: MiddlewarePositions;
   /** Receives retries, give-ups, throttle waits and store outages. @default none */
   readonly logger?: GraphLogger;
+  /** Circuit-breaker step options, or `false` (the default) for none. @default false */
+  readonly breaker?: BreakerStepOptions | false;
 }
 
 /**
@@ -86,8 +100,9 @@ function retryStep(retry: RetryStepOptions | RetryHandlerOptions | undefined, lo
 
 /**
  * Assembles the middleware chain, outermost first:
- * `UnhonouredOptionsHandler` → [beforeAuth] → `SecureAuthenticationHandler` → [beforeRetry] → [retry] →
- * [batch] → [beforeThrottle] → [throttle] → `SecureRedirectHandler` → `TelemetryHandler` → [beforeTransport] → `HTTPMessageHandler` (which loads a `fetch` polyfill first where the
+ * `UnhonouredOptionsHandler` → [beforeAuth] → `SecureAuthenticationHandler` → call span → [beforeRetry] →
+ * [retry] → [breaker] → [batch] → [beforeThrottle] → [throttle] → attempt span → `SecureRedirectHandler` →
+ * `TelemetryHandler` → [beforeTransport] → `HTTPMessageHandler` (which loads a `fetch` polyfill first where the
  * runtime has no `fetch`). The redirect step replaces the official
  * `RedirectHandler` in every runtime: in Node it applies the token rules to each hop; in a
  * browser it keeps writes from being silently turned into GETs (see `SecureRedirectHandler`).
@@ -100,16 +115,24 @@ export function buildMiddlewareChain(options: MiddlewareChainOptions): Middlewar
   const user = options.middleware ?? {};
   const { logger } = options;
   const honoured = { retry: options.retry !== false, chaos: Object.values(user).some((list: readonly Middleware[] | undefined) => list?.some((m) => m instanceof ChaosHandler)) };
+  // The telemetry steps do nothing, and load nothing, until an OpenTelemetry SDK is registered.
   const chain: Middleware[] = [
     new UnhonouredOptionsHandler(honoured),
     ...(user.beforeAuth ?? []),
     new SecureAuthenticationHandler(options.authProvider, { customHosts }),
+    new TelemetryCallHandler(),
     ...(user.beforeRetry ?? []),
   ];
 
   // Retry sits outside throttle so every retried attempt is paced by the throttle again.
   if (options.retry !== false) {
-    chain.push(retryStep(options.retry, logger));
+    const retry = retryStep(options.retry, logger);
+    observeRetries(retry);
+    chain.push(retry);
+  }
+  // The breaker sits between them: each attempt counts once, and a refused one takes no throttle slot.
+  if (options.breaker !== undefined && options.breaker !== false) {
+    chain.push(options.breaker instanceof CircuitBreakerHandler ? options.breaker : new CircuitBreakerHandler(options.breaker));
   }
   // Batch sits between them: the retry handler re-sends a batch refused as a whole, the batch step
   // re-sends the refused requests inside a batch, and the throttle paces every round's sub-requests.
@@ -119,9 +142,17 @@ export function buildMiddlewareChain(options: MiddlewareChainOptions): Middlewar
   chain.push(...(user.beforeThrottle ?? []));
   if (options.throttle !== false) {
     // A handler you built logs to its own logger; options take the client's unless they name one.
-    chain.push(options.throttle instanceof ThrottleHandler ? options.throttle : new ThrottleHandler({ logger, ...options.throttle }));
+    const throttle = options.throttle instanceof ThrottleHandler ? options.throttle : new ThrottleHandler({ logger, ...options.throttle });
+    observeThrottle(throttle);
+    chain.push(new TelemetryQueueMarkHandler(), throttle);
   }
 
-  chain.push(new SecureRedirectHandler({ customHosts, logger }), new TelemetryHandler(), ...(user.beforeTransport ?? []), createHttpMessageHandler());
+  chain.push(
+    new TelemetryAttemptHandler(),
+    new SecureRedirectHandler({ customHosts, logger }),
+    new TelemetryHandler(),
+    ...(user.beforeTransport ?? []),
+    createHttpMessageHandler(),
+  );
   return chain;
 }

@@ -29,6 +29,7 @@ export function createGraphClient(options: CreateGraphClientOptions | StockRetry
     batch: valid.batch,
     middleware: valid.middleware,
     logger: valid.logger,
+    breaker: valid.breaker,
   });
   // Only defined keys: the official Client copies every own key, so `baseUrl: undefined` would
   // replace its default.

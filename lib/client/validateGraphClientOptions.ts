@@ -8,7 +8,8 @@ import { nestedOptions, optionSchema, resolveOptions, type OptionRule } from "..
 import { RETRY_OPTIONS } from "../retry/resolveRetryOptions.js";
 import { THROTTLE_OPTIONS } from "../throttle/ThrottleHandlerOptions.js";
 import { BATCH_OPTIONS } from "../batch/BatchHandlerOptions.js";
-import type { BatchStepOptions, MiddlewarePositions, RetryStepOptions, ThrottleStepOptions } from "./buildMiddlewareChain.js";
+import { BREAKER_OPTIONS } from "../breaker/CircuitBreakerOptions.js";
+import type { BatchStepOptions, BreakerStepOptions, MiddlewarePositions, RetryStepOptions, ThrottleStepOptions } from "./buildMiddlewareChain.js";
 import type { CreateGraphClientOptions, StockRetryGraphClientOptions } from "./CreateGraphClientOptions.js";
 import type { GraphApiVersion } from "./SoftwareUpdateStatusSummaryRequestBuilder.js";
 
@@ -34,6 +35,8 @@ export interface ValidGraphClientOptions {
   readonly middleware: MiddlewarePositions | undefined;
   /** The logger. */
   readonly logger: GraphLogger | undefined;
+  /** Breaker step options, a handler, `false`, or `undefined` (none). */
+  readonly breaker: BreakerStepOptions | false | undefined;
 }
 
 const isObject = (value: unknown): value is object => typeof value === "object" && value !== null;
@@ -86,6 +89,7 @@ const CLIENT_OPTIONS = optionSchema<CreateGraphClientOptions>()({
     batch: stepOption<BatchStepOptions>(nestedOptions(BATCH_OPTIONS), "batch"),
     middleware: nestedOptions(MIDDLEWARE_POSITIONS),
     logger: aLogger,
+    breaker: stepOption<BreakerStepOptions>(nestedOptions(BREAKER_OPTIONS), "breaker"),
   },
   refine: ({ baseUrl, customHosts }, report) => {
     if (typeof baseUrl !== "string" || !(customHosts === undefined || customHosts instanceof Set)) return;
@@ -113,6 +117,7 @@ export function validateGraphClientOptions(options: CreateGraphClientOptions | S
     batch: valid.batch,
     middleware: valid.middleware as MiddlewarePositions | undefined,
     logger: valid.logger,
+    breaker: valid.breaker,
   };
 }
 

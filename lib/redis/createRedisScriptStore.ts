@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { RateChange, RefundRequest, ReserveRequest, ReserveResult, SettleRequest, ThrottleStore } from "../throttle/ThrottleStore.js";
+import type { BreakerAdmission, BreakerOutcome, BreakerPolicy, BreakerState, BreakerStore, BreakerTransition } from "../throttle/BreakerStore.js";
+import { admitBreakerScript, recordBreakerScript } from "./scripts/breakerScripts.js";
 import { explainWrongType, isWrongTypeError, type TypedRedisKey } from "./explainWrongType.js";
 import { runLuaScript, type LuaScript } from "./luaScript.js";
 import type { RedisScriptClient } from "./RedisScriptClient.js";
@@ -31,7 +33,7 @@ export interface RedisScriptStoreSettings {
 export function createRedisScriptStore(
   client: RedisScriptClient,
   settings: RedisScriptStoreSettings,
-): ThrottleStore & { refund: NonNullable<ThrottleStore["refund"]>; settle: NonNullable<ThrottleStore["settle"]> } {
+): ThrottleStore & BreakerStore & { refund: NonNullable<ThrottleStore["refund"]>; settle: NonNullable<ThrottleStore["settle"]> } {
   const { keyOf, expiryMarginMs, rateTtlMs } = settings;
   // Sorted-set members must be unique; the server time alone can repeat across processes.
   const instance = randomUUID().slice(0, 13);
@@ -41,7 +43,7 @@ export function createRedisScriptStore(
 
   /** Runs one script; a `WRONGTYPE` refusal becomes an error naming the key. */
   async function run(
-    operation: StoreOperation,
+    operation: StoreOperation | "admitBreaker" | "recordBreaker",
     script: LuaScript,
     keys: readonly TypedRedisKey[],
     args: readonly (string | number)[],
@@ -106,8 +108,33 @@ export function createRedisScriptStore(
       ];
       return toNumber(await run("adjustRate", adjustRateScript, [typed("rate", key)], args));
     },
+
+    async admitBreaker(key: string, policy: BreakerPolicy): Promise<BreakerAdmission> {
+      const reply = await run("admitBreaker", admitBreakerScript, [typed("breaker", key)], [Math.ceil(policy.breakMs), expiryMarginMs]);
+      if (Array.isArray(reply) && reply[0] === 1) return { admitted: true, probe: reply[1] === 1 };
+      return { admitted: false, retryInMs: Math.max(1, toNumber(Array.isArray(reply) ? reply[1] : reply)) };
+    },
+
+    async recordBreaker(key: string, outcome: BreakerOutcome, probe: boolean, policy: BreakerPolicy): Promise<BreakerTransition> {
+      const optional = (value: number | undefined): string | number => (value === undefined ? "" : value);
+      const args = [
+        outcome,
+        probe ? 1 : 0,
+        optional(policy.consecutiveFailures),
+        optional(policy.failureRatio),
+        policy.minimumRequests ?? 1,
+        optional(policy.samplingMs === undefined ? undefined : Math.ceil(policy.samplingMs)),
+        Math.ceil(policy.breakMs),
+        expiryMarginMs,
+      ];
+      const reply = await run("recordBreaker", recordBreakerScript, [typed("breaker", key)], args);
+      if (!Array.isArray(reply) || !BREAKER_STATES.has(String(reply[0]))) throw new Error(`Unexpected reply from the breaker script: ${String(reply).slice(0, 40)}`);
+      return { state: String(reply[0]) as BreakerState, changed: reply[1] === 1 };
+    },
   };
 }
+
+const BREAKER_STATES: ReadonlySet<string> = new Set(["closed", "open", "half-open"]);
 
 /** Lua cannot read `Infinity`; the largest double clamps the same way. */
 function finite(value: number): number {

@@ -1,14 +1,15 @@
 import { resolveOptions } from "../chain/resolveOptions.js";
 import { InvalidOptionsError } from "../errors/InvalidOptionsError.js";
 import type { ThrottleStore } from "../throttle/ThrottleStore.js";
+import type { BreakerStore } from "../throttle/BreakerStore.js";
 import { createRedisScriptStore } from "./createRedisScriptStore.js";
 import { guardOfflineClient } from "./guardOfflineClient.js";
 import type { RedisScriptClient } from "./RedisScriptClient.js";
 import { redisKeyBuilder } from "./redisKeys.js";
 import { REDIS_THROTTLE_STORE_OPTIONS, type RedisThrottleStoreOptions } from "./RedisThrottleStoreOptions.js";
 
-/** A {@link ThrottleStore} shared through Redis. */
-export interface RedisThrottleStore extends ThrottleStore {
+/** A {@link ThrottleStore} (and a `BreakerStore` for `CircuitBreakerHandler`) shared through Redis. */
+export interface RedisThrottleStore extends ThrottleStore, BreakerStore {
   /** Gives back grants (see `ThrottleStore.refund`). */
   refund: NonNullable<ThrottleStore["refund"]>;
   /** Moves grants to their response time (see `ThrottleStore.settle`). */

@@ -11,7 +11,7 @@ export interface TypedRedisKey {
 }
 
 /** The Redis type the store writes for each kind of key. */
-const EXPECTED_TYPES: Record<RedisKeyKind, string> = { window: "zset", pace: "string", cooldown: "string", rate: "string" };
+const EXPECTED_TYPES: Record<RedisKeyKind, string> = { window: "zset", pace: "string", cooldown: "string", rate: "string", breaker: "hash" };
 
 const KEY_TYPES_SCRIPT = luaScript(`
 local types = {}

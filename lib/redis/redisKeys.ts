@@ -1,7 +1,7 @@
 /** What a Redis key holds; each kind gets its own namespace so store keys never collide. */
-export type RedisKeyKind = "window" | "pace" | "cooldown" | "rate";
+export type RedisKeyKind = "window" | "pace" | "cooldown" | "rate" | "breaker";
 
-const KIND_TAGS: Record<RedisKeyKind, string> = { window: "w", pace: "p", cooldown: "c", rate: "r" };
+const KIND_TAGS: Record<RedisKeyKind, string> = { window: "w", pace: "p", cooldown: "c", rate: "r", breaker: "b" };
 
 /**
  * Builds the function that maps a store key to its Redis key:

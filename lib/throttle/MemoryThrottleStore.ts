@@ -2,6 +2,8 @@ import { aClock, positiveInteger, positiveNumber } from "../chain/optionRules.js
 import { optionSchema, resolveOptions } from "../chain/resolveOptions.js";
 import { setSafeInterval, type SafeTimer } from "../chain/safeTimer.js";
 import { SlidingLog } from "./SlidingLog.js";
+import type { BreakerAdmission, BreakerOutcome, BreakerPolicy, BreakerStore, BreakerTransition } from "./BreakerStore.js";
+import { admitCircuit, closedCircuit, isIdleCircuit, recordCircuit, type CircuitRecord } from "./breakerState.js";
 import type { RateChange, RefundRequest, ReserveRequest, ReserveResult, SettleRequest, ThrottleStore } from "./ThrottleStore.js";
 
 /** Options of {@link MemoryThrottleStore}. */
@@ -44,7 +46,7 @@ const SWEEP_INTERVAL_MS = 5_000;
  *
  * Every method runs synchronously inside its promise, so calls are atomic with respect to each other.
  */
-export class MemoryThrottleStore implements ThrottleStore {
+export class MemoryThrottleStore implements ThrottleStore, BreakerStore {
   private readonly now: () => number;
   private readonly rateIdleMs: number;
   private readonly maxKeys: number;
@@ -55,6 +57,8 @@ export class MemoryThrottleStore implements ThrottleStore {
   /** Time at which each cooldown ends. */
   private readonly cooldowns = new Map<string, number>();
   private readonly rates = new Map<string, { rate: number; touchedAt: number }>();
+  /** Circuit-breaker state, with the sampling window it was last used with (for the sweep). */
+  private readonly circuits = new Map<string, { record: CircuitRecord; samplingMs: number | undefined }>();
   private lastSweep: number;
 
   /**
@@ -168,6 +172,27 @@ export class MemoryThrottleStore implements ThrottleStore {
     return rate;
   }
 
+  /** @inheritdoc */
+  async admitBreaker(key: string, policy: BreakerPolicy): Promise<BreakerAdmission> {
+    const now = this.tick();
+    const entry = this.circuits.get(key);
+    return entry === undefined ? { admitted: true, probe: false } : admitCircuit(entry.record, policy, now);
+  }
+
+  /** @inheritdoc */
+  async recordBreaker(key: string, outcome: BreakerOutcome, probe: boolean, policy: BreakerPolicy): Promise<BreakerTransition> {
+    const now = this.tick();
+    let entry = this.circuits.get(key);
+    if (entry === undefined) {
+      if (outcome === "neutral" || (outcome === "success" && policy.failureRatio === undefined)) return { state: "closed", changed: false };
+      entry = { record: closedCircuit(now), samplingMs: policy.samplingMs };
+      this.circuits.set(key, entry);
+      this.held();
+    }
+    entry.samplingMs = policy.samplingMs;
+    return recordCircuit(entry.record, outcome, probe, policy, now);
+  }
+
   /** Drops all state (and stops the sweep timer). */
   async close(): Promise<void> {
     this.sweeper?.clear();
@@ -176,6 +201,7 @@ export class MemoryThrottleStore implements ThrottleStore {
     this.pacers.clear();
     this.cooldowns.clear();
     this.rates.clear();
+    this.circuits.clear();
   }
 
   /**
@@ -186,9 +212,9 @@ export class MemoryThrottleStore implements ThrottleStore {
     return this.windows.get(key)?.count(this.now()) ?? 0;
   }
 
-  /** How many keys (windows, pacers, cooldowns, rates) the store holds; idle ones are swept every few seconds. */
+  /** How many keys (windows, pacers, cooldowns, rates, circuits) the store holds; idle ones are swept every few seconds. */
   get size(): number {
-    return this.windows.size + this.pacers.size + this.cooldowns.size + this.rates.size;
+    return this.windows.size + this.pacers.size + this.cooldowns.size + this.rates.size + this.circuits.size;
   }
 
   /** Sweeps idle keys now (it also happens by itself every few seconds). */
@@ -199,6 +225,7 @@ export class MemoryThrottleStore implements ThrottleStore {
     for (const [key, nextAt] of this.pacers) if (nextAt <= now) this.pacers.delete(key);
     for (const [key, until] of this.cooldowns) if (until <= now) this.cooldowns.delete(key);
     for (const [key, entry] of this.rates) if (entry.touchedAt + this.rateIdleMs <= now) this.rates.delete(key);
+    for (const [key, entry] of this.circuits) if (isIdleCircuit(entry.record, now, entry.samplingMs)) this.circuits.delete(key);
     if (this.size === 0) {
       this.sweeper?.clear();
       this.sweeper = undefined;

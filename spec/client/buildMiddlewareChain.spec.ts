@@ -7,6 +7,9 @@ import { UnhonouredOptionsHandler } from "../../lib/client/UnhonouredOptionsHand
 import { ResilientRetryHandler } from "../../lib/retry/ResilientRetryHandler.js";
 import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
 import { BatchHandler } from "../../lib/batch/BatchHandler.js";
+import { CircuitBreakerHandler } from "../../lib/breaker/CircuitBreakerHandler.js";
+import { TelemetryCallHandler } from "../../lib/telemetry/TelemetryCallHandler.js";
+import { TelemetryAttemptHandler, TelemetryQueueMarkHandler } from "../../lib/telemetry/TelemetryAttemptHandler.js";
 
 const authProvider: AuthenticationProvider = { getAccessToken: async () => "token" };
 /** The chain without its first step, the check of unhonoured stock options (tested in ecosystem.http.spec.ts). */
@@ -30,26 +33,40 @@ function withoutProcess<T>(fn: () => T): T {
 }
 
 describe("client/buildMiddlewareChain", () => {
-  it("orders auth, retry, batch, throttle, redirect, telemetry, transport", () => {
+  it("orders auth, call span, retry, batch, throttle, attempt span, redirect, telemetry, transport", () => {
     const chain = build({ authProvider });
     expect(chain[0]).to.be.instanceOf(SecureAuthenticationHandler);
-    expect(chain[1]).to.be.instanceOf(ResilientRetryHandler);
-    expect(chain[2]).to.be.instanceOf(BatchHandler);
-    expect(chain[3]).to.be.instanceOf(ThrottleHandler);
-    expect(chain[4]).to.be.instanceOf(SecureRedirectHandler);
-    expect(chain[5]).to.be.instanceOf(TelemetryHandler);
-    expect(chain[6]).to.be.instanceOf(HTTPMessageHandler);
-    expect(chain).to.have.length(7);
+    expect(chain[1]).to.be.instanceOf(TelemetryCallHandler);
+    expect(chain[2]).to.be.instanceOf(ResilientRetryHandler);
+    expect(chain[3]).to.be.instanceOf(BatchHandler);
+    expect(chain[4]).to.be.instanceOf(TelemetryQueueMarkHandler);
+    expect(chain[5]).to.be.instanceOf(ThrottleHandler);
+    expect(chain[6]).to.be.instanceOf(TelemetryAttemptHandler);
+    expect(chain[7]).to.be.instanceOf(SecureRedirectHandler);
+    expect(chain[8]).to.be.instanceOf(TelemetryHandler);
+    expect(chain[9]).to.be.instanceOf(HTTPMessageHandler);
+    expect(chain).to.have.length(10);
+  });
+
+  it("puts the circuit breaker, when asked for, between retry and batch", () => {
+    const breaker = new CircuitBreakerHandler();
+    const chain = build({ authProvider, breaker });
+    expect(chain.indexOf(breaker)).to.equal(chain.findIndex((m) => m instanceof ResilientRetryHandler) + 1);
+    expect(chain[chain.indexOf(breaker) + 1]).to.be.instanceOf(BatchHandler);
+    expect(names(build({ authProvider, breaker: { consecutiveFailures: 3 } }))).to.include("CircuitBreakerHandler");
+    expect(names(build({ authProvider }))).not.to.include("CircuitBreakerHandler");
   });
 
   it("leaves the retry and throttle steps out with false, and passes options through", () => {
     expect(names(build({ authProvider, retry: false, throttle: false, batch: false }))).to.deep.equal([
       "SecureAuthenticationHandler",
+      "TelemetryCallHandler",
+      "TelemetryAttemptHandler",
       "SecureRedirectHandler",
       "TelemetryHandler",
       "HTTPMessageHandler",
     ]);
-    const retry = build({ authProvider, retry: { maxRetries: 17 }, throttle: false, batch: false })[1];
+    const retry = build({ authProvider, retry: { maxRetries: 17 }, throttle: false, batch: false })[2];
     expect(retry).to.be.instanceOf(ResilientRetryHandler);
     expect((retry as ResilientRetryHandler).options.maxRetries).to.equal(17);
   });
@@ -59,18 +76,21 @@ describe("client/buildMiddlewareChain", () => {
     const throttle = new ThrottleHandler({ maxQueue: 5 });
     const batch = new BatchHandler({ maxRetries: 1 });
     const chain = build({ authProvider, retry, throttle, batch });
-    expect(chain[1]).to.equal(retry);
-    expect(chain[2]).to.equal(batch);
-    expect(chain[3]).to.equal(throttle);
+    expect(chain[2]).to.equal(retry);
+    expect(chain[3]).to.equal(batch);
+    expect(chain[5]).to.equal(throttle);
   });
 
   it("keeps the redirect step in browsers too, where it stops writes from being followed as GETs", () => {
     const chain = withoutProcess(() => build({ authProvider }));
     expect(names(chain)).to.deep.equal([
       "SecureAuthenticationHandler",
+      "TelemetryCallHandler",
       "ResilientRetryHandler",
       "BatchHandler",
+      "TelemetryQueueMarkHandler",
       "ThrottleHandler",
+      "TelemetryAttemptHandler",
       "SecureRedirectHandler",
       "TelemetryHandler",
       "HTTPMessageHandler",
@@ -83,7 +103,7 @@ describe("client/buildMiddlewareChain", () => {
     }
     const chain = build({ authProvider, customHosts: hosts() });
     const auth = chain[0] as unknown as { customHosts: readonly string[] };
-    const redirect = chain[4] as unknown as { customHosts: readonly string[] };
+    const redirect = chain[7] as unknown as { customHosts: readonly string[] };
     expect(auth.customHosts).to.deep.equal(["127.0.0.1:8443"]);
     expect(redirect.customHosts).to.deep.equal(["127.0.0.1:8443"]);
   });

@@ -23,6 +23,7 @@ const NAMES = [
   "InvalidOptionsError",
   "AuthenticationError",
   "RedirectRefusedError",
+  "CircuitOpenError",
 ] as const;
 
 /** One instance of each public error class, made by the given copy. */
@@ -38,6 +39,7 @@ function instances(copy: Package): Record<(typeof NAMES)[number], Error> {
     InvalidOptionsError: new copy.InvalidOptionsError("bad"),
     AuthenticationError: new copy.AuthenticationError("provider-failed", "no token"),
     RedirectRefusedError: new copy.RedirectRefusedError("write-see-other", 303, "refused", { from: "a", to: "b" }),
+    CircuitOpenError: new copy.CircuitOpenError("tenant/app@host", 100),
   };
 }
 

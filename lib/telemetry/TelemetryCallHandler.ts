@@ -1,0 +1,72 @@
+import type { Context, Middleware } from "@microsoft/microsoft-graph-client";
+import type { Span } from "@opentelemetry/api";
+import { SCOPE } from "./instruments.js";
+import { openTelemetry, type OpenTelemetry } from "./openTelemetry.js";
+import { errorType, graphIdAttributes, requestAttributes } from "./requestAttributes.js";
+
+// The call span of each request, found by the attempt step below the retry handler: each attempt
+// runs on a copy of the context, but the copy shares the request's middleware control object.
+const callSpans = new WeakMap<object, Span>();
+
+/**
+ * The span of a logical call's attempt step's parent, when the call step made one.
+ * @param context - An attempt's context.
+ */
+export function callSpanOf(context: Context): Span | undefined {
+  const control = context.middlewareControl as object | undefined;
+  return control === undefined ? undefined : callSpans.get(control);
+}
+
+/**
+ * Makes one span per logical call (all its retries), outermost in the chain. Does nothing, and
+ * loads nothing, when no OpenTelemetry SDK is registered.
+ */
+export class TelemetryCallHandler implements Middleware {
+  private nextMiddleware: Middleware | undefined;
+
+  /** @param next - The next middleware. */
+  setNext(next: Middleware): void {
+    this.nextMiddleware = next;
+  }
+
+  /**
+   * Sends the request inside a call span.
+   * @param context - The middleware context.
+   */
+  async execute(context: Context): Promise<void> {
+    const next = this.nextMiddleware as Middleware;
+    const loading = openTelemetry();
+    const api = loading === undefined ? undefined : await loading;
+    if (api === undefined) return next.execute(context);
+    return this.traced(api, context, next);
+  }
+
+  private async traced(api: OpenTelemetry, context: Context, next: Middleware): Promise<void> {
+    const attributes = requestAttributes(context);
+    const span = api.trace.getTracer(SCOPE).startSpan(String(attributes["http.request.method"]), { kind: api.SpanKind.INTERNAL, attributes });
+    if (!span.isRecording()) return next.execute(context);
+    const control = context.middlewareControl as object | undefined;
+    if (control !== undefined) callSpans.set(control, span);
+    let threw = false;
+    let thrown: unknown;
+    try {
+      // With a context manager registered, spans made below (e.g. by fetch instrumentation) nest here too.
+      await api.context.with(api.trace.setSpan(api.context.active(), span), () => next.execute(context));
+    } catch (error) {
+      threw = true;
+      thrown = error;
+      throw error;
+    } finally {
+      const response = threw ? undefined : context.response;
+      span.setAttributes(graphIdAttributes(context, response));
+      if (response !== undefined) span.setAttribute("http.response.status_code", response.status);
+      const type = errorType(response, threw, thrown);
+      if (type !== undefined) {
+        span.setAttribute("error.type", type);
+        span.setStatus({ code: api.SpanStatusCode.ERROR });
+      }
+      if (control !== undefined) callSpans.delete(control);
+      span.end();
+    }
+  }
+}
