@@ -28,6 +28,8 @@ export function boundErrorBody(body: string | null): string | null {
 export function causeWithoutBody(cause: unknown): unknown {
   if (!(cause instanceof GraphError) || cause.body === null || cause.body === undefined) return cause;
   const copy = Object.create(Object.getPrototypeOf(cause) as object, Object.getOwnPropertyDescriptors(cause)) as GraphError;
+  // Newer V8 (Node 26) keeps `stack` in an internal slot behind an accessor, which the descriptors do not carry.
+  if (copy.stack !== cause.stack) Object.defineProperty(copy, "stack", { value: cause.stack, writable: true, configurable: true });
   copy.body = null;
   return copy;
 }
