@@ -8,7 +8,8 @@ import { connectRedis, deleteKeysWithPrefix, uniquePrefix } from "./support/redi
 
 describe("ThrottleHandler with the Redis store: a fleet learns one shape once (real Redis)", () => {
   const emulator = useEmulators();
-  const prefix = uniquePrefix("shared-shape");
+  // One prefix per attempt: a retried attempt must learn from scratch, not from the last one's store.
+  const prefixes: string[] = [];
   let connections: Redis[] = [];
 
   before(async () => {
@@ -16,11 +17,14 @@ describe("ThrottleHandler with the Redis store: a fleet learns one shape once (r
   });
 
   after(async () => {
-    if (connections[0] !== undefined) await deleteKeysWithPrefix(connections[0], prefix);
+    const [redis] = connections;
+    if (redis !== undefined) for (const prefix of prefixes) await deleteKeysWithPrefix(redis, prefix);
     connections.forEach((redis) => redis.disconnect());
   });
 
   it("one client learns L per W from its burst; two more clients (own connections) start from it with no 429", async () => {
+    const prefix = uniquePrefix("shared-shape");
+    prefixes.push(prefix);
     const LIMIT = 30;
     const WINDOW = 2000;
     const emu = await emulator({
