@@ -3,7 +3,8 @@ import type { Attributes } from "@opentelemetry/api";
 import { getRequestHeader } from "../chain/requestHeaders.js";
 import { instruments, SCOPE } from "./instruments.js";
 import { isOpenTelemetryRegistered, openTelemetry, type OpenTelemetry } from "./openTelemetry.js";
-import { errorType, graphIdAttributes, requestAttributes } from "./requestAttributes.js";
+import { graphIdAttributes, requestAttributes } from "./requestAttributes.js";
+import { runInSpan } from "./runInSpan.js";
 import { callSpanOf } from "./TelemetryCallHandler.js";
 
 // When each attempt reached the throttle, so the step below it can tell how long it queued.
@@ -65,19 +66,9 @@ export class TelemetryAttemptHandler implements Middleware {
     const parent = callSpanOf(context);
     const parentContext = parent === undefined ? api.context.active() : api.trace.setSpan(api.context.active(), parent);
     const span = api.trace.getTracer(SCOPE).startSpan(String(attributes["http.request.method"]), { kind: api.SpanKind.CLIENT, attributes }, parentContext);
-    let threw = false;
-    let thrown: unknown;
-    try {
-      await api.context.with(api.trace.setSpan(parentContext, span), () => next.execute(context));
-    } catch (error) {
-      threw = true;
-      thrown = error;
-      throw error;
-    } finally {
-      const response = threw ? undefined : context.response;
+    await runInSpan(api, parentContext, span, next, context, ({ response, errorType: type }) => {
       const outcome: Attributes = { ...metricAttributes };
       if (response !== undefined) outcome["http.response.status_code"] = response.status;
-      const type = errorType(response, threw, thrown);
       if (type !== undefined) outcome["error.type"] = type;
       meters.attempts.add(1, outcome);
       if (response?.status === 429) meters.throttled.add(1, metricAttributes);
@@ -85,7 +76,6 @@ export class TelemetryAttemptHandler implements Middleware {
         span.setAttributes({ ...graphIdAttributes(context, response), ...outcome });
         if (type !== undefined) span.setStatus({ code: api.SpanStatusCode.ERROR });
       }
-      span.end();
-    }
+    });
   }
 }

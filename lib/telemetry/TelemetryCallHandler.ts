@@ -2,7 +2,8 @@ import type { Context, Middleware } from "@microsoft/microsoft-graph-client";
 import type { Span } from "@opentelemetry/api";
 import { SCOPE } from "./instruments.js";
 import { openTelemetry, type OpenTelemetry } from "./openTelemetry.js";
-import { errorType, graphIdAttributes, requestAttributes } from "./requestAttributes.js";
+import { graphIdAttributes, requestAttributes } from "./requestAttributes.js";
+import { runInSpan } from "./runInSpan.js";
 
 // The call span of each request, found by the attempt step below the retry handler: each attempt
 // runs on a copy of the context, but the copy shares the request's middleware control object.
@@ -47,26 +48,14 @@ export class TelemetryCallHandler implements Middleware {
     if (!span.isRecording()) return next.execute(context);
     const control = context.middlewareControl as object | undefined;
     if (control !== undefined) callSpans.set(control, span);
-    let threw = false;
-    let thrown: unknown;
-    try {
-      // With a context manager registered, spans made below (e.g. by fetch instrumentation) nest here too.
-      await api.context.with(api.trace.setSpan(api.context.active(), span), () => next.execute(context));
-    } catch (error) {
-      threw = true;
-      thrown = error;
-      throw error;
-    } finally {
-      const response = threw ? undefined : context.response;
+    await runInSpan(api, api.context.active(), span, next, context, ({ response, errorType: type }) => {
       span.setAttributes(graphIdAttributes(context, response));
       if (response !== undefined) span.setAttribute("http.response.status_code", response.status);
-      const type = errorType(response, threw, thrown);
       if (type !== undefined) {
         span.setAttribute("error.type", type);
         span.setStatus({ code: api.SpanStatusCode.ERROR });
       }
       if (control !== undefined) callSpans.delete(control);
-      span.end();
-    }
+    });
   }
 }
