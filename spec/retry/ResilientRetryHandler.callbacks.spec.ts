@@ -5,7 +5,7 @@ import { RequestTrace } from "../../lib/chain/RequestTrace.js";
 import { ResilientRetryHandler } from "../../lib/retry/ResilientRetryHandler.js";
 import type { ResilientRetryOptions } from "../../lib/retry/ResilientRetryOptions.js";
 import type { GiveUpEvent } from "../../lib/retry/retryEvents.js";
-import { makeContext, respond, ScriptedNext, type Step } from "./support/scriptedNext.js";
+import { makeContext, respond, ScriptedNext, type Step, timersLeftAfterCleanup } from "./support/scriptedNext.js";
 
 /** A status response, remembered so a test can see whether it was freed (its body cancelled). */
 function trackedStatus(status: number, seen: Response[]): Step {
@@ -32,8 +32,8 @@ describe("ResilientRetryHandler user callbacks", () => {
   beforeEach(() => {
     clock = sinon.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date", "performance"] });
   });
-  afterEach(() => {
-    const left = clock.countTimers();
+  afterEach(async () => {
+    const left = await timersLeftAfterCleanup(clock);
     clock.restore();
     expect(left, "timers left behind").to.equal(0);
   });

@@ -16,18 +16,7 @@ import { ResilientRetryHandlerOptions } from "../../lib/retry/ResilientRetryHand
 import type { ResilientRetryOptions } from "../../lib/retry/ResilientRetryOptions.js";
 import { DEFAULT_RETRY_OPTIONS } from "../../lib/retry/ResilientRetryOptions.js";
 import type { GiveUpEvent, RetryEvent, ShouldRetryContext } from "../../lib/retry/retryEvents.js";
-import {
-  fail,
-  hang,
-  hangIgnoringSignal,
-  makeContext,
-  resetError,
-  respond,
-  ScriptedNext,
-  TOKEN,
-  type ContextInit,
-  type Step,
-} from "./support/scriptedNext.js";
+import { fail, hang, hangIgnoringSignal, makeContext, resetError, respond, ScriptedNext, TOKEN, type ContextInit, type Step, timersLeftAfterCleanup } from "./support/scriptedNext.js";
 
 /** A handler over a scripted next, with recorded events. */
 function setup(steps: Step[], options: Partial<ResilientRetryOptions> = {}) {
@@ -65,10 +54,7 @@ describe("ResilientRetryHandler (scripted, fake timers)", () => {
     clock = sinon.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date", "performance"] });
   });
   afterEach(async () => {
-    // Body reads finish on the real setImmediate (undici): let one settle before counting, so a read
-    // that is still winding down is not taken for a timer left behind.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    const left = clock.countTimers();
+    const left = await timersLeftAfterCleanup(clock);
     clock.restore();
     expect(left, "timers left behind").to.equal(0);
   });

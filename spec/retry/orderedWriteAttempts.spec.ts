@@ -3,7 +3,7 @@ import sinon from "sinon";
 import { IdempotentRequestOption } from "../../lib/chain/IdempotentRequestOption.js";
 import { OrderedWriteOption } from "../../lib/chain/OrderedWriteOption.js";
 import { ResilientRetryHandler } from "../../lib/retry/ResilientRetryHandler.js";
-import { hang, makeContext, respond, ScriptedNext, type Step } from "./support/scriptedNext.js";
+import { hang, makeContext, respond, ScriptedNext, type Step, timersLeftAfterCleanup } from "./support/scriptedNext.js";
 
 /** A PATCH marked idempotent (and ordered, when `order` is given) whose first attempt hangs until its signal aborts. */
 function setup(order: OrderedWriteOption | undefined, signal?: AbortSignal) {
@@ -21,8 +21,8 @@ describe("ResilientRetryHandler: attempts of an ordered write (scripted, fake ti
   beforeEach(() => {
     clock = sinon.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
   });
-  afterEach(() => {
-    const left = clock.countTimers();
+  afterEach(async () => {
+    const left = await timersLeftAfterCleanup(clock);
     clock.restore();
     expect(left, "timers left behind").to.equal(0);
   });
