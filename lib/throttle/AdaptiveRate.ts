@@ -32,8 +32,9 @@ export const MAX_LEARNED_WINDOW_MS = 600_000;
  *   back unthrottled, with at most twice the requests in flight that the rate needs at the
  *   shortest round trip seen, until the first 429;
  * - on a 429: the limit is estimated as the success rate observed over the last
- *   `Retry-After` (1 s to 10 s), the rate snaps to `decreaseFactor` × that estimate, and that
- *   estimate becomes the ceiling. 429s of requests granted before the last decrease belong to
+ *   `Retry-After` (1 s to 10 s), the rate snaps to `decreaseFactor` × that estimate (to the
+ *   estimate itself when it is the count of the last second's successes), and that estimate
+ *   becomes the ceiling. 429s of requests granted before the last decrease belong to
  *   the same burst and are ignored (one decrease per burst);
  * - steady: the rate climbs back quickly to `plateauRatio` × ceiling (halving the gap every
  *   `increaseIntervalMs`), holds there for `holdMs`, then probes upward additively by
@@ -200,7 +201,7 @@ export class AdaptiveRate {
     }
     if (since < s.increaseIntervalMs || this.ceiling === undefined) return undefined;
     // A learned window's limit is a count the server admitted, not a reading: hold at it exactly.
-    const plateau = this.ceiling * (this.windowMs === undefined ? s.plateauRatio : 1);
+    const plateau = this.ceiling * (this.windowMs === undefined && !this.exactCeiling ? s.plateauRatio : 1);
     if (this.rate < plateau * 0.999) {
       this.plateauSince = undefined;
       const gap = plateau - this.rate;
@@ -322,10 +323,8 @@ export class AdaptiveRate {
     // when the successes came in one burst, as after slow start) and the rate over the buckets
     // covering it (right in a steady flow, where the first reading misses the partial bucket).
     // With a learned window, the successes in it (a count of what the server admitted in one window).
-    const observed =
-      this.windowMs !== undefined
-        ? (this.successes.count(now, lookback) * 1000) / lookback
-        : Math.max((this.successes.count(now, lookback) * 1000) / lookback, this.successes.ratePerSecond(now, lookback));
+    const countReading = (this.successes.count(now, lookback) * 1000) / lookback;
+    const observed = this.windowMs !== undefined ? countReading : Math.max(countReading, this.successes.ratePerSecond(now, lookback));
     // What the server sustained recently (never above the rate we were sending at); with no
     // success to go by, halve.
     const reading = observed > 0 ? Math.min(this.rate, observed) : this.rate / 2;
@@ -339,12 +338,17 @@ export class AdaptiveRate {
       return { initial: this.rate, set: this.provenRate, min: s.minRate, max: s.maxRate };
     }
     const limit = reading;
+    // With no window learned, the limit is kept as a count per second. The successes of the last
+    // second, read as a count, are what the server admitted in one such second: held exactly, no
+    // margin (a margin that rounds the count down costs a whole extra window at the end of a run).
+    // A rate read from a steady flow is noisy: it keeps the margins.
+    this.exactCeiling = this.windowMs === undefined && lookback === 1000 && countReading > 0 && reading === countReading;
     this.ceiling = Math.max(s.minRate, limit);
     this.phase = "steady";
     this.plateauSince = undefined;
     this.lastDecreaseAt = now;
     this.decreases += 1;
-    return { initial: this.rate, set: limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };
+    return { initial: this.rate, set: this.exactCeiling ? limit : limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };
   }
 
   /**
@@ -364,6 +368,7 @@ export class AdaptiveRate {
       if (this.phase === "slow-start") {
         this.phase = "steady";
         this.ceiling = this.rate / s.plateauRatio;
+        this.exactCeiling = false;
       }
       this.plateauSince = now;
       return undefined;
@@ -371,6 +376,7 @@ export class AdaptiveRate {
     if (grantedAt < this.lastDecreaseAt) return undefined;
     const limit = this.rate / usedRatio;
     this.ceiling = Math.max(s.minRate, Math.min(this.ceiling ?? limit, limit));
+    this.exactCeiling = false;
     this.phase = "steady";
     this.plateauSince = undefined;
     this.lastDecreaseAt = now;
@@ -378,6 +384,8 @@ export class AdaptiveRate {
     return { initial: this.rate, set: limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };
   }
 
+  /** The ceiling is a count the server admitted in one second (see {@link throttledAt}): no plateau margin. */
+  private exactCeiling = false;
   /** The next probe step above a learned window's limit, in requests per window. */
   private probeStep = 1;
   /** Multiplies the hold before probing; doubles after each failed probe. */

@@ -34,9 +34,13 @@ export interface AdaptiveThrottleOptions {
   readonly slowStartIntervalMs?: number;
   /** After the first 429, increases happen at most this often (ms). @default 250 */
   readonly increaseIntervalMs?: number;
-  /** On a 429 the rate becomes this fraction of the estimated limit. @default 0.95 */
+  /**
+   * On a 429 the rate becomes this fraction of the estimated limit, when the estimate is a rate read
+   * from a steady flow. A count (the successes of the last second, or of a learned window) is
+   * held exactly. @default 0.95
+   */
   readonly decreaseFactor?: number;
-  /** The rate climbs back quickly to this fraction of the estimated limit, and holds there. @default 0.98 */
+  /** The rate climbs back quickly to this fraction of an estimated (read, not counted) limit, and holds there. @default 0.98 */
   readonly plateauRatio?: number;
   /** How long the rate holds at the plateau before probing upward (ms); with a learned window, at most two windows. @default 10000 */
   readonly holdMs?: number;

@@ -51,13 +51,14 @@ describe("AdaptiveRate", () => {
     expect(c.inFlightCap).to.equal(undefined);
   });
 
-  it("on a 429 snaps to the decrease factor times the success rate seen over the Retry-After", () => {
+  it("on a 429 with no window learned, holds exactly at the successes counted in the last second", () => {
     const c = new AdaptiveRate(settings, 0);
     // 50 successes within the first 400 ms (a burst a 50-per-second window allows), rate 640.
     for (let i = 0; i < 50; i += 1) c.succeeded(i * 8, i * 8 - 5);
     apply(c, { initial: 10, set: 640, min: 1, max: 2000 }, 0);
     const change = c.throttledAt(400, 390, 1000) as RateChange;
-    expect(change.set).to.be.closeTo(50 * ADAPTIVE_DEFAULTS.decreaseFactor, 0.01);
+    // A count the server admitted in one second: no margin, and no plateau below it.
+    expect(change.set).to.be.closeTo(50, 0.01);
     expect(c.ceiling).to.be.closeTo(50, 0.01);
     expect(c.phase).to.equal("steady");
     expect(c.decreases).to.equal(1);

@@ -385,7 +385,8 @@ describe("ThrottleHandler (scripted next, fake timers)", () => {
     expect(maxInAnyWindow(admitted, 1000)).to.equal(LIMIT);
     const rate = handler.stats()[0]?.rates[0];
     expect(rate?.phase).to.equal("steady");
-    expect(rate?.rate).to.be.within(0.85 * LIMIT, LIMIT);
+    // At the limit, probing above it by at most a few percent.
+    expect(rate?.rate).to.be.within(0.85 * LIMIT, 1.05 * LIMIT);
   });
 
   it("fails clearly without a next middleware", async () => {
