@@ -5,7 +5,13 @@ export interface ResponseBodyGuard {
    * `abortError()`, and the underlying body is cancelled (its connection is freed). A function
    * is called when the body is first read, so a body nobody reads holds no timer or listener.
    */
-  readonly signal: AbortSignal | (() => AbortSignal);
+  readonly signal?: AbortSignal | (() => AbortSignal);
+  /**
+   * Instead of `signal`: starts watching on the first read, and calls `abort` to end the body as
+   * a signal's abort would (reads fail with `abortError()`). Returns what stops the watch; it is
+   * called once when the body is done with. Costs no `AbortController` or event listener.
+   */
+  readonly watch?: (abort: () => void) => () => void;
   /** The error reads fail with once `signal` aborted. @default the signal's reason */
   readonly abortError?: () => unknown;
   /**
@@ -42,6 +48,8 @@ export function guardResponseBody(response: Response, guard: ResponseBodyGuard):
   }
   const maxBytes = guard.maxBytes ?? Infinity;
   let signal: AbortSignal | undefined;
+  let watching = false;
+  let stopWatching: (() => void) | undefined;
   const abortError = guard.abortError ?? (() => signal?.reason);
   const tooLargeError = guard.tooLargeError ?? (() => new RangeError(`The response body is larger than ${maxBytes} bytes`));
   const reader = source.getReader();
@@ -53,16 +61,27 @@ export function guardResponseBody(response: Response, guard: ResponseBodyGuard):
     if (ended) return;
     ended = true;
     signal?.removeEventListener("abort", onAbort);
+    stopWatching?.();
+    stopWatching = undefined;
     guard.onEnd?.();
   };
   const onAbort = (): void => fail(abortError());
-  /** On the first read: checks `Content-Length` and starts following the signal. Returns whether the body is still live. */
+  /** On the first read: checks `Content-Length` and starts following the signal (or the watch). Returns whether the body is still live. */
   const watch = (): boolean => {
-    if (signal !== undefined) return !ended;
-    signal = typeof guard.signal === "function" ? guard.signal() : guard.signal;
-    if (declaredLength(response) > maxBytes) fail(tooLargeError());
-    else if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
+    if (watching) return !ended;
+    watching = true;
+    if (guard.signal !== undefined) signal = typeof guard.signal === "function" ? guard.signal() : guard.signal;
+    if (declaredLength(response) > maxBytes) {
+      fail(tooLargeError());
+    } else if (guard.watch !== undefined) {
+      const stop = guard.watch(onAbort);
+      // It may have aborted at once, and the body ended before there was anything to stop.
+      if (ended) stop();
+      else stopWatching = stop;
+    } else if (signal !== undefined) {
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    }
     return !ended;
   };
 

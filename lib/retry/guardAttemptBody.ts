@@ -46,11 +46,13 @@ export function guardAttemptBody(response: Response | undefined, clocks: Attempt
   const attemptLeftMs = clocks.attempt.timeLeftMs;
   const deadlineLeftMs = Math.max(0, clocks.deadlineAt - performance.now());
   const dueAt = performance.now() + Math.min(attemptLeftMs, deadlineLeftMs);
-  // Made on the first read, so a body nobody reads holds no timer.
+  // Made on the first read, so a body nobody reads holds no timer; it ends the body through a
+  // callback, so it needs no AbortController of its own.
   let scope: TimedAbortScope | undefined;
-  const watch = (): AbortSignal => {
-    scope = createTimedAbortScope(clocks.callerSignal, Math.max(0, dueAt - performance.now()));
-    return scope.signal;
+  const watch = (abort: () => void): (() => void) => {
+    scope = createTimedAbortScope(clocks.callerSignal, Math.max(0, dueAt - performance.now()), undefined, undefined, abort);
+    const watched = scope;
+    return () => watched.dispose();
   };
   const { options, trace } = clocks;
   const record = (error: unknown): unknown => {
@@ -60,14 +62,13 @@ export function guardAttemptBody(response: Response | undefined, clocks: Attempt
   };
   // The guard calls these only on reads, after it returned.
   const guarded = guardResponseBody(response, {
-    signal: watch,
+    watch,
     abortError: () => {
       if (scope?.timedOut !== true) return clocks.callerSignal?.reason;
       return record(attemptLeftMs <= deadlineLeftMs ? new AttemptTimeoutError(options.attemptTimeoutMs, clocks.details()) : clocks.deadlineError());
     },
     maxBytes: isReadWhole(response) ? options.maxResponseBytes : Infinity,
     tooLargeError: () => record(responseTooLargeError(response, options.maxResponseBytes, clocks.details())),
-    onEnd: () => scope?.dispose(),
     ...errorBodyTap(response, trace, (bodyText) => {
       // Read to the end as the caller's: the trace's body-less status error gains Graph's code and message.
       const current = trace?.error;

@@ -37,14 +37,17 @@ const timeoutError = (): unknown => new DOMException("The operation timed out", 
  * @param timeoutMs - The timeout; `Infinity` (or anything beyond `setTimeout`'s range) means none.
  * @param timeoutReason - Makes the abort reason used when the timeout fires.
  * @param deadline - A fixed time at which the scope aborts too, even while suspended.
+ * @param onAbort - Called once when the scope aborts, before its signal does (a watcher that
+ *   needs no signal: then the scope makes no `AbortController` unless its `signal` is read).
  */
 export function createTimedAbortScope(
   parent: AbortSignal | undefined,
   timeoutMs: number,
   timeoutReason: () => unknown = timeoutError,
   deadline?: ScopeDeadline,
+  onAbort?: (reason: unknown) => void,
 ): TimedAbortScope {
-  return new Scope(parent, timeoutMs, timeoutReason, deadline);
+  return new Scope(parent, timeoutMs, timeoutReason, deadline, onAbort);
 }
 
 /**
@@ -56,7 +59,10 @@ export function createTimedAbortScope(
  * which cleans up first, so the cleanup still runs before anyone else sees the abort.
  */
 class Scope implements TimedAbortScope, Follower {
-  private readonly controller = new AbortController();
+  /** Made when {@link signal} is first read: a watcher that only needs `onAbort` never pays for one. */
+  private controller: AbortController | undefined;
+  private aborted = false;
+  private reason: unknown;
   private readonly hasTimeout: boolean;
   private remainingMs: number;
   private startedAt = 0;
@@ -74,6 +80,7 @@ class Scope implements TimedAbortScope, Follower {
     timeoutMs: number,
     private readonly timeoutReason: () => unknown,
     private readonly deadline: ScopeDeadline | undefined,
+    private readonly onAbort: ((reason: unknown) => void) | undefined,
   ) {
     this.hasTimeout = timeoutMs <= MAX_TIMER_MS;
     this.remainingMs = Math.max(0, timeoutMs);
@@ -88,6 +95,10 @@ class Scope implements TimedAbortScope, Follower {
   }
 
   get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
     return this.controller.signal;
   }
 
@@ -136,7 +147,11 @@ class Scope implements TimedAbortScope, Follower {
 
   private abortWith(reason: unknown): void {
     this.dispose();
-    this.controller.abort(reason);
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.onAbort?.(reason);
+    this.controller?.abort(reason);
   }
 
   /** When the earlier limit ends, or `Infinity` when nothing is timed. */

@@ -52,7 +52,8 @@ export interface AdaptiveThrottleOptions {
   /**
    * The learned rate is enforced as a one-second sliding window (at most `rate` requests in any
    * second), and within it grants are paced at `burst` × rate, so a second's worth goes out
-   * spread over 1/`burst` s. `1` is plain pacing at the rate. A learned window longer than a second
+   * spread over 1/`burst` s. `1` is plain pacing at the rate. A pacing gap below 1 ms is kept on
+   * average (grants may run up to 1 ms ahead of it). A learned window longer than a second
    * is sent as bursts instead. @default 4
    */
   readonly burst?: number;

@@ -60,6 +60,15 @@ interface Quota {
 /** How often a cached adaptive rate is read back from the store (another process may change it). */
 const RATE_SYNC_MS = 1000;
 
+/**
+ * Pacer gaps shorter than this are kept on average, not one by one: the grants may run up to
+ * this far ahead of their schedule. Timers and the in-memory store's clock count whole ms, so a
+ * sub-ms gap cannot be waited out; enforced one by one, it would refuse any request that follows
+ * the last grant within the same clock tick and sleep it a whole ms (a sequential caller at a
+ * high rate lost about one request in six that way).
+ */
+const PACE_CREDIT_MS = 1;
+
 /** The route class an adaptive rate is learned for. */
 export type RequestClass = "write" | "read";
 
@@ -91,6 +100,8 @@ interface AdaptiveEntry {
   readonly local: LocalWindow;
   controller: AdaptiveRate | undefined;
   syncedAt: number;
+  /** Where a sub-ms pacer's schedule stands (see {@link PACE_CREDIT_MS}); kept here since a lane ends when its queue empties. */
+  paceAt: number;
 }
 
 /** One queue of a key: requests that need the same windows and pacer, served in FIFO order. */
@@ -256,6 +267,7 @@ export class ThrottleScheduler {
           local: new LocalWindow(`adaptive-${requests}`, 1, 1000),
           controller: undefined,
           syncedAt: 0,
+          paceAt: Number.NEGATIVE_INFINITY,
         };
         state.adaptive.set(requests, entry);
       }
@@ -707,10 +719,17 @@ export class ThrottleScheduler {
     const interval = controller.intervalMs;
     const before = this.settings.now();
     const behind = lane.paceDue === undefined ? 0 : Math.max(0, before - lane.paceDue);
-    const intervalMs = interval - Math.min(behind, interval);
+    let intervalMs = interval - Math.min(behind, interval);
+    // A sub-ms gap is kept on average (a virtual schedule, in fractional ms): the store's pacer
+    // holds back only grants more than PACE_CREDIT_MS ahead of it, so the rate stays the same and
+    // a request that comes a whole round trip after the last grant is never refused.
+    const subMs = interval > 0 && interval < PACE_CREDIT_MS;
+    const paceAt = subMs ? Math.max(entry.paceAt, before) + interval : Number.NEGATIVE_INFINITY;
+    if (subMs) intervalMs = Math.max(0, paceAt - before - PACE_CREDIT_MS);
     const result = await store.reserve({ ...request, windows: [window], pace: { key: entry.paceKey, intervalMs } });
     const after = this.settings.now();
     if (result.granted) {
+      entry.paceAt = paceAt;
       lane.paceExpected = before + intervalMs;
       lane.paceDue = undefined;
     } else if (result.reason === "pace" && lane.paceExpected !== undefined) {

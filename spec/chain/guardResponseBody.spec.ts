@@ -62,6 +62,37 @@ describe("chain/guardResponseBody", () => {
     expect(ends).to.equal(1);
   });
 
+  it("takes a watch instead of a signal: started on the first read, its abort fails the read, and it is stopped at the end", async () => {
+    const { stream, state } = source(["{"], false);
+    const timeout = new Error("attempt timeout");
+    let abort: (() => void) | undefined;
+    let stops = 0;
+    const guarded = guardResponseBody(new Response(stream), {
+      watch: (end) => {
+        abort = end;
+        return () => (stops += 1);
+      },
+      abortError: () => timeout,
+    });
+    expect(abort).to.equal(undefined);
+    const reading = rejection(guarded.text());
+    await new Promise((resolve) => setImmediate(resolve));
+    abort?.();
+    expect(await reading).to.equal(timeout);
+    expect([state.isCancelled, stops]).to.deep.equal([true, 1]);
+    // A watch that aborts at once ends the body at its first read, and is stopped all the same.
+    let early = 0;
+    const ended = guardResponseBody(new Response(source(["x"]).stream), {
+      watch: (end) => {
+        end();
+        return () => (early += 1);
+      },
+      abortError: () => timeout,
+    });
+    expect(await rejection(ended.text())).to.equal(timeout);
+    expect(early).to.equal(1);
+  });
+
   it("uses the signal's reason by default, and fails at the first read when it aborted before", async () => {
     const { stream, state } = source(["x"]);
     const controller = new AbortController();

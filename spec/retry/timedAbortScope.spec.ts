@@ -20,6 +20,29 @@ describe("createTimedAbortScope", () => {
     expect(clock.countTimers()).to.equal(0);
   });
 
+  it("with onAbort, tells it once before the signal aborts, and makes no AbortController until the signal is read", () => {
+    const made = sinon.spy(globalThis, "AbortController");
+    try {
+      const reasons: unknown[] = [];
+      const scope = createTimedAbortScope(undefined, 100, () => "timeout-reason", undefined, (reason) => reasons.push(reason));
+      clock.tick(100);
+      expect(reasons).to.deep.equal(["timeout-reason"]);
+      expect([scope.timedOut, made.callCount]).to.deep.equal([true, 0]);
+      // Read late, the signal is made already aborted, with the same reason.
+      expect([scope.signal.aborted, scope.signal.reason, made.callCount]).to.deep.equal([true, "timeout-reason", 1]);
+      scope.dispose();
+      expect(reasons).to.have.length(1);
+      const parent = new AbortController();
+      const followed: unknown[] = [];
+      const child = createTimedAbortScope(parent.signal, 1000, undefined, undefined, (reason) => followed.push(reason));
+      parent.abort("caller-reason");
+      expect([followed, child.timedOut, child.signal.reason]).to.deep.equal([["caller-reason"], false, "caller-reason"]);
+      expect(clock.countTimers()).to.equal(0);
+    } finally {
+      made.restore();
+    }
+  });
+
   it("follows its parent with the parent's reason; any number of scopes share one listener on it", () => {
     const parent = new AbortController();
     const add = sinon.spy(parent.signal, "addEventListener");
