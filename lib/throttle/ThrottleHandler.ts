@@ -23,6 +23,18 @@ import { logStoreFallback, logStoreRecover, logThrottle } from "./logThrottleEve
 import { resolveThrottleOptions, type ThrottleHandlerOptions, type ThrottleSettings } from "./ThrottleHandlerOptions.js";
 import { readBatchTargets, type BatchSubTarget } from "./readBatchTargets.js";
 import { learnFromBatch, type BatchGrant } from "./batchLearning.js";
+import { batchGroups, mergedBatchResponse, partAnswers } from "./batchParts.js";
+import type { BatchRequestItem, BatchResponseItem } from "../batch/batchTypes.js";
+
+/** A sub-request of a batch with the budgets that count it. */
+interface PlannedSub extends BatchSubTarget {
+  readonly budgets: readonly ResolvedBudget[];
+}
+
+/** The grant a sub-request of a part took, with the request to send. */
+interface PartGrant extends BatchGrant {
+  readonly item: BatchRequestItem;
+}
 
 /** How often a batch waiting for room looks again while requests in flight fill the window, in ms. */
 const BATCH_ROOM_POLL_MS = 10;
@@ -243,45 +255,102 @@ export class ThrottleHandler implements Middleware {
 
   /**
    * A `$batch`: Graph counts each request inside against its own route's limits, so each takes a
-   * grant in its own lane (in order) before the batch goes, and each sub-response is learned from
-   * as if it came alone (a sub-request `429` starts the key's shared cooldown). A thin adapter over
-   * the scheduler's acquire / release / cooldown, per sub-request.
+   * grant in its own lane (in order) before it goes, and each sub-response is learned from as if
+   * it came alone (a sub-request `429` starts the key's shared cooldown). A thin adapter over the
+   * scheduler's acquire / release / cooldown, per sub-request.
    *
-   * A batch waits until its budgets have room for all its requests at once, then takes their
-   * grants back to back and holds them until the answer, as a single request does (the local
-   * windows settle them when the server has seen them). A batch that holding would make wait on itself (more requests in a
-   * lane than its budget, more than `maxConcurrency`, or more than the smallest learned in-flight
-   * cap in an adaptive lane) releases each grant as soon as it is taken instead: its requests then
-   * count in the windows but not in flight, and are not refunded on a `502`/`503`/`504`.
+   * The batch goes in parts, each as many of its requests as the budgets have room for now (a
+   * `dependsOn` chain stays in one part), and never more than a budget, `maxConcurrency` or the
+   * adaptive in-flight cap can hold at once: a free slot is used as soon as it frees, rather than
+   * idling until room for the whole batch comes, and a batch larger than a budget goes in parts
+   * that fit instead of overshooting it. Each part's grants are held until its answer, as a single
+   * request's are. The caller gets one batch response, in the original order; a part refused as a
+   * whole answers each of its requests with that refusal. Only a chain too large to hold at once
+   * goes unheld (its grants are released as soon as taken: counted in the windows, not in flight,
+   * not refunded).
    */
   private async executeBatch(context: Context, next: Middleware, target: RequestTarget, subs: readonly BatchSubTarget[]): Promise<void> {
     const state = this.scheduler.keyState(this.identity(context, target));
-    const trace = getRequestTrace(context);
-    const queuedAt = this.settings.now();
-    const resumeClock = suspendAttemptClock(context);
-    const signal = context.options?.signal ?? undefined;
+    const original = context.options;
+    const signal = original?.signal ?? undefined;
     const limit = readWaitLimit(signal) ?? this.ownWaitLimit;
     const refuse = (waitMs: number, statusCode: number): unknown =>
       refuseWait(limit, waitMs, { statusCode, clientRequestId: getRequestHeader(context, "client-request-id") });
-    const planned = subs.map((sub) => ({ id: sub.id, target: sub.target, budgets: this.budgetsFor(sub.target) }));
-    const hold = this.canHold(planned.map((p) => p.budgets));
-    const grants: BatchGrant[] = [];
+    let pending = batchGroups(subs.map((sub) => ({ ...sub, budgets: this.budgetsFor(sub.target) })));
+    const items = subs.map((sub) => sub.item);
+    const answers = new Map<string, BatchResponseItem>();
+    let response: Response | undefined;
     try {
-      // Wait for room outside the key's batch turn, so a small follow-up batch that fits now is not
-      // stuck behind a full one that waits for the window to slide.
-      while (hold && !(await this.withBatchTurn(state, () => this.roomNow(state, planned)))) await this.waitForRoom(state, planned, signal);
-      await this.withBatchTurn(state, async () => {
-        for (const sub of planned) {
-          // The lane is looked up right before each grant: the scheduler drops a lane when its queue empties.
-          const lane = this.scheduler.lane(state, sub.budgets, sub.target.isWrite ? "write" : "read", false);
-          const grant = await this.scheduler.acquire(lane, signal, refuse);
-          if (!hold) this.scheduler.release(lane, grant);
-          grants.push({ id: sub.id, lane, grant });
+      while (pending.length > 0) {
+        const part = await this.takePart(context, state, pending, signal, refuse);
+        pending = pending.slice(part.groups);
+        const whole = answers.size === 0 && pending.length === 0;
+        // The common case, the whole batch at once, goes as the caller wrote it.
+        context.options = whole ? original : { ...original, body: JSON.stringify({ requests: part.grants.map((g) => g.item) }) };
+        try {
+          await this.sendPart(context, next, part.grants, part.hold);
+        } catch (error) {
+          // What earlier parts got stands (it was processed); with none, the failure is the batch's.
+          if (answers.size === 0 || signal?.aborted === true) throw error;
+          break;
         }
-        return true;
-      });
+        response = context.response;
+        if (whole || response === undefined) return;
+        // Nothing answered yet: a refusal or an unreadable answer is the whole batch's, as it came.
+        if (answers.size === 0 && response.status !== 200) return;
+        const got = await partAnswers(response, part.grants.map((g) => g.item));
+        if (got === undefined) break;
+        for (const answer of got) answers.set(answer.id, answer);
+      }
+    } finally {
+      context.options = original;
+    }
+    context.response = mergedBatchResponse(items, answers, response);
+  }
+
+  /**
+   * Waits until the first pending group fits, then takes grants for as many leading groups as fit
+   * now (in the key's batch turn, so two batches never hold half their grants each).
+   */
+  private async takePart(
+    context: Context,
+    state: KeyState,
+    pending: readonly (readonly PlannedSub[])[],
+    signal: AbortSignal | undefined,
+    refuse: (waitMs: number, statusCode: number) => unknown,
+  ): Promise<{ grants: PartGrant[]; groups: number; hold: boolean }> {
+    const trace = getRequestTrace(context);
+    const queuedAt = this.settings.now();
+    const resumeClock = suspendAttemptClock(context);
+    const first = pending[0] as readonly PlannedSub[];
+    const hold = this.canHold(first.map((p) => p.budgets));
+    const grants: PartGrant[] = [];
+    try {
+      let groups = 0;
+      while (groups === 0) {
+        // Wait for room outside the turn, so a small batch that fits now is not stuck behind one that waits.
+        if (hold && !this.roomNow(state, first)) {
+          await this.waitForRoom(state, first, signal);
+          continue;
+        }
+        await this.withBatchTurn(state, async () => {
+          const chosen = hold ? this.fittingGroups(state, pending) : 1;
+          for (const group of pending.slice(0, chosen)) {
+            for (const sub of group) {
+              // The lane is looked up right before each grant: the scheduler drops a lane when its queue empties.
+              const lane = this.scheduler.lane(state, sub.budgets, sub.target.isWrite ? "write" : "read", false);
+              const grant = await this.scheduler.acquire(lane, signal, refuse);
+              if (!hold) this.scheduler.release(lane, grant);
+              grants.push({ id: sub.id, item: sub.item, lane, grant });
+            }
+          }
+          groups = chosen;
+          return true;
+        });
+      }
+      return { grants, groups, hold };
     } catch (error) {
-      // Nothing was sent: every grant held goes back.
+      // Nothing of this part was sent: every grant held goes back.
       if (hold) for (const held of grants) this.scheduler.release(held.lane, held.grant, true);
       if (trace !== undefined && error instanceof GraphRequestError) trace.error = error;
       throw error;
@@ -289,6 +358,23 @@ export class ThrottleHandler implements Middleware {
       resumeClock();
       if (trace !== undefined) trace.queuedMs += this.settings.now() - queuedAt;
     }
+  }
+
+  /** How many leading groups can be held together and fit in the budgets now (0 when not even the first). */
+  private fittingGroups(state: KeyState, pending: readonly (readonly PlannedSub[])[]): number {
+    const chosen: PlannedSub[] = [];
+    let count = 0;
+    for (const group of pending) {
+      const candidate = [...chosen, ...group];
+      if (!this.canHold(candidate.map((p) => p.budgets)) || !this.roomNow(state, candidate)) break;
+      chosen.push(...group);
+      count += 1;
+    }
+    return count;
+  }
+
+  /** Sends one part, learns from each of its answers, and releases its grants. */
+  private async sendPart(context: Context, next: Middleware, grants: readonly PartGrant[], hold: boolean): Promise<void> {
     const refunded = new Set<string>();
     let refundAll = false;
     try {
