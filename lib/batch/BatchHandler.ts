@@ -120,8 +120,11 @@ export class BatchHandler implements Middleware {
   ): { resend: Set<string>; waitMs: number } | undefined {
     if (round >= this.settings.maxRetries) return undefined;
     const byId = new Map(pending.map((item) => [item.id, item]));
-    // A wait beyond what the caller accepts (the retry handler's limit when it published one) ends the retries.
-    const maxWaitMs = Math.min(this.settings.maxRetryAfterMs, readWaitLimit(signal)?.maxRetryAfterMs ?? Number.POSITIVE_INFINITY);
+    // A wait beyond what the caller accepts (the retry handler's limit when it published one) ends the
+    // retries, and so does one that would end at or past the call's deadline: that round could not finish.
+    const limit = readWaitLimit(signal);
+    const leftMs = limit === undefined ? Number.POSITIVE_INFINITY : limit.startedAt + limit.deadlineMs - performance.now();
+    const maxWaitMs = Math.min(this.settings.maxRetryAfterMs, limit?.maxRetryAfterMs ?? Number.POSITIVE_INFINITY, leftMs - 1);
     const chosen = new Set<string>();
     let waitMs = 0;
     for (const answer of answers) {

@@ -108,6 +108,17 @@ describe("batch/BatchHandler over real HTTP against the emulator", function () {
     expect(emu.stats().requests).to.equal(1);
   });
 
+  it("starts no round (nor its wait) that would end past the call's deadline: the rest keep their last real status", async () => {
+    const emu = await emulator({ limits: [{ name: "w", requests: "write", scope: "tenant", limit: 1, windowMs: 10_000, retryAfter: { fixedSeconds: 0.4 } }] });
+    // No throttle step: the 429's Retry-After (400 ms) reaches the batch step, and 400 ms would pass the 300 ms deadline.
+    const c = client(emu, { throttle: false, retry: { deadlineMs: 300 } });
+    const started = Date.now();
+    const body = (await c.api("/$batch").post({ requests: [patch("1", 1), patch("2", 2)] })) as BatchBody;
+    expect(summary(body)).to.deep.equal(["1:200x1", "2:429x1"]);
+    expect(Date.now() - started, "no wait began").to.be.below(250);
+    expect(emu.stats().requests).to.equal(1);
+  });
+
   it("a batch refused as a whole (429 at the top level) is re-sent whole by the retry handler", async () => {
     const emu = await emulator({
       limits: [{ name: "batch endpoint", requests: "any", scope: "tenant", path: "/v1.0/$batch", limit: 1, windowMs: 300 }],
