@@ -23,7 +23,8 @@ import { logStoreFallback, logStoreRecover, logThrottle } from "./logThrottleEve
 import { resolveThrottleOptions, type ThrottleHandlerOptions, type ThrottleSettings } from "./ThrottleHandlerOptions.js";
 import { readBatchTargets, type BatchSubTarget } from "./readBatchTargets.js";
 import { learnFromBatch, type BatchGrant } from "./batchLearning.js";
-import { batchGroups, mergedBatchResponse, partAnswers } from "./batchParts.js";
+import { failedDependents, mergedBatchResponse, partAnswers, sendOrder } from "./batchParts.js";
+import { failedDependencyResponse, followUpRequests, isSuccess } from "../batch/subResponses.js";
 import type { BatchRequestItem, BatchResponseItem } from "../batch/batchTypes.js";
 
 /** A sub-request of a batch with the budgets that count it. */
@@ -259,15 +260,18 @@ export class ThrottleHandler implements Middleware {
    * it came alone (a sub-request `429` starts the key's shared cooldown). A thin adapter over the
    * scheduler's acquire / release / cooldown, per sub-request.
    *
-   * The batch goes in parts, each as many of its requests as the budgets have room for now (a
-   * `dependsOn` chain stays in one part), and never more than a budget, `maxConcurrency` or the
-   * adaptive in-flight cap can hold at once: a free slot is used as soon as it frees, rather than
+   * The batch goes in parts, each as many of its requests as the budgets have room for now, and
+   * never more than a budget, `maxConcurrency` or the adaptive in-flight cap can hold at once: a free slot is used as soon as it frees, rather than
    * idling until room for the whole batch comes, and a batch larger than a budget goes in parts
    * that fit instead of overshooting it. Each part's grants are held until its answer, as a single
    * request's are. The caller gets one batch response, in the original order; a part refused as a
-   * whole answers each of its requests with that refusal. Only a chain too large to hold at once
-   * goes unheld (its grants are released as soon as taken: counted in the windows, not in flight,
-   * not refunded).
+   * whole answers each of its requests with that refusal.
+   *
+   * A `dependsOn` chain may span parts: a request goes after its dependencies, in the same part
+   * or after they succeeded in an earlier one (its `dependsOn` then names only requests of its own
+   * part), and one whose dependency failed is answered `424 Failed Dependency` without being
+   * sent, as Graph does. A batch whose `dependsOn` cannot be ordered goes whole, for the server to
+   * refuse.
    */
   private async executeBatch(context: Context, next: Middleware, target: RequestTarget, subs: readonly BatchSubTarget[]): Promise<void> {
     const state = this.scheduler.keyState(this.identity(context, target));
@@ -276,17 +280,28 @@ export class ThrottleHandler implements Middleware {
     const limit = readWaitLimit(signal) ?? this.ownWaitLimit;
     const refuse = (waitMs: number, statusCode: number): unknown =>
       refuseWait(limit, waitMs, { statusCode, clientRequestId: getRequestHeader(context, "client-request-id") });
-    let pending = batchGroups(subs.map((sub) => ({ ...sub, budgets: this.budgetsFor(sub.target) })));
+    let pending: PlannedSub[] = subs.map((sub) => ({ ...sub, budgets: this.budgetsFor(sub.target) }));
     const items = subs.map((sub) => sub.item);
     const answers = new Map<string, BatchResponseItem>();
+    const succeeded = new Set<string>();
+    const failed = new Set<string>();
     let response: Response | undefined;
     try {
       while (pending.length > 0) {
-        const part = await this.takePart(context, state, pending, signal, refuse);
-        pending = pending.slice(part.groups);
+        // What depends on a failure will not run: Graph's answer, without sending it.
+        const blocked = failedDependents(pending, failed);
+        for (const id of blocked) answers.set(id, failedDependencyResponse(id));
+        pending = pending.filter((sub) => !blocked.has(sub.id));
+        if (pending.length === 0) break;
+        // A dependsOn that cannot be ordered (unknown id, cycle) is the server's to refuse: that batch goes whole.
+        const order = sendOrder(pending, succeeded);
+        const part = await this.takePart(context, state, order ?? pending, order === undefined, signal, refuse);
+        const sent = new Set(part.grants.map((g) => g.id));
+        pending = pending.filter((sub) => !sent.has(sub.id));
         const whole = answers.size === 0 && pending.length === 0;
-        // The common case, the whole batch at once, goes as the caller wrote it.
-        context.options = whole ? original : { ...original, body: JSON.stringify({ requests: part.grants.map((g) => g.item) }) };
+        // The common case, the whole batch at once, goes as the caller wrote it; a part keeps only
+        // the dependsOn among its own requests (the others already succeeded).
+        context.options = whole ? original : { ...original, body: JSON.stringify({ requests: followUpRequests(part.grants.map((g) => g.item)) }) };
         try {
           await this.sendPart(context, next, part.grants, part.hold);
         } catch (error) {
@@ -300,7 +315,10 @@ export class ThrottleHandler implements Middleware {
         if (answers.size === 0 && response.status !== 200) return;
         const got = await partAnswers(response, part.grants.map((g) => g.item));
         if (got === undefined) break;
-        for (const answer of got) answers.set(answer.id, answer);
+        for (const answer of got) {
+          answers.set(answer.id, answer);
+          (isSuccess(answer.status) ? succeeded : failed).add(answer.id);
+        }
       }
     } finally {
       context.options = original;
@@ -309,46 +327,45 @@ export class ThrottleHandler implements Middleware {
   }
 
   /**
-   * Waits until the first pending group fits, then takes grants for as many leading groups as fit
-   * now (in the key's batch turn, so two batches never hold half their grants each).
+   * Waits until the first request in `order` fits, then takes grants for as many leading requests
+   * as fit now and can be held together (in the key's batch turn, so two batches never hold half
+   * their grants each); with `whole`, all of them at once. Only what cannot be held (a request
+   * alone, or a whole batch) goes unheld: its grants are released as soon as taken.
    */
   private async takePart(
     context: Context,
     state: KeyState,
-    pending: readonly (readonly PlannedSub[])[],
+    order: readonly PlannedSub[],
+    whole: boolean,
     signal: AbortSignal | undefined,
     refuse: (waitMs: number, statusCode: number) => unknown,
-  ): Promise<{ grants: PartGrant[]; groups: number; hold: boolean }> {
+  ): Promise<{ grants: PartGrant[]; hold: boolean }> {
     const trace = getRequestTrace(context);
     const queuedAt = this.settings.now();
     const resumeClock = suspendAttemptClock(context);
-    const first = pending[0] as readonly PlannedSub[];
+    const first = whole ? order : order.slice(0, 1);
     const hold = this.canHold(first.map((p) => p.budgets));
     const grants: PartGrant[] = [];
     try {
-      let groups = 0;
-      while (groups === 0) {
+      while (grants.length === 0) {
         // Wait for room outside the turn, so a small batch that fits now is not stuck behind one that waits.
         if (hold && !this.roomNow(state, first)) {
           await this.waitForRoom(state, first, signal);
           continue;
         }
         await this.withBatchTurn(state, async () => {
-          const chosen = hold ? this.fittingGroups(state, pending) : 1;
-          for (const group of pending.slice(0, chosen)) {
-            for (const sub of group) {
-              // The lane is looked up right before each grant: the scheduler drops a lane when its queue empties.
-              const lane = this.scheduler.lane(state, sub.budgets, sub.target.isWrite ? "write" : "read", false);
-              const grant = await this.scheduler.acquire(lane, signal, refuse);
-              if (!hold) this.scheduler.release(lane, grant);
-              grants.push({ id: sub.id, item: sub.item, lane, grant });
-            }
+          const count = whole || !hold ? first.length : this.fittingCount(state, order);
+          for (const sub of order.slice(0, count)) {
+            // The lane is looked up right before each grant: the scheduler drops a lane when its queue empties.
+            const lane = this.scheduler.lane(state, sub.budgets, sub.target.isWrite ? "write" : "read", false);
+            const grant = await this.scheduler.acquire(lane, signal, refuse);
+            if (!hold) this.scheduler.release(lane, grant);
+            grants.push({ id: sub.id, item: sub.item, lane, grant });
           }
-          groups = chosen;
           return true;
         });
       }
-      return { grants, groups, hold };
+      return { grants, hold };
     } catch (error) {
       // Nothing of this part was sent: every grant held goes back.
       if (hold) for (const held of grants) this.scheduler.release(held.lane, held.grant, true);
@@ -360,14 +377,12 @@ export class ThrottleHandler implements Middleware {
     }
   }
 
-  /** How many leading groups can be held together and fit in the budgets now (0 when not even the first). */
-  private fittingGroups(state: KeyState, pending: readonly (readonly PlannedSub[])[]): number {
-    const chosen: PlannedSub[] = [];
+  /** How many leading requests can be held together and fit in the budgets now (0 when not even the first). */
+  private fittingCount(state: KeyState, order: readonly PlannedSub[]): number {
     let count = 0;
-    for (const group of pending) {
-      const candidate = [...chosen, ...group];
+    while (count < order.length) {
+      const candidate = order.slice(0, count + 1);
       if (!this.canHold(candidate.map((p) => p.budgets)) || !this.roomNow(state, candidate)) break;
-      chosen.push(...group);
       count += 1;
     }
     return count;

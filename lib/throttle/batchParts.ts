@@ -1,16 +1,53 @@
-import { dependencyGroups } from "../batch/dependencies.js";
+import { dependsOnOf } from "../batch/dependencies.js";
 import type { BatchRequestItem, BatchResponseItem } from "../batch/batchTypes.js";
 import { parseBatchResponses } from "../batch/parseBatch.js";
 import type { BatchSubTarget } from "./readBatchTargets.js";
 
 /**
- * The sub-requests of a batch as groups that must travel together: Graph resolves `dependsOn`
- * only within one `$batch`, so a batch sent in parts keeps each chain in one part.
- * @param subs - The sub-requests, in order.
+ * The pending sub-requests in an order they can be sent in parts: each after every request it
+ * depends on (Graph resolves `dependsOn` only within one `$batch`, so a later part runs a request
+ * after its dependency succeeded in an earlier one, as the batch would have). `undefined` when
+ * the `dependsOn` cannot be ordered (an unknown id or a cycle): such a batch goes whole, for the
+ * server to judge.
+ * @param pending - The requests not answered yet, in the batch's order.
+ * @param answered - Ids answered with a success.
  */
-export function batchGroups<T extends BatchSubTarget>(subs: readonly T[]): T[][] {
-  const byId = new Map(subs.map((sub) => [sub.id, sub]));
-  return dependencyGroups(subs.map((sub) => sub.item)).map((group) => group.map((item) => byId.get(item.id) as T));
+export function sendOrder<T extends BatchSubTarget>(pending: readonly T[], answered: ReadonlySet<string>): T[] | undefined {
+  const order: T[] = [];
+  const placed = new Set<string>();
+  let left = [...pending];
+  while (left.length > 0) {
+    const ready = left.filter((sub) => dependsOnOf(sub.item).every((dep) => answered.has(dep) || placed.has(dep)));
+    if (ready.length === 0) return undefined;
+    for (const sub of ready) {
+      order.push(sub);
+      placed.add(sub.id);
+    }
+    left = left.filter((sub) => !placed.has(sub.id));
+  }
+  return order;
+}
+
+/**
+ * The pending requests that will not run because a request they depend on (directly or not) was
+ * answered with a failure: Graph answers them `424 Failed Dependency` without running them.
+ * @param pending - The requests not answered yet.
+ * @param failed - Ids answered with a failure.
+ */
+export function failedDependents(pending: readonly BatchSubTarget[], failed: ReadonlySet<string>): Set<string> {
+  const result = new Set<string>();
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const sub of pending) {
+      if (result.has(sub.id)) continue;
+      if (dependsOnOf(sub.item).some((dep) => failed.has(dep) || result.has(dep))) {
+        result.add(sub.id);
+        grew = true;
+      }
+    }
+  }
+  return result;
 }
 
 /**
