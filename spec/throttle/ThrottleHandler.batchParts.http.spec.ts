@@ -66,6 +66,28 @@ describe("throttle/ThrottleHandler: a $batch sent in parts that fit the budgets 
     expect(emu.stats().throttled).to.equal(0);
   });
 
+  it("a later part refused as a whole answers each of its requests with that refusal, which the batch step re-sends", async () => {
+    emu = await startGraphEmulator({
+      retryAfterFormat: "fractional-seconds",
+      limits: [
+        { name: "w", requests: "write", scope: "tenant", limit: 2, windowMs: 200 },
+        { name: "batch endpoint", requests: "any", scope: "tenant", path: "/v1.0/$batch", limit: 1, windowMs: 600 },
+      ],
+    });
+    const c = createGraphClient({
+      authProvider: staticTokenProvider(TOKEN),
+      baseUrl: emu.url,
+      customHosts: [emu.host],
+      fetchOptions: emu.fetchOptions,
+      throttle: { presets: false, budgets: [{ route: "/deviceManagement/", methods: "write", scope: "tenant", limit: 2, windowMs: 200 }] },
+    });
+    const body = (await c.api("/$batch").post({ requests: [patch("1", 1), patch("2", 2), patch("3", 3), patch("4", 4)] })) as BatchBody;
+    // The first part went; the second met the endpoint's own limit (a top-level 429), and went again after its Retry-After.
+    expect(body.responses.map((r) => `${r.id}:${r.status}x${r.headers?.["x-attempts"] ?? "?"}`)).to.deep.equal(["1:200x1", "2:200x1", "3:200x2", "4:200x2"]);
+    expect(emu.stats().byStatus["429"]).to.be.at.least(1);
+    expect(emu.stats().applied.map((u) => u.patch["compliantDeviceCount"])).to.deep.equal([1, 2, 3, 4]);
+  });
+
   it("uses the room there is now instead of waiting for room for the whole batch", async () => {
     const c = await setUp(5, 1_000);
     await c.api("/$batch").post({ requests: [patch("1", 1), patch("2", 2), patch("3", 3)] });
