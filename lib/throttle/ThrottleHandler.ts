@@ -379,8 +379,10 @@ export class ThrottleHandler implements Middleware {
 
   /** How many leading requests can be held together and fit in the budgets now (0 when not even the first). */
   private fittingCount(state: KeyState, order: readonly PlannedSub[]): number {
+    // Past the key's free in-flight places, a grant would wait for another answer while the ones before it idle.
+    const places = Math.max(1, this.settings.maxConcurrency - state.inFlight);
     let count = 0;
-    while (count < order.length) {
+    while (count < Math.min(order.length, places)) {
       const candidate = order.slice(0, count + 1);
       if (!this.canHold(candidate.map((p) => p.budgets)) || !this.roomNow(state, candidate)) break;
       count += 1;

@@ -88,6 +88,49 @@ describe("throttle/ThrottleHandler: a $batch sent in parts that fit the budgets 
     expect(emu.stats().applied.map((u) => u.patch["compliantDeviceCount"])).to.deep.equal([1, 2, 3, 4]);
   });
 
+  it("takes no more grants for a part than the key has free in-flight places (no grant idles waiting for another answer)", async () => {
+    emu = await startGraphEmulator({ retryAfterFormat: "fractional-seconds", limits: false, faults: { latencyMs: 300 } });
+    const c = createGraphClient({
+      authProvider: staticTokenProvider(TOKEN),
+      baseUrl: emu.url,
+      customHosts: [emu.host],
+      fetchOptions: emu.fetchOptions,
+      throttle: { presets: false, maxConcurrency: 3, budgets: [{ route: "/deviceManagement/", methods: "write", scope: "tenant", limit: 100, windowMs: 1_000 }] },
+    });
+    const started = Date.now();
+    const first = c.api("/$batch").post({ requests: [patch("a1", 1), patch("a2", 2)] });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = c.api("/$batch").post({ requests: [patch("b1", 3), patch("b2", 4), patch("b3", 5)] });
+    await Promise.all([first, second]);
+    const at = (count: number): number => emu.stats().applied.find((u) => u.patch["compliantDeviceCount"] === count)?.at ?? Number.NaN;
+    // One place was free: b1 went at once, beside the first batch (served after the 300 ms latency),
+    // instead of holding its grant until the first batch's answer freed places for all three.
+    expect(at(3) - started).to.be.below(500);
+    expect(at(4) - started).to.be.at.least(550);
+  });
+
+  it("sizes a part by when the store frees room (its window margin included), so no grant idles behind a later one", async () => {
+    emu = await startGraphEmulator({ retryAfterFormat: "fractional-seconds", limits: false });
+    const c = createGraphClient({
+      authProvider: staticTokenProvider(TOKEN),
+      baseUrl: emu.url,
+      customHosts: [emu.host],
+      fetchOptions: emu.fetchOptions,
+      throttle: { presets: false, windowMarginRatio: 0, windowMarginMs: 200, budgets: [{ route: "/deviceManagement/", methods: "write", scope: "tenant", limit: 2, windowMs: 300 }] },
+    });
+    await c.api("/$batch").post({ requests: [patch("x1", 1)] });
+    const answered = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await c.api("/$batch").post({ requests: [patch("x2", 2)] });
+    // Both slots have left this process's own 300 ms window, neither the store's 500 ms one.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, answered + 450 - Date.now())));
+    await c.api("/$batch").post({ requests: [patch("y1", 3), patch("y2", 4)] });
+    const at = (count: number): number => emu.stats().applied.find((u) => u.patch["compliantDeviceCount"] === count)?.at ?? Number.NaN;
+    // x1's slot frees 300 + 200 ms after its answer, x2's 100 ms later: y1 goes in x1's slot, not held until x2's frees too.
+    expect(at(3) - at(1)).to.be.within(480, 580);
+    expect(at(4) - at(2)).to.be.at.least(480);
+  });
+
   it("uses the room there is now instead of waiting for room for the whole batch", async () => {
     const c = await setUp(5, 1_000);
     await c.api("/$batch").post({ requests: [patch("1", 1), patch("2", 2), patch("3", 3)] });
