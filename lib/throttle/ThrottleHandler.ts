@@ -418,8 +418,8 @@ export class ThrottleHandler implements Middleware {
   }
 
   /**
-   * Runs `step` in the key's batch turn: one batch of a key takes its grants at a time, so two
-   * batches never hold half their grants each.
+   * Runs `step` in the key's batch turn: one part of one batch of a key takes its grants at a
+   * time, so two parts never hold half their grants each.
    */
   private async withBatchTurn(state: KeyState, step: () => Promise<boolean> | boolean): Promise<boolean> {
     const previous = this.batchTurns.get(state.key) ?? Promise.resolve();
@@ -436,7 +436,7 @@ export class ThrottleHandler implements Middleware {
     }
   }
 
-  /** Whether every lane of a batch has room for all its requests now (see {@link waitForRoom}). */
+  /** Whether every lane has room for all these requests now (see {@link waitForRoom}). */
   private roomNow(state: KeyState, planned: readonly { readonly target: RequestTarget; readonly budgets: readonly ResolvedBudget[] }[]): boolean {
     return this.roomWaitMs(state, planned) <= 0;
   }
@@ -454,9 +454,9 @@ export class ThrottleHandler implements Middleware {
   }
 
   /**
-   * Waits until every lane of a batch has room for all its requests at once, by the local windows:
-   * grants taken one by one as the window slides would sit idle (counted, not sent) until the last
-   * one comes, and the budget they hold would be lost for a whole window.
+   * Waits until every lane has room for these requests at once (the first request of a part), by
+   * the local windows: grants taken one by one as the window slides would sit idle (counted, not
+   * sent) until the last one comes, and the budget they hold would be lost for a whole window.
    */
   private async waitForRoom(state: KeyState, planned: readonly { readonly target: RequestTarget; readonly budgets: readonly ResolvedBudget[] }[], signal: AbortSignal | undefined): Promise<void> {
     const waitMs = this.roomWaitMs(state, planned);
@@ -466,7 +466,7 @@ export class ThrottleHandler implements Middleware {
     await abortableDelay(Number.isFinite(waitMs) ? waitMs : BATCH_ROOM_POLL_MS, signal);
   }
 
-  /** Whether a batch can hold all its grants until its answer without waiting on itself. */
+  /** Whether a part can hold all its grants until its answer without waiting on itself. */
   private canHold(budgetsPerSub: readonly (readonly ResolvedBudget[])[]): boolean {
     if (budgetsPerSub.length > this.settings.maxConcurrency) return false;
     const perBudget = new Map<ResolvedBudget, number>();
