@@ -295,7 +295,15 @@ export class ThrottleHandler implements Middleware {
         if (pending.length === 0) break;
         // A dependsOn that cannot be ordered (unknown id, cycle) is the server's to refuse: that batch goes whole.
         const order = sendOrder(pending, succeeded);
-        const part = await this.takePart(context, state, order ?? pending, order === undefined, signal, refuse);
+        let part: { grants: PartGrant[]; hold: boolean };
+        try {
+          part = await this.takePart(context, state, order ?? pending, order === undefined, signal, refuse);
+        } catch (error) {
+          // A wait refused after earlier parts were answered (processed): those answers stand, the
+          // rest go unanswered rather than have the whole batch re-sent. An abort is the caller's.
+          if (answers.size === 0 || signal?.aborted === true) throw error;
+          break;
+        }
         const sent = new Set(part.grants.map((g) => g.id));
         pending = pending.filter((sub) => !sent.has(sub.id));
         const whole = answers.size === 0 && pending.length === 0;

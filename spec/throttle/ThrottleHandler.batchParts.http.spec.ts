@@ -131,6 +131,28 @@ describe("throttle/ThrottleHandler: a $batch sent in parts that fit the budgets 
     expect(at(4) - at(2)).to.be.at.least(480);
   });
 
+  it("a later part whose wait is refused leaves its requests unanswered; what earlier parts got stands (nothing re-sent)", async () => {
+    emu = await startGraphEmulator({
+      retryAfterFormat: "fractional-seconds",
+      limits: [{ name: "w", requests: "write", scope: "tenant", limit: 1, windowMs: 10_000, retryAfter: { fixedSeconds: 5 } }],
+    });
+    const c = createGraphClient({
+      authProvider: staticTokenProvider(TOKEN),
+      baseUrl: emu.url,
+      customHosts: [emu.host],
+      fetchOptions: emu.fetchOptions,
+      retry: { maxRetryAfterMs: 1_000 },
+      throttle: { presets: false, budgets: [{ route: "/deviceManagement/", methods: "write", scope: "tenant", limit: 2, windowMs: 300 }] },
+    });
+    const started = Date.now();
+    // The first part's second request meets the server's limit: a 5 s cooldown, longer than the call accepts.
+    const body = (await c.api("/$batch").post({ requests: [patch("1", 1), patch("2", 2), patch("3", 3), patch("4", 4)] })) as BatchBody;
+    expect(body.responses.map((r) => `${r.id}:${r.status}`)).to.deep.equal(["1:200", "2:429"]);
+    expect(Date.now() - started).to.be.below(1_000);
+    expect(emu.stats().applied.map((u) => u.patch["compliantDeviceCount"])).to.deep.equal([1]);
+    expect(emu.stats().requests).to.equal(1);
+  });
+
   it("uses the room there is now instead of waiting for room for the whole batch", async () => {
     const c = await setUp(5, 1_000);
     await c.api("/$batch").post({ requests: [patch("1", 1), patch("2", 2), patch("3", 3)] });
