@@ -99,6 +99,7 @@ export type { CircuitBreakerOptions, CircuitStateEvent, CircuitStateListener } f
 // JSON batching
 export { BatchHandler } from "./batch/BatchHandler.js";
 export type { BatchHandlerOptions } from "./batch/BatchHandlerOptions.js";
+export type { BatchEventBase, BatchGiveUpEvent, BatchGiveUpListener, BatchGiveUpReason, BatchRoundEvent, BatchRoundListener } from "./batch/batchEvents.js";
 export { sendBatch, type BatchProgress, type BatchResult, type SendBatchOptions } from "./batch/sendBatch.js";
 export { validateBatch } from "./batch/validateBatch.js";
 export type { BatchRequestItem, BatchResponseItem } from "./batch/batchTypes.js";

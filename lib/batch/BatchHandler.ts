@@ -11,6 +11,18 @@ import { withDependents } from "./dependencies.js";
 import { parseBatchRequests, parseBatchResponses, subResponseRetryAfter } from "./parseBatch.js";
 import { followUpRequests, isRetryableSubResponse, withAttempts } from "./subResponses.js";
 import { validateBatch } from "./validateBatch.js";
+import { createListenerSet } from "../chain/listenerSet.js";
+import { getRequestHeader } from "../chain/requestHeaders.js";
+import type { Disposable } from "../retry/retryEvents.js";
+import {
+  logBatchGiveUp,
+  logBatchRound,
+  type BatchGiveUpEvent,
+  type BatchGiveUpListener,
+  type BatchGiveUpReason,
+  type BatchRoundEvent,
+  type BatchRoundListener,
+} from "./batchEvents.js";
 
 /**
  * Makes a JSON batch (`POST /$batch`) survive throttling. Graph judges every request inside a
@@ -21,7 +33,10 @@ import { validateBatch } from "./validateBatch.js";
  * `IdempotentRequestOption`, or those `isIdempotent` vouches for. A request depending on one that
  * is re-sent goes with it. The caller gets ONE batch response, in the original order with the
  * original ids; each sub-response carries an `x-attempts` header. What still failed keeps its last
- * real status and body.
+ * real status and body. Each follow-up is reported before its wait (`onRound`: round, requests
+ * re-sent, delay, the statuses behind it), and retryable requests left as they are (`onGiveUp`:
+ * `max-retries`, `retry-after-too-long`, or `deadline`, when the wait would end past the call's
+ * deadline); both are logged when there is a `logger`.
  *
  * Place it between the retry handler (which re-sends a batch refused as a whole) and the
  * throttle handler (which counts each sub-request against its own route's budget and starts the
@@ -31,6 +46,10 @@ import { validateBatch } from "./validateBatch.js";
 export class BatchHandler implements Middleware {
   private nextMiddleware: Middleware | undefined;
   private readonly settings: BatchSettings;
+  private readonly roundListeners = createListenerSet<BatchRoundEvent>();
+  private readonly giveUpListeners = createListenerSet<BatchGiveUpEvent>();
+  private readonly logRound: BatchRoundListener | undefined;
+  private readonly logGiveUp: BatchGiveUpListener | undefined;
 
   /**
    * @param options - See {@link BatchHandlerOptions}.
@@ -38,6 +57,27 @@ export class BatchHandler implements Middleware {
    */
   constructor(options: BatchHandlerOptions = {}) {
     this.settings = resolveBatchOptions(options);
+    const logger = this.settings.logger;
+    this.logRound = logger === undefined ? undefined : (event) => logBatchRound(logger, event);
+    this.logGiveUp = logger === undefined ? undefined : (event) => logBatchGiveUp(logger, event);
+  }
+
+  /**
+   * Adds a listener called before the wait for each follow-up batch, once the delay is known.
+   * @param listener - Receives the round event (never a token, header or body).
+   * @returns A disposable that removes the listener.
+   */
+  onRound(listener: BatchRoundListener): Disposable {
+    return this.roundListeners.add(listener);
+  }
+
+  /**
+   * Adds a listener called when retryable sub-requests are left with their last real status.
+   * @param listener - Receives the give-up event (never a token, header or body).
+   * @returns A disposable that removes the listener.
+   */
+  onGiveUp(listener: BatchGiveUpListener): Disposable {
+    return this.giveUpListeners.add(listener);
   }
 
   /**
@@ -95,14 +135,22 @@ export class BatchHandler implements Middleware {
           last.set(answer.id, answer);
         }
         const plan = this.plan(pending, answers, isIdempotent, round, context.options.signal ?? undefined);
-        if (plan === undefined) break;
+        const clientRequestId = getRequestHeader(context, "client-request-id") ?? "";
+        for (const stop of plan.giveUps) {
+          const event: BatchGiveUpEvent = { clientRequestId, reason: stop.reason, ids: stop.ids, rounds: round, statuses: stop.statuses };
+          this.giveUpListeners.emit(event, this.settings.onGiveUp, this.logGiveUp);
+        }
+        if (plan.resend === undefined) break;
+        const event: BatchRoundEvent = { clientRequestId, round: round + 1, requests: plan.resend.size, ids: items.filter((item) => plan.resend?.has(item.id)).map((item) => item.id), delayMs: plan.waitMs, statuses: plan.statuses };
+        this.roundListeners.emit(event, this.settings.onRound, this.logRound);
+        const resend = plan.resend;
         const resumeClock = suspendAttemptClock(context);
         try {
           await abortableDelay(plan.waitMs, original?.signal ?? undefined);
         } finally {
           resumeClock();
         }
-        pending = items.filter((item) => plan.resend.has(item.id));
+        pending = items.filter((item) => resend.has(item.id));
       }
     } finally {
       context.options = original;
@@ -110,32 +158,59 @@ export class BatchHandler implements Middleware {
     context.response = merged(items, last, attempts, response);
   }
 
-  /** What to re-send after a round, and after how long; `undefined` to stop. */
+  /**
+   * What to re-send after a round, and after how long (`resend` undefined to stop), and which
+   * retryable requests are left as they are, and why.
+   */
   private plan(
     pending: readonly BatchRequestItem[],
     answers: readonly BatchResponseItem[],
     isIdempotent: (item: BatchRequestItem) => boolean,
     round: number,
     signal: AbortSignal | undefined,
-  ): { resend: Set<string>; waitMs: number } | undefined {
-    if (round >= this.settings.maxRetries) return undefined;
+  ): RoundPlan {
     const byId = new Map(pending.map((item) => [item.id, item]));
-    // A wait beyond what the caller accepts (the retry handler's limit when it published one) ends the retries.
-    const maxWaitMs = Math.min(this.settings.maxRetryAfterMs, readWaitLimit(signal)?.maxRetryAfterMs ?? Number.POSITIVE_INFINITY);
+    // A wait beyond what the caller accepts (the retry handler's limit when it published one) ends the
+    // retries, and so does one that would end at or past the call's deadline: that round could not finish.
+    const limit = readWaitLimit(signal);
+    const leftMs = limit === undefined ? Number.POSITIVE_INFINITY : limit.startedAt + limit.deadlineMs - performance.now();
+    const maxWaitMs = Math.min(this.settings.maxRetryAfterMs, limit?.maxRetryAfterMs ?? Number.POSITIVE_INFINITY);
     const chosen = new Set<string>();
+    const statuses: Record<string, number> = {};
+    const stops = new Map<BatchGiveUpReason, { ids: string[]; statuses: Record<string, number> }>();
+    const stop = (reason: BatchGiveUpReason, answer: BatchResponseItem): void => {
+      const entry = stops.get(reason) ?? { ids: [], statuses: {} };
+      entry.ids.push(answer.id);
+      entry.statuses[answer.status] = (entry.statuses[answer.status] ?? 0) + 1;
+      stops.set(reason, entry);
+    };
     let waitMs = 0;
     for (const answer of answers) {
       const item = byId.get(answer.id);
       if (item === undefined || !isRetryableSubResponse(answer.status, item, isIdempotent)) continue;
       const asked = subResponseRetryAfter(answer);
       const wait = asked ?? (answer.status === 429 ? this.settings.baseDelayMs : this.settings.baseDelayMs * 2 ** round);
-      if (wait > maxWaitMs) continue;
-      chosen.add(answer.id);
-      waitMs = Math.max(waitMs, wait);
+      if (round >= this.settings.maxRetries) stop("max-retries", answer);
+      else if (wait > maxWaitMs) stop("retry-after-too-long", answer);
+      else if (wait >= leftMs - 1) stop("deadline", answer);
+      else {
+        chosen.add(answer.id);
+        statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+        waitMs = Math.max(waitMs, wait);
+      }
     }
-    if (chosen.size === 0) return undefined;
-    return { resend: withDependents(pending, chosen), waitMs };
+    const giveUps = [...stops].map(([reason, entry]) => ({ reason, ...entry }));
+    if (chosen.size === 0) return { resend: undefined, waitMs: 0, statuses, giveUps };
+    return { resend: withDependents(pending, chosen), waitMs, statuses, giveUps };
   }
+}
+
+/** What a round's answers call for. */
+interface RoundPlan {
+  readonly resend: Set<string> | undefined;
+  readonly waitMs: number;
+  readonly statuses: Readonly<Record<string, number>>;
+  readonly giveUps: readonly { readonly reason: BatchGiveUpReason; readonly ids: readonly string[]; readonly statuses: Readonly<Record<string, number>> }[];
 }
 
 /** The requests of a `$batch` in the context, or `undefined` for any other request. */

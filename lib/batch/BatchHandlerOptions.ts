@@ -1,4 +1,6 @@
+import { aLogger, type GraphLogger } from "../chain/logger.js";
 import { aFunction, numberWhere } from "../chain/optionRules.js";
+import type { BatchGiveUpListener, BatchRoundListener } from "./batchEvents.js";
 import { optionSchema, resolveOptions, type ResolvedOptions } from "../chain/resolveOptions.js";
 import { versionRelativeUrl } from "./batchTarget.js";
 import type { BatchRequestItem } from "./batchTypes.js";
@@ -17,6 +19,12 @@ export interface BatchHandlerOptions {
    * @default PATCHes to `softwareUpdateStatusSummary` (they set absolute values, like `update()`)
    */
   readonly isIdempotent?: (request: BatchRequestItem) => boolean;
+  /** Called before the wait for each follow-up batch (as `BatchHandler.onRound`). @default none */
+  readonly onRound?: BatchRoundListener;
+  /** Called when retryable sub-requests are left with their last real status (as `BatchHandler.onGiveUp`). @default none */
+  readonly onGiveUp?: BatchGiveUpListener;
+  /** Logs rounds (`info`) and give-ups (`warn`). @default none (through `createGraphClient`: the client's `logger`) */
+  readonly logger?: GraphLogger;
 }
 
 const SUMMARY_PATCH = /^\/?deviceManagement\/softwareUpdateStatusSummary\/?(?:\?|$)/i;
@@ -35,12 +43,17 @@ export const BATCH_OPTIONS = optionSchema<BatchHandlerOptions>()({
     baseDelayMs: numberWhere((n) => Number.isFinite(n) && n >= 0, "a finite number >= 0"),
     maxRetryAfterMs: numberWhere((n) => n >= 0, "a number >= 0 or Infinity"),
     isIdempotent: aFunction,
+    onRound: aFunction,
+    onGiveUp: aFunction,
+    logger: aLogger,
   },
 });
 
 /** Every option, defaulted and checked. */
 export type BatchSettings = ResolvedOptions<typeof BATCH_OPTIONS.rules, typeof BATCH_OPTIONS.defaults> & {
   readonly isIdempotent: (request: BatchRequestItem) => boolean;
+  readonly onRound: BatchRoundListener | undefined;
+  readonly onGiveUp: BatchGiveUpListener | undefined;
 };
 
 /**

@@ -137,7 +137,8 @@ export function buildMiddlewareChain(options: MiddlewareChainOptions): Middlewar
   // Batch sits between them: the retry handler re-sends a batch refused as a whole, the batch step
   // re-sends the refused requests inside a batch, and the throttle paces every round's sub-requests.
   if (options.batch !== false) {
-    chain.push(options.batch instanceof BatchHandler ? options.batch : new BatchHandler(options.batch ?? {}));
+    // A handler you built logs to its own logger; a new one gets the client's unless its options name one.
+    chain.push(options.batch instanceof BatchHandler ? options.batch : new BatchHandler({ logger, ...options.batch }));
   }
   chain.push(...(user.beforeThrottle ?? []));
   if (options.throttle !== false) {

@@ -23,6 +23,19 @@ import { logStoreFallback, logStoreRecover, logThrottle } from "./logThrottleEve
 import { resolveThrottleOptions, type ThrottleHandlerOptions, type ThrottleSettings } from "./ThrottleHandlerOptions.js";
 import { readBatchTargets, type BatchSubTarget } from "./readBatchTargets.js";
 import { learnFromBatch, type BatchGrant } from "./batchLearning.js";
+import { failedDependents, mergedBatchResponse, partAnswers, sendOrder } from "./batchParts.js";
+import { failedDependencyResponse, followUpRequests, isSuccess } from "../batch/subResponses.js";
+import type { BatchRequestItem, BatchResponseItem } from "../batch/batchTypes.js";
+
+/** A sub-request of a batch with the budgets that count it. */
+interface PlannedSub extends BatchSubTarget {
+  readonly budgets: readonly ResolvedBudget[];
+}
+
+/** The grant a sub-request of a part took, with the request to send. */
+interface PartGrant extends BatchGrant {
+  readonly item: BatchRequestItem;
+}
 
 /** How often a batch waiting for room looks again while requests in flight fill the window, in ms. */
 const BATCH_ROOM_POLL_MS = 10;
@@ -243,45 +256,126 @@ export class ThrottleHandler implements Middleware {
 
   /**
    * A `$batch`: Graph counts each request inside against its own route's limits, so each takes a
-   * grant in its own lane (in order) before the batch goes, and each sub-response is learned from
-   * as if it came alone (a sub-request `429` starts the key's shared cooldown). A thin adapter over
-   * the scheduler's acquire / release / cooldown, per sub-request.
+   * grant in its own lane (in order) before it goes, and each sub-response is learned from as if
+   * it came alone (a sub-request `429` starts the key's shared cooldown). A thin adapter over the
+   * scheduler's acquire / release / cooldown, per sub-request.
    *
-   * A batch waits until its budgets have room for all its requests at once, then takes their
-   * grants back to back and holds them until the answer, as a single request does (the local
-   * windows settle them when the server has seen them). A batch that holding would make wait on itself (more requests in a
-   * lane than its budget, more than `maxConcurrency`, or more than the smallest learned in-flight
-   * cap in an adaptive lane) releases each grant as soon as it is taken instead: its requests then
-   * count in the windows but not in flight, and are not refunded on a `502`/`503`/`504`.
+   * The batch goes in parts, each as many of its requests as the budgets have room for now, and
+   * never more than a budget, `maxConcurrency` or the adaptive in-flight cap can hold at once: a free slot is used as soon as it frees, rather than
+   * idling until room for the whole batch comes, and a batch larger than a budget goes in parts
+   * that fit instead of overshooting it. Each part's grants are held until its answer, as a single
+   * request's are. The caller gets one batch response, in the original order; a part refused as a
+   * whole answers each of its requests with that refusal.
+   *
+   * A `dependsOn` chain may span parts: a request goes after its dependencies, in the same part
+   * or after they succeeded in an earlier one (its `dependsOn` then names only requests of its own
+   * part), and one whose dependency failed is answered `424 Failed Dependency` without being
+   * sent, as Graph does. A batch whose `dependsOn` cannot be ordered goes whole, for the server to
+   * refuse.
    */
   private async executeBatch(context: Context, next: Middleware, target: RequestTarget, subs: readonly BatchSubTarget[]): Promise<void> {
     const state = this.scheduler.keyState(this.identity(context, target));
-    const trace = getRequestTrace(context);
-    const queuedAt = this.settings.now();
-    const resumeClock = suspendAttemptClock(context);
-    const signal = context.options?.signal ?? undefined;
+    const original = context.options;
+    const signal = original?.signal ?? undefined;
     const limit = readWaitLimit(signal) ?? this.ownWaitLimit;
     const refuse = (waitMs: number, statusCode: number): unknown =>
       refuseWait(limit, waitMs, { statusCode, clientRequestId: getRequestHeader(context, "client-request-id") });
-    const planned = subs.map((sub) => ({ id: sub.id, target: sub.target, budgets: this.budgetsFor(sub.target) }));
-    const hold = this.canHold(planned.map((p) => p.budgets));
-    const grants: BatchGrant[] = [];
+    let pending: PlannedSub[] = subs.map((sub) => ({ ...sub, budgets: this.budgetsFor(sub.target) }));
+    const items = subs.map((sub) => sub.item);
+    const answers = new Map<string, BatchResponseItem>();
+    const succeeded = new Set<string>();
+    const failed = new Set<string>();
+    let response: Response | undefined;
     try {
-      // Wait for room outside the key's batch turn, so a small follow-up batch that fits now is not
-      // stuck behind a full one that waits for the window to slide.
-      while (hold && !(await this.withBatchTurn(state, () => this.roomNow(state, planned)))) await this.waitForRoom(state, planned, signal);
-      await this.withBatchTurn(state, async () => {
-        for (const sub of planned) {
-          // The lane is looked up right before each grant: the scheduler drops a lane when its queue empties.
-          const lane = this.scheduler.lane(state, sub.budgets, sub.target.isWrite ? "write" : "read", false);
-          const grant = await this.scheduler.acquire(lane, signal, refuse);
-          if (!hold) this.scheduler.release(lane, grant);
-          grants.push({ id: sub.id, lane, grant });
+      while (pending.length > 0) {
+        // What depends on a failure will not run: Graph's answer, without sending it.
+        const blocked = failedDependents(pending, failed);
+        for (const id of blocked) answers.set(id, failedDependencyResponse(id));
+        pending = pending.filter((sub) => !blocked.has(sub.id));
+        if (pending.length === 0) break;
+        // A dependsOn that cannot be ordered (unknown id, cycle) is the server's to refuse: that batch goes whole.
+        const order = sendOrder(pending, succeeded);
+        let part: { grants: PartGrant[]; hold: boolean };
+        try {
+          part = await this.takePart(context, state, order ?? pending, order === undefined, signal, refuse);
+        } catch (error) {
+          // A wait refused after earlier parts were answered (processed): those answers stand, the
+          // rest go unanswered rather than have the whole batch re-sent. An abort is the caller's.
+          if (answers.size === 0 || signal?.aborted === true) throw error;
+          break;
         }
-        return true;
-      });
+        const sent = new Set(part.grants.map((g) => g.id));
+        pending = pending.filter((sub) => !sent.has(sub.id));
+        const whole = answers.size === 0 && pending.length === 0;
+        // The common case, the whole batch at once, goes as the caller wrote it; a part keeps only
+        // the dependsOn among its own requests (the others already succeeded).
+        context.options = whole ? original : { ...original, body: JSON.stringify({ requests: followUpRequests(part.grants.map((g) => g.item)) }) };
+        try {
+          await this.sendPart(context, next, part.grants, part.hold);
+        } catch (error) {
+          // What earlier parts got stands (it was processed); with none, the failure is the batch's.
+          if (answers.size === 0 || signal?.aborted === true) throw error;
+          break;
+        }
+        response = context.response;
+        if (whole || response === undefined) return;
+        // Nothing answered yet: a refusal or an unreadable answer is the whole batch's, as it came.
+        if (answers.size === 0 && response.status !== 200) return;
+        const got = await partAnswers(response, part.grants.map((g) => g.item));
+        if (got === undefined) break;
+        for (const answer of got) {
+          answers.set(answer.id, answer);
+          (isSuccess(answer.status) ? succeeded : failed).add(answer.id);
+        }
+      }
+    } finally {
+      context.options = original;
+    }
+    context.response = mergedBatchResponse(items, answers, response);
+  }
+
+  /**
+   * Waits until the first request in `order` fits, then takes grants for as many leading requests
+   * as fit now and can be held together (in the key's batch turn, so two batches never hold half
+   * their grants each); with `whole`, all of them at once. Only what cannot be held (a request
+   * alone, or a whole batch) goes unheld: its grants are released as soon as taken.
+   */
+  private async takePart(
+    context: Context,
+    state: KeyState,
+    order: readonly PlannedSub[],
+    whole: boolean,
+    signal: AbortSignal | undefined,
+    refuse: (waitMs: number, statusCode: number) => unknown,
+  ): Promise<{ grants: PartGrant[]; hold: boolean }> {
+    const trace = getRequestTrace(context);
+    const queuedAt = this.settings.now();
+    const resumeClock = suspendAttemptClock(context);
+    const first = whole ? order : order.slice(0, 1);
+    const hold = this.canHold(first.map((p) => p.budgets));
+    const grants: PartGrant[] = [];
+    try {
+      while (grants.length === 0) {
+        // Wait for room outside the turn, so a small batch that fits now is not stuck behind one that waits.
+        if (hold && !this.roomNow(state, first)) {
+          await this.waitForRoom(state, first, signal);
+          continue;
+        }
+        await this.withBatchTurn(state, async () => {
+          const count = whole || !hold ? first.length : this.fittingCount(state, order);
+          for (const sub of order.slice(0, count)) {
+            // The lane is looked up right before each grant: the scheduler drops a lane when its queue empties.
+            const lane = this.scheduler.lane(state, sub.budgets, sub.target.isWrite ? "write" : "read", false);
+            const grant = await this.scheduler.acquire(lane, signal, refuse);
+            if (!hold) this.scheduler.release(lane, grant);
+            grants.push({ id: sub.id, item: sub.item, lane, grant });
+          }
+          return true;
+        });
+      }
+      return { grants, hold };
     } catch (error) {
-      // Nothing was sent: every grant held goes back.
+      // Nothing of this part was sent: every grant held goes back.
       if (hold) for (const held of grants) this.scheduler.release(held.lane, held.grant, true);
       if (trace !== undefined && error instanceof GraphRequestError) trace.error = error;
       throw error;
@@ -289,6 +383,23 @@ export class ThrottleHandler implements Middleware {
       resumeClock();
       if (trace !== undefined) trace.queuedMs += this.settings.now() - queuedAt;
     }
+  }
+
+  /** How many leading requests can be held together and fit in the budgets now (0 when not even the first). */
+  private fittingCount(state: KeyState, order: readonly PlannedSub[]): number {
+    // Past the key's free in-flight places, a grant would wait for another answer while the ones before it idle.
+    const places = Math.max(1, this.settings.maxConcurrency - state.inFlight);
+    let count = 0;
+    while (count < Math.min(order.length, places)) {
+      const candidate = order.slice(0, count + 1);
+      if (!this.canHold(candidate.map((p) => p.budgets)) || !this.roomNow(state, candidate)) break;
+      count += 1;
+    }
+    return count;
+  }
+
+  /** Sends one part, learns from each of its answers, and releases its grants. */
+  private async sendPart(context: Context, next: Middleware, grants: readonly PartGrant[], hold: boolean): Promise<void> {
     const refunded = new Set<string>();
     let refundAll = false;
     try {
@@ -315,8 +426,8 @@ export class ThrottleHandler implements Middleware {
   }
 
   /**
-   * Runs `step` in the key's batch turn: one batch of a key takes its grants at a time, so two
-   * batches never hold half their grants each.
+   * Runs `step` in the key's batch turn: one part of one batch of a key takes its grants at a
+   * time, so two parts never hold half their grants each.
    */
   private async withBatchTurn(state: KeyState, step: () => Promise<boolean> | boolean): Promise<boolean> {
     const previous = this.batchTurns.get(state.key) ?? Promise.resolve();
@@ -333,7 +444,7 @@ export class ThrottleHandler implements Middleware {
     }
   }
 
-  /** Whether every lane of a batch has room for all its requests now (see {@link waitForRoom}). */
+  /** Whether every lane has room for all these requests now (see {@link waitForRoom}). */
   private roomNow(state: KeyState, planned: readonly { readonly target: RequestTarget; readonly budgets: readonly ResolvedBudget[] }[]): boolean {
     return this.roomWaitMs(state, planned) <= 0;
   }
@@ -351,9 +462,9 @@ export class ThrottleHandler implements Middleware {
   }
 
   /**
-   * Waits until every lane of a batch has room for all its requests at once, by the local windows:
-   * grants taken one by one as the window slides would sit idle (counted, not sent) until the last
-   * one comes, and the budget they hold would be lost for a whole window.
+   * Waits until every lane has room for these requests at once (the first request of a part), by
+   * the local windows: grants taken one by one as the window slides would sit idle (counted, not
+   * sent) until the last one comes, and the budget they hold would be lost for a whole window.
    */
   private async waitForRoom(state: KeyState, planned: readonly { readonly target: RequestTarget; readonly budgets: readonly ResolvedBudget[] }[], signal: AbortSignal | undefined): Promise<void> {
     const waitMs = this.roomWaitMs(state, planned);
@@ -363,7 +474,7 @@ export class ThrottleHandler implements Middleware {
     await abortableDelay(Number.isFinite(waitMs) ? waitMs : BATCH_ROOM_POLL_MS, signal);
   }
 
-  /** Whether a batch can hold all its grants until its answer without waiting on itself. */
+  /** Whether a part can hold all its grants until its answer without waiting on itself. */
   private canHold(budgetsPerSub: readonly (readonly ResolvedBudget[])[]): boolean {
     if (budgetsPerSub.length > this.settings.maxConcurrency) return false;
     const perBudget = new Map<ResolvedBudget, number>();

@@ -347,7 +347,12 @@ export class ThrottleScheduler {
   roomWaitMs(lane: Lane, count: number): number {
     const now = this.settings.now();
     let wait = 0;
-    for (const use of lane.uses) wait = Math.max(wait, use.waitForMs(now, count));
+    lane.uses.forEach((use, i) => {
+      // The store's window carries the safety margin the local one does without: judge room as the
+      // store will, or a part would take a grant the store then holds back, idling the grants before it.
+      const marginMs = Math.max(0, (lane.windows[i]?.windowMs ?? use.windowMs) - use.windowMs);
+      wait = Math.max(wait, use.waitForMs(now - marginMs, count));
+    });
     return wait === Number.POSITIVE_INFINITY ? wait : Math.ceil(wait);
   }
 

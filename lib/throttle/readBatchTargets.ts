@@ -1,12 +1,15 @@
 import type { Context } from "@microsoft/microsoft-graph-client";
 import { isBatchRequest, subRequestUrl } from "../batch/batchTarget.js";
 import { parseBatchRequests } from "../batch/parseBatch.js";
+import type { BatchRequestItem } from "../batch/batchTypes.js";
 import { readRequestTarget, type RequestTarget } from "./readRequestTarget.js";
 
 /** One request inside a `$batch`, as the throttle counts it. */
 export interface BatchSubTarget {
   readonly id: string;
   readonly target: RequestTarget;
+  /** The request as the batch body holds it (to send it in a part of its own). */
+  readonly item: BatchRequestItem;
 }
 
 /**
@@ -23,7 +26,7 @@ export function readBatchTargets(context: Context): BatchSubTarget[] | undefined
   for (const item of items) {
     if (typeof item.id !== "string" || typeof item.method !== "string" || typeof item.url !== "string") return undefined;
     const target = readRequestTarget({ request: subRequestUrl(request, item.url), options: { method: item.method } } as Context);
-    subs.push({ id: item.id, target });
+    subs.push({ id: item.id, target, item });
   }
   return subs;
 }

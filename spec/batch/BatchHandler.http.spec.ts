@@ -8,6 +8,8 @@ import { ValidationError } from "../../lib/errors/ValidationError.js";
 import { createTestToken, startGraphEmulator, staticTokenProvider } from "../../lib/testing/index.js";
 import type { GraphEmulatorOptions, GraphEmulator } from "../../lib/testing/types.js";
 import type { BatchResponseItem } from "../../lib/batch/batchTypes.js";
+import { BatchHandler } from "../../lib/batch/BatchHandler.js";
+import type { BatchGiveUpEvent, BatchRoundEvent } from "../../lib/batch/batchEvents.js";
 
 const SUMMARY = "/deviceManagement/softwareUpdateStatusSummary";
 const TOKEN = createTestToken({ tenantId: "tenant-batch", appId: "app-batch" });
@@ -106,6 +108,46 @@ describe("batch/BatchHandler over real HTTP against the emulator", function () {
     expect(Date.now() - started).to.be.below(2_000);
     expect(String((error as Error).message)).to.match(/caller gave up|abort/i);
     expect(emu.stats().requests).to.equal(1);
+  });
+
+  it("starts no round (nor its wait) that would end past the call's deadline: the rest keep their last real status", async () => {
+    const emu = await emulator({ limits: [{ name: "w", requests: "write", scope: "tenant", limit: 1, windowMs: 10_000, retryAfter: { fixedSeconds: 0.4 } }] });
+    // No throttle step: the 429's Retry-After (400 ms) reaches the batch step, and 400 ms would pass the 300 ms deadline.
+    const giveUps: BatchGiveUpEvent[] = [];
+    const c = client(emu, { throttle: false, retry: { deadlineMs: 300 }, batch: { onGiveUp: (e: BatchGiveUpEvent) => giveUps.push(e) } });
+    const started = Date.now();
+    const body = (await c.api("/$batch").post({ requests: [patch("1", 1), patch("2", 2)] })) as BatchBody;
+    expect(summary(body)).to.deep.equal(["1:200x1", "2:429x1"]);
+    expect(Date.now() - started, "no wait began").to.be.below(250);
+    expect(emu.stats().requests).to.equal(1);
+    expect(giveUps.map((e) => [e.reason, e.ids, e.rounds, e.statuses])).to.deep.equal([["deadline", ["2"], 0, { 429: 1 }]]);
+  });
+
+  it("reports each follow-up round before its wait (onRound, logger) and what it gives up on (onGiveUp)", async () => {
+    const emu = await emulator({ limits: [{ name: "w", requests: "write", scope: "tenant", limit: 1, windowMs: 10_000, retryAfter: { fixedSeconds: 0.1 } }] });
+    const rounds: { event: BatchRoundEvent; requestsSoFar: number }[] = [];
+    const giveUps: BatchGiveUpEvent[] = [];
+    const lines: string[] = [];
+    const logger = { info: (m: string) => lines.push(`info ${m}`), warn: (m: string) => lines.push(`warn ${m}`) };
+    const batch = new BatchHandler({ maxRetries: 2 });
+    batch.onRound((event) => rounds.push({ event, requestsSoFar: emu.stats().requests }));
+    const c = client(emu, { throttle: false, logger, batch: { maxRetries: 2, onGiveUp: (e: BatchGiveUpEvent) => giveUps.push(e) } });
+    const handled = client(emu, { throttle: false, batch });
+    // Through createGraphClient's logger: the step logs rounds and give-ups.
+    await c.api("/$batch").post({ requests: [patch("1", 1), patch("2", 2), patch("3", 3, ["2"])] });
+    expect(lines.filter((l) => l.includes("batch round"))).to.have.length(2);
+    expect(lines.some((l) => l.startsWith("warn Graph batch gave up on 1 request(s) after 2 follow-up(s): max-retries (1x 429)"))).to.equal(true, lines.join("\n"));
+    expect(giveUps.map((e) => [e.reason, e.ids, e.rounds])).to.deep.equal([["max-retries", ["2"], 2]]);
+    // Through a handler of one's own: the events, each before its round was sent.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    emu.reset();
+    await handled.api("/$batch").post({ requests: [patch("1", 1), patch("2", 2), patch("3", 3, ["2"])] });
+    expect(rounds.map(({ event }) => [event.round, event.requests, event.ids, event.statuses])).to.deep.equal([
+      [1, 2, ["2", "3"], { 429: 1 }],
+      [2, 2, ["2", "3"], { 429: 1 }],
+    ]);
+    expect(rounds.map((r) => r.requestsSoFar)).to.deep.equal([1, 2]);
+    expect(rounds.every(({ event }) => event.delayMs === 100 && event.clientRequestId.length > 0)).to.equal(true);
   });
 
   it("a batch refused as a whole (429 at the top level) is re-sent whole by the retry handler", async () => {

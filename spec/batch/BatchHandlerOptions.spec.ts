@@ -10,6 +10,7 @@ describe("batch/BatchHandlerOptions", () => {
   it("lists every bad option, in the handler and as createGraphClient's batch option", () => {
     expect(() => new BatchHandler({ maxRetries: -1, baseDelayMs: Number.NaN })).to.throw(InvalidOptionsError, /maxRetries[\s\S]*baseDelayMs/);
     expect(() => createGraphClient({ authProvider, batch: { maxRetrys: 2 } as never })).to.throw(InvalidOptionsError, /batch\.maxRetrys: is not an option; did you mean `maxRetries`\?/);
+    expect(() => new BatchHandler({ onRound: 1, onGiveUp: "x", logger: {} } as never)).to.throw(InvalidOptionsError, /onRound[\s\S]*onGiveUp[\s\S]*logger/);
   });
 
   it("vouches by default only for PATCHes of softwareUpdateStatusSummary, with or without the version in the URL", () => {
