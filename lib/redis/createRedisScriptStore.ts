@@ -82,7 +82,12 @@ export function createRedisScriptStore(
     async settle(request: SettleRequest): Promise<void> {
       if (request.windows.length === 0) return;
       const keys = request.windows.map((window) => typed("window", window.key));
-      await run("settle", settleScript, keys, [request.ticket, expiryMarginMs, ...request.windows.map((window) => window.windowMs)]);
+      await run("settle", settleScript, keys, [
+        request.ticket,
+        expiryMarginMs,
+        ...request.windows.map((window) => window.windowMs),
+        ...request.windows.map((window) => window.marginMs ?? 0),
+      ]);
     },
 
     async extendCooldown(key: string, durationMs: number): Promise<number> {

@@ -110,14 +110,14 @@ export class MemoryThrottleStore implements ThrottleStore, BreakerStore {
   }
 
   /**
-   * Moves the grant to now in each window (its response came).
+   * Moves the grant to now, less each window's `marginMs`, in each window: its response came.
    * @param request - The ticket and windows.
    */
   async settle(request: SettleRequest): Promise<void> {
     const now = this.tick();
     const grantedAt = Number(request.ticket);
-    if (!Number.isFinite(grantedAt) || grantedAt >= now) return;
-    for (const spec of request.windows) this.windows.get(spec.key)?.moveToNow(grantedAt, now);
+    if (!Number.isFinite(grantedAt)) return;
+    for (const spec of request.windows) this.windows.get(spec.key)?.moveTo(grantedAt, now - (spec.marginMs ?? 0));
   }
 
   /**

@@ -86,14 +86,15 @@ export class SlidingLog {
   }
 
   /**
-   * Moves the newest entry equal to `time` to `now` (a grant whose response came): the entries
-   * after it shift back one place, so the log stays in time order. Entries with equal times are
-   * interchangeable; an entry no longer held (pushed out or refunded) is left alone. Costs the
-   * number of grants made since, i.e. about the requests in flight.
+   * Moves the newest entry equal to `time` to `to` (a grant whose response came): the entries
+   * between shift one place, so the log stays in time order. Entries
+   * with equal times are interchangeable; an entry no longer held (pushed out or refunded) is
+   * left alone. Costs the number of grants made since, i.e. about the requests in flight.
    * @param time - The grant time.
-   * @param now - The current time in ms (not before any entry).
+   * @param to - Where it moves: the response time, less a window margin the answer makes needless
+   *   (which may be before the grant time: the answer alone bounds when the server counted it).
    */
-  moveToNow(time: number, now: number): void {
+  moveTo(time: number, to: number): void {
     const size = this.times.length;
     const full = size === this.limit;
     const at = (logical: number): number => (full ? (this.head + logical) % this.limit : logical);
@@ -106,10 +107,23 @@ export class SlidingLog {
       }
       if (value < time) return;
     }
-    if (found < 0) return;
-    for (let i = found; i < size - 1; i += 1) this.times[at(i)] = this.times[at(i + 1)] ?? now;
-    this.times[at(size - 1)] = now;
-    // The last add is no longer the newest entry: a refund must not restore what it pushed out.
+    if (found < 0 || to === time) return;
+    let i = found;
+    if (to > time) {
+      for (; i < size - 1; i += 1) {
+        const next = this.times[at(i + 1)] ?? Number.POSITIVE_INFINITY;
+        if (next > to) break;
+        this.times[at(i)] = next;
+      }
+    } else {
+      for (; i > 0; i -= 1) {
+        const previous = this.times[at(i - 1)] ?? Number.NEGATIVE_INFINITY;
+        if (previous <= to) break;
+        this.times[at(i)] = previous;
+      }
+    }
+    this.times[at(i)] = to;
+    // The last add may no longer be the newest entry: a refund must not restore what it pushed out.
     this.evicted = undefined;
   }
 

@@ -88,9 +88,9 @@ export interface ThrottleHandlerOptions {
   /** Multiplies the preset windows (0.05 turns 20 s into 1 s), for tests against a time-scaled emulator. @default 1 */
   readonly presetTimeScale?: number;
   /**
-   * Safety margin on every budget window, as a fraction of it: the server counts a request when it
-   * arrives, a few ms after we grant it, so a window enforced exactly would let network jitter push
-   * one request too many into the server's window.
+   * Safety margin on every budget window, as a fraction of it, for requests not answered yet: the
+   * server counts a request when it arrives, some time after we grant it. An answered request's
+   * slot frees exactly one window after its answer (the server counted it before that), margin off.
    * @default 0.01
    */
   readonly windowMarginRatio?: number;

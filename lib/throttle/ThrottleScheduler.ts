@@ -240,6 +240,7 @@ export class ThrottleScheduler {
       key: b.scope === "tenant" ? `w:${b.name}:${state.tenant}` : `w:${b.name}:${state.tenant}:${state.app}`,
       limit: b.limit,
       windowMs: b.windowMs,
+      marginMs: b.windowMs - b.nominalWindowMs,
     }));
     const uses = budgets.map((b, i) => {
       const windowKey = windows[i]?.key ?? b.name;
@@ -347,12 +348,9 @@ export class ThrottleScheduler {
   roomWaitMs(lane: Lane, count: number): number {
     const now = this.settings.now();
     let wait = 0;
-    lane.uses.forEach((use, i) => {
-      // The store's window carries the safety margin the local one does without: judge room as the
-      // store will, or a part would take a grant the store then holds back, idling the grants before it.
-      const marginMs = Math.max(0, (lane.windows[i]?.windowMs ?? use.windowMs) - use.windowMs);
-      wait = Math.max(wait, use.waitForMs(now - marginMs, count));
-    });
+    // The store frees an answered grant one nominal window after its answer, as the local window
+    // does (a budget's margin only covers grants not answered yet): the two agree on room.
+    for (const use of lane.uses) wait = Math.max(wait, use.waitForMs(now, count));
     return wait === Number.POSITIVE_INFINITY ? wait : Math.ceil(wait);
   }
 
@@ -424,7 +422,8 @@ export class ThrottleScheduler {
     else lane.adaptive?.local.settle(now);
     this.releaseSlot(state);
     if (refunded) void this.refundGrant(lane, grant);
-    else if (grant.ticket !== undefined && now > grant.at) void this.settleGrant(lane, grant.ticket);
+    // An answer in the grant's own ms moves nothing, unless a budget's margin is to come off.
+    else if (grant.ticket !== undefined && (now > grant.at || lane.windows.some((w) => (w.marginMs ?? 0) > 0))) void this.settleGrant(lane, grant.ticket);
   }
 
   /** The store windows a lane's grants are taken in. */

@@ -75,6 +75,12 @@ export interface WindowSpec {
   readonly limit: number;
   /** The window length in milliseconds. */
   readonly windowMs: number;
+  /**
+   * The part of `windowMs` that only covers the time between a grant and the server counting it
+   * (a budget's safety margin). An answered grant needs none ({@link ThrottleStore.settle} moves it
+   * to its response time less this, so it frees one nominal window after its answer). @default 0
+   */
+  readonly marginMs?: number;
 }
 
 /** What one request needs from the store. */

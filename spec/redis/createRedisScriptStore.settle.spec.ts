@@ -38,6 +38,26 @@ describe("redis/createRedisScriptStore: settle and refund by ticket (real Redis)
     expect(pttl, "the key lives a window (plus margin) after the answer").to.be.greaterThan(1000);
   });
 
+  it("settle takes off the window's margin, also when that places a grant before its grant time", async () => {
+    const store = storeOn(connections[0]!);
+    const window = { key: "margin", limit: 2, windowMs: 60_000, marginMs: 40 };
+    const early = await store.reserve({ windows: [window], cooldownKey: "m" });
+    const late = await store.reserve({ windows: [window], cooldownKey: "m" });
+    if (!early.granted || !late.granted || early.ticket === undefined || late.ticket === undefined) throw new Error("expected grants with tickets");
+    const key = `${prefix}w:margin`;
+    const [earlyAt, lateAt] = await Promise.all([connections[0]!.zscore(key, early.ticket), connections[0]!.zscore(key, late.ticket)]);
+    await sleep(100);
+    await store.settle({ ticket: early.ticket, windows: [window] });
+    const [redisSeconds, redisMicros] = await connections[0]!.time();
+    const now = Number(redisSeconds) * 1000 + Number(redisMicros) / 1000;
+    const moved = Number(await connections[0]!.zscore(key, early.ticket));
+    expect(moved, "the answer's time less the 40 ms margin").to.be.within(now - 40 - 20, now - 40 + 1);
+    expect(moved).to.be.greaterThan(Number(earlyAt) + 50);
+    // A margin longer than the wait for the answer: the answer alone bounds when the server counted it.
+    await store.settle({ ticket: late.ticket, windows: [{ ...window, marginMs: 60_000 }] });
+    expect(Number(await connections[0]!.zscore(key, late.ticket))).to.be.below(Number(lateAt) - 59_000);
+  });
+
   it("settle of a grant no longer held adds nothing", async () => {
     const store = storeOn(connections[0]!);
     const window = { key: "gone", limit: 2, windowMs: 60_000 };

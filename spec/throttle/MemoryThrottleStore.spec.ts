@@ -202,6 +202,18 @@ describe("MemoryThrottleStore", () => {
     expect((await store.reserve(request)).granted).to.equal(true);
   });
 
+  it("settle takes off a window's margin: the slot frees one nominal window after the response", async () => {
+    const store = new MemoryThrottleStore();
+    const window = { key: "w:margin", limit: 1, windowMs: 1100, marginMs: 100 };
+    const first = (await store.reserve({ windows: [window], cooldownKey: "c" })) as { ticket: string };
+    clock.tick(300);
+    await store.settle({ ticket: first.ticket, windows: [window] });
+    clock.tick(999);
+    expect(await store.reserve({ windows: [window], cooldownKey: "c" })).to.deep.equal({ granted: false, retryInMs: 1, reason: "budget" });
+    clock.tick(1);
+    expect((await store.reserve({ windows: [window], cooldownKey: "c" })).granted).to.equal(true);
+  });
+
   it("refund with a ticket gives back that grant, even when a later one was settled", async () => {
     const store = new MemoryThrottleStore();
     const request = windowRequest(2, 1000);

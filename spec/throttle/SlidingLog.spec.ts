@@ -93,13 +93,13 @@ describe("SlidingLog", () => {
     expect(log.waitMs(900)).to.equal(0);
   });
 
-  it("moveToNow moves a grant to its response time, keeping time order, also in a full ring", () => {
+  it("moveTo moves a grant to its response time, keeping time order, also in a full ring", () => {
     const log = new SlidingLog(3, 1000);
     log.add(0);
     log.add(100);
     log.add(200);
     log.add(1100); // the ring is full and wrapped: [100, 200, 1100]
-    log.moveToNow(100, 1150); // the grant at 100 was answered at 1150
+    log.moveTo(100, 1150); // the grant at 100 was answered at 1150
     // Now [200, 1100, 1150]: the slot of the grant at 100 frees only at 2150, not at 1100.
     expect(log.count(1150)).to.equal(3);
     expect(log.waitMs(1150)).to.equal(50);
@@ -109,14 +109,27 @@ describe("SlidingLog", () => {
     expect(log.waitMs(2050)).to.equal(50);
   });
 
-  it("moveToNow leaves the log alone when the grant is no longer held", () => {
+  it("moveTo places a grant between other grants, in time order, later or earlier than its grant", () => {
+    const log = new SlidingLog(4, 1000);
+    for (const t of [0, 100, 200, 300]) log.add(t);
+    log.moveTo(0, 150); // [100, 150, 200, 300]
+    expect(log.waitMs(1099)).to.equal(1); // 100 still holds the oldest slot
+    expect(log.waitMs(1100)).to.equal(0);
+    log.add(1100); // [150, 200, 300, 1100]
+    expect(log.waitMs(1100)).to.equal(50); // the moved grant frees at 1150, not at 1000 or 1300
+    log.moveTo(1100, 120); // earlier than its grant: [120, 150, 200, 300]
+    expect(log.waitMs(1100)).to.equal(20);
+    expect(log.count(1100)).to.equal(4);
+  });
+
+  it("moveTo leaves the log alone when the grant is no longer held", () => {
     const log = new SlidingLog(2, 1000);
     log.add(0);
     log.add(10);
     log.add(20); // 0 was pushed out
-    log.moveToNow(0, 500);
+    log.moveTo(0, 500);
     expect(log.waitMs(500)).to.equal(510);
-    log.moveToNow(15, 500); // no such grant
+    log.moveTo(15, 500); // no such grant
     expect(log.waitMs(500)).to.equal(510);
   });
 
@@ -125,7 +138,7 @@ describe("SlidingLog", () => {
     log.add(0);
     log.add(100);
     log.add(200);
-    log.moveToNow(0, 300); // [100, 200, 300]
+    log.moveTo(0, 300); // [100, 200, 300]
     log.remove(200); // [100, 300]
     expect(log.count(300)).to.equal(2);
     log.add(400); // [100, 300, 400]
