@@ -26,6 +26,8 @@ interface WorkerConfig {
   readonly keyPrefix: string;
   /** Ours with no budget (the adaptive throttle learns the limit) rather than a budget of `limit` per `windowMs`. */
   readonly adaptive?: boolean;
+  /** `update()`'s `ordered` (one write at a time per tenant by default). */
+  readonly ordered?: boolean;
 }
 
 const config = JSON.parse(process.env["BENCH_WORKER"] ?? "{}") as WorkerConfig;
@@ -58,7 +60,7 @@ process.on("message", async (message) => {
   // The indices of acknowledged updates let the parent check them against the applied log.
   const acknowledged: number[] = [];
   const result = await runPool(config.count, config.concurrency, async (i) => {
-    await client.softwareUpdateStatusSummary().update(patchFor(config.offset + i));
+    await client.softwareUpdateStatusSummary().update(patchFor(config.offset + i), { ordered: config.ordered ?? true });
     acknowledged.push(config.offset + i);
   });
   process.send?.({ type: "done", result, acknowledged });

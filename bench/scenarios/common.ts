@@ -81,6 +81,8 @@ export function countLost(stats: EmulatorStats, tenant: string, acknowledged: re
  * @param count - Updates.
  * @param concurrency - At once.
  * @param tenant - The tenant the client's token names.
+ * @param ordered - `update()`'s `ordered`: by default one client's writes to one tenant go one at a
+ *   time, so `concurrency` only queues them; `false` sends them at once.
  */
 export async function observeUpdates(
   emulator: GraphEmulator,
@@ -88,12 +90,13 @@ export async function observeUpdates(
   count: number,
   concurrency: number,
   tenant: string,
+  ordered = true,
 ): Promise<ObservedRun> {
   emulator.reset();
   const startedAt = emulatorClock();
   const acknowledged: number[] = [];
   const pool = await runPool(count, concurrency, async (i) => {
-    await client.softwareUpdateStatusSummary().update(patchFor(i));
+    await client.softwareUpdateStatusSummary().update(patchFor(i), { ordered });
     acknowledged.push(i);
   });
   const stats = emulator.stats();

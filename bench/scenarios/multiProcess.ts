@@ -24,6 +24,8 @@ export interface FleetOptions {
   readonly concurrency: number;
   /** Ours: a budget of this limit (per `windowMs`), or none at all (`adaptive`). */
   readonly budget: { readonly limit: number; readonly windowMs: number } | "adaptive";
+  /** `update()`'s `ordered`. @default true */
+  readonly ordered?: boolean;
 }
 
 /** What a fleet run measured. */
@@ -81,6 +83,7 @@ export async function runFleet(emulator: GraphEmulator, options: FleetOptions): 
           concurrency: options.concurrency,
           redisUrl: process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379",
           keyPrefix,
+          ordered: options.ordered ?? true,
           ...budget,
         }),
       },
