@@ -3,17 +3,15 @@
  * (any unit works, as long as every argument uses it); the first request goes at time 0, so a
  * floor is the time of the last admission.
  */
-import { idealMs } from "./clients.js";
-
 /**
  * Sliding window (at most `limit` in any span of `windowMs`): `limit` at once, then `limit` more
- * every window. The same as {@link idealMs}, named for symmetry with the other shapes.
+ * every window.
  * @param count - Requests the server counted.
  * @param limit - Requests per window.
  * @param windowMs - Window length.
  */
 export function slidingWindowFloorMs(count: number, limit: number, windowMs: number): number {
-  return idealMs(count, limit, windowMs);
+  return (Math.ceil(count / limit) - 1) * windowMs;
 }
 
 /**
@@ -25,7 +23,7 @@ export function slidingWindowFloorMs(count: number, limit: number, windowMs: num
  * @param phaseMs - How far into its fixed window the run started (0 ≤ phaseMs < windowMs).
  */
 export function fixedWindowFloorMs(count: number, limit: number, windowMs: number, phaseMs: number): number {
-  return Math.max(0, idealMs(count, limit, windowMs) - phaseMs);
+  return Math.max(0, slidingWindowFloorMs(count, limit, windowMs) - phaseMs);
 }
 
 /**
