@@ -357,7 +357,12 @@ export async function shapeMatrix(): Promise<{ title: string; rows: Row[]; json:
     });
     const results: ClientResult[] = [];
     try {
-      for (const client of scenario.clients) results.push(await runClient(emulator, scenario, client));
+      for (const client of scenario.clients) {
+        results.push(await runClient(emulator, scenario, client));
+        // A full matrix runs for minutes: say where it is (stderr, so the tables stay clean).
+        const last = results.at(-1);
+        if (last !== undefined) console.error(`matrix: ${scenario.id} ${client}: ${(last.wallMs / 1000).toFixed(1)} s, ${last.failed} failed`);
+      }
     } finally {
       await emulator.close();
     }
