@@ -2,6 +2,8 @@
  * `npm run bench`: the stock chain and ours, side by side in one run, against the bundled emulator.
  * Prints a table per scenario and writes every figure to bench/results/latest.json.
  * Pass scenario names to run a subset, e.g. `npm run bench -- a c` or `npm run bench -- overhead`.
+ * `MATRIX_FILTER` (a regular expression on scenario ids) runs part of the matrix, e.g.
+ * `MATRIX_FILTER='^1\.sliding' npm run bench -- matrix`.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -12,10 +14,11 @@ import { multiProcess } from "./scenarios/multiProcess.js";
 import { overhead } from "./scenarios/overhead.js";
 import { queueMemory } from "./scenarios/queueMemory.js";
 import { retryUnderFaults } from "./scenarios/retryUnderFaults.js";
+import { shapeMatrix } from "./scenarios/shapeMatrix.js";
 import { tenantIsolation } from "./scenarios/tenantIsolation.js";
 
 type Scenario = () => Promise<{ title: string; rows: Row[]; json: unknown }>;
-const SCENARIOS: Record<string, Scenario> = { r: retryUnderFaults, a: burst, b: tenantIsolation, c: queueMemory, d: multiProcess, e: jsonBatching, overhead };
+const SCENARIOS: Record<string, Scenario> = { r: retryUnderFaults, a: burst, b: tenantIsolation, c: queueMemory, d: multiProcess, e: jsonBatching, overhead, matrix: shapeMatrix };
 
 const wanted = process.argv.slice(2).map((arg) => arg.toLowerCase());
 const selected = Object.entries(SCENARIOS).filter(([name]) => wanted.length === 0 || wanted.includes(name));

@@ -1,5 +1,5 @@
 /**
- * One process of the multi-process scenario (d). It builds its client, says "ready", waits for
+ * One process of the multi-process scenarios ((d) and the matrix's fleet rows). It builds its client, says "ready", waits for
  * "go" so every process starts at the same moment, sends its share of PATCHes, and reports.
  */
 import { Agent } from "undici";
@@ -24,6 +24,10 @@ interface WorkerConfig {
   readonly windowMs: number;
   readonly redisUrl: string;
   readonly keyPrefix: string;
+  /** Ours with no budget (the adaptive throttle learns the limit) rather than a budget of `limit` per `windowMs`. */
+  readonly adaptive?: boolean;
+  /** `update()`'s `ordered` (one write at a time per tenant by default). */
+  readonly ordered?: boolean;
 }
 
 const config = JSON.parse(process.env["BENCH_WORKER"] ?? "{}") as WorkerConfig;
@@ -36,24 +40,30 @@ function makeClient(): GraphClient {
       Client.init({ authProvider: (done) => done(null, config.token), baseUrl: config.url, customHosts: new Set([config.host]), fetchOptions }),
     );
   }
-  const budget = { name: "writes", route: "/deviceManagement/", methods: "write", scope: "tenant", limit: config.limit, windowMs: config.windowMs } as const;
   const store = redis === undefined ? undefined : createRedisThrottleStore(redis, { keyPrefix: config.keyPrefix });
+  const budget = { name: "writes", route: "/deviceManagement/", methods: "write", scope: "tenant", limit: config.limit, windowMs: config.windowMs } as const;
   return createGraphClient({
     authProvider: staticTokenProvider(config.token),
     baseUrl: config.url,
     customHosts: [config.host],
     fetchOptions,
-    throttle: new ThrottleHandler({ budgets: [budget], ...(store === undefined ? {} : { store }) }),
+    throttle: new ThrottleHandler({
+      ...(config.adaptive === true ? {} : { budgets: [budget] }),
+      ...(store === undefined ? {} : { store }),
+    }),
   });
 }
 
 const client = makeClient();
 process.on("message", async (message) => {
   if (message !== "go") return;
-  const result = await runPool(config.count, config.concurrency, (i) =>
-    client.softwareUpdateStatusSummary().update(patchFor(config.offset + i)),
-  );
-  process.send?.({ type: "done", result });
+  // The indices of acknowledged updates let the parent check them against the applied log.
+  const acknowledged: number[] = [];
+  const result = await runPool(config.count, config.concurrency, async (i) => {
+    await client.softwareUpdateStatusSummary().update(patchFor(config.offset + i), { ordered: config.ordered ?? true });
+    acknowledged.push(config.offset + i);
+  });
+  process.send?.({ type: "done", result, acknowledged });
   await redis?.quit();
   process.disconnect?.();
 });

@@ -1,6 +1,7 @@
 import { Client } from "@microsoft/microsoft-graph-client";
 import { createGraphClient, extendClient, type CreateGraphClientOptions, type GraphClient } from "msgraph-software-update-status";
 import { staticTokenProvider, type GraphEmulator } from "msgraph-software-update-status/testing";
+import { slidingWindowFloorMs } from "./ideal.js";
 
 /** Options of our client that a scenario may set. */
 export type OurClientOptions = Pick<CreateGraphClientOptions, "retry" | "throttle" | "batch">;
@@ -54,5 +55,5 @@ export function patchFor(i: number): { displayName: string; compliantDeviceCount
  * @param windowMs - Window length.
  */
 export function idealMs(count: number, limit: number, windowMs: number): number {
-  return (Math.ceil(count / limit) - 1) * windowMs;
+  return slidingWindowFloorMs(count, limit, windowMs);
 }

@@ -1,4 +1,10 @@
-import { createTestToken, startGraphEmulator, type EmulatorFaults, type GraphEmulator } from "msgraph-software-update-status/testing";
+import {
+  createTestToken,
+  startGraphEmulator,
+  type EmulatorFaults,
+  type EmulatorStats,
+  type GraphEmulator,
+} from "msgraph-software-update-status/testing";
 import type { GraphClient } from "msgraph-software-update-status";
 import { ourClient, patchFor, stockClient } from "../lib/clients.js";
 import { runPool, type PoolResult } from "../lib/runPool.js";
@@ -40,6 +46,68 @@ export interface UpdateRun extends PoolResult {
 }
 
 /**
+ * Now on the emulator's clock (its limits, schedules and applied log use it), when the emulator
+ * runs in this process.
+ */
+export const emulatorClock = (): number => performance.timeOrigin + performance.now();
+
+/** A client run with what the emulator saw of it. */
+export interface ObservedRun {
+  /** The run's figures. */
+  readonly run: UpdateRun;
+  /** The emulator's stats right after the run. */
+  readonly stats: EmulatorStats;
+  /** When the run started (right after the reset), on {@link emulatorClock}. */
+  readonly startedAt: number;
+}
+
+/**
+ * Counts the acknowledged updates that are missing from the server's applied log.
+ * @param stats - The emulator's stats.
+ * @param tenant - The tenant the updates were for.
+ * @param acknowledged - Indices (see `patchFor`) of the updates that resolved.
+ */
+export function countLost(stats: EmulatorStats, tenant: string, acknowledged: readonly number[]): number {
+  const applied = new Set(
+    stats.applied.filter((update) => update.tenant === tenant).map((update) => update.patch["compliantDeviceCount"]),
+  );
+  return acknowledged.filter((i) => !applied.has(i)).length;
+}
+
+/**
+ * Like {@link runUpdates}, and also returns the emulator's stats and when the run started.
+ * @param emulator - The emulator (reset first).
+ * @param client - The client under test.
+ * @param count - Updates.
+ * @param concurrency - At once.
+ * @param tenant - The tenant the client's token names.
+ * @param ordered - `update()`'s `ordered`: by default one client's writes to one tenant go one at a
+ *   time, so `concurrency` only queues them; `false` sends them at once.
+ */
+export async function observeUpdates(
+  emulator: GraphEmulator,
+  client: GraphClient,
+  count: number,
+  concurrency: number,
+  tenant: string,
+  ordered = true,
+): Promise<ObservedRun> {
+  emulator.reset();
+  const startedAt = emulatorClock();
+  const acknowledged: number[] = [];
+  const pool = await runPool(count, concurrency, async (i) => {
+    await client.softwareUpdateStatusSummary().update(patchFor(i), { ordered });
+    acknowledged.push(i);
+  });
+  const stats = emulator.stats();
+  return {
+    run: { ...pool, serverRequests: stats.requests, throttled: stats.throttled, lost: countLost(stats, tenant, acknowledged) },
+    stats,
+    startedAt,
+  };
+}
+
+/**
  * Sends `count` PATCHes through `client` at `concurrency`, then checks with the emulator that
  * every update that resolved was applied.
  * @param emulator - The emulator (reset first).
@@ -55,22 +123,7 @@ export async function runUpdates(
   concurrency: number,
   tenant: string,
 ): Promise<UpdateRun> {
-  emulator.reset();
-  const acknowledged: number[] = [];
-  const pool = await runPool(count, concurrency, async (i) => {
-    await client.softwareUpdateStatusSummary().update(patchFor(i));
-    acknowledged.push(i);
-  });
-  const stats = emulator.stats();
-  const applied = new Set(
-    stats.applied.filter((update) => update.tenant === tenant).map((update) => update.patch["compliantDeviceCount"]),
-  );
-  return {
-    ...pool,
-    serverRequests: stats.requests,
-    throttled: stats.throttled,
-    lost: acknowledged.filter((i) => !applied.has(i)).length,
-  };
+  return (await observeUpdates(emulator, client, count, concurrency, tenant)).run;
 }
 
 /**
