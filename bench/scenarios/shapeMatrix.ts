@@ -2,8 +2,8 @@
  * The scenario matrix (issue 10, item 5): the stock client and ours with no configuration against
  * many throttling shapes, one after the other on a fresh emulator per scenario, one tenant.
  * `MATRIX_FILTER` (a regular expression, or a substring when it is not one) picks scenarios by id.
- * `MATRIX_UNORDERED=1` sends every update with `ordered: false`: by default `update()` sends one
- * client's writes to one tenant one at a time, so the concurrency of a run only queues them.
+ * Updates go with `ordered: false`, so a run's concurrency reaches the server; `MATRIX_ORDERED=1`
+ * keeps `update()`'s default (one client's writes to one tenant one at a time).
  */
 import {
   startGraphEmulator,
@@ -76,7 +76,8 @@ interface Recovery {
 }
 
 const TENANT = "tenant-matrix";
-const ORDERED = process.env["MATRIX_UNORDERED"] !== "1";
+// Unordered by default: the throttle serves all of a backend's traffic, so the concurrency a row names must reach the server.
+const ORDERED = process.env["MATRIX_ORDERED"] === "1";
 const LIMIT_NAME = "writes per tenant";
 // The schedule of the halved-limit scenarios, in windows from the start: halved for two windows.
 const HALVED_FROM = 1;
@@ -387,8 +388,8 @@ export async function shapeMatrix(): Promise<{ title: string; rows: Row[]; json:
     title: [
       "(matrix) Throttling shapes: stock (RetryHandler) vs ours with no configuration, one tenant, 5 windows' worth of PATCHes (ideal about 4 windows).",
       ORDERED
-        ? "update() with its default ordered writes: one client's (process's) PATCHes to the tenant go one at a time, whatever the concurrency (MATRIX_UNORDERED=1: at once)."
-        : "update() with ordered: false (MATRIX_UNORDERED=1): PATCHes go at the run's concurrency.",
+        ? "update() with ordered writes (MATRIX_ORDERED=1): one client's (process's) PATCHes to the tenant go one at a time, whatever the concurrency."
+        : "update() with ordered: false: PATCHes go at the run's concurrency (MATRIX_ORDERED=1: update()'s default, one at a time per tenant).",
       "Retry-After in whole seconds (rounded up, as Graph sends) unless the id says otherwise. 20s@x0.1: a 20 s window at emulator timeScale 0.1 (2 s real;",
       "Retry-After stays in real seconds, so its rounding is 10x coarser relative to the window than on Graph). Ideal: the floor for what the limit counted",
       "(sliding (ceil(N/L)-1)W; fixed: that minus the start's offset into its window; token bucket (N-burst)/rate; concurrency N x latency / C).",
