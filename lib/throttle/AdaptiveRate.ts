@@ -37,8 +37,8 @@ export const MAX_LEARNED_WINDOW_MS = 600_000;
  *   becomes the ceiling. 429s of requests granted before the last decrease belong to
  *   the same burst and are ignored (one decrease per burst);
  * - steady: the rate climbs back quickly to `plateauRatio` × ceiling (halving the gap every
- *   `increaseIntervalMs`), holds there for `holdMs`, then probes upward additively by
- *   `probeRatio` × ceiling per second, so a limit that grew is found again, slowly.
+ *   `increaseIntervalMs`), holds there, then probes upward (see {@link probeWindow}; a one-second
+ *   window while none is learned), so a limit that grew back is found within a few windows.
  *
  * The window's length is learned too (see {@link windowMs}). A burst that starts from an empty
  * window (the first request of a key, or one after a learned window of silence) is an anchor: when
@@ -161,6 +161,8 @@ export class AdaptiveRate {
     this.successes.add(now);
     this.lastAnswerAt = now;
     if (this.anchorAt !== undefined && grantedAt >= this.anchorAt) this.anchorSuccesses += 1;
+    const pending = this.unresolved;
+    if (pending !== undefined && grantedAt > pending.throttledAt) this.resolveShape(now, pending);
     this.sampleRoundTrip(now - grantedAt);
     if (grantedAt >= this.lastChangeAt) this.validated = true;
   }
@@ -172,6 +174,8 @@ export class AdaptiveRate {
    * first 429 comes back stays small. `undefined` (no cap) once steady.
    */
   get inFlightCap(): number | undefined {
+    // Waiting for the first answer that says the window freed: one request at a time asks.
+    if (this.unresolved !== undefined) return 1;
     if (this.phase !== "slow-start") return undefined;
     return Math.max(4, Math.ceil((2 * this.rate * (this.minRtt ?? 0)) / 1000));
   }
@@ -188,6 +192,11 @@ export class AdaptiveRate {
    */
   increaseDue(now: number): RateChange | undefined {
     const s = this.settings;
+    const learned = this.learnedRate;
+    if (learned !== undefined) {
+      this.learnedRate = undefined;
+      return { initial: this.rate, set: learned, min: s.minRate, max: s.maxRate };
+    }
     // Grow only while the pacer is the bottleneck, and only once the current rate has proved
     // itself (a request granted at it came back unthrottled): one step per round trip at most,
     // so a slow server cannot be flooded before its first answer.
@@ -210,9 +219,9 @@ export class AdaptiveRate {
       return { initial: this.rate, add, min: s.minRate, max: Math.max(s.minRate, Math.min(s.maxRate, plateau)) };
     }
     this.plateauSince ??= now;
-    if (this.windowMs !== undefined) return this.probeWindow(now, this.windowMs, this.plateauSince);
-    if (now - this.plateauSince < s.holdMs || s.probeRatio <= 0) return undefined;
-    return { initial: this.rate, add: (this.ceiling * s.probeRatio * s.increaseIntervalMs) / 1000, min: s.minRate, max: s.maxRate };
+    // Without a learned window the limit is kept per second: probe it as a one-second window, so a
+    // limit that came back (after a drop) is found within a few seconds, not minutes.
+    return this.probeWindow(now, this.windowMs ?? 1000, this.plateauSince);
   }
 
   /**
@@ -231,11 +240,24 @@ export class AdaptiveRate {
     this.provenRate = this.rate;
     // Below the level where a probe failed before, close half the gap at most (at least one request).
     const gap = this.failedRate - this.rate;
-    const step = (this.probeStep * 1000) / windowMs;
+    // The first step is `probeRatio` of the limit (at least one request), doubling while steps last.
+    const firstStep = Math.max(1, Math.round((s.probeRatio * this.rate * windowMs) / 1000));
+    const step = (firstStep * this.probeStep * 1000) / windowMs;
     const add = gap > 0 ? Math.min(step, Math.max(1000 / windowMs, gap / 2)) : step;
     this.probeStep *= 2;
     this.probing = true;
+    this.probeFrom = now;
+    this.probeUntil = Number.POSITIVE_INFINITY;
     return { initial: this.rate, add, min: s.minRate, max: s.maxRate };
+  }
+
+  /**
+   * Whether a 429 for a request granted at `grantedAt` is a probe step's overshoot: a probe is out,
+   * the request was granted during it, and the rate it probes from lasted a whole window.
+   * @param grantedAt - When the throttled request was granted.
+   */
+  probeOvershoot(grantedAt: number): boolean {
+    return grantedAt >= this.probeFrom && grantedAt < this.probeUntil;
   }
 
   /**
@@ -283,6 +305,13 @@ export class AdaptiveRate {
     const anchorAt = this.anchorAt;
     this.anchorAt = undefined;
     if (grantedAt < this.lastDecreaseAt) return undefined;
+    if (retryAfterMs === undefined && anchorAt !== undefined && this.anchorSuccesses > 0 && this.unresolved === undefined) {
+      // No Retry-After to measure the window by: the first success after this 429 will (see
+      // resolveShape). Graph's windows are a second or longer, so the successes of the last second
+      // are all still in the server's window: a lower bound of its limit.
+      const limit = now - anchorAt <= 1000 ? this.anchorSuccesses : this.successes.count(now, 1000);
+      if (limit > 0) this.unresolved = { anchorAt, limit, throttledAt: now };
+    }
     const shape = anchorAt === undefined ? undefined : this.anchoredShape(now, anchorAt, retryAfterMs);
     if (shape !== undefined) {
       // An exact count in a window known from above: enforced as it is, it cannot overshoot.
@@ -297,6 +326,8 @@ export class AdaptiveRate {
       return { initial: this.rate, set: limit, min: s.minRate, max: s.maxRate };
     }
     const failedProbe = this.probing;
+    // Requests granted during the failed step are its overshoot (see probeOvershoot); later ones are not.
+    if (failedProbe) this.probeUntil = now;
     if (failedProbe) {
       this.holdFactor = Math.min(2, this.holdFactor * 2);
       this.failedRate = this.rate;
@@ -328,14 +359,18 @@ export class AdaptiveRate {
     // What the server sustained recently (never above the rate we were sending at); with no
     // success to go by, halve.
     const reading = observed > 0 ? Math.min(this.rate, observed) : this.rate / 2;
-    // A failed probe step falls back no lower than the rate that lasted a whole window before it.
-    if (failedProbe && this.provenRate >= reading * s.decreaseFactor) {
-      this.ceiling = this.provenRate;
+    // A failed probe step falls back to what the server admitted in the last window, counted (a
+    // rate read from buckets can read above the limit), held exactly; and no lower than the rate
+    // that lasted a whole window before the step.
+    if (failedProbe) {
+      const limit = Math.max(this.provenRate, Math.min(this.rate, countReading));
+      this.exactCeiling = true;
+      this.ceiling = Math.max(s.minRate, limit);
       this.phase = "steady";
       this.plateauSince = undefined;
       this.lastDecreaseAt = now;
       this.decreases += 1;
-      return { initial: this.rate, set: this.provenRate, min: s.minRate, max: s.maxRate };
+      return { initial: this.rate, set: limit, min: s.minRate, max: s.maxRate };
     }
     const limit = reading;
     // With no window learned, the limit is kept as a count per second. The successes of the last
@@ -392,10 +427,35 @@ export class AdaptiveRate {
   private holdFactor = 1;
   /** A probe step is out (the rate is above what the window last proved). */
   private probing = false;
+  /** Grants from `probeFrom` until `probeUntil` were made during the last probe step. */
+  private probeFrom = Number.POSITIVE_INFINITY;
+  private probeUntil = Number.NEGATIVE_INFINITY;
   /** The rate that lasted a whole window before the current probe step. */
   private provenRate = 0;
   /** The rate at which the last probe step failed. */
   private failedRate = 0;
+
+  /** An anchored burst ended in a 429 without `Retry-After`: its limit, waiting for the window. */
+  private unresolved: { readonly anchorAt: number; readonly limit: number; readonly throttledAt: number } | undefined;
+  /** A rate {@link resolveShape} set, applied by the next {@link increaseDue}. */
+  private learnedRate: number | undefined;
+
+  /**
+   * The first success of a request sent after an anchored burst's 429 without `Retry-After`: some
+   * request counted in the full window has left it by now, and it was sent at or after the anchor,
+   * so the window is at most now − anchor. The burst's limit in that window cannot overshoot.
+   */
+  private resolveShape(now: number, pending: { readonly anchorAt: number; readonly limit: number }): void {
+    this.unresolved = undefined;
+    const windowMs = Math.max(1000, Math.min(MAX_LEARNED_WINDOW_MS, Math.ceil(now - pending.anchorAt)));
+    const limit = (pending.limit * 1000) / windowMs;
+    this.pendingWindowMs = windowMs;
+    this.learnWindow(windowMs);
+    this.ceiling = Math.max(this.settings.minRate, limit);
+    this.phase = "steady";
+    this.plateauSince = undefined;
+    this.learnedRate = limit;
+  }
 
   /** A window learned by the last 429, for the store (taken once by {@link takeLearnedWindow}). */
   private pendingWindowMs: number | undefined;

@@ -491,7 +491,11 @@ export class ThrottleScheduler {
       this.toldRetryAfterUnreadable = true;
       this.emit(state, "retry-after-unreadable", this.settings.defaultCooldownMs);
     }
-    if (coolsDown) {
+    // A probe step above a rate that lasted a whole window overshot by a request or two: the rate
+    // falls back (below), and nothing else has to stop. A key-wide cooldown here would idle the
+    // whole budget for the 429's Retry-After (a whole second, rounded up, for a wait of a few ms).
+    const failedProbe = status === 429 && controller?.probeOvershoot(grant.at) === true;
+    if (coolsDown && !failedProbe) {
       const cooldownMs = Math.min(MAX_COOLDOWN_HOLD_MS, retryAfterMs ?? (status === 429 ? this.settings.defaultCooldownMs : 0));
       if (cooldownMs > 0) this.coolDown(state, await this.settings.store.extendCooldown(state.cooldownKey, cooldownMs), status);
     }
@@ -700,6 +704,11 @@ export class ThrottleScheduler {
     const controller = entry.controller;
     const change = controller.increaseDue(now);
     if (change !== undefined) controller.changed(await store.adjustRate(entry.rateKey, change), this.settings.now());
+    // A window learned from an answer (not a 429) goes to the store too, which keeps the shortest.
+    const learnedWindowMs = controller.takeLearnedWindow();
+    if (learnedWindowMs !== undefined) {
+      controller.synced(undefined, await store.adjustRate(entry.shapeKey, { initial: learnedWindowMs, min: 1, max: learnedWindowMs }));
+    }
     const window = controller.window;
     entry.local.resize(window.limit, window.windowMs);
     const spec = entry.specs[0];

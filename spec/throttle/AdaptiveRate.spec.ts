@@ -106,15 +106,41 @@ describe("AdaptiveRate", () => {
       if (Math.abs(c.rate - plateau) < 1e-9) reachedAt = now;
     }
     expect(reachedAt, "reaches the plateau within a few steps").to.be.below(500 + 8 * 250);
-    // Holds there for holdMs, then probes: each probe adds probeRatio × ceiling × step length.
+    // Holds there for holdMs (at most two one-second windows), then probes as a one-second window:
+    // 1 request per second more, then 2 more a second later, while each step lasts.
     const held = c.rate;
     let firstProbe = Number.NaN;
     while (Number.isNaN(firstProbe)) if (step() !== undefined) firstProbe = now;
     expect(firstProbe - reachedAt).to.be.at.least(settings.holdMs);
-    expect(firstProbe - reachedAt).to.be.at.most(settings.holdMs + 500);
-    expect(c.rate - held).to.be.closeTo(ceiling * ADAPTIVE_DEFAULTS.probeRatio * 0.25, 1e-9);
-    step();
-    expect(c.rate - held).to.be.closeTo(2 * ceiling * ADAPTIVE_DEFAULTS.probeRatio * 0.25, 1e-9);
+    expect(firstProbe - reachedAt).to.be.at.most(settings.holdMs + 1000 + 250);
+    expect(c.rate - held).to.be.closeTo(1, 1e-9);
+    let secondProbe = Number.NaN;
+    while (Number.isNaN(secondProbe)) if (step() !== undefined) secondProbe = now;
+    expect(secondProbe - firstProbe).to.be.at.least(1000);
+    expect(c.rate - held).to.be.closeTo(3, 1e-9);
+  });
+
+  it("a failed probe step falls back to the count the server admitted, no lower than the proven rate", () => {
+    const c = new AdaptiveRate(settings, 0);
+    for (let i = 0; i < 50; i += 1) c.succeeded(i * 10, i * 10 - 5);
+    apply(c, { initial: 10, set: 640, min: 1, max: 2000 }, 0);
+    apply(c, c.throttledAt(500, 495, 1000) as RateChange, 500);
+    expect(c.rate).to.equal(50);
+    let now = 500;
+    while (!c.probeOvershoot(now)) {
+      now += 100;
+      c.limited();
+      c.succeeded(now, now - 1);
+      const change = c.increaseDue(now);
+      if (change !== undefined) apply(c, change, now);
+    }
+    const probed = c.rate;
+    expect(probed).to.be.above(50);
+    // Few answers were counted in the last second (10 here): the fallback keeps the proven rate.
+    const change = c.throttledAt(now + 50, now + 10, 1000) as RateChange;
+    expect(change.set).to.be.within(50, probed);
+    expect(c.probeOvershoot(now + 10), "a grant of the failed step").to.equal(true);
+    expect(c.probeOvershoot(now + 60), "a grant after the fallback").to.equal(false);
   });
 
   it("starts steady from a rate another process learned", () => {

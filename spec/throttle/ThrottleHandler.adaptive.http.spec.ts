@@ -27,7 +27,8 @@ describe("ThrottleHandler over HTTP: adaptive mode and tenant isolation", () => 
     expect(ms / floor, `${Math.round(ms)} ms for a floor of ${floor} ms`).to.be.below(1.3);
     const [rate] = throttle?.stats()[0]?.rates ?? [];
     expect(rate?.phase).to.equal("steady");
-    expect(rate?.rate).to.be.within(0.8 * LIMIT, LIMIT);
+    // At the limit, or a probe step (a request or two a second) above it.
+    expect(rate?.rate).to.be.within(0.8 * LIMIT, LIMIT + 2);
     // After warm-up the server admitted close to its limit every second: the two full seconds
     // before the last one (counted back from the end, so a slow warm-up on a loaded box, with its
     // one-second cooldown, does not fall into them).
