@@ -1,7 +1,6 @@
 import type { Context } from "@microsoft/microsoft-graph-client";
 import { getMiddlewareOption } from "../chain/middlewareOption.js";
 import { OrderedWriteOption } from "../chain/OrderedWriteOption.js";
-import { publishWaitLimit } from "../chain/waitLimit.js";
 import { decideRetry, type RetryDecision } from "./decideRetry.js";
 import { deadlineError, stopShort } from "./giveUp.js";
 import { guardAttemptBody } from "./guardAttemptBody.js";
@@ -42,12 +41,10 @@ async function runAttempts(context: Context, call: RetryCall): Promise<CallEnd> 
     call.attempt += 1;
     if (call.trace !== undefined) call.trace.attempts = call.attempt;
     const scope = createTimedAbortScope(call.callerSignal, call.options.attemptTimeoutMs, undefined, call.deadline);
-    // A throttle below learns how long this call may wait for a cooldown.
-    publishWaitLimit(scope.signal, { maxRetryAfterMs: call.options.maxRetryAfterMs, deadlineMs: call.options.deadlineMs, startedAt: call.startedAt });
     let decision: RetryDecision;
     let failure: Failure;
     try {
-      const outcome = guardBody(context, call, await sendAttempt(context, call.next, scope, call.attempt), scope);
+      const outcome = guardBody(context, call, await sendAttempt(context, call.next, scope, call.attempt, call.waitLimit), scope);
       const verdict = await judgeAttempt(call, outcome, scope);
       if (verdict.kind === "final") return { kind: "response", response: verdict.response };
       if (verdict.kind === "end") return verdict.end;
