@@ -1,3 +1,5 @@
+import { readBufferedText } from "./bufferedResponse.js";
+
 /**
  * How much of an error body is worth reading: Graph's error bodies are well under 2 KB, and only
  * their `error.code`, message and ids are used. The rest of a longer one is not read at all.
@@ -23,6 +25,9 @@ export interface BodyText {
  */
 export async function readBodyText(response: Response, maxBytes: number, signal?: AbortSignal): Promise<BodyText> {
   if (signal?.aborted) throw signal.reason;
+  // A body the retry handler already read needs neither a stream nor the signal.
+  const buffered = readBufferedText(response, maxBytes);
+  if (buffered !== undefined) return buffered;
   const body = response.body;
   if (body === null || body === undefined) {
     // No stream (a null body, or a polyfilled Response without streams): nothing can be bounded.

@@ -1,10 +1,9 @@
 import type { Context } from "@microsoft/microsoft-graph-client";
 import { getMiddlewareOption } from "../chain/middlewareOption.js";
 import { OrderedWriteOption } from "../chain/OrderedWriteOption.js";
-import { publishWaitLimit } from "../chain/waitLimit.js";
 import { decideRetry, type RetryDecision } from "./decideRetry.js";
 import { deadlineError, stopShort } from "./giveUp.js";
-import { guardAttemptBody } from "./guardAttemptBody.js";
+import { guardAttemptBody, readAttemptBodyAhead, type AttemptBodyClocks } from "./guardAttemptBody.js";
 import { judgeAttempt } from "./judgeAttempt.js";
 import { pastDeadline, startRetryCall, type CallEnd, type Failure, type RetryCall, type RetryRun } from "./retryCall.js";
 import { sendAttempt, type AttemptOutcome } from "./sendAttempt.js";
@@ -42,12 +41,10 @@ async function runAttempts(context: Context, call: RetryCall): Promise<CallEnd> 
     call.attempt += 1;
     if (call.trace !== undefined) call.trace.attempts = call.attempt;
     const scope = createTimedAbortScope(call.callerSignal, call.options.attemptTimeoutMs, undefined, call.deadline);
-    // A throttle below learns how long this call may wait for a cooldown.
-    publishWaitLimit(scope.signal, { maxRetryAfterMs: call.options.maxRetryAfterMs, deadlineMs: call.options.deadlineMs, startedAt: call.startedAt });
     let decision: RetryDecision;
     let failure: Failure;
     try {
-      const outcome = guardBody(context, call, await sendAttempt(context, call.next, scope, call.attempt), scope);
+      const outcome = await guardBody(context, call, await sendAttempt(context, call.next, scope, call.attempt, call.waitLimit), scope);
       const verdict = await judgeAttempt(call, outcome, scope);
       if (verdict.kind === "final") return { kind: "response", response: verdict.response };
       if (verdict.kind === "end") return verdict.end;
@@ -63,12 +60,13 @@ async function runAttempts(context: Context, call: RetryCall): Promise<CallEnd> 
 }
 
 /**
- * Guards the body of an attempt's response with the call's clocks: it is read after this handler
- * returned (by the official `GraphRequest` or the caller), and the same clocks keep covering it.
+ * Guards the body of an attempt's response with the call's clocks: a small final answer is read
+ * now, inside the attempt; any other body is read after this handler returned (by the official
+ * `GraphRequest` or the caller), and the same clocks keep covering it.
  */
-function guardBody(context: Context, call: RetryCall, outcome: AttemptOutcome, scope: TimedAbortScope): AttemptOutcome {
-  if (outcome.kind !== "response") return outcome;
-  const response = guardAttemptBody(outcome.response, {
+async function guardBody(context: Context, call: RetryCall, outcome: AttemptOutcome, scope: TimedAbortScope): Promise<AttemptOutcome> {
+  if (outcome.kind !== "response" || outcome.response === undefined) return outcome;
+  const clocks: AttemptBodyClocks = {
     context,
     attempt: scope,
     deadlineAt: call.deadline.at,
@@ -77,6 +75,7 @@ function guardBody(context: Context, call: RetryCall, outcome: AttemptOutcome, s
     trace: call.trace,
     details: () => ({ clientRequestId: call.request.clientRequestId, attempts: call.attempt, causes: [...call.causes] }),
     deadlineError: () => deadlineError(call),
-  });
-  return { kind: "response", response };
+  };
+  const readAhead = readAttemptBodyAhead(outcome.response, clocks);
+  return { kind: "response", response: readAhead === undefined ? guardAttemptBody(outcome.response, clocks) : await readAhead };
 }

@@ -2,6 +2,7 @@ import type { Context } from "@microsoft/microsoft-graph-client";
 import type { GraphRequestErrorInit } from "../errors/GraphRequestError.js";
 import { AttemptTimeoutError } from "../errors/AttemptTimeoutError.js";
 import type { RequestTrace } from "../chain/RequestTrace.js";
+import { bufferedResponse, type BufferedContent } from "../chain/bufferedResponse.js";
 import { guardResponseBody, type ResponseBodyGuard } from "../chain/guardResponseBody.js";
 import { ERROR_BODY_READ_BYTES } from "../chain/readBodyText.js";
 import { readRetryAfter } from "../chain/readRetryAfter.js";
@@ -22,7 +23,7 @@ export interface AttemptBodyClocks {
   /** The caller's signal, if any. */
   readonly callerSignal: AbortSignal | undefined;
   /** The options in force. */
-  readonly options: Readonly<Pick<ResilientRetryOptions, "attemptTimeoutMs" | "maxResponseBytes">>;
+  readonly options: Readonly<Pick<ResilientRetryOptions, "attemptTimeoutMs" | "maxResponseBytes" | "retryStatuses">>;
   /** Where the typed error of the response handed up is recorded, because the official `GraphRequest` flattens it. */
   readonly trace: RequestTrace | undefined;
   /** Details of the call when an error is raised (client-request-id, attempts, causes). */
@@ -80,6 +81,108 @@ export function guardAttemptBody(response: Response | undefined, clocks: Attempt
     }),
   });
   return guarded;
+}
+
+/**
+ * The largest body read ahead: Graph's API answers are a few KB; a larger body keeps streaming
+ * through {@link guardAttemptBody}.
+ */
+export const READ_AHEAD_MAX_BYTES = 1024 * 1024;
+
+/**
+ * Reads a small final answer's body inside the attempt, under the attempt's scope (its timeout,
+ * the deadline, the caller's signal), and hands on a response that serves it from memory; or
+ * `undefined` when the body is not one to read ahead, and {@link guardAttemptBody} guards it.
+ *
+ * Read ahead: a 2xx JSON or plain-text answer that is final (its status is not retried), not
+ * encoded, with a `Content-Length` of at most {@link READ_AHEAD_MAX_BYTES} and `maxResponseBytes`:
+ * the bodies the official client and this package read whole anyway. Why: a guarded stream and a
+ * second `Response` per request cost more than the whole read. Anything else (downloads, chunked
+ * or large bodies, error answers) streams as before.
+ *
+ * The caller sees what the guard would have given: a read that fails with `AttemptTimeoutError`,
+ * `DeadlineExceededError` (both recorded in the trace), the caller's abort reason, or the body's
+ * own failure, at the same moment; nothing is retried because of the body.
+ * @param response - The attempt's response.
+ * @param clocks - The attempt's clocks and details.
+ */
+export function readAttemptBodyAhead(response: Response | undefined, clocks: AttemptBodyClocks): Promise<Response> | undefined {
+  if (response === undefined || !canReadAhead(response, clocks.options)) return undefined;
+  const body = response.body as ReadableStream<Uint8Array>;
+  const scope = clocks.attempt;
+  const { options, trace } = clocks;
+  const record = (error: unknown): unknown => {
+    if (trace !== undefined) trace.error = error;
+    return error;
+  };
+  const abortError = (): unknown => {
+    if (scope.timedOut) return record(new AttemptTimeoutError(options.attemptTimeoutMs, clocks.details()));
+    if (scope.deadlineExpired) return record(clocks.deadlineError());
+    return clocks.callerSignal?.reason;
+  };
+  if (scope.aborted) {
+    void body.cancel().catch(() => undefined);
+    return Promise.resolve(bufferedResponse(response, { error: abortError() }));
+  }
+  const reader = body.getReader();
+  return new Promise<Response>((resolve) => {
+    const chunks: Uint8Array[] = [];
+    let received = 0;
+    let ended = false;
+    const end = (content: BufferedContent): void => {
+      if (ended) return;
+      ended = true;
+      scope.setAbortListener(undefined);
+      resolve(bufferedResponse(response, content));
+    };
+    // The attempt's own timer ends a stalled or trickling body; the cancel frees the connection.
+    scope.setAbortListener(() => {
+      void reader.cancel().catch(() => undefined);
+      end({ error: abortError() });
+    });
+    const onChunk = (chunk: ReadableStreamReadResult<Uint8Array>): void => {
+      if (ended) return;
+      if (chunk.done) {
+        end({ bytes: concat(chunks, received) });
+        return;
+      }
+      received += chunk.value.byteLength;
+      // The server sent more than it declared (undici normally refuses that first).
+      if (received > options.maxResponseBytes) {
+        void reader.cancel().catch(() => undefined);
+        end({ error: record(responseTooLargeError(response, options.maxResponseBytes, clocks.details())) });
+        return;
+      }
+      chunks.push(chunk.value);
+      void reader.read().then(onChunk, onFailure);
+    };
+    const onFailure = (error: unknown): void => end({ error });
+    void reader.read().then(onChunk, onFailure);
+  });
+}
+
+function canReadAhead(response: Response, options: AttemptBodyClocks["options"]): boolean {
+  const status = response.status;
+  if (status < 200 || status > 299 || status === 204 || status === 205 || options.retryStatuses.includes(status)) return false;
+  // The buffered answer extends the global class; a polyfilled response keeps the guard.
+  if (typeof Response !== "function" || !(response instanceof Response) || response.body === null || response.bodyUsed) return false;
+  const encoding = response.headers.get("content-encoding");
+  if (encoding !== null && encoding.trim().toLowerCase() !== "identity") return false;
+  const declared = response.headers.get("content-length");
+  if (declared === null) return false;
+  const length = Number(declared);
+  return Number.isSafeInteger(length) && length >= 0 && length <= Math.min(READ_AHEAD_MAX_BYTES, options.maxResponseBytes) && isReadWhole(response);
+}
+
+function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Middleware } from "@microsoft/microsoft-graph-client";
 import type { Context } from "@microsoft/microsoft-graph-client";
 import { getRequestTrace, type RequestTrace } from "../chain/RequestTrace.js";
 import type { ListenerSet } from "../chain/listenerSet.js";
+import type { WaitLimit } from "../chain/waitLimit.js";
 import type { GraphRequestError } from "../errors/GraphRequestError.js";
 import type { Backoff } from "./backoff/Backoff.js";
 import { describeRequest, type RequestDescription } from "./describeRequest.js";
@@ -47,6 +48,8 @@ export interface RetryCall extends RetryRun {
   readonly startedAt: number;
   /** The end of `deadlineMs`, carried by every attempt's timer. */
   readonly deadline: ScopeDeadline;
+  /** How long this call may wait for the server, published with every attempt for a throttle below. */
+  readonly waitLimit: WaitLimit;
   /** The failures retried so far, oldest first. */
   readonly causes: GraphRequestError[];
   /** Attempts started so far. */
@@ -76,6 +79,7 @@ export function startRetryCall(context: Context, run: RetryRun): RetryCall {
     request: describeRequest(context),
     startedAt,
     deadline: { at: startedAt + run.options.deadlineMs, reason: timeoutReason },
+    waitLimit: { maxRetryAfterMs: run.options.maxRetryAfterMs, deadlineMs: run.options.deadlineMs, startedAt },
     causes: [],
     attempt: 0,
     last: undefined,

@@ -15,10 +15,25 @@ export interface TimedAbortScope extends AttemptClock {
   readonly timedOut: boolean;
   /** Whether the deadline fired. */
   readonly deadlineExpired: boolean;
+  /** Whether the scope aborted, for any reason (read without making its signal). */
+  readonly aborted: boolean;
   /** The time left before the timeout fires, in milliseconds (`Infinity` without one, 0 once it fired); the deadline is not counted. */
   readonly timeLeftMs: number;
   /** Clears the timer and stops following the parent (idempotent); the signal stays as it is. */
   dispose(): void;
+  /**
+   * Sets the one listener called when the scope aborts (after `onAbort`, before the signal), or
+   * removes it with `undefined`. One slot, not an event target: a race per attempt costs no
+   * `AbortController` or listener list.
+   * @param listener - Receives the abort reason.
+   */
+  setAbortListener(listener: ((reason: unknown) => void) | undefined): void;
+  /**
+   * Sets (or moves) the scope's fixed deadline, armed from now on; a scope made without one gets
+   * its timer only when this is called.
+   * @param deadline - The new deadline.
+   */
+  setDeadline(deadline: ScopeDeadline): void;
 }
 
 /** A fixed point in time (on `performance.now()`'s clock) at which a scope aborts, suspended or not. */
@@ -61,7 +76,7 @@ export function createTimedAbortScope(
 class Scope implements TimedAbortScope, Follower {
   /** Made when {@link signal} is first read: a watcher that only needs `onAbort` never pays for one. */
   private controller: AbortController | undefined;
-  private aborted = false;
+  private hasAborted = false;
   private reason: unknown;
   private readonly hasTimeout: boolean;
   private remainingMs: number;
@@ -74,12 +89,13 @@ class Scope implements TimedAbortScope, Follower {
   private disposed = false;
   private timeoutFired = false;
   private deadlineFired = false;
+  private listener: ((reason: unknown) => void) | undefined;
 
   constructor(
     parent: AbortSignal | undefined,
     timeoutMs: number,
     private readonly timeoutReason: () => unknown,
-    private readonly deadline: ScopeDeadline | undefined,
+    private deadline: ScopeDeadline | undefined,
     private readonly onAbort: ((reason: unknown) => void) | undefined,
   ) {
     this.hasTimeout = timeoutMs <= MAX_TIMER_MS;
@@ -97,7 +113,7 @@ class Scope implements TimedAbortScope, Follower {
   get signal(): AbortSignal {
     if (this.controller === undefined) {
       this.controller = new AbortController();
-      if (this.aborted) this.controller.abort(this.reason);
+      if (this.hasAborted) this.controller.abort(this.reason);
     }
     return this.controller.signal;
   }
@@ -108,6 +124,20 @@ class Scope implements TimedAbortScope, Follower {
 
   get deadlineExpired(): boolean {
     return this.deadlineFired;
+  }
+
+  get aborted(): boolean {
+    return this.hasAborted;
+  }
+
+  setAbortListener(listener: ((reason: unknown) => void) | undefined): void {
+    this.listener = listener;
+  }
+
+  setDeadline(deadline: ScopeDeadline): void {
+    if (this.disposed) return;
+    this.deadline = deadline;
+    this.arm(performance.now());
   }
 
   get timeLeftMs(): number {
@@ -147,10 +177,13 @@ class Scope implements TimedAbortScope, Follower {
 
   private abortWith(reason: unknown): void {
     this.dispose();
-    if (this.aborted) return;
-    this.aborted = true;
+    if (this.hasAborted) return;
+    this.hasAborted = true;
     this.reason = reason;
     this.onAbort?.(reason);
+    const listener = this.listener;
+    this.listener = undefined;
+    listener?.(reason);
     this.controller?.abort(reason);
   }
 

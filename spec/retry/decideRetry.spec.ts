@@ -22,6 +22,7 @@ function callWith(options: Partial<ResilientRetryOptions>, request: { idempotent
     request: { method: "PATCH", url: "https://graph.example/x", clientRequestId: "c", replayable: request.replayable ?? true, idempotent: request.idempotent ?? true },
     startedAt: performance.now(),
     deadline: { at: performance.now() + (options.deadlineMs ?? 300_000), reason: () => "deadline" },
+    waitLimit: { maxRetryAfterMs: options.maxRetryAfterMs ?? 120_000, deadlineMs: options.deadlineMs ?? 300_000, startedAt: performance.now() },
     causes: [],
     attempt,
     last: undefined,

@@ -99,3 +99,52 @@ describe("retry/guardAttemptBody (through ResilientRetryHandler)", () => {
     expect(await response.text()).to.have.length(1000);
   });
 });
+
+describe("retry/readAttemptBodyAhead (through ResilientRetryHandler)", () => {
+  const json = (length: number): Record<string, string> => ({ "content-type": "application/json", "content-length": String(length) });
+
+  it("reads a small final JSON body with a Content-Length inside the attempt, and hands on a response that serves it", async () => {
+    let source: Response | undefined;
+    const step: Step = (context) => {
+      source = new Response('{"id":"x"}', { status: 200, headers: json(10) });
+      context.response = source;
+    };
+    const { response } = await send([step], {});
+    expect(source?.bodyUsed, "read by the handler").to.equal(true);
+    expect(response).to.not.equal(source);
+    expect(response.headers).to.equal(source?.headers);
+    expect(await response.json()).to.deep.equal({ id: "x" });
+  });
+
+  it("ends a stalled body at the attempt's due time inside the attempt: the read then fails with the AttemptTimeoutError in the trace, and nothing is retried", async () => {
+    const next = [stalling(200, '{"id":', json(100))];
+    const { trace, started, response } = await send(next, { attemptTimeoutMs: 150 });
+    expect(performance.now() - started).to.be.within(149, 250);
+    const error = await readFailure(response);
+    expect(error).to.be.instanceOf(AttemptTimeoutError).and.include({ timeoutMs: 150, attempts: 1 });
+    expect(trace.error).to.equal(error);
+  });
+
+  it("ends it at the deadline with DeadlineExceededError, and at the caller's abort with its reason (recording nothing)", async () => {
+    const late = await send([stalling(200, '{"id":', json(100))], { attemptTimeoutMs: 10_000, deadlineMs: 150 });
+    expect(await readFailure(late.response)).to.be.instanceOf(DeadlineExceededError).and.equal(late.trace.error);
+    const caller = AbortSignal.timeout(100);
+    const aborted = await send([stalling(200, '{"id":', json(100))], { attemptTimeoutMs: 10_000 }, caller);
+    expect(await readFailure(aborted.response)).to.equal(caller.reason);
+    expect(aborted.trace.error).to.equal(undefined);
+  });
+
+  for (const [name, status, headers] of [
+    ["a body without Content-Length", 200, { "content-type": "application/json" }],
+    ["a download", 200, { "content-type": "application/octet-stream", "content-length": "100" }],
+    ["a JSON body over 1 MiB", 200, json(2 * 1024 * 1024)],
+    ["an encoded body", 200, { ...json(100), "content-encoding": "gzip" }],
+    ["an error answer", 400, json(100)],
+  ] as const) {
+    it(`leaves ${name} streaming: the handler returns at the headers, the guard covers the read`, async () => {
+      const { started, response } = await send([stalling(status, "{", headers)], { attemptTimeoutMs: 150 });
+      expect(performance.now() - started).to.be.below(100);
+      expect(await readFailure(response)).to.be.instanceOf(AttemptTimeoutError);
+    });
+  }
+});

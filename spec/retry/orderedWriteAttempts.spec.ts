@@ -2,6 +2,7 @@ import { expect } from "chai";
 import sinon from "sinon";
 import { IdempotentRequestOption } from "../../lib/chain/IdempotentRequestOption.js";
 import { OrderedWriteOption } from "../../lib/chain/OrderedWriteOption.js";
+import { readWaitLimit, type WaitLimit } from "../../lib/chain/waitLimit.js";
 import { ResilientRetryHandler } from "../../lib/retry/ResilientRetryHandler.js";
 import { hang, makeContext, respond, ScriptedNext, type Step, timersLeftAfterCleanup } from "./support/scriptedNext.js";
 
@@ -69,5 +70,23 @@ describe("ResilientRetryHandler: attempts of an ordered write (scripted, fake ti
     caller.abort(new Error("shutting down"));
     await order.settled();
     expect(next.seen[0]?.signal?.aborted).to.equal(true);
+  });
+
+  it("publishes the call's wait limit under the signal it passes down, for a throttle or batch step below", async () => {
+    for (const order of [new OrderedWriteOption(), undefined]) {
+      const handler = new ResilientRetryHandler({ maxRetryAfterMs: 1234, deadlineMs: 5000 });
+      const limits: Array<WaitLimit | undefined> = [];
+      handler.setNext(
+        new ScriptedNext([
+          (context) => {
+            limits.push(readWaitLimit(context.options?.signal));
+            respond(200)(context);
+          },
+        ]),
+      );
+      const middlewareOptions = [new IdempotentRequestOption(), ...(order === undefined ? [] : [order])];
+      await handler.execute(makeContext({ method: "PATCH", body: "{}", middlewareOptions }));
+      expect(limits.map((limit) => [limit?.maxRetryAfterMs, limit?.deadlineMs]), order === undefined ? "unordered" : "ordered").to.deep.equal([[1234, 5000]]);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { AuthenticationHandler, Client, HTTPMessageHandler } from "@microsoft/microsoft-graph-client";
 import { expect } from "chai";
 import { RequestTrace } from "../../lib/chain/RequestTrace.js";
+import { createGraphClient } from "../../lib/client/createGraphClient.js";
 import { RetryAfterTooLongError } from "../../lib/errors/RetryAfterTooLongError.js";
 import { ResilientRetryHandler } from "../../lib/retry/ResilientRetryHandler.js";
 import { createTestToken, staticTokenProvider, type GraphEmulator } from "../../lib/testing/index.js";
@@ -50,6 +51,31 @@ describe("ThrottleHandler over HTTP: one notion of how long to wait (retry → t
     expect(third.trace.error).to.be.instanceOf(RetryAfterTooLongError);
     expect(emu.stats().requests).to.equal(2);
     expect(throttle?.stats()[0]).to.deep.include({ queued: 0, inFlight: 0, rejected: 2 });
+  });
+
+  it("judges a cooldown by the retry handler's limit for update() too (an ordered write, whose attempts carry their own signal)", async () => {
+    // One write per tenant per 3 s: the second update gets a 429 with Retry-After: ~3 s.
+    const emu = await emulator({ limits: [{ name: "writes per 3 s", requests: "write", scope: "tenant", limit: 1, windowMs: 3_000 }] });
+    const client = createGraphClient({
+      authProvider: staticTokenProvider(createTestToken({ tenantId: "tenant-a" })),
+      baseUrl: emu.url,
+      customHosts: [emu.host],
+      fetchOptions: emu.fetchOptions,
+      // The retry handler accepts 1 s; the throttle on its own would accept 120 s.
+      retry: { maxRetryAfterMs: 1_000 },
+      throttle: { adaptive: false },
+    });
+    const summary = client.softwareUpdateStatusSummary();
+    await summary.update({ compliantDeviceCount: 1 });
+    const second = await summary.update({ compliantDeviceCount: 2 }).catch((error: unknown) => error);
+    expect(second).to.be.instanceOf(RetryAfterTooLongError);
+    // The throttle learned the ~3 s cooldown: the next update fails at once and unsent, instead of waiting it out.
+    const started = performance.now();
+    const third = await summary.update({ compliantDeviceCount: 3 }).catch((error: unknown) => error);
+    expect(third).to.be.instanceOf(RetryAfterTooLongError);
+    expect((third as RetryAfterTooLongError).maxRetryAfterMs).to.equal(1_000);
+    expect(performance.now() - started).to.be.below(1_000);
+    expect(emu.stats().requests).to.equal(2);
   });
 
   it("waits the same ~10 s in both handlers for an HTTP-date Retry-After from a server whose clock is 1 h ahead", async () => {
