@@ -168,6 +168,25 @@ describe("AdaptiveRate", () => {
       return start + (n - 1) * gap + rtt;
     }
 
+    it("without Retry-After, measures W by the first success after the 429, asking one request at a time until then", () => {
+      const c = new AdaptiveRate(settings, 0);
+      // 100 per 5 s: a burst of 100 over 500 ms from t=0, then a 429 with no Retry-After.
+      const last = burst(c, 0, 100, 5);
+      apply(c, c.throttledAt(last + 10, last + 5, undefined) as RateChange, last + 10);
+      expect(c.inFlightCap, "one request asks until the window frees").to.equal(1);
+      expect(c.windowMs).to.equal(undefined);
+      // Requests sent after the 429 are refused until one granted at 4000 succeeds at 5100.
+      c.throttledAt(3000, 2000, undefined);
+      c.succeeded(5100, 4000);
+      expect(c.windowMs, "an upper bound: now − anchor").to.equal(5100);
+      expect(c.takeLearnedWindow()).to.equal(5100);
+      expect(c.inFlightCap).to.equal(undefined);
+      const change = c.increaseDue(5100) as RateChange;
+      expect(change.set).to.be.closeTo((100 * 1000) / 5100, 1e-9);
+      apply(c, change, 5100);
+      expect(c.window).to.deep.equal({ limit: 100, windowMs: 5100 });
+    });
+
     it("infers L from the successes since the window opened and W from 429 time + Retry-After − anchor", () => {
       const c = new AdaptiveRate(settings, 0);
       // 100 per 5 s: a burst of 100 over 1 s from t=0, then a 429 at 1010 with Retry-After 3.995 s.
