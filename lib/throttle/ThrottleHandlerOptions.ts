@@ -42,11 +42,12 @@ export interface AdaptiveThrottleOptions {
   readonly decreaseFactor?: number;
   /** The rate climbs back quickly to this fraction of an estimated (read, not counted) limit, and holds there. @default 0.98 */
   readonly plateauRatio?: number;
-  /** How long the rate holds at the plateau before probing upward (ms); with a learned window, at most two windows. @default 10000 */
+  /** How long the rate holds at the plateau before probing upward (ms); at most two windows (one second each while no window is learned). @default 10000 */
   readonly holdMs?: number;
   /**
-   * Probing adds this fraction of the estimated limit per second (one-second mode; with a learned
-   * window, probing adds 1, 2, 4, … requests per window instead); 0 never probes. @default 0.005
+   * The first probe step above the learned limit, as a share of it (at least one request per
+   * window); each step that lasts a window doubles the next (a one-second window while none is
+   * learned); 0 never probes. @default 0.005
    */
   readonly probeRatio?: number;
   /**
