@@ -1,0 +1,26 @@
+import { startGraphEmulator } from "msgraph-software-update-status/testing";
+import { ThrottleHandler } from "msgraph-software-update-status";
+import { createRedisThrottleStore } from "msgraph-software-update-status/redis";
+import { Redis } from "ioredis";
+import { ourClient, patchFor } from "./lib/clients.js";
+import { runPool } from "./lib/runPool.js";
+import { tokenFor } from "./scenarios/common.js";
+const L = Number(process.env.L ?? 100), W = Number(process.env.W ?? 5000), N = Number(process.env.N ?? 125);
+const emulator = await startGraphEmulator({ limits: [{ name: "w", requests: "write", scope: "tenant", limit: L, windowMs: W }], retryAfterFormat: "seconds" });
+const redis = new Redis("redis://127.0.0.1:6379");
+const prefix = `probe3:${Date.now()}:`;
+const t0 = Date.now();
+const log: string[] = [];
+const handlers = Array.from({ length: 4 }, (_, p) => new ThrottleHandler({ store: createRedisThrottleStore(redis, { keyPrefix: prefix }), onThrottle: (e) => { if (e.reason === "cooldown") log.push(`${Date.now() - t0} p${p} cooldown ${e.waitMs}`); } }));
+const clients = handlers.map((throttle) => ourClient(emulator, tokenFor("p3"), { throttle }));
+let last = "";
+const timer = setInterval(() => { const s = handlers.map((h) => { const r = h.stats()[0]?.rates[0]; return r ? `${r.rate.toFixed(1)}/${r.windowMs}` : "-"; }).join(" "); if (s !== last) { log.push(`${Date.now() - t0} ${s}`); last = s; } }, 50);
+emulator.reset();
+const runs = await Promise.all(clients.map((c, p) => runPool(N, Number(process.env.C ?? 20), (i) => c.softwareUpdateStatusSummary().update(patchFor(p * N + i), { ordered: false }))));
+clearInterval(timer);
+console.log(`wall ${Math.max(...runs.map((r) => r.wallMs)).toFixed(0)} 429s ${emulator.stats().throttled}`);
+console.log(log.slice(0, 60).join("\n"));
+const applied = emulator.stats().applied; const start = applied[0]!.at;
+const bins = new Map<number, number>(); for (const a of applied) { const b = Math.floor((a.at - start) / W); bins.set(b, (bins.get(b) ?? 0) + 1); }
+console.log([...bins.entries()].map(([b, n]) => `${b}:${n}`).join(" "));
+await emulator.close(); redis.disconnect();
