@@ -281,7 +281,6 @@ export class AdaptiveRate {
     if (windowMs !== undefined && windowMs !== this.windowMs) this.learnWindow(windowMs);
   }
 
-
   /**
    * Takes a window learned here or by another process (the store keeps the shortest).
    * @param windowMs - The window, in ms.
@@ -305,7 +304,6 @@ export class AdaptiveRate {
     this.sampleRoundTrip(now - grantedAt);
     const anchorAt = this.anchorAt;
     this.anchorAt = undefined;
-    if (anchorAt !== undefined) this.endedBurst = this.anchorSuccesses;
     if (grantedAt < this.lastDecreaseAt) return undefined;
     if (retryAfterMs === undefined && anchorAt !== undefined && this.anchorSuccesses > 0 && this.unresolved === undefined) {
       // No Retry-After to measure the window by: the first success after this 429 will (see
@@ -436,42 +434,6 @@ export class AdaptiveRate {
   private provenRate = 0;
   /** The rate at which the last probe step failed. */
   private failedRate = 0;
-
-  /** The successes of an anchored burst that just ended (by a 429 or a shared cooldown), once. */
-  private endedBurst: number | undefined;
-
-  /**
-   * A cooldown that another process started (through the store) ended this process's anchored
-   * burst, if one was running: its successes are this process's part of what the server admitted.
-   */
-  cooledDown(): void {
-    if (this.anchorAt === undefined) return;
-    this.endedBurst = this.anchorSuccesses;
-    this.anchorAt = undefined;
-  }
-
-  /** The successes of the anchored burst that just ended, once (`undefined` when none ended). */
-  takeEndedBurst(): number | undefined {
-    const n = this.endedBurst;
-    this.endedBurst = undefined;
-    return n;
-  }
-
-  /**
-   * The successes every process sharing the store had in the burst that taught the window (see
-   * `ThrottleScheduler`): a fleet's limit is what all its processes got, not what one did. Raises
-   * the learned limit to that count; `undefined` when it is not higher or no window is learned.
-   * @param total - The fleet's successes in that burst.
-   */
-  fleetCount(total: number): RateChange | undefined {
-    const w = this.windowMs;
-    if (w === undefined || !(total > (this.rate * w) / 1000 + 0.5)) return undefined;
-    const limit = (total * 1000) / w;
-    this.ceiling = Math.max(this.settings.minRate, limit);
-    this.phase = "steady";
-    this.plateauSince = undefined;
-    return { initial: this.rate, set: limit, min: this.settings.minRate, max: this.settings.maxRate };
-  }
 
   /** An anchored burst ended in a 429 without `Retry-After`: its limit, waiting for the window. */
   private unresolved: { readonly anchorAt: number; readonly limit: number; readonly throttledAt: number } | undefined;

@@ -1,6 +1,6 @@
 import { clampTimerDelay, setSafeInterval, type SafeTimer } from "../chain/safeTimer.js";
 import { ThrottleQueueFullError } from "../errors/ThrottleQueueFullError.js";
-import { AdaptiveRate, MAX_LEARNED_WINDOW_MS, type AdaptiveRateSettings } from "./AdaptiveRate.js";
+import { AdaptiveRate, type AdaptiveRateSettings } from "./AdaptiveRate.js";
 import type { ResolvedBudget } from "./budgetMatching.js";
 import { LocalWindow } from "./LocalWindow.js";
 import type { ThrottleEvent, ThrottleKeyStats, ThrottleListener, ThrottleReason } from "./ThrottleEvents.js";
@@ -98,10 +98,6 @@ interface AdaptiveEntry {
   readonly windowKey: string;
   /** The learned window on this process's side (see {@link LocalWindow}). */
   readonly local: LocalWindow;
-  /** Where processes sharing the store add up their successes of one burst (see {@link ThrottleScheduler.tally}). */
-  readonly tallyKey: string;
-  /** A tally to read once its cooldown is over (every process that took part has added to it by then). */
-  tally: { readonly key: string; readonly dueAt: number } | undefined;
   controller: AdaptiveRate | undefined;
   syncedAt: number;
   /** Where a sub-ms pacer's schedule stands (see {@link PACE_CREDIT_MS}); kept here since a lane ends when its queue empties. */
@@ -270,8 +266,6 @@ export class ThrottleScheduler {
           paceKey: `p:${suffix}`,
           windowKey: `a:${suffix}`,
           local: new LocalWindow(`adaptive-${requests}`, 1, 1000),
-          tallyKey: `t:${suffix}`,
-          tally: undefined,
           controller: undefined,
           syncedAt: 0,
           paceAt: Number.NEGATIVE_INFINITY,
@@ -509,11 +503,9 @@ export class ThrottleScheduler {
     state.throttled += 1;
     this.checkRefunds(lane, now, retryAfterMs ?? 0);
     const change = controller?.throttledAt(now, grant.at, retryAfterMs);
-    const burst = controller?.takeEndedBurst();
-    const windowMs = controller?.takeLearnedWindow();
-    if (entry !== undefined && burst !== undefined) await this.tally(entry, state, burst, windowMs);
     if (entry === undefined || controller === undefined || change === undefined) return;
     const store = this.settings.store;
+    const windowMs = controller.takeLearnedWindow();
     // The store keeps the shortest window anyone learned (each is an upper bound of the server's).
     if (windowMs !== undefined) controller.synced(undefined, await store.adjustRate(entry.shapeKey, { initial: windowMs, min: 1, max: windowMs }));
     controller.changed(await store.adjustRate(entry.rateKey, change), this.settings.now());
@@ -673,13 +665,7 @@ export class ThrottleScheduler {
         this.releaseSlot(state);
         if (result.reason !== "cooldown") lane.adaptive?.controller?.limited();
         // A cooldown may come from another process through the store: judge the waiters by it too.
-        if (result.reason === "cooldown") {
-          this.noteCooldown(state, result.retryInMs);
-          const entry = lane.adaptive;
-          entry?.controller?.cooledDown();
-          const burst = entry?.controller?.takeEndedBurst();
-          if (entry !== undefined && burst !== undefined) await this.tally(entry, state, burst);
-        }
+        if (result.reason === "cooldown") this.noteCooldown(state, result.retryInMs);
         this.emit(state, result.reason, result.retryInMs);
         if (lane.queue.size > 0) await this.sleep(lane, result.retryInMs);
       }
@@ -716,17 +702,6 @@ export class ThrottleScheduler {
       entry.syncedAt = now;
     }
     const controller = entry.controller;
-    const tally = entry.tally;
-    if (tally !== undefined && now >= tally.dueAt) {
-      entry.tally = undefined;
-      const [total, fleetWindowMs] = await Promise.all([store.readRate(tally.key), store.readRate(`${tally.key}:w`)]);
-      if (fleetWindowMs !== undefined && controller.windowMs !== undefined && fleetWindowMs > controller.windowMs) {
-        // Longer than what the store kept (the shortest anyone measured): put the fleet's in its place.
-        controller.synced(undefined, await store.adjustRate(entry.shapeKey, { initial: fleetWindowMs, set: fleetWindowMs, min: 1, max: MAX_LEARNED_WINDOW_MS }));
-      }
-      const raised = total === undefined ? undefined : controller.fleetCount(total);
-      if (raised !== undefined) controller.changed(await store.adjustRate(entry.rateKey, raised), this.settings.now());
-    }
     const change = controller.increaseDue(now);
     if (change !== undefined) controller.changed(await store.adjustRate(entry.rateKey, change), this.settings.now());
     // A window learned from an answer (not a 429) goes to the store too, which keeps the shortest.
@@ -781,25 +756,6 @@ export class ThrottleScheduler {
       lane.paceDue = undefined;
     }
     return result;
-  }
-
-  /**
-   * Adds this process's successes of a burst that ended in a shared cooldown to a tally in the
-   * store, named by when the cooldown ends (the same moment for every process that met it, to the
-   * second). Read once the cooldown is over, the tally is what the whole fleet got from the server
-   * in that burst: its limit, where one process alone only sees its share. Without a shared store
-   * the tally holds this process's successes only, which changes nothing.
-   */
-  private async tally(entry: AdaptiveEntry, state: KeyState, successes: number, windowMs?: number): Promise<void> {
-    const until = state.cooldownUntil;
-    if (until === undefined || until <= this.settings.now() || successes <= 0) return;
-    const key = `${entry.tallyKey}:${Math.round(until / 1000)}`;
-    const store = this.settings.store;
-    await store.adjustRate(key, { initial: 0, add: successes, min: 0, max: Number.MAX_SAFE_INTEGER });
-    // Each process measured the window from its own first grant; the server's window may have
-    // started at another process's earlier one, so only the longest measure is an upper bound.
-    if (windowMs !== undefined) await store.adjustRate(`${key}:w`, { initial: windowMs, min: windowMs, max: MAX_LEARNED_WINDOW_MS });
-    entry.tally = { key, dueAt: until };
   }
 
   private settledWait(lane: Lane): number {

@@ -47,28 +47,4 @@ describe("ThrottleHandler with the Redis store: a fleet learns one shape once (r
     for (const handler of handlers.slice(1)) expect(handler.stats()[0]?.rates[0]?.windowMs).to.equal(learned?.windowMs);
     expect(emu.stats().applied).to.have.length(3 * LIMIT + 10);
   });
-
-  it("three clients that burst together learn the fleet's limit (their successes added up), not one client's share", async () => {
-    const prefix = uniquePrefix("shared-tally");
-    prefixes.push(prefix);
-    const LIMIT = 60;
-    const WINDOW = 2000;
-    const emu = await emulator({
-      limits: [{ name: "writes per tenant", requests: "write", scope: "tenant", limit: LIMIT, windowMs: WINDOW }],
-      retryAfterFormat: "fractional-seconds",
-    });
-    const handlers = connections.map((redis) => new ThrottleHandler({ store: createRedisThrottleStore(redis, { keyPrefix: prefix }) }));
-    const clients = handlers.map((throttle) => emulatorClient(emu, { throttle }));
-    // Each sends 50: the first window's 60 are shared among the three, then the rest a window later.
-    const runs = await Promise.all(clients.map((c) => patchMany(c.client, 50, 10)));
-    expect(runs.map((r) => r.failed)).to.deep.equal([0, 0, 0]);
-    expect(emu.stats().applied).to.have.length(150);
-    for (const handler of handlers) {
-      const rate = handler.stats()[0]?.rates[0];
-      const windowMs = rate?.windowMs as number;
-      expect(windowMs).to.be.within(WINDOW, WINDOW + 400);
-      // The shared limit per window is the fleet's (60), where one client alone got about 20 of them.
-      expect(((rate?.rate as number) * windowMs) / 1000, "limit per learned window").to.be.within(0.9 * LIMIT, LIMIT + 2);
-    }
-  });
 });
