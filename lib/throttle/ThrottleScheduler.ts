@@ -356,11 +356,15 @@ export class ThrottleScheduler {
    * at once when every check passes without waiting and the store answers synchronously; else
    * `undefined` and the request queues. The same checks as the pump's, in the same order, and it
    * stops before any of them would wait or tell: the pump then checks again and does that itself.
+   *
+   * Only while nothing of the key is in flight (a sequential caller): then no answer can be
+   * waiting to be learned. With requests in flight, the pump's turn lets an answer that came in
+   * meanwhile (a 429's cooldown, a lower rate) be learned before the next grant, as it always did.
    */
   private grantNow(lane: Lane, signal: AbortSignal | undefined, refuse: RefuseWait | undefined): Grant | Promise<Grant> | undefined {
     const reserveNow = this.reserveNow;
     const state = lane.state;
-    if (reserveNow === undefined || lane.pumping || lane.queue.size > 0 || state.inFlight >= this.settings.maxConcurrency) return undefined;
+    if (reserveNow === undefined || lane.pumping || lane.queue.size > 0 || state.inFlight > 0) return undefined;
     const entry = lane.adaptive;
     if (entry !== undefined) {
       const cap = entry.controller?.inFlightCap;
@@ -686,8 +690,9 @@ export class ThrottleScheduler {
           await this.waitForSlot(lane);
           continue;
         }
-        const preparingNow = lane.adaptive === undefined ? undefined : this.prepareAdaptive(lane.adaptive);
-        if (preparingNow !== undefined) await preparingNow;
+        // Awaited even when done at once: between two grants of a queue, answers already in (a 429's
+        // cooldown, a lower rate) are learned first, as they always were.
+        if (lane.adaptive !== undefined) await this.prepareAdaptive(lane.adaptive);
         const localWait = this.settledWait(lane);
         if (localWait > 0) lane.adaptive?.controller?.limited();
         if (localWait === Number.POSITIVE_INFINITY) {
@@ -709,8 +714,7 @@ export class ThrottleScheduler {
         }
         // Hold the slot while the store decides, so two lanes of a key cannot overshoot it.
         state.inFlight += 1;
-        const reserving = this.reserve(lane);
-        const result = reserving instanceof Promise ? await reserving : reserving;
+        const result = await this.reserve(lane);
         if (result.granted) {
           const waiter = lane.queue.shift();
           if (waiter === undefined) {
