@@ -1,5 +1,5 @@
 import { AuthenticationHandlerOptions, type AuthenticationProvider, type MiddlewareOptions } from "@microsoft/microsoft-graph-client";
-import { decodeJwtClaims } from "../chain/decodeJwtClaims.js";
+import { ClaimsCache } from "../throttle/jwtClaims.js";
 import type { OrderedWriteOption } from "../chain/OrderedWriteOption.js";
 import { createWriteQueue, type WriteQueue } from "./createWriteQueue.js";
 
@@ -32,6 +32,8 @@ interface ClientWrites {
   readonly queue: WriteQueue;
   /** The tail of the calls still resolving their lane, per token source, to enqueue them in call order. */
   readonly intake: WeakMap<object, Promise<void>>;
+  /** Decoded claims per token (a provider hands out one token for an hour; decoding it per write cost ~10 µs), gone with the client. */
+  readonly claims: ClaimsCache;
 }
 
 const writesOf = new WeakMap<object, ClientWrites>();
@@ -73,14 +75,14 @@ export interface OrderedWrite<T> {
 export async function runOrderedWrite<T>(write: OrderedWrite<T>): Promise<T> {
   let state = writesOf.get(write.client);
   if (state === undefined) {
-    state = { queue: createWriteQueue(), intake: new WeakMap() };
+    state = { queue: createWriteQueue(), intake: new WeakMap(), claims: new ClaimsCache(16) };
     writesOf.set(write.client, state);
   }
   const auth = write.middlewareOptions?.find(
     (option): option is AuthenticationHandlerOptions => option instanceof AuthenticationHandlerOptions && option.authenticationProvider !== undefined,
   );
   const provider = auth?.authenticationProvider ?? providers.get(write.client);
-  const tenant = readTenant(provider, auth);
+  const tenant = readTenant(provider, auth, state.claims);
 
   // Lanes are resolved concurrently but joined in call order: a call waits for the earlier calls
   // with the same token source (which would share its lane) to join theirs first.
@@ -102,11 +104,11 @@ export async function runOrderedWrite<T>(write: OrderedWrite<T>): Promise<T> {
 }
 
 /** The tenant of the token the call will use, or {@link ANY_TENANT}. Never throws. */
-async function readTenant(provider: AuthenticationProvider | undefined, auth: AuthenticationHandlerOptions | undefined): Promise<string> {
+async function readTenant(provider: AuthenticationProvider | undefined, auth: AuthenticationHandlerOptions | undefined, claims: ClaimsCache): Promise<string> {
   if (provider === undefined) return ANY_TENANT;
   try {
     const token = await provider.getAccessToken(auth?.authenticationProviderOptions);
-    return decodeJwtClaims(token)?.tid ?? ANY_TENANT;
+    return claims.get(token)?.tid ?? ANY_TENANT;
   } catch {
     // The chain asks the provider again and reports its error with the call.
     return ANY_TENANT;

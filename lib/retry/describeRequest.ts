@@ -6,17 +6,17 @@ import { redactUrl } from "../chain/redactUrl.js";
 import { getRequestHeader, setRequestHeader } from "../chain/requestHeaders.js";
 import { isIdempotentMethod, isReplayableRequest } from "../chain/requestSafety.js";
 
-/** What the retry loop needs to know about the request, read once on entry. */
+/** What the retry loop needs to know about the request: the id set on entry, the rest read when first needed. */
 export interface RequestDescription {
-  /** The HTTP method, upper case. */
+  /** The HTTP method, upper case (worked out on first read). */
   readonly method: string;
   /** The URL with query secrets redacted (for events and errors); worked out on first read. */
   readonly url: string;
   /** The `client-request-id`, the same on every attempt. */
   readonly clientRequestId: string;
-  /** Whether the body can be sent again. */
+  /** Whether the body can be sent again (worked out on first read). */
   readonly replayable: boolean;
-  /** Whether a repeat is safe after a network failure: an idempotent method, or marked so per request. */
+  /** Whether a repeat is safe after a network failure: an idempotent method, or marked so per request (worked out on first read). */
   readonly idempotent: boolean;
 }
 
@@ -26,28 +26,64 @@ export interface RequestDescription {
  * @param context - The middleware context (its headers may gain `client-request-id`).
  */
 export function describeRequest(context: Context): RequestDescription {
-  const { request, options } = context;
-  const isRequestObject = typeof Request !== "undefined" && request instanceof Request;
-  const method = (isRequestObject ? request.method : (options?.method ?? "GET")).toUpperCase();
-  const rawUrl = typeof request === "string" ? request : request.url;
   const existing = getRequestHeader(context, "client-request-id");
   const clientRequestId = existing === null || existing === "" ? newClientRequestId() : existing;
   // Always written in lower case, so handlers that look it up case-sensitively (the official
   // TelemetryHandler) find it instead of adding a second, different id. Our own request builder
   // already sends it so; then there is nothing to rewrite.
   if (!hasLowerCaseHeader(context, "client-request-id", clientRequestId)) setRequestHeader(context, "client-request-id", clientRequestId);
-  const marked = getMiddlewareOption(context, IdempotentRequestOption);
-  let url: string | undefined;
-  return {
-    method,
-    // Only events and errors need it, and redacting parses and rebuilds the URL: not on every request.
-    get url() {
-      return (url ??= redactUrl(rawUrl));
-    },
-    clientRequestId,
-    replayable: isReplayableRequest(request, options?.body),
-    idempotent: marked === undefined ? isIdempotentMethod(method) : marked.idempotent,
-  };
+  return new LazyDescription(context, clientRequestId);
+}
+
+/**
+ * A {@link RequestDescription} that works out each field on first read: a call answered at once
+ * reads none but the id, and the rest (redacting the URL parses and rebuilds it; the idempotency
+ * mark is a middleware-option lookup) is needed only by a failure, an event or an error. What it
+ * reads (the request, its options and their body, the middleware options) is taken on entry.
+ */
+class LazyDescription implements RequestDescription {
+  private readonly request: RequestInfo;
+  private readonly options: Context["options"];
+  private readonly context: Context;
+  private methodValue: string | undefined;
+  private urlValue: string | undefined;
+  private replayableValue: boolean | undefined;
+  private idempotentValue: boolean | undefined;
+
+  constructor(
+    context: Context,
+    readonly clientRequestId: string,
+  ) {
+    this.context = context;
+    this.request = context.request;
+    this.options = context.options;
+  }
+
+  get method(): string {
+    if (this.methodValue === undefined) {
+      const request = this.request;
+      const isRequestObject = typeof Request !== "undefined" && request instanceof Request;
+      this.methodValue = (isRequestObject ? request.method : (this.options?.method ?? "GET")).toUpperCase();
+    }
+    return this.methodValue;
+  }
+
+  get url(): string {
+    const request = this.request;
+    return (this.urlValue ??= redactUrl(typeof request === "string" ? request : request.url));
+  }
+
+  get replayable(): boolean {
+    return (this.replayableValue ??= isReplayableRequest(this.request, this.options?.body));
+  }
+
+  get idempotent(): boolean {
+    if (this.idempotentValue === undefined) {
+      const marked = getMiddlewareOption(this.context, IdempotentRequestOption);
+      this.idempotentValue = marked === undefined ? isIdempotentMethod(this.method) : marked.idempotent;
+    }
+    return this.idempotentValue;
+  }
 }
 
 /** Whether a plain-record header set holds `name` (lower case) with `value`, under no other spelling. */

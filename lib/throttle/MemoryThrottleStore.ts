@@ -75,6 +75,16 @@ export class MemoryThrottleStore implements ThrottleStore, BreakerStore {
 
   /** @inheritdoc */
   async reserve(request: ReserveRequest): Promise<ReserveResult> {
+    return this.tryReserve(request);
+  }
+
+  /**
+   * {@link reserve} answered synchronously: the same decision and effect, without a promise. The
+   * throttle handler's scheduler uses it to grant a request that nobody waits ahead of at once
+   * (no store in this process can be slow or fail, so there is nothing to wait for).
+   * @param request - The windows, pacer and cooldown that apply to this request.
+   */
+  tryReserve(request: ReserveRequest): ReserveResult {
     const now = this.tick();
     const cooldown = this.cooldownLeft(request.cooldownKey, now);
     if (cooldown > 0) return { granted: false, retryInMs: Math.max(1, Math.ceil(cooldown)), reason: "cooldown" };

@@ -17,7 +17,7 @@ import { ThrottleScheduler, type Grant, type KeyState, type Lane } from "./Throt
 import type { ThrottleStore } from "./ThrottleStore.js";
 import { suspendAttemptClock } from "../chain/attemptClock.js";
 import { abortableDelay } from "../chain/abortableDelay.js";
-import { getRequestTrace } from "../chain/RequestTrace.js";
+import { getRequestTrace, type RequestTrace } from "../chain/RequestTrace.js";
 import type { GraphLogger } from "../chain/logger.js";
 import { logStoreFallback, logStoreRecover, logThrottle } from "./logThrottleEvents.js";
 import { resolveThrottleOptions, type ThrottleHandlerOptions, type ThrottleSettings } from "./ThrottleHandlerOptions.js";
@@ -166,26 +166,14 @@ export class ThrottleHandler implements Middleware {
     const lane = this.scheduler.lane(state, budgets, target.isWrite ? "write" : "read");
     const trace = getRequestTrace(context);
     const queuedAt = this.settings.now();
-    // Time in our queue is not the server hanging: stop the retry handler's attempt timer meanwhile.
-    const resumeClock = suspendAttemptClock(context);
     const signal = context.options?.signal ?? undefined;
     // One notion of how long to wait: the retry handler's limit when it published one, else maxCooldownMs.
     const limit = readWaitLimit(signal) ?? this.ownWaitLimit;
-    let grant: Grant;
-    try {
-      grant = await this.scheduler.acquire(lane, signal, (waitMs, statusCode) =>
-        refuseWait(limit, waitMs, { statusCode, clientRequestId: getRequestHeader(context, "client-request-id") }),
-      );
-    } catch (error) {
-      if (trace !== undefined) {
-        trace.queuedMs += this.settings.now() - queuedAt;
-        // Our own refusals (queue full, a cooldown too long to wait); an abort reason is the caller's.
-        if (error instanceof GraphRequestError) trace.error = error;
-      }
-      throw error;
-    } finally {
-      resumeClock();
-    }
+    const acquired = this.scheduler.acquire(lane, signal, (waitMs, statusCode) =>
+      refuseWait(limit, waitMs, { statusCode, clientRequestId: getRequestHeader(context, "client-request-id") }),
+    );
+    // Granted at once (nobody ahead, nothing holding it back): no queue time, no clock to stop.
+    const grant = acquired instanceof Promise ? await this.queued(context, acquired, trace, queuedAt) : acquired;
     if (trace !== undefined) trace.queuedMs += grant.at - queuedAt;
     let refund = false;
     try {
@@ -201,6 +189,24 @@ export class ThrottleHandler implements Middleware {
       throw error;
     } finally {
       this.scheduler.release(lane, grant, refund);
+    }
+  }
+
+  /** Waits for a queued request's grant, with the retry handler's attempt clock stopped meanwhile. */
+  private async queued(context: Context, acquiring: Promise<Grant>, trace: RequestTrace | undefined, queuedAt: number): Promise<Grant> {
+    // Time in our queue is not the server hanging: stop the retry handler's attempt timer meanwhile.
+    const resumeClock = suspendAttemptClock(context);
+    try {
+      return await acquiring;
+    } catch (error) {
+      if (trace !== undefined) {
+        trace.queuedMs += this.settings.now() - queuedAt;
+        // Our own refusals (queue full, a cooldown too long to wait); an abort reason is the caller's.
+        if (error instanceof GraphRequestError) trace.error = error;
+      }
+      throw error;
+    } finally {
+      resumeClock();
     }
   }
 

@@ -3,11 +3,12 @@ import { ThrottleQueueFullError } from "../errors/ThrottleQueueFullError.js";
 import { AdaptiveRate, type AdaptiveRateSettings } from "./AdaptiveRate.js";
 import type { ResolvedBudget } from "./budgetMatching.js";
 import { LocalWindow } from "./LocalWindow.js";
+import { MemoryThrottleStore } from "./MemoryThrottleStore.js";
 import type { ThrottleEvent, ThrottleKeyStats, ThrottleListener, ThrottleReason } from "./ThrottleEvents.js";
 import type { ThrottleIdentity } from "./throttleIdentity.js";
 import { identityKey } from "./throttleIdentity.js";
 import type { RateLimitHint } from "./readRateLimitHeaders.js";
-import type { ReserveRequest, ReserveResult, ThrottleStore, WindowSpec } from "./ThrottleStore.js";
+import type { RateChange, ReserveRequest, ReserveResult, ThrottleStore, WindowSpec } from "./ThrottleStore.js";
 import { WaitQueue, type WaitNode } from "./WaitQueue.js";
 
 /** What the scheduler needs from the handler's settings. */
@@ -100,11 +101,15 @@ interface AdaptiveEntry {
   readonly local: LocalWindow;
   controller: AdaptiveRate | undefined;
   syncedAt: number;
-  /** Where a sub-ms pacer's schedule stands (see {@link PACE_CREDIT_MS}); kept here since a lane ends when its queue empties. */
+  /** Where a sub-ms pacer's schedule stands (see {@link PACE_CREDIT_MS}); kept here since a lane's schedule ends when its queue empties. */
   paceAt: number;
 }
 
-/** One queue of a key: requests that need the same windows and pacer, served in FIFO order. */
+/**
+ * One queue of a key: requests that need the same windows and pacer, served in FIFO order. A lane
+ * stays in its key while idle (re-made per request it cost a sequential caller an allocation of
+ * everything below); what it knew of its own pacer ends with its queue (see {@link ThrottleScheduler}).
+ */
 export interface Lane {
   readonly id: string;
   readonly state: KeyState;
@@ -165,11 +170,20 @@ export class ThrottleScheduler {
   private sweeper: SafeTimer | undefined;
   /** A 429 without a readable `Retry-After` was reported (once per scheduler). */
   private toldRetryAfterUnreadable = false;
+  /** The most recently used key (last in {@link keys}): using it again needs no re-insert. */
+  private newest: KeyState | undefined;
+  /** The store's synchronous reserve, when it has one (the in-memory store): grants without a promise. */
+  private readonly reserveNow: ((request: ReserveRequest) => ReserveResult) | undefined;
 
   /**
    * @param settings - Store, limits and clock.
    */
-  constructor(private readonly settings: SchedulerSettings) {}
+  constructor(private readonly settings: SchedulerSettings) {
+    const store = settings.store;
+    // Only the store's own reserve: a subclass or a patched instance that changes it is asked through it.
+    this.reserveNow =
+      store instanceof MemoryThrottleStore && store.reserve === MemoryThrottleStore.prototype.reserve ? (request) => store.tryReserve(request) : undefined;
+  }
 
   /**
    * Adds an event listener.
@@ -188,6 +202,11 @@ export class ThrottleScheduler {
   keyState(identity: ThrottleIdentity): KeyState {
     const now = this.settings.now();
     const key = identityKey(identity);
+    const newest = this.newest;
+    if (newest !== undefined && newest.key === key) {
+      newest.lastActive = now;
+      return newest;
+    }
     let state = this.keys.get(key);
     if (state !== undefined) {
       // Re-insert: a Map iterates in insertion order, so its front is the least recently used key.
@@ -217,6 +236,7 @@ export class ThrottleScheduler {
       if (this.sweeper === undefined) this.armSweeper();
     }
     this.keys.set(key, state);
+    this.newest = state;
     state.lastActive = now;
     return state;
   }
@@ -298,20 +318,27 @@ export class ThrottleScheduler {
   }
 
   /**
-   * Waits for a slot in the lane: FIFO, abortable, bounded. Resolves to the grant; the caller
-   * must call {@link release} with it once the request is answered.
+   * Waits for a slot in the lane: FIFO, abortable, bounded. Resolves to the grant (or returns it
+   * at once, when nobody waits ahead and nothing holds the request back); the caller must call
+   * {@link release} with it once the request is answered.
    * @param lane - The lane.
    * @param signal - The request's abort signal.
    * @param refuse - Judges a cooldown for this request: a wait it does not accept fails it at
    *   once (now, or as soon as such a cooldown starts while it is queued), and nothing is sent.
    */
-  acquire(lane: Lane, signal: AbortSignal | undefined, refuse?: RefuseWait): Promise<Grant> {
+  acquire(lane: Lane, signal: AbortSignal | undefined, refuse?: RefuseWait): Grant | Promise<Grant> {
     const state = lane.state;
     const refusal = this.refusal(state, signal, refuse);
     if (refusal !== undefined) {
-      if (lane.queue.size === 0 && !lane.pumping && state.lanes.get(lane.id) === lane) state.lanes.delete(lane.id);
+      if (lane.queue.size === 0 && !lane.pumping) endLane(lane);
       return Promise.reject(refusal);
     }
+    return this.grantNow(lane, signal, refuse) ?? this.enqueue(lane, signal, refuse, undefined);
+  }
+
+  /** Queues a request in the lane and starts its pump (after `preparing`, a store call already under way). */
+  private enqueue(lane: Lane, signal: AbortSignal | undefined, refuse: RefuseWait | undefined, preparing: Promise<void> | undefined): Promise<Grant> {
+    const state = lane.state;
     return new Promise<Grant>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, signal, refuse, onAbort: undefined };
       const node = lane.queue.push(waiter);
@@ -320,8 +347,45 @@ export class ThrottleScheduler {
         waiter.onAbort = () => this.abort(lane, node, signal);
         signal.addEventListener("abort", waiter.onAbort, { once: true });
       }
-      if (!lane.pumping) void this.pump(lane);
+      if (!lane.pumping) void this.pump(lane, preparing);
     });
+  }
+
+  /**
+   * The fast path of {@link acquire}: the grant of a request that nobody waits ahead of, decided
+   * at once when every check passes without waiting and the store answers synchronously; else
+   * `undefined` and the request queues. The same checks as the pump's, in the same order, and it
+   * stops before any of them would wait or tell: the pump then checks again and does that itself.
+   *
+   * Only while nothing of the key is in flight (a sequential caller): then no answer can be
+   * waiting to be learned. With requests in flight, the pump's turn lets an answer that came in
+   * meanwhile (a 429's cooldown, a lower rate) be learned before the next grant, as it always did.
+   */
+  private grantNow(lane: Lane, signal: AbortSignal | undefined, refuse: RefuseWait | undefined): Grant | Promise<Grant> | undefined {
+    const reserveNow = this.reserveNow;
+    const state = lane.state;
+    if (reserveNow === undefined || lane.pumping || lane.queue.size > 0 || state.inFlight > 0) return undefined;
+    const entry = lane.adaptive;
+    if (entry !== undefined) {
+      const cap = entry.controller?.inFlightCap;
+      if (cap !== undefined && entry.local.inFlight >= cap) return undefined;
+      const preparing = this.prepareAdaptive(entry);
+      // A rate to read or change in the store: the pump waits for it (and must not start another).
+      if (preparing !== undefined) return this.enqueue(lane, signal, refuse, preparing);
+    }
+    if (this.settledWait(lane) > 0 || this.quotaWait(state, this.settings.now()) > 0) return undefined;
+    state.inFlight += 1;
+    const result = this.reserve(lane);
+    // The store answered synchronously (reserveNow is set).
+    if (result instanceof Promise || !result.granted) {
+      // Nothing changed in the store: the pump asks again, and waits and tells as it always does.
+      state.inFlight -= 1;
+      return undefined;
+    }
+    const grant = this.granted(lane, result.ticket);
+    // As a pump that granted its last waiter: the lane's queue is empty again.
+    endLane(lane);
+    return grant;
   }
 
   /** Why a request is refused before it queues, or `undefined` to queue it. */
@@ -359,7 +423,7 @@ export class ThrottleScheduler {
    * @param lane - The lane.
    */
   dropIdleLane(lane: Lane): void {
-    if (lane.queue.size === 0 && !lane.pumping && lane.state.lanes.get(lane.id) === lane) lane.state.lanes.delete(lane.id);
+    if (lane.queue.size === 0 && !lane.pumping) endLane(lane);
   }
 
   /**
@@ -413,7 +477,10 @@ export class ThrottleScheduler {
     const refunded = refund && state.refunding;
     state.lastActive = now;
     // An answer is a use: move the key to the most recent end of the LRU order.
-    if (this.keys.delete(state.key)) this.keys.set(state.key, state);
+    if (state !== this.newest && this.keys.delete(state.key)) {
+      this.keys.set(state.key, state);
+      this.newest = state;
+    }
     for (const use of lane.uses) {
       if (refunded) use.cancel(now);
       else use.settle(now);
@@ -606,10 +673,11 @@ export class ThrottleScheduler {
     if (lane.queue.size === 0) lane.wake?.();
   }
 
-  private async pump(lane: Lane): Promise<void> {
+  private async pump(lane: Lane, preparing?: Promise<void>): Promise<void> {
     lane.pumping = true;
     const state = lane.state;
     try {
+      if (preparing !== undefined) await preparing;
       while (lane.queue.size > 0) {
         if (state.inFlight >= this.settings.maxConcurrency) {
           this.emit(state, "concurrency", 0);
@@ -622,6 +690,8 @@ export class ThrottleScheduler {
           await this.waitForSlot(lane);
           continue;
         }
+        // Awaited even when done at once: between two grants of a queue, answers already in (a 429's
+        // cooldown, a lower rate) are learned first, as they always were.
         if (lane.adaptive !== undefined) await this.prepareAdaptive(lane.adaptive);
         const localWait = this.settledWait(lane);
         if (localWait > 0) lane.adaptive?.controller?.limited();
@@ -645,7 +715,6 @@ export class ThrottleScheduler {
         // Hold the slot while the store decides, so two lanes of a key cannot overshoot it.
         state.inFlight += 1;
         const result = await this.reserve(lane);
-        const now = this.settings.now();
         if (result.granted) {
           const waiter = lane.queue.shift();
           if (waiter === undefined) {
@@ -653,13 +722,9 @@ export class ThrottleScheduler {
             break;
           }
           state.queued -= 1;
-          state.sent += 1;
-          for (const use of lane.uses) use.granted();
-          lane.adaptive?.controller?.granted(now, lane.adaptive.local.inFlight);
-          lane.adaptive?.local.granted();
-          if (state.quota !== undefined) state.quota.left -= 1;
+          const grant = this.granted(lane, result.ticket);
           if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener("abort", waiter.onAbort);
-          waiter.resolve({ at: now, ticket: result.ticket });
+          waiter.resolve(grant);
           continue;
         }
         this.releaseSlot(state);
@@ -679,36 +744,73 @@ export class ThrottleScheduler {
     } finally {
       lane.pumping = false;
       lane.wake = undefined;
-      if (lane.queue.size === 0) {
-        if (state.lanes.get(lane.id) === lane) state.lanes.delete(lane.id);
-      } else {
-        void this.pump(lane);
-      }
+      if (lane.queue.size === 0) endLane(lane);
+      else void this.pump(lane);
     }
   }
 
-  /** Loads the learned rate (or re-reads it now and then), applies a due increase, and sizes the local window. */
-  private async prepareAdaptive(entry: AdaptiveEntry): Promise<void> {
-    if (this.settings.adaptive === false) return;
-    const store = this.settings.store;
+  /** Counts a grant the store just gave the lane's head (the slot is already held) and names it. */
+  private granted(lane: Lane, ticket: string | undefined): Grant {
+    const state = lane.state;
     const now = this.settings.now();
-    if (entry.controller === undefined) {
-      const [rate, windowMs] = await Promise.all([store.readRate(entry.rateKey), store.readRate(entry.shapeKey)]);
-      entry.controller = new AdaptiveRate(this.settings.adaptive, now, rate, windowMs);
-      entry.syncedAt = now;
-    } else if (now - entry.syncedAt >= RATE_SYNC_MS) {
-      const [rate, windowMs] = await Promise.all([store.readRate(entry.rateKey), store.readRate(entry.shapeKey)]);
-      entry.controller.synced(rate, windowMs);
-      entry.syncedAt = now;
-    }
+    state.sent += 1;
+    for (const use of lane.uses) use.granted();
+    lane.adaptive?.controller?.granted(now, lane.adaptive.local.inFlight);
+    lane.adaptive?.local.granted();
+    if (state.quota !== undefined) state.quota.left -= 1;
+    return { at: now, ticket };
+  }
+
+  /**
+   * Loads the learned rate (or re-reads it now and then), applies a due increase, and sizes the
+   * local window. Returns a promise only when the store is asked (a rate read or changed); else
+   * all is done at once, so a request that nobody waits ahead of can be granted without waiting.
+   */
+  private prepareAdaptive(entry: AdaptiveEntry): Promise<void> | undefined {
+    if (this.settings.adaptive === false) return undefined;
+    const now = this.settings.now();
     const controller = entry.controller;
+    if (controller === undefined || now - entry.syncedAt >= RATE_SYNC_MS) return this.syncAdaptive(entry, now);
+    return this.stepAdaptive(entry, controller, now);
+  }
+
+  /** {@link prepareAdaptive} with the rate to load or re-read from the store first. */
+  private async syncAdaptive(entry: AdaptiveEntry, now: number): Promise<void> {
+    const settings = this.settings.adaptive;
+    if (settings === false) return;
+    const store = this.settings.store;
+    const [rate, windowMs] = await Promise.all([store.readRate(entry.rateKey), store.readRate(entry.shapeKey)]);
+    if (entry.controller === undefined) entry.controller = new AdaptiveRate(settings, now, rate, windowMs);
+    else entry.controller.synced(rate, windowMs);
+    entry.syncedAt = now;
+    await this.stepAdaptive(entry, entry.controller, now);
+  }
+
+  /** Applies a due increase and a learned window (through the store: a promise), then sizes the local window. */
+  private stepAdaptive(entry: AdaptiveEntry, controller: AdaptiveRate, now: number): Promise<void> | undefined {
     const change = controller.increaseDue(now);
-    if (change !== undefined) controller.changed(await store.adjustRate(entry.rateKey, change), this.settings.now());
+    if (change !== undefined) return this.increaseAdaptive(entry, controller, change);
     // A window learned from an answer (not a 429) goes to the store too, which keeps the shortest.
     const learnedWindowMs = controller.takeLearnedWindow();
-    if (learnedWindowMs !== undefined) {
-      controller.synced(undefined, await store.adjustRate(entry.shapeKey, { initial: learnedWindowMs, min: 1, max: learnedWindowMs }));
-    }
+    if (learnedWindowMs !== undefined) return this.keepLearnedWindow(entry, controller, learnedWindowMs);
+    this.sizeAdaptive(entry, controller);
+    return undefined;
+  }
+
+  private async increaseAdaptive(entry: AdaptiveEntry, controller: AdaptiveRate, change: RateChange): Promise<void> {
+    controller.changed(await this.settings.store.adjustRate(entry.rateKey, change), this.settings.now());
+    const learnedWindowMs = controller.takeLearnedWindow();
+    if (learnedWindowMs !== undefined) await this.keepLearnedWindow(entry, controller, learnedWindowMs);
+    else this.sizeAdaptive(entry, controller);
+  }
+
+  private async keepLearnedWindow(entry: AdaptiveEntry, controller: AdaptiveRate, windowMs: number): Promise<void> {
+    controller.synced(undefined, await this.settings.store.adjustRate(entry.shapeKey, { initial: windowMs, min: 1, max: windowMs }));
+    this.sizeAdaptive(entry, controller);
+  }
+
+  /** Sizes the local window to the learned one, and the store's spec with it (rebuilt only when it changes). */
+  private sizeAdaptive(entry: AdaptiveEntry, controller: AdaptiveRate): void {
     const window = controller.window;
     entry.local.resize(window.limit, window.windowMs);
     const spec = entry.specs[0];
@@ -717,14 +819,16 @@ export class ThrottleScheduler {
     }
   }
 
-  private async reserve(lane: Lane): Promise<ReserveResult> {
+  /** Asks the store for the lane head's slot: synchronously when the store can answer so. */
+  private reserve(lane: Lane): ReserveResult | Promise<ReserveResult> {
+    const reserveNow = this.reserveNow;
     const request: ReserveRequest = { windows: lane.windows, cooldownKey: lane.state.cooldownKey };
     const entry = lane.adaptive;
     const controller = entry?.controller;
     if (entry === undefined || controller === undefined) {
-      return this.settings.store.reserve(lane.budgetPace === undefined ? request : { ...request, pace: lane.budgetPace });
+      const budgetRequest = lane.budgetPace === undefined ? request : { ...request, pace: lane.budgetPace };
+      return reserveNow === undefined ? this.settings.store.reserve(budgetRequest) : reserveNow(budgetRequest);
     }
-    const store = this.settings.store;
     const window = entry.specs[0] ?? { key: entry.windowKey, ...controller.window };
     // Timers fire late and the store rounds waits up to whole ms; left alone, every gap would
     // grow by that and the rate would sag for good. Shorten the next gap by how late this grant is
@@ -739,7 +843,13 @@ export class ThrottleScheduler {
     const subMs = interval > 0 && interval < PACE_CREDIT_MS;
     const paceAt = subMs ? Math.max(entry.paceAt, before) + interval : Number.NEGATIVE_INFINITY;
     if (subMs) intervalMs = Math.max(0, paceAt - before - PACE_CREDIT_MS);
-    const result = await store.reserve({ ...request, windows: [window], pace: { key: entry.paceKey, intervalMs } });
+    const pacedRequest: ReserveRequest = { ...request, windows: [window], pace: { key: entry.paceKey, intervalMs } };
+    if (reserveNow !== undefined) return this.paced(lane, entry, reserveNow(pacedRequest), before, paceAt, intervalMs);
+    return this.settings.store.reserve(pacedRequest).then((result) => this.paced(lane, entry, result, before, paceAt, intervalMs));
+  }
+
+  /** Keeps the lane's pacer schedule after the store answered a paced reserve asked at `before`. */
+  private paced(lane: Lane, entry: AdaptiveEntry, result: ReserveResult, before: number, paceAt: number, intervalMs: number): ReserveResult {
     const after = this.settings.now();
     if (result.granted) {
       entry.paceAt = paceAt;
@@ -804,7 +914,7 @@ export class ThrottleScheduler {
   sweep(): void {
     const now = this.settings.now();
     for (const [key, state] of this.keys) {
-      if (isIdle(state) && now - state.lastActive >= this.settings.idleKeyMs) this.keys.delete(key);
+      if (isIdle(state) && now - state.lastActive >= this.settings.idleKeyMs) this.forget(key, state);
     }
     if (this.keys.size === 0) this.stopSweeper();
   }
@@ -820,16 +930,33 @@ export class ThrottleScheduler {
     this.sweeper = setSafeInterval(() => this.sweep(), this.settings.idleKeyMs / 2, { unref: true });
   }
 
+  private forget(key: string, state: KeyState): void {
+    this.keys.delete(key);
+    if (this.newest === state) this.newest = undefined;
+  }
+
   /** Evicts the least recently used idle keys until at most `target` remain (busy keys stay). */
   private evictIdle(target: number): void {
     for (const [key, state] of this.keys) {
       if (this.keys.size <= target) return;
-      if (isIdle(state)) this.keys.delete(key);
+      if (isIdle(state)) this.forget(key, state);
     }
   }
 }
 
 /** Nothing queued or in flight: the key's state can be dropped without losing a request. */
 function isIdle(state: KeyState): boolean {
-  return state.lanes.size === 0 && state.inFlight === 0;
+  if (state.inFlight !== 0) return false;
+  for (const lane of state.lanes.values()) if (lane.queue.size > 0 || lane.pumping) return false;
+  return true;
+}
+
+/**
+ * A lane's queue emptied: it stays in its key for the next request, but what it knew of the pacer
+ * goes, as if the lane were made anew. Its expectation of the pacer is only sound while it queues
+ * without a break (after one, another process may have paced the key meanwhile).
+ */
+function endLane(lane: Lane): void {
+  lane.paceExpected = undefined;
+  lane.paceDue = undefined;
 }
