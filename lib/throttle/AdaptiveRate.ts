@@ -326,8 +326,11 @@ export class AdaptiveRate {
       return { initial: this.rate, set: limit, min: s.minRate, max: s.maxRate };
     }
     const failedProbe = this.probing;
-    // Requests granted during the failed step are its overshoot (see probeOvershoot); later ones are not.
-    if (failedProbe) this.probeUntil = now;
+    // Requests granted during the failed step are its overshoot (see probeOvershoot), and so are
+    // those granted until the server's window has let the overshoot go (its Retry-After): their
+    // 429s neither cool the key down nor cut the limit again.
+    const overshootEnds = now + (retryAfterMs ?? 0);
+    if (failedProbe) this.probeUntil = overshootEnds;
     if (failedProbe) {
       this.holdFactor = Math.min(2, this.holdFactor * 2);
       this.failedRate = this.rate;
@@ -345,7 +348,7 @@ export class AdaptiveRate {
       this.ceiling = Math.max(s.minRate, limit);
       this.phase = "steady";
       this.plateauSince = undefined;
-      this.lastDecreaseAt = now;
+      this.lastDecreaseAt = failedProbe ? overshootEnds : now;
       this.decreases += 1;
       return { initial: this.rate, set: Math.min(this.rate, limit), min: s.minRate, max: s.maxRate };
     }
@@ -368,7 +371,7 @@ export class AdaptiveRate {
       this.ceiling = Math.max(s.minRate, limit);
       this.phase = "steady";
       this.plateauSince = undefined;
-      this.lastDecreaseAt = now;
+      this.lastDecreaseAt = overshootEnds;
       this.decreases += 1;
       return { initial: this.rate, set: limit, min: s.minRate, max: s.maxRate };
     }

@@ -140,7 +140,11 @@ describe("AdaptiveRate", () => {
     const change = c.throttledAt(now + 50, now + 10, 1000) as RateChange;
     expect(change.set).to.be.within(50, probed);
     expect(c.probeOvershoot(now + 10), "a grant of the failed step").to.equal(true);
-    expect(c.probeOvershoot(now + 60), "a grant after the fallback").to.equal(false);
+    // Until the 429's Retry-After (1 s) has let the overshoot out of the server's window, later
+    // grants meet it too: their 429s neither cool down nor cut the limit again.
+    expect(c.probeOvershoot(now + 60 + 900), "a grant while the overshoot is still counted").to.equal(true);
+    expect(c.throttledAt(now + 1000, now + 960, 1000), "no second cut").to.equal(undefined);
+    expect(c.probeOvershoot(now + 50 + 1000), "a grant after it").to.equal(false);
   });
 
   it("starts steady from a rate another process learned", () => {
