@@ -7,22 +7,11 @@ import type { ThrottleEvent } from "../../lib/throttle/ThrottleEvents.js";
 import { ValidationError } from "../../lib/errors/ValidationError.js";
 import { createTestToken, startGraphEmulator, staticTokenProvider } from "../../lib/testing/index.js";
 import type { GraphEmulatorOptions, GraphEmulator } from "../../lib/testing/types.js";
-import type { BatchResponseItem } from "../../lib/batch/batchTypes.js";
 import { BatchHandler } from "../../lib/batch/BatchHandler.js";
 import type { BatchGiveUpEvent, BatchRoundEvent } from "../../lib/batch/batchEvents.js";
+import { patchRequest as patch, SUMMARY, type BatchBody } from "../support/batchRequests.js";
 
-const SUMMARY = "/deviceManagement/softwareUpdateStatusSummary";
 const TOKEN = createTestToken({ tenantId: "tenant-batch", appId: "app-batch" });
-const patch = (id: string, count: number, dependsOn?: string[]) => ({
-  id,
-  method: "PATCH",
-  url: SUMMARY,
-  headers: { "Content-Type": "application/json" },
-  body: { compliantDeviceCount: count },
-  ...(dependsOn === undefined ? {} : { dependsOn }),
-});
-
-type BatchBody = { responses: BatchResponseItem[] };
 const summary = (body: BatchBody): string[] => body.responses.map((r) => `${r.id}:${r.status}x${r.headers?.["x-attempts"] ?? "?"}`);
 
 describe("batch/BatchHandler over real HTTP against the emulator", function () {

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { startGraphEmulator, type GraphEmulator } from "../../lib/testing/index.js";
 import type { GraphEmulatorOptions } from "../../lib/testing/types.js";
+import { patchRequest as patch, SUMMARY } from "../support/batchRequests.js";
 
-const SUMMARY = "/deviceManagement/softwareUpdateStatusSummary";
 interface SubResponse {
   id: string;
   status: number;
@@ -30,7 +30,6 @@ describe("testing/startGraphEmulator: JSON batching ($batch)", function () {
     });
     return { status: response.status, json: (await response.json()) as { responses?: SubResponse[] } };
   }
-  const patch = (id: string, n: number, dependsOn?: string[]) => ({ id, method: "PATCH", url: SUMMARY, headers: { "Content-Type": "application/json" }, body: { compliantDeviceCount: n }, ...(dependsOn ? { dependsOn } : {}) });
 
   it("counts each request inside against the limits, with its own 429 and Retry-After", async () => {
     const emu = await emulator({ limits: [{ name: "w", requests: "write", scope: "tenant", limit: 3, windowMs: 1000 }] });

@@ -3,19 +3,9 @@ import { createGraphClient } from "../../lib/client/createGraphClient.js";
 import type { CreateGraphClientOptions, GraphClient } from "../../lib/client/CreateGraphClientOptions.js";
 import { createTestToken, startGraphEmulator, staticTokenProvider } from "../../lib/testing/index.js";
 import type { GraphEmulator } from "../../lib/testing/types.js";
-import type { BatchResponseItem } from "../../lib/batch/batchTypes.js";
+import { patchRequest as patch, type BatchBody } from "../support/batchRequests.js";
 
-const SUMMARY = "/deviceManagement/softwareUpdateStatusSummary";
 const TOKEN = createTestToken({ tenantId: "tenant-parts", appId: "app-parts" });
-const patch = (id: string, count: number, dependsOn?: string[]) => ({
-  id,
-  method: "PATCH",
-  url: SUMMARY,
-  headers: { "Content-Type": "application/json" },
-  body: { compliantDeviceCount: count },
-  ...(dependsOn === undefined ? {} : { dependsOn }),
-});
-type BatchBody = { responses: BatchResponseItem[] };
 
 describe("throttle/ThrottleHandler: a $batch sent in parts that fit the budgets (real HTTP)", function () {
   this.timeout(15_000);
