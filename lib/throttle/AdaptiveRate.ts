@@ -318,11 +318,7 @@ export class AdaptiveRate {
       this.pendingWindowMs = shape.windowMs;
       this.learnWindow(shape.windowMs);
       const limit = (shape.limit * 1000) / shape.windowMs;
-      this.ceiling = Math.max(s.minRate, limit);
-      this.phase = "steady";
-      this.plateauSince = undefined;
-      this.lastDecreaseAt = now;
-      this.decreases += 1;
+      this.decrease(limit, now, false);
       return { initial: this.rate, set: limit, min: s.minRate, max: s.maxRate };
     }
     const failedProbe = this.probing;
@@ -330,8 +326,8 @@ export class AdaptiveRate {
     // those granted until the server's window has let the overshoot go (its Retry-After): their
     // 429s neither cool the key down nor cut the limit again.
     const overshootEnds = now + (retryAfterMs ?? 0);
-    if (failedProbe) this.probeUntil = overshootEnds;
     if (failedProbe) {
+      this.probeUntil = overshootEnds;
       this.holdFactor = Math.min(2, this.holdFactor * 2);
       this.failedRate = this.rate;
     }
@@ -345,11 +341,7 @@ export class AdaptiveRate {
       // the limit (a further drop shows as a further 429). A failed probe step falls back no lower
       // than the rate that lasted a whole window before it.
       const limit = Math.max((counted * 1000) / (this.windowMs as number), this.rate / 2, failedProbe ? this.provenRate : 0);
-      this.ceiling = Math.max(s.minRate, limit);
-      this.phase = "steady";
-      this.plateauSince = undefined;
-      this.lastDecreaseAt = failedProbe ? overshootEnds : now;
-      this.decreases += 1;
+      this.decrease(limit, failedProbe ? overshootEnds : now, false);
       return { initial: this.rate, set: Math.min(this.rate, limit), min: s.minRate, max: s.maxRate };
     }
     const lookback = Math.min(this.successes.spanMs, Math.max(1000, this.windowMs ?? retryAfterMs ?? 1000));
@@ -367,12 +359,7 @@ export class AdaptiveRate {
     // that lasted a whole window before the step.
     if (failedProbe) {
       const limit = Math.max(this.provenRate, Math.min(this.rate, countReading));
-      this.exactCeiling = true;
-      this.ceiling = Math.max(s.minRate, limit);
-      this.phase = "steady";
-      this.plateauSince = undefined;
-      this.lastDecreaseAt = overshootEnds;
-      this.decreases += 1;
+      this.decrease(limit, overshootEnds, true);
       return { initial: this.rate, set: limit, min: s.minRate, max: s.maxRate };
     }
     const limit = reading;
@@ -380,13 +367,26 @@ export class AdaptiveRate {
     // second, read as a count, are what the server admitted in one such second: held exactly, no
     // margin (a margin that rounds the count down costs a whole extra window at the end of a run).
     // A rate read from a steady flow is noisy: it keeps the margins.
-    this.exactCeiling = this.windowMs === undefined && lookback === 1000 && countReading > 0 && reading === countReading;
-    this.ceiling = Math.max(s.minRate, limit);
+    const exact = this.windowMs === undefined && lookback === 1000 && countReading > 0 && reading === countReading;
+    this.decrease(limit, now, exact);
+    return { initial: this.rate, set: exact ? limit : limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };
+  }
+
+  /**
+   * Holds at a new estimated limit after a 429 (or a used share of 1 or more): steady from now,
+   * one decrease counted, and the 429s of requests granted before `until` taken as part of the
+   * same burst.
+   * @param limit - The estimated limit (requests per second).
+   * @param until - Until when grants belong to the burst that caused this decrease.
+   * @param exact - The limit is a count the server admitted (held with no plateau margin).
+   */
+  private decrease(limit: number, until: number, exact: boolean): void {
+    this.ceiling = Math.max(this.settings.minRate, limit);
+    this.exactCeiling = exact;
     this.phase = "steady";
     this.plateauSince = undefined;
-    this.lastDecreaseAt = now;
+    this.lastDecreaseAt = until;
     this.decreases += 1;
-    return { initial: this.rate, set: this.exactCeiling ? limit : limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };
   }
 
   /**
@@ -413,12 +413,7 @@ export class AdaptiveRate {
     }
     if (grantedAt < this.lastDecreaseAt) return undefined;
     const limit = this.rate / usedRatio;
-    this.ceiling = Math.max(s.minRate, Math.min(this.ceiling ?? limit, limit));
-    this.exactCeiling = false;
-    this.phase = "steady";
-    this.plateauSince = undefined;
-    this.lastDecreaseAt = now;
-    this.decreases += 1;
+    this.decrease(Math.min(this.ceiling ?? limit, limit), now, false);
     return { initial: this.rate, set: limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };
   }
 

@@ -114,6 +114,8 @@ export interface Lane {
   readonly id: string;
   readonly state: KeyState;
   readonly windows: readonly WindowSpec[];
+  /** Some of {@link windows} carry a margin that an answer takes off (see `WindowSpec.marginMs`). */
+  readonly hasMargin: boolean;
   /** Smoothing of a budget lane: grants at least this far apart, so a window's worth is not one burst. */
   readonly budgetPace: { readonly key: string; readonly intervalMs: number } | undefined;
   readonly uses: readonly LocalWindow[];
@@ -297,6 +299,7 @@ export class ThrottleScheduler {
       id,
       state,
       windows,
+      hasMargin: windows.some((w) => w.marginMs > 0),
       budgetPace:
         budgets.length === 0 || !smoothed || !Number.isFinite(this.settings.budgetBurst)
           ? undefined
@@ -490,7 +493,7 @@ export class ThrottleScheduler {
     this.releaseSlot(state);
     if (refunded) void this.refundGrant(lane, grant);
     // An answer in the grant's own ms moves nothing, unless a budget's margin is to come off.
-    else if (grant.ticket !== undefined && (now > grant.at || lane.windows.some((w) => (w.marginMs ?? 0) > 0))) void this.settleGrant(lane, grant.ticket);
+    else if (grant.ticket !== undefined && (now > grant.at || lane.hasMargin)) void this.settleGrant(lane, grant.ticket);
   }
 
   /** The store windows a lane's grants are taken in. */
