@@ -16,13 +16,11 @@ local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local margin = tonumber(ARGV[2])
 local moved = 0
 for i = 1, #KEYS do
-  local grantedAt = redis.call('ZSCORE', KEYS[i], ARGV[1])
-  if grantedAt then
-    local to = now - (tonumber(ARGV[2 + #KEYS + i]) or 0)
-    if redis.call('ZADD', KEYS[i], 'XX', 'CH', string.format('%.3f', to), ARGV[1]) == 1 then
-      moved = moved + 1
-      redis.call('PEXPIRE', KEYS[i], math.ceil(tonumber(ARGV[2 + i]) + margin))
-    end
+  local to = now - (tonumber(ARGV[2 + #KEYS + i]) or 0)
+  -- XX: a member no longer held is not added back.
+  if redis.call('ZADD', KEYS[i], 'XX', 'CH', string.format('%.3f', to), ARGV[1]) == 1 then
+    moved = moved + 1
+    redis.call('PEXPIRE', KEYS[i], math.ceil(tonumber(ARGV[2 + i]) + margin))
   end
 end
 return moved
