@@ -1,6 +1,7 @@
 import type { MiddlewareOptions } from "@microsoft/microsoft-graph-client";
 
-const ignore = (): void => undefined;
+/** What {@link OrderedWriteOption.settled} gives when nothing is in flight: one shared, already resolved promise. */
+const SETTLED: Promise<void> = Promise.resolve();
 
 /**
  * Marks one write whose attempts must all be accounted for before the next write to the same
@@ -14,7 +15,10 @@ const ignore = (): void => undefined;
  * call's deadline, so {@link settled} always resolves.
  */
 export class OrderedWriteOption implements MiddlewareOptions {
-  private readonly inFlight = new Set<Promise<void>>();
+  // A count and one waiter, not a set of promises: every write records its attempts, and an
+  // answered attempt should cost no promise beyond the one reaction that counts it down.
+  private inFlight = 0;
+  private idle: { readonly promise: Promise<void>; readonly resolve: () => void } | undefined;
   private deadlineAt = Infinity;
 
   /**
@@ -34,20 +38,34 @@ export class OrderedWriteOption implements MiddlewareOptions {
   /**
    * Records an attempt in flight until it settles, whatever its outcome.
    * @param work - The attempt.
+   * @param onSettled - Also called when it settles (before {@link settled} resolves).
    */
-  track(work: Promise<unknown>): void {
-    const settled = work.then(ignore, ignore);
-    this.inFlight.add(settled);
-    void settled.then(() => this.inFlight.delete(settled));
+  track(work: Promise<unknown>, onSettled?: () => void): void {
+    this.inFlight += 1;
+    const done = (): void => {
+      onSettled?.();
+      this.inFlight -= 1;
+      if (this.inFlight > 0 || this.idle === undefined) return;
+      const { resolve } = this.idle;
+      this.idle = undefined;
+      resolve();
+    };
+    work.then(done, done);
   }
 
   /** How many recorded attempts have not settled yet. */
   get pending(): number {
-    return this.inFlight.size;
+    return this.inFlight;
   }
 
-  /** Resolves once every recorded attempt has settled. */
-  async settled(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  /** Resolves once every recorded attempt has settled (at once, with nothing in flight). */
+  settled(): Promise<void> {
+    if (this.inFlight === 0) return SETTLED;
+    if (this.idle === undefined) {
+      let resolve = (): void => undefined;
+      const promise = new Promise<void>((done) => (resolve = done));
+      this.idle = { promise, resolve };
+    }
+    return this.idle.promise;
   }
 }

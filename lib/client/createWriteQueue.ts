@@ -34,11 +34,26 @@ export function createWriteQueue(): WriteQueue {
   };
 
   const hold = <T>(key: string, write: () => Promise<T>, held: () => Promise<void>): Promise<T> => {
-    const result = Promise.resolve().then(write);
-    const ignore = (): void => undefined;
-    // `held` settles on its own (it is bounded by the write's deadline); a failure of it must not
-    // block the lane forever.
-    void result.then(ignore, ignore).then(held).then(ignore, ignore).then(() => release(key));
+    let result: Promise<T>;
+    try {
+      result = write();
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    const releaseKey = (): void => release(key);
+    const afterWrite = (): void => {
+      // `held` settles on its own (it is bounded by the write's deadline); a failure of it must not
+      // block the lane forever.
+      let holding: Promise<void>;
+      try {
+        holding = held();
+      } catch {
+        releaseKey();
+        return;
+      }
+      holding.then(releaseKey, releaseKey);
+    };
+    result.then(afterWrite, afterWrite);
     return result;
   };
 

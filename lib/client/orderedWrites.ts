@@ -87,13 +87,13 @@ export async function runOrderedWrite<T>(write: OrderedWrite<T>): Promise<T> {
   // Lanes are resolved concurrently but joined in call order: a call waits for the earlier calls
   // with the same token source (which would share its lane) to join theirs first.
   const source: object = provider ?? write.client;
-  const earlier = state.intake.get(source) ?? Promise.resolve();
+  const earlier = state.intake.get(source);
   let joined = (): void => undefined;
   const mine = new Promise<void>((resolve) => (joined = resolve));
   state.intake.set(source, mine);
   let running: Promise<T>;
   try {
-    await earlier;
+    if (earlier !== undefined) await earlier;
     running = state.queue.run(`${await tenant}\n${write.path}`, write.signal, write.send, () => write.order.settled());
   } finally {
     // `run` queues synchronously, so the next call may join now.

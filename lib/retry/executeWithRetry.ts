@@ -44,8 +44,10 @@ async function runAttempts(context: Context, call: RetryCall): Promise<CallEnd> 
     let decision: RetryDecision;
     let failure: Failure;
     try {
-      const outcome = await guardBody(context, call, await sendAttempt(context, call.next, scope, call.attempt, call.waitLimit), scope);
-      const verdict = await judgeAttempt(call, outcome, scope);
+      const sent = guardBody(context, call, await sendAttempt(context, call.next, scope, call.attempt, call.waitLimit), scope);
+      const outcome = sent instanceof Promise ? await sent : sent;
+      const judged = judgeAttempt(call, outcome, scope);
+      const verdict = judged instanceof Promise ? await judged : judged;
       if (verdict.kind === "final") return { kind: "response", response: verdict.response };
       if (verdict.kind === "end") return verdict.end;
       failure = verdict.failure;
@@ -62,9 +64,10 @@ async function runAttempts(context: Context, call: RetryCall): Promise<CallEnd> 
 /**
  * Guards the body of an attempt's response with the call's clocks: a small final answer is read
  * now, inside the attempt; any other body is read after this handler returned (by the official
- * `GraphRequest` or the caller), and the same clocks keep covering it.
+ * `GraphRequest` or the caller), and the same clocks keep covering it. Returns at once, without a
+ * promise, when there is nothing to read now.
  */
-async function guardBody(context: Context, call: RetryCall, outcome: AttemptOutcome, scope: TimedAbortScope): Promise<AttemptOutcome> {
+function guardBody(context: Context, call: RetryCall, outcome: AttemptOutcome, scope: TimedAbortScope): AttemptOutcome | Promise<AttemptOutcome> {
   if (outcome.kind !== "response" || outcome.response === undefined) return outcome;
   const clocks: AttemptBodyClocks = {
     context,
@@ -77,5 +80,6 @@ async function guardBody(context: Context, call: RetryCall, outcome: AttemptOutc
     deadlineError: () => deadlineError(call),
   };
   const readAhead = readAttemptBodyAhead(outcome.response, clocks);
-  return { kind: "response", response: readAhead === undefined ? guardAttemptBody(outcome.response, clocks) : await readAhead };
+  if (readAhead === undefined) return { kind: "response", response: guardAttemptBody(outcome.response, clocks) };
+  return readAhead.then((response) => ({ kind: "response", response }));
 }

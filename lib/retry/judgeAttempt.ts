@@ -26,13 +26,20 @@ export type AttemptVerdict =
  * @param outcome - How the attempt ended.
  * @param scope - The attempt's abort scope (still running).
  */
-export async function judgeAttempt(call: RetryCall, outcome: AttemptOutcome, scope: TimedAbortScope): Promise<AttemptVerdict> {
-  const failure = await failureOf(call, outcome, scope);
-  if (failure.kind === "failure") call.last = failure.failure;
-  return failure;
+export function judgeAttempt(call: RetryCall, outcome: AttemptOutcome, scope: TimedAbortScope): AttemptVerdict | Promise<AttemptVerdict> {
+  const verdict = verdictOf(call, outcome, scope);
+  // Only a retryable status needs a read (its error body): every other verdict comes back at once,
+  // without a promise, as every successful attempt does.
+  if (!(verdict instanceof Promise)) return recordFailure(call, verdict);
+  return verdict.then((read) => recordFailure(call, read));
 }
 
-async function failureOf(call: RetryCall, outcome: AttemptOutcome, scope: TimedAbortScope): Promise<AttemptVerdict> {
+function recordFailure(call: RetryCall, verdict: AttemptVerdict): AttemptVerdict {
+  if (verdict.kind === "failure") call.last = verdict.failure;
+  return verdict;
+}
+
+function verdictOf(call: RetryCall, outcome: AttemptOutcome, scope: TimedAbortScope): AttemptVerdict | Promise<AttemptVerdict> {
   const { request, options, attempt } = call;
   switch (outcome.kind) {
     case "response": {
@@ -41,10 +48,11 @@ async function failureOf(call: RetryCall, outcome: AttemptOutcome, scope: TimedA
         traceFinalStatus(call, response);
         return { kind: "final", response };
       }
-      const body = await readErrorBody(response, scope.signal);
-      const retryAfterMs = readRetryAfter(response.headers);
-      const error = statusError(response, body, { clientRequestId: request.clientRequestId, attempts: attempt, retryAfterMs });
-      return { kind: "failure", failure: { reason: "status", error, response } };
+      return readErrorBody(response, scope.signal).then((body): AttemptVerdict => {
+        const retryAfterMs = readRetryAfter(response.headers);
+        const error = statusError(response, body, { clientRequestId: request.clientRequestId, attempts: attempt, retryAfterMs });
+        return { kind: "failure", failure: { reason: "status", error, response } };
+      });
     }
     case "aborted": {
       if (!scope.timedOut) return { kind: "end", end: stopShort(call, undefined, scope.deadlineExpired) };

@@ -50,12 +50,10 @@ export async function sendAttempt(context: Context, next: Middleware, scope: Tim
   const work = next.execute(attemptContext);
   let running = true;
   if (ordered !== undefined && transport !== undefined) {
-    ordered.track(work);
-    const settle = (): void => {
+    ordered.track(work, () => {
       running = false;
       transport.dispose();
-    };
-    void work.then(settle, settle);
+    });
   }
   try {
     await raceScope(work, scope, () => {
