@@ -138,7 +138,8 @@ export class AdaptiveRate {
    * @param inFlight - Requests of this class in flight before this one.
    */
   granted(now: number, inFlight: number): void {
-    if (inFlight > 0) return;
+    // While a suspect 429 is being checked, the burst it refused is not over.
+    if (inFlight > 0 || this.suspect !== undefined) return;
     const quietFor = this.lastAnswerAt === undefined ? Number.POSITIVE_INFINITY : now - this.lastAnswerAt;
     const fresh = this.lastAnswerAt === undefined && this.phase === "slow-start";
     if (fresh || (this.windowMs !== undefined && quietFor >= this.windowMs)) {
@@ -156,10 +157,12 @@ export class AdaptiveRate {
    * A request of this class got a response that was not throttled.
    * @param now - The current time in ms.
    * @param grantedAt - When that request was granted.
+   * @param depth - How many requests of this class were in flight when it was granted, itself included.
    */
-  succeeded(now: number, grantedAt: number): void {
+  succeeded(now: number, grantedAt: number, depth?: number): void {
     this.successes.add(now);
     this.lastAnswerAt = now;
+    if (depth !== undefined) this.answeredAtDepth(now, grantedAt, depth);
     if (this.anchorAt !== undefined && grantedAt >= this.anchorAt) this.anchorSuccesses += 1;
     const pending = this.unresolved;
     if (pending !== undefined && grantedAt > pending.throttledAt) this.resolveShape(now, pending);
@@ -174,10 +177,99 @@ export class AdaptiveRate {
    * first 429 comes back stays small. `undefined` (no cap) once steady.
    */
   get inFlightCap(): number | undefined {
-    // Waiting for the first answer that says the window freed: one request at a time asks.
-    if (this.unresolved !== undefined) return 1;
-    if (this.phase !== "slow-start") return undefined;
-    return Math.max(4, Math.ceil((2 * this.rate * (this.minRtt ?? 0)) / 1000));
+    // Waiting for the first answer that says the window freed, or whether a 429 was a concurrency
+    // refusal: one request at a time asks.
+    if (this.unresolved !== undefined || this.suspect !== undefined) return 1;
+    const learned = this.concurrencyCap;
+    if (this.phase !== "slow-start") return learned;
+    const slowStart = Math.max(4, Math.ceil((2 * this.rate * (this.minRtt ?? 0)) / 1000));
+    return learned === undefined ? slowStart : Math.min(learned, slowStart);
+  }
+
+  /** The learned limit on requests in flight (a server's concurrency limit), if one was found. */
+  get concurrencyLimit(): number | undefined {
+    return this.concurrencyCap;
+  }
+
+  /**
+   * A 429 may be a concurrency refusal rather than a rate one: Graph limits some workloads by
+   * requests in flight (Outlook's mailbox concurrency), where waiting out a `Retry-After` and
+   * cutting the rate only idles a budget that was never spent. Call it for every 429 before acting
+   * on it; `true` means the 429 says nothing about the rate (no cooldown, no {@link throttledAt}).
+   *
+   * The depth at grant (our requests in flight, itself included) bounds the server's count of them
+   * at arrival from above. A 429 deeper than any answered request, or at or above a learned cap,
+   * is suspect: the deepest answered depth becomes the candidate cap, and one request at a time
+   * goes until an answer tells. A rate limit (sliding or fixed window, token bucket) refuses every
+   * request that arrives before its `Retry-After` has passed, so if a request granted after the
+   * suspect 429 comes back unthrottled, the refusal was about concurrency and the cap holds; if
+   * it gets a 429 too, the suspicion ends, that 429 counts as a rate 429, and no suspicion starts
+   * again for a while (doubling each time). 429s of requests granted before the suspicion began
+   * belong to the refused burst.
+   * @param now - The current time in ms.
+   * @param grantedAt - When the throttled request was granted.
+   * @param depth - Its depth at grant, if known.
+   */
+  concurrencyRefusal(now: number, grantedAt: number, depth: number | undefined, retryAfterMs?: number): boolean {
+    const suspect = this.suspect;
+    if (suspect !== undefined) {
+      if (grantedAt <= suspect.at) return this.refusedInBurst(now, grantedAt);
+      // Refused after the suspect 429 too: a rate limit.
+      this.dropSuspicion(now, suspect);
+      return false;
+    }
+    // With a window learned, the rate model explains the key's 429s (and a fixed window that
+    // reopens would make any later success look like proof): no suspicion.
+    if (depth === undefined || depth < 2 || this.okDepth < 1 || this.windowMs !== undefined || now < this.suspicionPausedUntil) return false;
+    const cap = this.concurrencyCap;
+    const deeper = depth > this.okDepth || (cap !== undefined && depth >= cap);
+    if (!deeper) return false;
+    // 429s of a refused burst after the first: the suspicion (or the cap) already covers them.
+    if (cap !== undefined && grantedAt <= this.capSetAt) return this.refusedInBurst(now, grantedAt);
+    const until = now + (retryAfterMs ?? Number.POSITIVE_INFINITY);
+    this.suspect = { at: now, until, cap: Math.max(1, Math.min(this.okDepth, depth - 1)), anchorSuccesses: this.anchorSuccesses };
+    return this.refusedInBurst(now, grantedAt);
+  }
+
+  /** A suspicion that did not hold: what came back meanwhile is not the burst's, and none starts again for a while. */
+  private dropSuspicion(now: number, suspect: { readonly anchorSuccesses: number }): void {
+    this.suspect = undefined;
+    this.anchorSuccesses = suspect.anchorSuccesses;
+    this.suspicionPausedUntil = now + this.settings.holdMs * this.suspicionBackoff;
+    this.suspicionBackoff = Math.min(8, this.suspicionBackoff * 2);
+  }
+
+  private refusedInBurst(now: number, grantedAt: number): true {
+    this.throttled += 1;
+    this.lastAnswerAt = now;
+    this.sampleRoundTrip(now - grantedAt);
+    return true;
+  }
+
+  /** An answer to a request granted at `depth`: the depth works; it may confirm a suspect 429, or let a learned cap grow. */
+  private answeredAtDepth(now: number, grantedAt: number, depth: number): void {
+    const suspect = this.suspect;
+    if (suspect !== undefined && grantedAt > suspect.at) {
+      // Sent after the refusal, before its Retry-After had passed (any rate limit would have
+      // refused it then): the refusal was about concurrency. Sent later, it proves nothing.
+      if (grantedAt >= suspect.until) {
+        this.dropSuspicion(now, suspect);
+        return;
+      }
+      this.suspect = undefined;
+      this.concurrencyCap = suspect.cap;
+      this.capSetAt = now;
+      this.okDepth = suspect.cap;
+      return;
+    }
+    this.okDepth = Math.max(this.okDepth, depth);
+    const cap = this.concurrencyCap;
+    // The cap was what held requests back and held for a while: the server may allow more now.
+    if (cap !== undefined && depth >= cap && now - this.capSetAt >= this.settings.holdMs * this.capHoldFactor) {
+      this.concurrencyCap = cap + 1;
+      this.capSetAt = now;
+      this.capHoldFactor = Math.min(8, this.capHoldFactor * 2);
+    }
   }
 
   /** The smoothed round trip from grant to response, in ms (`undefined` before the first answer). */
@@ -432,6 +524,20 @@ export class AdaptiveRate {
   private provenRate = 0;
   /** The rate at which the last probe step failed. */
   private failedRate = 0;
+
+  /** The deepest in-flight depth at which a request came back unthrottled. */
+  private okDepth = 0;
+  /** A learned limit on requests in flight (see {@link concurrencyRefusal}). */
+  private concurrencyCap: number | undefined;
+  /** When the cap was last set or grown; grants before it belong to the burst that set it. */
+  private capSetAt = Number.NEGATIVE_INFINITY;
+  /** Multiplies the hold before the cap grows by one; doubles each time it grows. */
+  private capHoldFactor = 1;
+  /** A 429 suspected to be a concurrency refusal: the candidate cap, and the anchor count to restore if it was not. */
+  private suspect: { readonly at: number; readonly until: number; readonly cap: number; readonly anchorSuccesses: number } | undefined;
+  /** No new suspicion before this time (a suspicion that proved wrong pauses it). */
+  private suspicionPausedUntil = Number.NEGATIVE_INFINITY;
+  private suspicionBackoff = 1;
 
   /** An anchored burst ended in a 429 without `Retry-After`: its limit, waiting for the window. */
   private unresolved: { readonly anchorAt: number; readonly limit: number; readonly throttledAt: number } | undefined;

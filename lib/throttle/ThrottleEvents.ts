@@ -56,6 +56,11 @@ export interface AdaptiveRateStats {
    * rate): `rate × windowMs / 1000` requests go in any span of it.
    */
   readonly windowMs: number | undefined;
+  /**
+   * The server's limit on requests in flight as learned (a 429 deeper than any answered request,
+   * confirmed by an answer to the next request), or `undefined` while none was found.
+   */
+  readonly concurrencyLimit: number | undefined;
 }
 
 /** How much of a known budget this process used in the last window. */

@@ -372,8 +372,11 @@ export class ThrottleHandler implements Middleware {
           for (const sub of order.slice(0, count)) {
             // The lane is looked up right before each grant: the scheduler drops a lane when its queue empties.
             const lane = this.scheduler.lane(state, sub.budgets, sub.target.isWrite ? "write" : "read", false);
-            const grant = await this.scheduler.acquire(lane, signal, refuse);
-            if (!hold) this.scheduler.release(lane, grant);
+            const taken = await this.scheduler.acquire(lane, signal, refuse);
+            if (!hold) this.scheduler.release(lane, taken);
+            // One HTTP request carries the whole part, and the server runs its requests in any
+            // order: a depth says nothing about which of them a concurrency limit would refuse.
+            const grant: Grant = { at: taken.at, ticket: taken.ticket };
             grants.push({ id: sub.id, item: sub.item, lane, grant });
           }
           return true;

@@ -40,6 +40,8 @@ export interface Grant {
   readonly at: number;
   /** The store's ticket for the grant, when the store names grants. */
   readonly ticket: string | undefined;
+  /** Requests of its adaptive class in flight when it was granted, itself included (no adaptive class: `undefined`). */
+  readonly depth?: number;
 }
 
 /** What a response told, as the handler read it off HTTP. */
@@ -532,7 +534,7 @@ export class ThrottleScheduler {
    * @param status - The HTTP status.
    */
   confirmed(lane: Lane, grant: Grant, status: number): void {
-    if (status < 500) lane.adaptive?.controller?.succeeded(this.settings.now(), grant.at);
+    if (status < 500) lane.adaptive?.controller?.succeeded(this.settings.now(), grant.at, grant.depth);
   }
 
   /**
@@ -565,6 +567,12 @@ export class ThrottleScheduler {
     // falls back (below), and nothing else has to stop. A key-wide cooldown here would idle the
     // whole budget for the 429's Retry-After (a whole second, rounded up, for a wait of a few ms).
     const failedProbe = status === 429 && controller?.probeOvershoot(grant.at) === true;
+    // A refusal by requests in flight, not by rate: the requests in flight still end, and nothing
+    // about the rate was learned (see AdaptiveRate.concurrencyRefusal).
+    if (status === 429 && controller?.concurrencyRefusal(now, grant.at, grant.depth, response.retryAfterMs) === true) {
+      state.throttled += 1;
+      return;
+    }
     if (coolsDown && !failedProbe) {
       const cooldownMs = Math.min(MAX_COOLDOWN_HOLD_MS, retryAfterMs ?? (status === 429 ? this.settings.defaultCooldownMs : 0));
       if (cooldownMs > 0) this.coolDown(state, await this.settings.store.extendCooldown(state.cooldownKey, cooldownMs), status);
@@ -656,7 +664,7 @@ export class ThrottleScheduler {
         .filter((e) => e.controller !== undefined)
         .map((e) => {
           const c = e.controller as AdaptiveRate;
-          return { requests: e.requests, rate: c.rate, phase: c.phase, ceiling: c.ceiling, decreases: c.decreases, windowMs: c.windowMs };
+          return { requests: e.requests, rate: c.rate, phase: c.phase, ceiling: c.ceiling, decreases: c.decreases, windowMs: c.windowMs, concurrencyLimit: c.concurrencyLimit };
         }),
       budgets: [...s.uses.values()].map((u) => ({ name: u.name, used: u.used(now), limit: u.limit, windowMs: u.windowMs })),
     }));
@@ -758,10 +766,13 @@ export class ThrottleScheduler {
     const now = this.settings.now();
     state.sent += 1;
     for (const use of lane.uses) use.granted();
-    lane.adaptive?.controller?.granted(now, lane.adaptive.local.inFlight);
-    lane.adaptive?.local.granted();
+    const adaptive = lane.adaptive;
     if (state.quota !== undefined) state.quota.left -= 1;
-    return { at: now, ticket };
+    if (adaptive === undefined) return { at: now, ticket };
+    const depth = adaptive.local.inFlight + 1;
+    adaptive.controller?.granted(now, depth - 1);
+    adaptive.local.granted();
+    return { at: now, ticket, depth };
   }
 
   /**

@@ -275,4 +275,87 @@ describe("AdaptiveRate", () => {
       expect(d.window).to.deep.equal({ limit: 100, windowMs: 5000 });
     });
   });
+  describe("telling a concurrency limit from a rate limit", () => {
+    /** Grants `n` requests at `at`, at depths 1..n, and answers them all unthrottled at `at + rtt`. */
+    function wave(c: AdaptiveRate, at: number, n: number, rtt = 100): void {
+      for (let depth = 1; depth <= n; depth += 1) c.granted(at, depth - 1);
+      for (let depth = 1; depth <= n; depth += 1) c.succeeded(at + rtt, at, depth);
+    }
+
+    it("a 429 deeper than any answer is suspect: one request asks, and its success makes the deepest answered depth the cap", () => {
+      const c = new AdaptiveRate(settings, 0);
+      wave(c, 0, 8);
+      const rate = c.rate;
+      // Granted at depth 9 at t=200, refused at 300.
+      expect(c.concurrencyRefusal(300, 200, 9), "no cooldown, no rate cut").to.equal(true);
+      expect(c.inFlightCap, "one request at a time while it is unclear").to.equal(1);
+      // More refusals of the same burst (granted before the suspicion) change nothing.
+      expect(c.concurrencyRefusal(305, 200, 10)).to.equal(true);
+      expect(c.throttled).to.equal(2);
+      // A request granted after the refusal comes back unthrottled: a rate limit would have refused it.
+      c.succeeded(420, 310, 1);
+      expect(c.concurrencyLimit).to.equal(8);
+      expect(c.inFlightCap, "in slow start, the tighter of the cap and slow start's own (4 at this rate)").to.equal(4);
+      expect([c.rate, c.phase, c.decreases], "the rate learned nothing").to.deep.equal([rate, "slow-start", 0]);
+    });
+
+    it("a refused test request means a rate limit: that 429 is handled as one, and no suspicion starts for a while", () => {
+      const c = new AdaptiveRate(settings, 0);
+      wave(c, 0, 4, 5);
+      expect(c.concurrencyRefusal(60, 50, 5)).to.equal(true);
+      // The test request, granted after the suspicion began, is refused too.
+      expect(c.concurrencyRefusal(80, 70, 1), "a rate 429 after all").to.equal(false);
+      expect(c.throttledAt(80, 70, 1000), "the rate is cut as for any 429").to.not.equal(undefined);
+      expect(c.concurrencyLimit).to.equal(undefined);
+      expect(c.inFlightCap).to.not.equal(1);
+      // Within holdMs (1 s here), a deep 429 is not suspected again.
+      expect(c.concurrencyRefusal(500, 400, 50)).to.equal(false);
+      expect(c.concurrencyRefusal(1200, 1100, 50), "the pause ended").to.equal(true);
+    });
+
+    it("a success sent after the suspect 429's Retry-After proves nothing (a window may have reopened)", () => {
+      const c = new AdaptiveRate(settings, 0);
+      wave(c, 0, 8);
+      expect(c.concurrencyRefusal(300, 200, 9, 150)).to.equal(true);
+      c.succeeded(600, 460, 1); // granted 160 ms after the refusal, past its 150 ms Retry-After
+      expect(c.concurrencyLimit).to.equal(undefined);
+      expect(c.inFlightCap, "the suspicion is over").to.not.equal(1);
+    });
+
+    it("suspects nothing once a window is learned: the window's model explains its 429s", () => {
+      const c = new AdaptiveRate(settings, 0, 20, 5000);
+      wave(c, 0, 8);
+      expect(c.concurrencyRefusal(300, 200, 9)).to.equal(false);
+    });
+
+    it("never suspects a request with no depth, the first request, or one no deeper than an answered one", () => {
+      const c = new AdaptiveRate(settings, 0);
+      expect(c.concurrencyRefusal(10, 0, 3), "nothing answered yet").to.equal(false);
+      wave(c, 0, 6);
+      expect(c.concurrencyRefusal(300, 200, undefined)).to.equal(false);
+      expect(c.concurrencyRefusal(300, 200, 1)).to.equal(false);
+      expect(c.concurrencyRefusal(300, 200, 6), "a depth that was answered: the rate is what refused it").to.equal(false);
+    });
+
+    it("a learned cap holds in steady state, and grows by one after holding, more slowly each time", () => {
+      const c = new AdaptiveRate(settings, 0);
+      wave(c, 0, 8);
+      c.concurrencyRefusal(300, 200, 9);
+      c.succeeded(420, 310, 1); // cap 8 at 420
+      apply(c, c.throttledAt(500, 450, 1000) as RateChange, 500); // a rate 429 later: steady
+      expect(c.phase).to.equal("steady");
+      expect(c.inFlightCap).to.equal(8);
+      // Answers at the cap for holdMs (1 s): the cap grows to 9; the next step waits 2 s.
+      c.succeeded(1000, 900, 8);
+      expect(c.concurrencyLimit).to.equal(8);
+      c.succeeded(1500, 1420, 8);
+      expect(c.concurrencyLimit).to.equal(9);
+      c.succeeded(2600, 2500, 9);
+      expect(c.concurrencyLimit, "held 1.1 s of the 2 s now needed").to.equal(9);
+      // The step overshoots: a 429 at depth 9 is suspect, the test request succeeds, the cap is 8 again.
+      expect(c.concurrencyRefusal(2700, 2650, 9)).to.equal(true);
+      c.succeeded(2800, 2710, 1);
+      expect(c.concurrencyLimit).to.equal(8);
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import type { ThrottleEvent } from "../../lib/throttle/ThrottleEvents.js";
 import { useEmulators } from "../testing/support/helpers.js";
 import { emulatorClient, patchMany } from "./support/emulatorChain.js";
 
@@ -30,4 +31,35 @@ describe("ThrottleHandler over HTTP: learning a window longer than a second", ()
       expect(ms / ideal, `${Math.round(ms)} ms for an ideal of ${ideal} ms`).to.be.below(1.4);
     });
   }
+});
+
+describe("ThrottleHandler over HTTP: a concurrency limit", () => {
+  const emulator = useEmulators();
+
+  it("learns a limit on requests in flight from its first refusal, and neither cools the key down nor cuts the rate for it", async () => {
+    // Below the 4 requests slow start lets out at first, so the server refuses at least once.
+    const LIMIT = 3;
+    const LATENCY = 60;
+    const COUNT = 60;
+    const emu = await emulator({
+      limits: [{ name: "in flight", requests: "write", scope: "tenant", algorithm: "concurrency", limit: LIMIT }],
+      faults: { latencyMs: LATENCY },
+    });
+    const events: string[] = [];
+    const { client, throttle } = emulatorClient(emu, { throttle: { onThrottle: (e: ThrottleEvent) => events.push(e.reason) } });
+    const { ms, failed } = await patchMany(client, COUNT, 12);
+    const stats = emu.stats();
+    const [rate] = throttle?.stats()[0]?.rates ?? [];
+    expect(failed).to.equal(0);
+    expect(stats.applied).to.have.length(COUNT);
+    expect(stats.throttled, "the limit was met").to.be.at.least(1);
+    // Our in-flight count bounds the server's from above: a cap at the deepest answered depth never overshoots.
+    expect(rate?.concurrencyLimit).to.be.within(1, LIMIT);
+    expect(rate?.decreases, "no rate cut for a refusal by requests in flight").to.equal(0);
+    expect(events, "no key-wide cooldown").to.not.include("cooldown");
+    expect(stats.throttled, `${stats.throttled} × 429`).to.be.at.most(3);
+    // Read as a rate, each refusal cost a whole Retry-After (1 s) for every request of the key.
+    const ideal = (COUNT / LIMIT) * LATENCY;
+    expect(ms / ideal, `${Math.round(ms)} ms for an ideal of ${ideal} ms`).to.be.below(2.5);
+  });
 });
