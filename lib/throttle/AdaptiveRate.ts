@@ -174,7 +174,8 @@ export class AdaptiveRate {
    * In slow start, how many requests of this class may be in flight: twice what the current rate
    * keeps in flight at the shortest round trip seen (at least 4). When the server slows down under
    * the growing load, queued requests count against this at once, so the overshoot before the
-   * first 429 comes back stays small. `undefined` (no cap) once steady.
+   * first 429 comes back stays small. Once steady, the learned concurrency limit, if any (see
+   * {@link concurrencyRefusal}); in slow start, the tighter of the two.
    */
   get inFlightCap(): number | undefined {
     // Waiting for the first answer that says the window freed, or whether a 429 was a concurrency
@@ -202,13 +203,15 @@ export class AdaptiveRate {
    * is suspect: the deepest answered depth becomes the candidate cap, and one request at a time
    * goes until an answer tells. A rate limit (sliding or fixed window, token bucket) refuses every
    * request that arrives before its `Retry-After` has passed, so if a request granted after the
-   * suspect 429 comes back unthrottled, the refusal was about concurrency and the cap holds; if
-   * it gets a 429 too, the suspicion ends, that 429 counts as a rate 429, and no suspicion starts
-   * again for a while (doubling each time). 429s of requests granted before the suspicion began
-   * belong to the refused burst.
+   * suspect 429, before its `Retry-After` has passed, comes back unthrottled, the refusal was about
+   * concurrency and the cap holds; if it gets a 429 too (or was sent later), the suspicion ends, a
+   * refused one counts as a rate 429, and no suspicion starts again for a while (doubling each
+   * time). Nothing is suspected once a window is learned. 429s of requests granted before the
+   * suspicion began belong to the refused burst.
    * @param now - The current time in ms.
    * @param grantedAt - When the throttled request was granted.
    * @param depth - Its depth at grant, if known.
+   * @param retryAfterMs - The 429's `Retry-After`: a request sent after it has passed proves nothing.
    */
   concurrencyRefusal(now: number, grantedAt: number, depth: number | undefined, retryAfterMs?: number): boolean {
     const suspect = this.suspect;
