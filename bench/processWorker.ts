@@ -34,6 +34,8 @@ const config = JSON.parse(process.env["BENCH_WORKER"] ?? "{}") as WorkerConfig;
 const fetchOptions = { dispatcher: new Agent({ connect: { ca: config.ca } }) } as RequestInit;
 const redis = config.variant === "redis" ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 }) : undefined;
 
+let throttle: ThrottleHandler | undefined;
+
 function makeClient(): GraphClient {
   if (config.variant === "stock") {
     return extendClient(
@@ -47,10 +49,10 @@ function makeClient(): GraphClient {
     baseUrl: config.url,
     customHosts: [config.host],
     fetchOptions,
-    throttle: new ThrottleHandler({
+    throttle: (throttle = new ThrottleHandler({
       ...(config.adaptive === true ? {} : { budgets: [budget] }),
       ...(store === undefined ? {} : { store }),
-    }),
+    })),
   });
 }
 
@@ -59,10 +61,22 @@ process.on("message", async (message) => {
   if (message !== "go") return;
   // The indices of acknowledged updates let the parent check them against the applied log.
   const acknowledged: number[] = [];
+  // BENCH_TRACE=1: what this process's throttle has learned, every 250 ms, on stderr (for tuning).
+  const started = performance.now();
+  const trace =
+    process.env["BENCH_TRACE"] === "1"
+      ? setInterval(() => {
+          for (const key of throttle?.stats() ?? []) {
+            const rate = key.rates?.[0];
+            process.stderr.write(`trace ${config.offset} t=${Math.round(performance.now() - started)} sent=${key.sent} 429=${key.throttled} q=${key.queued} f=${key.inFlight} rate=${rate?.rate.toFixed(1)} w=${rate?.windowMs ?? "-"} ${rate?.phase ?? ""}\n`);
+          }
+        }, 250)
+      : undefined;
   const result = await runPool(config.count, config.concurrency, async (i) => {
     await client.softwareUpdateStatusSummary().update(patchFor(config.offset + i), { ordered: config.ordered ?? true });
     acknowledged.push(config.offset + i);
   });
+  clearInterval(trace);
   process.send?.({ type: "done", result, acknowledged });
   await redis?.quit();
   process.disconnect?.();

@@ -110,6 +110,7 @@ export function createRedisScriptStore(
         finite(change.min),
         finite(change.max),
         Math.max(1, Math.ceil(rateTtlMs)),
+        change.onlyIf === undefined ? "" : finite(change.onlyIf),
       ];
       return toNumber(await run("adjustRate", adjustRateScript, [typed("rate", key)], args));
     },
@@ -155,7 +156,11 @@ function toNumber(reply: unknown): number {
 }
 
 function parseReserveReply(reply: unknown): ReserveResult {
-  if (Array.isArray(reply) && reply[0] === 1) return typeof reply[1] === "string" ? { granted: true, ticket: reply[1] } : { granted: true };
+  if (Array.isArray(reply) && reply[0] === 1) {
+    const used = typeof reply[2] === "number" ? reply[2] : undefined;
+    if (typeof reply[1] !== "string") return { granted: true };
+    return used === undefined ? { granted: true, ticket: reply[1] } : { granted: true, ticket: reply[1], used };
+  }
   if (Array.isArray(reply) && reply[0] === 0) {
     const reason = reply[2];
     if (reason === "cooldown" || reason === "budget" || reason === "pace") {

@@ -18,6 +18,14 @@ export interface AdaptiveRateSettings {
 /** `slow-start` doubles the rate until the first 429; `steady` holds near the learned limit. */
 export type AdaptivePhase = "slow-start" | "steady";
 
+/**
+ * A share of a fleet's traffic (see {@link AdaptiveRate.sharedUse}) at or above which a process
+ * counts as alone: a store's count may lag its own by a settle or two.
+ */
+const ALONE_SHARE = 0.9;
+/** The smallest share a count is divided by (a fleet of 32 processes on one key). */
+const MIN_SHARE = 1 / 32;
+
 /** The longest window learned, in ms: Graph's longest documented window (Outlook, 10 min). */
 export const MAX_LEARNED_WINDOW_MS = 600_000;
 
@@ -147,6 +155,34 @@ export class AdaptiveRate {
       this.anchorSuccesses = 0;
     }
   }
+
+  /**
+   * A grant's use of the learned window, here and in the store: this process's requests in it
+   * (its own window, this one included) against every process's (the store's count). Their ratio
+   * is this process's share of a fleet's traffic; a count of successes seen here, divided by it,
+   * reads the whole fleet's (see {@link fleet}). One process, or a store of its own, has a share of 1.
+   * @param own - This process's requests in the window, the new grant included.
+   * @param all - Every process's grants in the store's window, the new grant included.
+   */
+  sharedUse(own: number, all: number): void {
+    // Too few to say; a store's count at or below ours (a settle not in yet) means we are alone.
+    // Smoothed over a few grants only: the count that is divided by it covers the last window.
+    const sample = all >= 4 && own < all ? own / all : 1;
+    this.share = (this.share + sample) / 2;
+  }
+
+  /**
+   * A count of successes seen here as the fleet's: divided by this process's share of the
+   * traffic (see {@link sharedUse}), rounded down. Unchanged while the share is near 1 (one
+   * process, or a store of its own), so a lone process reads exactly what it saw.
+   */
+  private fleet(count: number): number {
+    const share = Math.max(MIN_SHARE, Math.min(1, this.share));
+    return share >= ALONE_SHARE ? count : Math.floor(count / share);
+  }
+
+  /** This process's share of the grants in the shared window (smoothed), 1 when alone. */
+  private share = 1;
 
   /** The rate (pacer or learned window) held a request back: it is what limits throughput now. */
   limited(): void {
@@ -301,7 +337,7 @@ export class AdaptiveRate {
       // At least two round trips per doubling: what was sent at the old rate must have come back
       // before the rate grows again, or a slow server gets a flood before its first 429 arrives.
       if (since < Math.max(s.slowStartIntervalMs, 2 * (this.srtt ?? 0)) || this.rate >= s.maxRate) return undefined;
-      return { initial: this.rate, multiply: 2, min: s.minRate, max: s.maxRate };
+      return { initial: this.rate, onlyIf: this.rate, multiply: 2, min: s.minRate, max: s.maxRate };
     }
     if (since < s.increaseIntervalMs || this.ceiling === undefined) return undefined;
     // A learned window's limit is a count the server admitted, not a reading: hold at it exactly.
@@ -311,7 +347,7 @@ export class AdaptiveRate {
       const gap = plateau - this.rate;
       // Halve the gap each step; close a small one at once.
       const add = gap < plateau * 0.01 ? gap : gap / 2;
-      return { initial: this.rate, add, min: s.minRate, max: Math.max(s.minRate, Math.min(s.maxRate, plateau)) };
+      return { initial: this.rate, onlyIf: this.rate, add, min: s.minRate, max: Math.max(s.minRate, Math.min(s.maxRate, plateau)) };
     }
     this.plateauSince ??= now;
     // Without a learned window the limit is kept per second: probe it as a one-second window, so a
@@ -343,7 +379,7 @@ export class AdaptiveRate {
     this.probing = true;
     this.probeFrom = now;
     this.probeUntil = Number.POSITIVE_INFINITY;
-    return { initial: this.rate, add, min: s.minRate, max: s.maxRate };
+    return { initial: this.rate, onlyIf: this.rate, add, min: s.minRate, max: s.maxRate };
   }
 
   /**
@@ -361,6 +397,9 @@ export class AdaptiveRate {
    * @param now - The current time in ms.
    */
   changed(rate: number, now: number): void {
+    // Requests granted before a lower rate reached the store (a shared one answers in ms) were
+    // sent at the old rate: their 429s belong to the burst this decrease answered.
+    if (rate < this.rate) this.lastDecreaseAt = Math.max(this.lastDecreaseAt, now);
     this.rate = rate;
     this.lastChangeAt = now;
     this.demand = false;
@@ -368,12 +407,56 @@ export class AdaptiveRate {
   }
 
   /**
-   * Records a rate read back from the store (another process may have changed it).
-   * @param rate - The stored rate, if any.
+   * Records what the store answered to an increase sent with `onlyIf` (see
+   * {@link increaseDue}): the new rate, or, when another process changed the rate meanwhile, the
+   * rate as it is. A rate below ours then means another process learned a limit: see {@link adopt}.
+   * @param rate - The store's answer.
+   * @param change - The increase that was sent.
+   * @param now - The current time in ms.
    */
-  synced(rate: number | undefined, windowMs?: number): void {
-    if (rate !== undefined) this.rate = rate;
+  increased(rate: number, change: RateChange, now: number): void {
+    if (change.onlyIf !== undefined && rate < change.onlyIf * (1 - 1e-9)) this.adopt(rate, now);
+    else this.changed(rate, now);
+  }
+
+  /**
+   * Records a rate read back from the store (another process may have changed it). A rate below
+   * ours means another process learned a limit: see {@link adopt}.
+   * @param rate - The stored rate, if any.
+   * @param windowMs - The stored window, if any.
+   * @param now - The current time in ms.
+   * @param learned - Some process sharing the store has lowered the rate after a 429 (see `ThrottleStore` key `m:`).
+   */
+  synced(rate: number | undefined, windowMs?: number, now?: number, learned?: boolean): void {
     if (windowMs !== undefined && windowMs !== this.windowMs) this.learnWindow(windowMs);
+    if (rate === undefined) return;
+    // A limit learned elsewhere ends slow start here too: doubling on from the shared rate would
+    // overshoot what that process just found.
+    if (now !== undefined && (rate < this.rate * (1 - 1e-9) || (learned === true && this.phase === "slow-start"))) this.adopt(rate, now);
+    else this.rate = rate;
+  }
+
+  /**
+   * Another process sharing the store lowered the rate: it learned a limit from a 429. The fleet
+   * shares one limit, so this process takes the new rate as its own decrease: slow start ends,
+   * and the 429s of its requests granted until now belong to the burst that process already
+   * answered (counted, but no second cut: each process would cut by its own partial view).
+   * @param rate - The lowered rate.
+   * @param now - The current time in ms.
+   */
+  private adopt(rate: number, now: number): void {
+    const s = this.settings;
+    if (this.phase === "slow-start" || this.ceiling === undefined || rate < this.ceiling) {
+      // Kept as the plateau of that limit: no climb above what the other process set.
+      this.ceiling = this.windowMs === undefined && !this.exactCeiling ? rate / s.plateauRatio : rate;
+    }
+    this.phase = "steady";
+    this.plateauSince = undefined;
+    this.lastDecreaseAt = Math.max(this.lastDecreaseAt, now);
+    this.anchorAt = undefined;
+    this.probing = false;
+    this.probeStep = 1;
+    this.changed(rate, now);
   }
 
   /**
@@ -404,7 +487,7 @@ export class AdaptiveRate {
       // No Retry-After to measure the window by: the first success after this 429 will (see
       // resolveShape). Graph's windows are a second or longer, so the successes of the last second
       // are all still in the server's window: a lower bound of its limit.
-      const limit = now - anchorAt <= 1000 ? this.anchorSuccesses : this.successes.count(now, 1000);
+      const limit = this.fleet(now - anchorAt <= 1000 ? this.anchorSuccesses : this.successes.count(now, 1000));
       if (limit > 0) this.unresolved = { anchorAt, limit, throttledAt: now };
     }
     const shape = anchorAt === undefined ? undefined : this.anchoredShape(now, anchorAt, retryAfterMs);
@@ -444,8 +527,8 @@ export class AdaptiveRate {
     // when the successes came in one burst, as after slow start) and the rate over the buckets
     // covering it (right in a steady flow, where the first reading misses the partial bucket).
     // With a learned window, the successes in it (a count of what the server admitted in one window).
-    const countReading = (this.successes.count(now, lookback) * 1000) / lookback;
-    const observed = this.windowMs !== undefined ? countReading : Math.max(countReading, this.successes.ratePerSecond(now, lookback));
+    const countReading = (this.fleet(this.successes.count(now, lookback)) * 1000) / lookback;
+    const observed = this.windowMs !== undefined ? countReading : Math.max(countReading, this.fleet(this.successes.ratePerSecond(now, lookback)));
     // What the server sustained recently (never above the rate we were sending at); with no
     // success to go by, halve.
     const reading = observed > 0 ? Math.min(this.rate, observed) : this.rate / 2;
@@ -588,7 +671,7 @@ export class AdaptiveRate {
     if (w === undefined || retryAfterMs === undefined || retryAfterMs > w / 2 || retryAfterMs % 1000 === 0) return undefined;
     const bucketMs = this.successes.spanMs / 100;
     const span = w - retryAfterMs - bucketMs;
-    return span <= 0 ? 1 : this.successes.count(now, span) + 1;
+    return span <= 0 ? 1 : this.fleet(this.successes.count(now, span)) + 1;
   }
 
   /**
@@ -603,7 +686,7 @@ export class AdaptiveRate {
     const precision = retryAfterMs % 1000 === 0 ? 1000 : 1;
     if (now - anchorAt > retryAfterMs - precision) return undefined;
     const measured = Math.min(MAX_LEARNED_WINDOW_MS, Math.ceil(now + retryAfterMs - anchorAt));
-    return { limit: this.anchorSuccesses, windowMs: Math.min(measured, this.windowMs ?? measured) };
+    return { limit: this.fleet(this.anchorSuccesses), windowMs: Math.min(measured, this.windowMs ?? measured) };
   }
 
   private sampleRoundTrip(ms: number): void {

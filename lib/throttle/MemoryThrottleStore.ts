@@ -116,7 +116,8 @@ export class MemoryThrottleStore implements ThrottleStore, BreakerStore {
     if (request.pace !== undefined) this.pacers.set(request.pace.key, now + request.pace.intervalMs);
     this.held();
     // The grant time names the grant: equal times in one log are interchangeable.
-    return { granted: true, ticket: String(now) };
+    const first = logs[0];
+    return first === undefined ? { granted: true, ticket: String(now) } : { granted: true, ticket: String(now), used: first.count(now) };
   }
 
   /**
@@ -174,6 +175,7 @@ export class MemoryThrottleStore implements ThrottleStore, BreakerStore {
   async adjustRate(key: string, change: RateChange): Promise<number> {
     const now = this.tick();
     const current = this.rates.get(key)?.rate ?? change.initial;
+    if (change.onlyIf !== undefined && !sameRate(current, change.onlyIf)) return current;
     const raw = change.set ?? current * (change.multiply ?? 1) + (change.add ?? 0);
     const rate = Math.min(change.max, Math.max(change.min, raw));
     this.rates.delete(key);
@@ -287,4 +289,9 @@ export class MemoryThrottleStore implements ThrottleStore, BreakerStore {
     }
     return log;
   }
+}
+
+/** Two rates that differ only by floating-point noise (a rate read back from text, say). */
+export function sameRate(a: number, b: number): boolean {
+  return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 }

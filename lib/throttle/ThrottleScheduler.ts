@@ -95,6 +95,8 @@ interface AdaptiveEntry {
   readonly rateKey: string;
   /** Where the learned window length lives (a number kept as a rate: the store keeps the shortest). */
   readonly shapeKey: string;
+  /** Set when a process lowers the rate after a 429: the fleet's slow start is over. */
+  readonly learnedKey: string;
   /** The learned window as the store sees it, rebuilt only when it changes (no allocation per request). */
   specs: readonly WindowSpec[];
   readonly paceKey: string;
@@ -286,6 +288,7 @@ export class ThrottleScheduler {
           requests,
           rateKey: `r:${suffix}`,
           shapeKey: `s:${suffix}`,
+          learnedKey: `m:${suffix}`,
           specs: [],
           paceKey: `p:${suffix}`,
           windowKey: `a:${suffix}`,
@@ -387,7 +390,7 @@ export class ThrottleScheduler {
       state.inFlight -= 1;
       return undefined;
     }
-    const grant = this.granted(lane, result.ticket);
+    const grant = this.granted(lane, result.ticket, result.used);
     // As a pump that granted its last waiter: the lane's queue is empty again.
     endLane(lane);
     return grant;
@@ -586,7 +589,7 @@ export class ThrottleScheduler {
     const windowMs = controller.takeLearnedWindow();
     // The store keeps the shortest window anyone learned (each is an upper bound of the server's).
     if (windowMs !== undefined) controller.synced(undefined, await store.adjustRate(entry.shapeKey, { initial: windowMs, min: 1, max: windowMs }));
-    controller.changed(await store.adjustRate(entry.rateKey, change), this.settings.now());
+    await this.lowerRate(entry, controller, change);
   }
 
   /**
@@ -614,7 +617,14 @@ export class ThrottleScheduler {
     const controller = entry?.controller;
     if (hint.usedRatio === undefined || entry === undefined || controller === undefined) return;
     const change = controller.nearLimit(now, grant.at, hint.usedRatio);
-    if (change !== undefined) controller.changed(await this.settings.store.adjustRate(entry.rateKey, change), this.settings.now());
+    if (change !== undefined) await this.lowerRate(entry, controller, change);
+  }
+
+  /** Applies a decrease, and marks in the store that a limit was learned (other processes end their slow start). */
+  private async lowerRate(entry: AdaptiveEntry, controller: AdaptiveRate, change: RateChange): Promise<void> {
+    const store = this.settings.store;
+    const [rate] = await Promise.all([store.adjustRate(entry.rateKey, change), store.adjustRate(entry.learnedKey, { initial: 1, set: 1, min: 1, max: 1 })]);
+    controller.changed(rate, this.settings.now());
   }
 
   /** How long the proactive quota holds the key back (0 when it has room, ran out of time, or none was sent). */
@@ -733,7 +743,7 @@ export class ThrottleScheduler {
             break;
           }
           state.queued -= 1;
-          const grant = this.granted(lane, result.ticket);
+          const grant = this.granted(lane, result.ticket, result.used);
           if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener("abort", waiter.onAbort);
           waiter.resolve(grant);
           continue;
@@ -761,7 +771,7 @@ export class ThrottleScheduler {
   }
 
   /** Counts a grant the store just gave the lane's head (the slot is already held) and names it. */
-  private granted(lane: Lane, ticket: string | undefined): Grant {
+  private granted(lane: Lane, ticket: string | undefined, used: number | undefined): Grant {
     const state = lane.state;
     const now = this.settings.now();
     state.sent += 1;
@@ -770,6 +780,7 @@ export class ThrottleScheduler {
     if (state.quota !== undefined) state.quota.left -= 1;
     if (adaptive === undefined) return { at: now, ticket };
     const depth = adaptive.local.inFlight + 1;
+    if (used !== undefined) adaptive.controller?.sharedUse(adaptive.local.used(now) + 1, used);
     adaptive.controller?.granted(now, depth - 1);
     adaptive.local.granted();
     return { at: now, ticket, depth };
@@ -793,9 +804,9 @@ export class ThrottleScheduler {
     const settings = this.settings.adaptive;
     if (settings === false) return;
     const store = this.settings.store;
-    const [rate, windowMs] = await Promise.all([store.readRate(entry.rateKey), store.readRate(entry.shapeKey)]);
+    const [rate, windowMs, learned] = await Promise.all([store.readRate(entry.rateKey), store.readRate(entry.shapeKey), store.readRate(entry.learnedKey)]);
     if (entry.controller === undefined) entry.controller = new AdaptiveRate(settings, now, rate, windowMs);
-    else entry.controller.synced(rate, windowMs);
+    else entry.controller.synced(rate, windowMs, now, learned !== undefined);
     entry.syncedAt = now;
     await this.stepAdaptive(entry, entry.controller, now);
   }
@@ -812,7 +823,9 @@ export class ThrottleScheduler {
   }
 
   private async increaseAdaptive(entry: AdaptiveEntry, controller: AdaptiveRate, change: RateChange): Promise<void> {
-    controller.changed(await this.settings.store.adjustRate(entry.rateKey, change), this.settings.now());
+    const rate = await this.settings.store.adjustRate(entry.rateKey, change);
+    if (change.set === undefined) controller.increased(rate, change, this.settings.now());
+    else controller.changed(rate, this.settings.now());
     const learnedWindowMs = controller.takeLearnedWindow();
     if (learnedWindowMs !== undefined) await this.keepLearnedWindow(entry, controller, learnedWindowMs);
     else this.sizeAdaptive(entry, controller);

@@ -38,7 +38,7 @@ export interface ThrottleStore {
   /**
    * Atomically changes an adaptive rate and resolves to the new value:
    * `rate = clamp((current ?? initial) * multiply + add, min, max)`, or `clamp(set, min, max)` when
-   * `set` is given.
+   * `set` is given; with `onlyIf`, only while the rate is that value (else resolves to the rate as it is).
    * @param key - The rate key.
    * @param change - The change to apply.
    */
@@ -115,6 +115,13 @@ export type ReserveResult =
       readonly granted: true;
       /** Names the grant in its windows, for {@link ThrottleStore.settle} (stores without `settle` omit it). */
       readonly ticket?: string;
+      /**
+       * Grants in the first window now, this one included, by every process that shares the store.
+       * Adaptive mode compares it with its own count to learn its share of a fleet's traffic, and
+       * reads the server's limit for the whole fleet from what it saw itself. Optional: without it,
+       * each process reads its own share as the limit, which only errs on the careful side.
+       */
+      readonly used?: number;
     }
   | {
       readonly granted: false;
@@ -128,6 +135,13 @@ export type ReserveResult =
 export interface RateChange {
   /** Starting value when no rate is stored yet. */
   readonly initial: number;
+  /**
+   * Apply the change only while the rate is this value (or, when none is stored, while `initial`
+   * is); otherwise leave it and answer the stored rate. Adaptive mode sends every increase this
+   * way, so processes sharing a rate do not each double it, nor raise it over a decrease another
+   * process just made. A store that ignores it applies every change, which errs towards 429s.
+   */
+  readonly onlyIf?: number;
   /** Factor applied to the current rate. @default 1 */
   readonly multiply?: number;
   /** Amount added after multiplying. @default 0 */

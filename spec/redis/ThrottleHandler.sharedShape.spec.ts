@@ -47,4 +47,31 @@ describe("ThrottleHandler with the Redis store: a fleet learns one shape once (r
     for (const handler of handlers.slice(1)) expect(handler.stats()[0]?.rates[0]?.windowMs).to.equal(learned?.windowMs);
     expect(emu.stats().applied).to.have.length(3 * LIMIT + 10);
   });
+
+  it("three clients that learn together read the fleet's limit, not their own share of it", async () => {
+    const prefix = uniquePrefix("fleet-learns");
+    prefixes.push(prefix);
+    const LIMIT = 60;
+    const WINDOW = 2000;
+    const emu = await emulator({
+      limits: [{ name: "writes per tenant", requests: "write", scope: "tenant", limit: LIMIT, windowMs: WINDOW }],
+      retryAfterFormat: "fractional-seconds",
+    });
+    const handlers = connections.map((redis) => new ThrottleHandler({ store: createRedisThrottleStore(redis, { keyPrefix: prefix }) }));
+    const clients = handlers.map((throttle) => emulatorClient(emu, { throttle }).client);
+    // Two windows' worth at once, a third from each client: each sees about a third of the successes.
+    const runs = await Promise.all(clients.map((client) => patchMany(client, (2 * LIMIT) / 3, 10)));
+    expect(runs.map((r) => r.failed)).to.deep.equal([0, 0, 0]);
+    const limits = handlers.map((h) => {
+      const rate = h.stats()[0]?.rates[0];
+      return rate?.windowMs === undefined ? 0 : Math.floor((rate.rate * rate.windowMs) / 1000 + 1e-9);
+    });
+    // Read alone, each client's successes are about LIMIT / 3; over its share, the fleet's LIMIT.
+    // (A window measured from one client's first grant can come out a little short of the fleet's;
+    // a later 429 then halves the count at most once: still well above a third.)
+    expect(Math.max(...limits), `learned limits ${limits.join(", ")}`).to.be.within(0.45 * LIMIT, 1.1 * LIMIT);
+    // At most the requests in flight when the first 429 came (3 clients × 10), and a halving's few.
+    expect(emu.stats().throttled, "429s: one burst's worth").to.be.at.most(36);
+    expect(emu.stats().applied).to.have.length(2 * LIMIT);
+  });
 });

@@ -156,6 +156,31 @@ describe("redis/createRedisScriptStore (real Redis)", () => {
     expect(await first().adjustRate("mul", { initial: 1, multiply: 0.1, min: 0, max: Infinity })).to.equal(2 ** 100 * 0.1);
   });
 
+  it("applies an increase with onlyIf once when 4 connections race with the same expected rate", async () => {
+    const results = await Promise.all(
+      stores.flatMap((store) => Array.from({ length: 10 }, () => store.adjustRate("cas", { initial: 20, onlyIf: 20, multiply: 2, min: 1, max: 1e6 }))),
+    );
+    // Nothing was stored: `initial` counted as the rate, so exactly one doubling went through.
+    expect(new Set(results)).to.deep.equal(new Set([40]));
+    expect(await first().readRate("cas")).to.equal(40);
+    // A decrease meanwhile wins over an increase sent against the old rate; the answer is the rate as it is.
+    expect(await stores[1]!.adjustRate("cas", { initial: 40, set: 12.5, min: 1, max: 1e6 })).to.equal(12.5);
+    expect(await stores[2]!.adjustRate("cas", { initial: 40, onlyIf: 40, multiply: 2, min: 1, max: 1e6 })).to.equal(12.5);
+    expect(await stores[3]!.adjustRate("cas", { initial: 12.5, onlyIf: 12.5, add: 1, min: 1, max: 1e6 })).to.equal(13.5);
+  });
+
+  it("answers each grant with every connection's use of the first window", async () => {
+    const window = { key: "used", limit: 10, windowMs: 60_000 };
+    const other = { key: "used:other", limit: 10, windowMs: 60_000 };
+    const uses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const result = await stores[i]!.reserve({ windows: [window, other], cooldownKey: "used" });
+      if (!result.granted) throw new Error("expected a grant");
+      uses.push(result.used ?? -1);
+    }
+    expect(uses).to.deep.equal([1, 2, 3, 4]);
+  });
+
   it("clamps adaptive rates and lets `set` replace them", async () => {
     const changes = Array.from({ length: 40 }, (_, i) => stores[i % 4]!.adjustRate("clamp", { initial: 50, multiply: 0.5, min: 2.5, max: 100 }));
     const values = await Promise.all(changes);

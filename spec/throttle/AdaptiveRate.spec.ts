@@ -162,6 +162,91 @@ describe("AdaptiveRate", () => {
     expect(slow.window).to.deep.equal({ limit: 1, windowMs: 2000 });
   });
 
+  describe("sharing a store with other processes", () => {
+    /** `n` successes from `start`, `gap` ms apart, while this process makes `share` of the store's grants. */
+    function sharedBurst(c: AdaptiveRate, start: number, n: number, gap: number, share: number): number {
+      for (let i = 0; i < n; i += 1) {
+        const at = start + i * gap;
+        c.sharedUse(i + 1, Math.max(1, Math.round((i + 1) / share)));
+        c.granted(at, 0);
+        c.succeeded(at + 5, at);
+      }
+      return start + (n - 1) * gap + 5;
+    }
+
+    it("reads a limit for the whole fleet: the successes seen here over this process's share of the store's grants", () => {
+      const c = new AdaptiveRate(settings, 0);
+      // 100 per 5 s shared by four processes: this one got 25 of the first 100 grants.
+      const last = sharedBurst(c, 0, 25, 40, 0.25);
+      apply(c, c.throttledAt(last + 10, last + 5, 3995) as RateChange, last + 10);
+      expect(c.windowMs).to.equal(last + 10 + 3995);
+      expect(c.window.limit, "the fleet's limit, not this process's quarter of it").to.be.within(96, 100);
+    });
+
+    it("reads exactly what it saw while it makes (nearly) all of the store's grants", () => {
+      const c = new AdaptiveRate(settings, 0);
+      const last = sharedBurst(c, 0, 100, 10, 1);
+      apply(c, c.throttledAt(last + 10, last + 5, 3995) as RateChange, last + 10);
+      expect(c.window.limit).to.equal(100);
+      // A store that lags by a settle or two still counts as alone.
+      const lagging = new AdaptiveRate(settings, 0);
+      const end = sharedBurst(lagging, 0, 100, 10, 0.95);
+      apply(lagging, lagging.throttledAt(end + 10, end + 5, 3995) as RateChange, end + 10);
+      expect(lagging.window.limit).to.equal(100);
+    });
+
+    it("sends every increase with onlyIf; an answer below it is another process's decrease, taken as its own", () => {
+      const c = new AdaptiveRate(settings, 0);
+      c.limited();
+      c.succeeded(60, 55);
+      const doubling = c.increaseDue(100) as RateChange;
+      expect(doubling).to.include({ onlyIf: 10, multiply: 2 });
+      // Another process cut the shared rate to 6 meanwhile: the store answers the rate as it is.
+      c.increased(6, doubling, 100);
+      expect(c.rate).to.equal(6);
+      expect(c.phase, "slow start ends").to.equal("steady");
+      // 429s of requests granted here before that belong to the burst the other process answered.
+      expect(c.throttledAt(120, 90, 1000)).to.equal(undefined);
+      expect(c.decreases).to.equal(0);
+      // One granted later is a new signal.
+      expect(c.throttledAt(1500, 1200, 1000)).to.not.equal(undefined);
+      // An increase the store applied is just a change.
+      const d = new AdaptiveRate(settings, 0);
+      d.limited();
+      d.succeeded(60, 55);
+      const ok = d.increaseDue(100) as RateChange;
+      d.increased(20, ok, 100);
+      expect(d.phase).to.equal("slow-start");
+      expect(d.rate).to.equal(20);
+    });
+
+    it("ends slow start when the store says some process learned a limit, even at a rate above its own", () => {
+      const c = new AdaptiveRate(settings, 0);
+      c.synced(80, undefined, 500, false);
+      expect(c.phase, "a higher shared rate alone: another process's slow start").to.equal("slow-start");
+      c.synced(37, undefined, 1000, true);
+      expect(c.phase).to.equal("steady");
+      expect(c.rate).to.equal(37);
+      c.limited();
+      c.succeeded(1100, 1050);
+      expect(c.increaseDue(1300), "no doubling above what the other process found").to.equal(undefined);
+      const lower = new AdaptiveRate(settings, 0);
+      lower.synced(4, undefined, 1000, false);
+      expect(lower.phase, "a rate below ours: someone decreased").to.equal("steady");
+    });
+
+    it("counts 429s of requests granted before its own decrease reached the store as part of that burst", () => {
+      const c = new AdaptiveRate(settings, 0);
+      for (let i = 0; i < 40; i += 1) c.succeeded(i * 10, i * 10 - 5);
+      apply(c, { initial: 10, set: 100, min: 1, max: 2000 }, 0);
+      const change = c.throttledAt(400, 395, 1000) as RateChange;
+      // The store answered 30 ms later; requests granted meanwhile went at the old rate.
+      apply(c, change, 430);
+      expect(c.throttledAt(440, 420, 1000)).to.equal(undefined);
+      expect(c.decreases).to.equal(1);
+    });
+  });
+
   describe("learning the window's shape", () => {
     /** Sends `n` requests from `start`, `gap` ms apart, each answered `rtt` ms later with success. */
     function burst(c: AdaptiveRate, start: number, n: number, gap: number, rtt = 5): number {

@@ -30,7 +30,7 @@ describe("MemoryThrottleStore", () => {
 
   it("has a no-argument constructor and follows the (faked) Date.now clock", async () => {
     const store = new MemoryThrottleStore();
-    expect(await store.reserve(windowRequest(1, 1000))).to.deep.equal({ granted: true, ticket: String(Date.now()) });
+    expect(await store.reserve(windowRequest(1, 1000))).to.deep.equal({ granted: true, ticket: String(Date.now()), used: 1 });
     expect(await store.reserve(windowRequest(1, 1000))).to.deep.equal({ granted: false, retryInMs: 1000, reason: "budget" });
     clock.tick(1000);
     expect((await store.reserve(windowRequest(1, 1000))).granted).to.equal(true);
@@ -92,6 +92,37 @@ describe("MemoryThrottleStore", () => {
     clock.tick(2001);
     expect(await store.cooldownRemaining("c")).to.equal(0);
     expect((await store.reserve(windowRequest(5, 1000))).granted).to.equal(true);
+  });
+
+  it("answers each grant with the first window's use, this grant included", async () => {
+    const store = new MemoryThrottleStore();
+    const uses: (number | undefined)[] = [];
+    for (let i = 0; i < 3; i++) {
+      const result = await store.reserve(windowRequest(5, 1000));
+      uses.push(result.granted ? result.used : undefined);
+      clock.tick(400);
+    }
+    // The first grant left the window after 1000 ms.
+    expect(uses).to.deep.equal([1, 2, 3]);
+    const later = await store.reserve(windowRequest(5, 1000));
+    expect(later.granted && later.used).to.equal(3);
+  });
+
+  it("applies a rate change with onlyIf only while the rate is that value, else answers the rate as it is", async () => {
+    const store = new MemoryThrottleStore();
+    // Nothing stored: `initial` is the rate it is compared with.
+    expect(await store.adjustRate("r", { initial: 20, onlyIf: 20, multiply: 2, min: 1, max: 1000 })).to.equal(40);
+    // Two processes that both saw 40 double it once, not twice.
+    const [a, b] = await Promise.all([
+      store.adjustRate("r", { initial: 40, onlyIf: 40, multiply: 2, min: 1, max: 1000 }),
+      store.adjustRate("r", { initial: 40, onlyIf: 40, multiply: 2, min: 1, max: 1000 }),
+    ]);
+    expect([a, b]).to.deep.equal([80, 80]);
+    expect(await store.readRate("r")).to.equal(80);
+    // A decrease meanwhile wins over an increase sent against the old rate.
+    await store.adjustRate("r", { initial: 80, set: 30, min: 1, max: 1000 });
+    expect(await store.adjustRate("r", { initial: 80, onlyIf: 80, add: 10, min: 1, max: 1000 })).to.equal(30);
+    expect(await store.adjustRate("r", { initial: 30, onlyIf: 30.000000000001, add: 10, min: 1, max: 1000 })).to.equal(40);
   });
 
   it("adjusts rates atomically with clamping", async () => {
