@@ -158,8 +158,10 @@ function toNumber(reply: unknown): number {
 function parseReserveReply(reply: unknown): ReserveResult {
   if (Array.isArray(reply) && reply[0] === 1) {
     const used = typeof reply[2] === "number" ? reply[2] : undefined;
+    const oldestAgeMs = typeof reply[3] === "string" ? Number(reply[3]) : Number.NaN;
     if (typeof reply[1] !== "string") return { granted: true };
-    return used === undefined ? { granted: true, ticket: reply[1] } : { granted: true, ticket: reply[1], used };
+    if (used === undefined) return { granted: true, ticket: reply[1] };
+    return Number.isFinite(oldestAgeMs) ? { granted: true, ticket: reply[1], used, oldestAgeMs } : { granted: true, ticket: reply[1], used };
   }
   if (Array.isArray(reply) && reply[0] === 0) {
     const reason = reply[2];

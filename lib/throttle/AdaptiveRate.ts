@@ -144,14 +144,18 @@ export class AdaptiveRate {
    * behind (or nothing ever sent), the server's window is empty: the burst starting here is an anchor.
    * @param now - The current time in ms.
    * @param inFlight - Requests of this class in flight before this one.
+   * @param sharedSinceMs - How long ago the oldest grant in the shared window was made, by any
+   *   process sharing the store (0 alone): a burst anchored here began that much earlier.
    */
-  granted(now: number, inFlight: number): void {
+  granted(now: number, inFlight: number, sharedSinceMs = 0): void {
     // While a suspect 429 is being checked, the burst it refused is not over.
     if (inFlight > 0 || this.suspect !== undefined) return;
     const quietFor = this.lastAnswerAt === undefined ? Number.POSITIVE_INFINITY : now - this.lastAnswerAt;
     const fresh = this.lastAnswerAt === undefined && this.phase === "slow-start";
     if (fresh || (this.windowMs !== undefined && quietFor >= this.windowMs)) {
-      this.anchorAt = now;
+      // Other processes sharing the store may have started the burst earlier: the server's window
+      // opened with the fleet's first grant, so W measured from it stays an upper bound.
+      this.anchorAt = now - Math.max(0, sharedSinceMs);
       this.anchorSuccesses = 0;
     }
   }

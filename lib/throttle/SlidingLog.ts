@@ -132,9 +132,35 @@ export class SlidingLog {
    * @param now - The current time in ms.
    */
   count(now: number): number {
-    let n = 0;
-    for (const t of this.times) if (t > now - this.windowMs) n += 1;
-    return n;
+    return this.times.length - this.firstInWindow(now);
+  }
+
+  /**
+   * How long ago the oldest grant still within the window was made (0 when none is).
+   * @param now - The current time in ms.
+   */
+  oldestAgeMs(now: number): number {
+    const first = this.firstInWindow(now);
+    if (first >= this.times.length) return 0;
+    return Math.max(0, now - (this.times[this.at(first)] ?? now));
+  }
+
+  /** Where the `logical`-th oldest entry sits in the ring. */
+  private at(logical: number): number {
+    return this.times.length === this.limit ? (this.head + logical) % this.limit : logical;
+  }
+
+  /** The logical index of the oldest entry within `(now - windowMs, now]`: a binary search, since the log is kept in time order. */
+  private firstInWindow(now: number): number {
+    const from = now - this.windowMs;
+    let low = 0;
+    let high = this.times.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((this.times[this.at(mid)] ?? Number.NEGATIVE_INFINITY) > from) high = mid;
+      else low = mid + 1;
+    }
+    return low;
   }
 
   /**

@@ -390,7 +390,7 @@ export class ThrottleScheduler {
       state.inFlight -= 1;
       return undefined;
     }
-    const grant = this.granted(lane, result.ticket, result.used);
+    const grant = this.granted(lane, result.ticket, result.used, result.oldestAgeMs);
     // As a pump that granted its last waiter: the lane's queue is empty again.
     endLane(lane);
     return grant;
@@ -743,7 +743,7 @@ export class ThrottleScheduler {
             break;
           }
           state.queued -= 1;
-          const grant = this.granted(lane, result.ticket, result.used);
+          const grant = this.granted(lane, result.ticket, result.used, result.oldestAgeMs);
           if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener("abort", waiter.onAbort);
           waiter.resolve(grant);
           continue;
@@ -771,7 +771,7 @@ export class ThrottleScheduler {
   }
 
   /** Counts a grant the store just gave the lane's head (the slot is already held) and names it. */
-  private granted(lane: Lane, ticket: string | undefined, used: number | undefined): Grant {
+  private granted(lane: Lane, ticket: string | undefined, used: number | undefined, oldestAgeMs: number | undefined): Grant {
     const state = lane.state;
     const now = this.settings.now();
     state.sent += 1;
@@ -781,7 +781,7 @@ export class ThrottleScheduler {
     if (adaptive === undefined) return { at: now, ticket };
     const depth = adaptive.local.inFlight + 1;
     if (used !== undefined) adaptive.controller?.sharedUse(adaptive.local.used(now) + 1, used);
-    adaptive.controller?.granted(now, depth - 1);
+    adaptive.controller?.granted(now, depth - 1, oldestAgeMs);
     adaptive.local.granted();
     return { at: now, ticket, depth };
   }

@@ -122,6 +122,13 @@ export type ReserveResult =
        * each process reads its own share as the limit, which only errs on the careful side.
        */
       readonly used?: number;
+      /**
+       * How long ago the oldest grant still in the first window was made, by any process (0 when
+       * this grant is the only one). A burst this process starts may have begun earlier in the
+       * fleet: adaptive mode measures the server's window from the fleet's first grant, so it stays
+       * an upper bound. Optional, like `used`.
+       */
+      readonly oldestAgeMs?: number;
     }
   | {
       readonly granted: false;

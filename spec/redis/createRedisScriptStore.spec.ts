@@ -173,12 +173,19 @@ describe("redis/createRedisScriptStore (real Redis)", () => {
     const window = { key: "used", limit: 10, windowMs: 60_000 };
     const other = { key: "used:other", limit: 10, windowMs: 60_000 };
     const uses: number[] = [];
+    const ages: number[] = [];
     for (let i = 0; i < 4; i++) {
       const result = await stores[i]!.reserve({ windows: [window, other], cooldownKey: "used" });
       if (!result.granted) throw new Error("expected a grant");
       uses.push(result.used ?? -1);
+      ages.push(result.oldestAgeMs ?? -1);
+      await sleep(30);
     }
     expect(uses).to.deep.equal([1, 2, 3, 4]);
+    // The age of the first connection's grant, by the Redis server's clock.
+    expect(ages[0]).to.equal(0);
+    expect(ages[3]).to.be.within(85, 200);
+    expect(ages[1]! < ages[2]! && ages[2]! < ages[3]!).to.equal(true);
   });
 
   it("clamps adaptive rates and lets `set` replace them", async () => {

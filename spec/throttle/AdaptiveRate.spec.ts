@@ -183,6 +183,22 @@ describe("AdaptiveRate", () => {
       expect(c.window.limit, "the fleet's limit, not this process's quarter of it").to.be.within(96, 100);
     });
 
+    it("measures W from the fleet's first grant when another process started the burst earlier", () => {
+      const c = new AdaptiveRate(settings, 0);
+      // Another process's first grant was 300 ms before ours (the store says so with our first grant).
+      c.sharedUse(1, 30);
+      c.granted(300, 0, 300);
+      c.succeeded(305, 300);
+      for (let i = 1; i < 25; i += 1) {
+        c.sharedUse(i + 1, 4 * (i + 1));
+        c.granted(300 + i * 20, 1);
+        c.succeeded(305 + i * 20, 300 + i * 20);
+      }
+      apply(c, c.throttledAt(800, 790, 4200) as RateChange, 800);
+      // From our own first grant W would be 800 + 4200 − 300 = 4700: shorter than the server's 5000.
+      expect(c.windowMs).to.equal(5000);
+    });
+
     it("reads exactly what it saw while it makes (nearly) all of the store's grants", () => {
       const c = new AdaptiveRate(settings, 0);
       const last = sharedBurst(c, 0, 100, 10, 1);

@@ -30,7 +30,7 @@ describe("MemoryThrottleStore", () => {
 
   it("has a no-argument constructor and follows the (faked) Date.now clock", async () => {
     const store = new MemoryThrottleStore();
-    expect(await store.reserve(windowRequest(1, 1000))).to.deep.equal({ granted: true, ticket: String(Date.now()), used: 1 });
+    expect(await store.reserve(windowRequest(1, 1000))).to.deep.equal({ granted: true, ticket: String(Date.now()), used: 1, oldestAgeMs: 0 });
     expect(await store.reserve(windowRequest(1, 1000))).to.deep.equal({ granted: false, retryInMs: 1000, reason: "budget" });
     clock.tick(1000);
     expect((await store.reserve(windowRequest(1, 1000))).granted).to.equal(true);
@@ -94,18 +94,22 @@ describe("MemoryThrottleStore", () => {
     expect((await store.reserve(windowRequest(5, 1000))).granted).to.equal(true);
   });
 
-  it("answers each grant with the first window's use, this grant included", async () => {
+  it("answers each grant with the first window's use, this grant included, and the age of its oldest grant", async () => {
     const store = new MemoryThrottleStore();
     const uses: (number | undefined)[] = [];
+    const ages: (number | undefined)[] = [];
     for (let i = 0; i < 3; i++) {
       const result = await store.reserve(windowRequest(5, 1000));
       uses.push(result.granted ? result.used : undefined);
+      ages.push(result.granted ? result.oldestAgeMs : undefined);
       clock.tick(400);
     }
-    // The first grant left the window after 1000 ms.
     expect(uses).to.deep.equal([1, 2, 3]);
+    expect(ages).to.deep.equal([0, 400, 800]);
+    // At 1200 the first grant (at 0) has left the window; the oldest left is the one at 400.
     const later = await store.reserve(windowRequest(5, 1000));
     expect(later.granted && later.used).to.equal(3);
+    expect(later.granted && later.oldestAgeMs).to.equal(800);
   });
 
   it("applies a rate change with onlyIf only while the rate is that value, else answers the rate as it is", async () => {

@@ -45,6 +45,8 @@ describe("SlidingLog", () => {
           }
           for (const end of granted) expect(countIn(granted, end, windowMs)).to.be.at.most(limit);
           expect(log.count(now)).to.equal(countIn(granted, now, windowMs));
+          const inWindow = granted.filter((t) => t > now - windowMs);
+          expect(log.oldestAgeMs(now)).to.equal(inWindow.length === 0 ? 0 : now - Math.min(...inWindow));
         },
       ),
     );

@@ -6,7 +6,7 @@ import { luaScript } from "../luaScript.js";
  * KEYS: cooldown, [pace], window 1..n.
  * ARGV: member suffix (unique per call), pace interval ms (0 = no pace key), expiry margin ms,
  * then `limit, windowMs` per window.
- * Returns `{1, member, used}` when granted (the member names the grant for the settle script; `used` counts the first window's grants, this one included), else `{0, waitMs, reason}`, where the wait is the longest of all
+ * Returns `{1, member, used}` when granted (the member names the grant for the settle script; `used` counts the first window's grants, this one included, and `oldestAge` is the age in ms of its oldest, as text), else `{0, waitMs, reason}`, where the wait is the longest of all
  * refusals, so a retry after it can succeed.
  *
  * Times come from the server's `TIME` with microsecond precision, so skewed clients agree.
@@ -56,15 +56,19 @@ if reason then
 end
 
 local member = nowText .. ':' .. ARGV[1]
-local used = 0
+local used, oldestAge = 0, '0'
 for i = 0, windows - 1 do
   local key = KEYS[firstWindow + i]
   redis.call('ZADD', key, nowText, member)
   redis.call('PEXPIRE', key, math.ceil(tonumber(ARGV[5 + 2 * i]) + margin))
-  if i == 0 then used = redis.call('ZCARD', key) end
+  if i == 0 then
+    used = redis.call('ZCARD', key)
+    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    oldestAge = string.format('%.3f', math.max(0, now - tonumber(oldest[2])))
+  end
 end
 if paceInterval > 0 then
   redis.call('SET', KEYS[2], string.format('%.3f', now + paceInterval), 'PX', math.ceil(paceInterval + margin))
 end
-return {1, member, used}
+return {1, member, used, oldestAge}
 `);
