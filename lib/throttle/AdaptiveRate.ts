@@ -204,6 +204,7 @@ export class AdaptiveRate {
     this.lastAnswerAt = now;
     if (depth !== undefined) this.answeredAtDepth(now, grantedAt, depth);
     if (this.anchorAt !== undefined && grantedAt >= this.anchorAt) this.anchorSuccesses += 1;
+    this.lateInBurst(now, grantedAt);
     const pending = this.unresolved;
     if (pending !== undefined && grantedAt > pending.throttledAt) this.resolveShape(now, pending);
     this.sampleRoundTrip(now - grantedAt);
@@ -501,6 +502,9 @@ export class AdaptiveRate {
       this.learnWindow(shape.windowMs);
       const limit = (shape.limit * 1000) / shape.windowMs;
       this.decrease(limit, now, false);
+      // Answers of the burst still on their way count too (see burstTail).
+      const precision = (retryAfterMs as number) % 1000 === 0 ? 1000 : 1;
+      this.burstTail = { from: anchorAt as number, grantedBy: now, until: now + (retryAfterMs as number) - precision, successes: this.anchorSuccesses, windowMs: shape.windowMs };
       return { initial: this.rate, set: limit, min: s.minRate, max: s.maxRate };
     }
     const failedProbe = this.probing;
@@ -648,6 +652,33 @@ export class AdaptiveRate {
     this.ceiling = Math.max(this.settings.minRate, limit);
     this.phase = "steady";
     this.plateauSince = undefined;
+    this.learnedRate = limit;
+  }
+
+  /**
+   * The anchored burst whose first 429 taught L and W, while its other answers may still come:
+   * a request granted in it before that 429 arrived that succeeds later was admitted by the
+   * server in the same window (its oldest request has not left before `until`), so L was counted
+   * short by one. Answers overtake each other on a loaded machine: a fast 429 can beat slower
+   * successes granted before it.
+   */
+  private burstTail:
+    | { readonly from: number; readonly grantedBy: number; readonly until: number; successes: number; readonly windowMs: number }
+    | undefined;
+
+  /** A success that may belong to the burst that taught the window (see {@link burstTail}): L grows by it. */
+  private lateInBurst(now: number, grantedAt: number): void {
+    const tail = this.burstTail;
+    if (tail === undefined) return;
+    if (now > tail.until || this.windowMs !== tail.windowMs) {
+      this.burstTail = undefined;
+      return;
+    }
+    if (grantedAt < tail.from || grantedAt > tail.grantedBy) return;
+    tail.successes += 1;
+    const limit = (this.fleet(tail.successes) * 1000) / tail.windowMs;
+    if (this.ceiling !== undefined && limit <= this.ceiling) return;
+    this.ceiling = limit;
     this.learnedRate = limit;
   }
 

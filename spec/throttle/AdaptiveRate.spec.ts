@@ -306,6 +306,24 @@ describe("AdaptiveRate", () => {
       expect(c.takeLearnedWindow(), "taken once").to.equal(undefined);
     });
 
+    it("counts the burst's successes that arrive after its first 429 (answers overtake each other), until the window could free", () => {
+      const c = new AdaptiveRate(settings, 0);
+      // 30 per 3 s: 30 requests granted from 0 to 290; the 429 of the 31st (granted at 300) arrives
+      // at 320, before the last 10 successes (granted 200..290) are answered.
+      for (let i = 0; i < 30; i += 1) c.granted(i * 10, i);
+      for (let i = 0; i < 20; i += 1) c.succeeded(i * 10 + 5, i * 10);
+      c.granted(300, 10);
+      apply(c, c.throttledAt(320, 300, 2985) as RateChange, 320);
+      expect(c.window.limit, "20 counted when the 429 came").to.equal(20);
+      for (let i = 20; i < 30; i += 1) c.succeeded(330 + i, i * 10);
+      apply(c, c.increaseDue(400) as RateChange, 400);
+      expect(c.window).to.deep.equal({ limit: 30, windowMs: 3305 });
+      // After the server's window could have freed, a success proves nothing more.
+      c.succeeded(3400, 250);
+      expect(c.increaseDue(3400)).to.equal(undefined);
+      expect(c.window.limit).to.equal(30);
+    });
+
     it("with whole-second Retry-After, only trusts a burst shorter than Retry-After − 1 s, and W stays an upper bound", () => {
       const c = new AdaptiveRate(settings, 0);
       const last = burst(c, 0, 100, 10); // ends at 995
