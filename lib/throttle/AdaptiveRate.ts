@@ -170,9 +170,11 @@ export class AdaptiveRate {
    */
   sharedUse(own: number, all: number): void {
     // Too few to say; a store's count at or below ours (a settle not in yet) means we are alone.
-    // Smoothed over a few grants only: the count that is divided by it covers the last window.
+    // Smoothed over a few grants only (the count divided by it covers the last window), and
+    // rising at once: a share read too high only makes the fleet's count read low (safe), one
+    // read too low makes it read high, and the fleet overshoots.
     const sample = all >= 4 && own < all ? own / all : 1;
-    this.share = (this.share + sample) / 2;
+    this.share = Math.max(sample, (this.share + sample) / 2);
   }
 
   /**
@@ -504,7 +506,7 @@ export class AdaptiveRate {
       this.decrease(limit, now, false);
       // Answers of the burst still on their way count too (see burstTail).
       const precision = (retryAfterMs as number) % 1000 === 0 ? 1000 : 1;
-      this.burstTail = { from: anchorAt as number, grantedBy: now, until: now + (retryAfterMs as number) - precision, successes: this.anchorSuccesses, windowMs: shape.windowMs };
+      this.burstTail = { from: anchorAt as number, grantedBy: now, until: now + (retryAfterMs as number) - precision, limit: shape.limit, windowMs: shape.windowMs };
       return { initial: this.rate, set: limit, min: s.minRate, max: s.maxRate };
     }
     const failedProbe = this.probing;
@@ -663,7 +665,7 @@ export class AdaptiveRate {
    * successes granted before it.
    */
   private burstTail:
-    | { readonly from: number; readonly grantedBy: number; readonly until: number; successes: number; readonly windowMs: number }
+    | { readonly from: number; readonly grantedBy: number; readonly until: number; limit: number; readonly windowMs: number }
     | undefined;
 
   /** A success that may belong to the burst that taught the window (see {@link burstTail}): L grows by it. */
@@ -675,8 +677,9 @@ export class AdaptiveRate {
       return;
     }
     if (grantedAt < tail.from || grantedAt > tail.grantedBy) return;
-    tail.successes += 1;
-    const limit = (this.fleet(tail.successes) * 1000) / tail.windowMs;
+    // One each, not over this process's share: a correction of a count, kept on the safe side.
+    tail.limit += 1;
+    const limit = (tail.limit * 1000) / tail.windowMs;
     if (this.ceiling !== undefined && limit <= this.ceiling) return;
     this.ceiling = limit;
     this.learnedRate = limit;
