@@ -46,10 +46,15 @@ export function createStoreOutage(settings: StoreOutageSettings): StoreOutage {
   let closed = false;
   let failedCall: StoreCall | undefined;
   let probeTimer: ReturnType<typeof setTimeout> | undefined;
+  // The timer functions of the moment the tracker is made, as setSafeInterval keeps them: a probe
+  // loop re-arms itself for as long as the store is down, and must not pick up whatever
+  // setTimeout is installed later (a test's fake clock would then hold its next probe for good).
+  const setTimer = globalThis.setTimeout.bind(globalThis);
+  const clearTimer = globalThis.clearTimeout.bind(globalThis);
 
   function scheduleProbe(): void {
     if (closed || probeTimer !== undefined) return;
-    probeTimer = setTimeout(runProbe, settings.probeIntervalMs);
+    probeTimer = setTimer(runProbe, settings.probeIntervalMs);
     // A store waiting for its backend must not keep the process alive.
     (probeTimer as { unref?: () => void }).unref?.();
   }
@@ -88,7 +93,7 @@ export function createStoreOutage(settings: StoreOutageSettings): StoreOutage {
     },
     close() {
       closed = true;
-      clearTimeout(probeTimer);
+      clearTimer(probeTimer);
       probeTimer = undefined;
     },
   };

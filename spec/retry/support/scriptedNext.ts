@@ -104,13 +104,11 @@ export function makeContext(init: ContextInit = {}): Context {
 
 /**
  * The fake-clock timers still pending once asynchronous clean-up had its turns: body reads and
- * stream cancels settle on real `setImmediate` turns, so they get up to 200 before the count. A
+ * stream cancels settle on real `setImmediate` turns, so they get up to 20 before the count. A
  * timer that is really left behind is still there after them.
  * @param clock - The installed fake clock.
  */
 export async function timersLeftAfterCleanup(clock: { countTimers(): number }): Promise<number> {
-  // 200 turns, not 20: on a busy CI machine a cancel's promise chain once needed more (one timer
-  // counted, gone a few turns later). A timer really left behind is still there after any number.
-  for (let turn = 0; turn < 200 && clock.countTimers() > 0; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+  for (let turn = 0; turn < 20 && clock.countTimers() > 0; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
   return clock.countTimers();
 }
