@@ -51,6 +51,16 @@ export function setSafeTimeout(callback: () => void, ms: number, options: SafeTi
 }
 
 /**
+ * A {@link setSafeTimeout} that keeps to the timer functions of the moment it is made. For a loop
+ * that re-arms itself from its own callback (as {@link setSafeInterval} does): each turn stays on
+ * the clock the loop started on, so fake timers installed later never take over its next turn.
+ */
+export function boundSafeTimeout(): (callback: () => void, ms: number, options?: SafeTimerOptions) => SafeTimer {
+  const clock = currentClock();
+  return (callback, ms, options = {}) => schedule(clock, callback, ms, options.unref === true);
+}
+
+/**
  * Calls `callback` every `ms` (each period starts when the previous call returned) until cleared;
  * the callback may clear it. Periods are clamped and stepped as in {@link setSafeTimeout}.
  * @param callback - What to run.
@@ -58,18 +68,17 @@ export function setSafeTimeout(callback: () => void, ms: number, options: SafeTi
  * @param options - `unref`.
  */
 export function setSafeInterval(callback: () => void, ms: number, options: SafeTimerOptions = {}): SafeTimer {
-  const clock = currentClock();
+  const set = boundSafeTimeout();
   let current: SafeTimer | undefined;
   let stopped = false;
   const next = (): void => {
-    current = schedule(
-      clock,
+    current = set(
       () => {
         callback();
         if (!stopped) next();
       },
       ms,
-      options.unref === true,
+      options,
     );
   };
   next();

@@ -1,4 +1,5 @@
 import { redactError } from "../chain/redactSecrets.js";
+import { boundSafeTimeout, type SafeTimer } from "../chain/safeTimer.js";
 import type { StoreCall } from "./storeCall.js";
 import type { StoreFallbackEvent, StoreRecoverEvent } from "./StoreEvents.js";
 
@@ -45,18 +46,16 @@ export function createStoreOutage(settings: StoreOutageSettings): StoreOutage {
   let epoch = 0;
   let closed = false;
   let failedCall: StoreCall | undefined;
-  let probeTimer: ReturnType<typeof setTimeout> | undefined;
-  // The timer functions of the moment the tracker is made, as setSafeInterval keeps them: a probe
-  // loop re-arms itself for as long as the store is down, and must not pick up whatever
-  // setTimeout is installed later (a test's fake clock would then hold its next probe for good).
-  const setTimer = globalThis.setTimeout.bind(globalThis);
-  const clearTimer = globalThis.clearTimeout.bind(globalThis);
+  let probeTimer: SafeTimer | undefined;
+  // Bound when the tracker is made: the probe loop re-arms itself for as long as the store is
+  // down, and must not move onto a setTimeout installed later (a test's fake clock would then
+  // hold its next probe for good).
+  const setProbeTimer = boundSafeTimeout();
 
   function scheduleProbe(): void {
     if (closed || probeTimer !== undefined) return;
-    probeTimer = setTimer(runProbe, settings.probeIntervalMs);
     // A store waiting for its backend must not keep the process alive.
-    (probeTimer as { unref?: () => void }).unref?.();
+    probeTimer = setProbeTimer(() => void runProbe(), settings.probeIntervalMs, { unref: true });
   }
 
   async function runProbe(): Promise<void> {
@@ -93,7 +92,7 @@ export function createStoreOutage(settings: StoreOutageSettings): StoreOutage {
     },
     close() {
       closed = true;
-      clearTimer(probeTimer);
+      probeTimer?.clear();
       probeTimer = undefined;
     },
   };
