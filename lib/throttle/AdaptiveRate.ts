@@ -1,4 +1,5 @@
 import { RecentCounter } from "./RecentCounter.js";
+import { lowerRate } from "./sameRate.js";
 import type { RateChange } from "./ThrottleStore.js";
 
 /** Tuning of the adaptive rate, already defaulted; see `AdaptiveThrottleOptions` for meanings. */
@@ -422,7 +423,7 @@ export class AdaptiveRate {
    * @param now - The current time in ms.
    */
   increased(rate: number, change: RateChange, now: number): void {
-    if (change.onlyIf !== undefined && rate < change.onlyIf * (1 - 1e-9)) this.adopt(rate, now);
+    if (change.onlyIf !== undefined && lowerRate(rate, change.onlyIf)) this.adopt(rate, now);
     else this.changed(rate, now);
   }
 
@@ -439,7 +440,7 @@ export class AdaptiveRate {
     if (rate === undefined) return;
     // A limit learned elsewhere ends slow start here too: doubling on from the shared rate would
     // overshoot what that process just found.
-    if (now !== undefined && (rate < this.rate * (1 - 1e-9) || (learned === true && this.phase === "slow-start"))) this.adopt(rate, now);
+    if (now !== undefined && (lowerRate(rate, this.rate) || (learned === true && this.phase === "slow-start"))) this.adopt(rate, now);
     else this.rate = rate;
   }
 
@@ -505,8 +506,7 @@ export class AdaptiveRate {
       const limit = (shape.limit * 1000) / shape.windowMs;
       this.decrease(limit, now, false);
       // Answers of the burst still on their way count too (see burstTail).
-      const precision = (retryAfterMs as number) % 1000 === 0 ? 1000 : 1;
-      this.burstTail = { from: anchorAt as number, grantedBy: now, until: now + (retryAfterMs as number) - precision, limit: shape.limit, windowMs: shape.windowMs };
+      this.burstTail = { from: shape.anchorAt, grantedBy: now, until: shape.heldUntil, limit: shape.limit, windowMs: shape.windowMs };
       return { initial: this.rate, set: limit, min: s.minRate, max: s.maxRate };
     }
     const failedProbe = this.probing;
@@ -715,16 +715,21 @@ export class AdaptiveRate {
   /**
    * L and W from an anchored burst, or `undefined` when the evidence is ambiguous: the burst lasted
    * longer than the `Retry-After` can vouch for (some successes may have left the window), no
-   * `Retry-After`, or no success.
+   * `Retry-After`, or no success. `heldUntil` is how long the server surely still holds the burst's
+   * first request: the `Retry-After` less its precision.
    */
-  private anchoredShape(now: number, anchorAt: number, retryAfterMs: number | undefined): { limit: number; windowMs: number } | undefined {
+  private anchoredShape(
+    now: number,
+    anchorAt: number,
+    retryAfterMs: number | undefined,
+  ): { limit: number; windowMs: number; anchorAt: number; heldUntil: number } | undefined {
     if (retryAfterMs === undefined || this.anchorSuccesses === 0) return undefined;
     // A whole-second Retry-After may be rounded up by up to a second: the server's own wait, and so
     // its window, may be that much shorter.
     const precision = retryAfterMs % 1000 === 0 ? 1000 : 1;
     if (now - anchorAt > retryAfterMs - precision) return undefined;
     const measured = Math.min(MAX_LEARNED_WINDOW_MS, Math.ceil(now + retryAfterMs - anchorAt));
-    return { limit: this.fleet(this.anchorSuccesses), windowMs: Math.min(measured, this.windowMs ?? measured) };
+    return { limit: this.fleet(this.anchorSuccesses), windowMs: Math.min(measured, this.windowMs ?? measured), anchorAt, heldUntil: now + retryAfterMs - precision };
   }
 
   private sampleRoundTrip(ms: number): void {

@@ -4,6 +4,7 @@ import { setSafeInterval, type SafeTimer } from "../chain/safeTimer.js";
 import { SlidingLog } from "./SlidingLog.js";
 import type { BreakerAdmission, BreakerOutcome, BreakerPolicy, BreakerStore, BreakerTransition } from "./BreakerStore.js";
 import { admitCircuit, closedCircuit, isIdleCircuit, recordCircuit, type CircuitRecord } from "./breakerState.js";
+import { sameRate } from "./sameRate.js";
 import type { RateChange, RefundRequest, ReserveRequest, ReserveResult, SettleRequest, ThrottleStore } from "./ThrottleStore.js";
 
 /** Options of {@link MemoryThrottleStore}. */
@@ -289,9 +290,4 @@ export class MemoryThrottleStore implements ThrottleStore, BreakerStore {
     }
     return log;
   }
-}
-
-/** Two rates that differ only by floating-point noise (a rate read back from text, say). */
-export function sameRate(a: number, b: number): boolean {
-  return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 }
