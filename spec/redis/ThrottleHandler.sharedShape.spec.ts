@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import type { Redis } from "ioredis";
 import { createRedisThrottleStore } from "../../lib/redis/createRedisThrottleStore.js";
+import type { GraphEmulator } from "../../lib/testing/index.js";
 import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
 import { useEmulators } from "../testing/support/helpers.js";
 import { emulatorClient, patchMany } from "../throttle/support/emulatorChain.js";
@@ -16,6 +17,18 @@ describe("ThrottleHandler with the Redis store: a fleet learns one shape once (r
     connections = await Promise.all([connectRedis(), connectRedis(), connectRedis()]);
   });
 
+  /** A fresh key prefix (one per attempt: a retried attempt must learn from scratch), an emulator with one sliding window and exact Retry-After, and a handler per connection sharing that prefix. */
+  async function fleetOn(name: string, limit: number, windowMs: number): Promise<{ emu: GraphEmulator; handlers: ThrottleHandler[] }> {
+    const prefix = uniquePrefix(name);
+    prefixes.push(prefix);
+    const emu = await emulator({
+      limits: [{ name: "writes per tenant", requests: "write", scope: "tenant", limit, windowMs }],
+      retryAfterFormat: "fractional-seconds",
+    });
+    const handlers = connections.map((redis) => new ThrottleHandler({ store: createRedisThrottleStore(redis, { keyPrefix: prefix }) }));
+    return { emu, handlers };
+  }
+
   after(async () => {
     const [redis] = connections;
     if (redis !== undefined) for (const prefix of prefixes) await deleteKeysWithPrefix(redis, prefix);
@@ -23,15 +36,9 @@ describe("ThrottleHandler with the Redis store: a fleet learns one shape once (r
   });
 
   it("one client learns L per W from its burst; two more clients (own connections) start from it with no 429", async () => {
-    const prefix = uniquePrefix("shared-shape");
-    prefixes.push(prefix);
     const LIMIT = 30;
     const WINDOW = 2000;
-    const emu = await emulator({
-      limits: [{ name: "writes per tenant", requests: "write", scope: "tenant", limit: LIMIT, windowMs: WINDOW }],
-      retryAfterFormat: "fractional-seconds",
-    });
-    const handlers = connections.map((redis) => new ThrottleHandler({ store: createRedisThrottleStore(redis, { keyPrefix: prefix }) }));
+    const { emu, handlers } = await fleetOn("shared-shape", LIMIT, WINDOW);
     const [first, ...others] = handlers.map((throttle) => emulatorClient(emu, { throttle }));
     // The first client learns: a burst, one round of 429s, then L per W.
     const learning = await patchMany(first!.client, LIMIT + 10, 20);
@@ -49,15 +56,9 @@ describe("ThrottleHandler with the Redis store: a fleet learns one shape once (r
   });
 
   it("three clients that learn together read the fleet's limit, not their own share of it", async () => {
-    const prefix = uniquePrefix("fleet-learns");
-    prefixes.push(prefix);
     const LIMIT = 60;
     const WINDOW = 2000;
-    const emu = await emulator({
-      limits: [{ name: "writes per tenant", requests: "write", scope: "tenant", limit: LIMIT, windowMs: WINDOW }],
-      retryAfterFormat: "fractional-seconds",
-    });
-    const handlers = connections.map((redis) => new ThrottleHandler({ store: createRedisThrottleStore(redis, { keyPrefix: prefix }) }));
+    const { emu, handlers } = await fleetOn("fleet-learns", LIMIT, WINDOW);
     const clients = handlers.map((throttle) => emulatorClient(emu, { throttle }).client);
     // Two windows' worth at once, a third from each client: each sees about a third of the successes.
     const runs = await Promise.all(clients.map((client) => patchMany(client, (2 * LIMIT) / 3, 10)));

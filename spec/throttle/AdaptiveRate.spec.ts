@@ -64,11 +64,16 @@ describe("AdaptiveRate", () => {
     expect(c.decreases).to.equal(1);
   });
 
-  it("coalesces the 429s of one burst into one decrease", () => {
+  /** 40 successes over 400 ms at a rate of 100, then the first 429 of the burst (at 400, granted at 395), not applied yet. */
+  function firstDecreaseOfABurst(): { c: AdaptiveRate; change: RateChange } {
     const c = new AdaptiveRate(settings, 0);
     for (let i = 0; i < 40; i += 1) c.succeeded(i * 10, i * 10 - 5);
     apply(c, { initial: 10, set: 100, min: 1, max: 2000 }, 0);
-    const first = c.throttledAt(400, 395, 1000) as RateChange;
+    return { c, change: c.throttledAt(400, 395, 1000) as RateChange };
+  }
+
+  it("coalesces the 429s of one burst into one decrease", () => {
+    const { c, change: first } = firstDecreaseOfABurst();
     apply(c, first, 400);
     // Granted before the decrease: same burst.
     expect(c.throttledAt(405, 398, 1000)).to.equal(undefined);
@@ -252,10 +257,7 @@ describe("AdaptiveRate", () => {
     });
 
     it("counts 429s of requests granted before its own decrease reached the store as part of that burst", () => {
-      const c = new AdaptiveRate(settings, 0);
-      for (let i = 0; i < 40; i += 1) c.succeeded(i * 10, i * 10 - 5);
-      apply(c, { initial: 10, set: 100, min: 1, max: 2000 }, 0);
-      const change = c.throttledAt(400, 395, 1000) as RateChange;
+      const { c, change } = firstDecreaseOfABurst();
       // The store answered 30 ms later; requests granted meanwhile went at the old rate.
       apply(c, change, 430);
       expect(c.throttledAt(440, 420, 1000)).to.equal(undefined);
