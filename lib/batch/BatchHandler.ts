@@ -93,14 +93,16 @@ export class BatchHandler implements Middleware {
    * @param context - The middleware context.
    * @throws ValidationError when the batch is malformed (nothing is sent).
    */
-  async execute(context: Context): Promise<void> {
+  execute(context: Context): Promise<void> {
     const next = this.nextMiddleware;
-    if (next === undefined) throw new Error("BatchHandler needs a next middleware (end the chain with HTTPMessageHandler)");
+    if (next === undefined) return Promise.reject(new Error("BatchHandler needs a next middleware (end the chain with HTTPMessageHandler)"));
     const items = readBatch(context);
-    if (items === undefined) {
-      await next.execute(context);
-      return;
-    }
+    // Not async: any other request is handed on with the next step's own promise.
+    if (items === undefined) return next.execute(context);
+    return this.executeBatch(context, next, items);
+  }
+
+  private async executeBatch(context: Context, next: Middleware, items: readonly BatchRequestItem[]): Promise<void> {
     validateBatch(items);
     const vouched = getMiddlewareOption(context, IdempotentRequestOption)?.idempotent === true;
     const isIdempotent = vouched ? () => true : this.settings.isIdempotent;

@@ -30,15 +30,16 @@ export class UnhonouredOptionsHandler implements Middleware {
    * Checks the request's options, then passes it on.
    * @param context - The middleware context.
    */
-  async execute(context: Context): Promise<void> {
+  execute(context: Context): Promise<void> {
     const problem = this.problem(context);
     if (problem !== undefined) {
       const error = new InvalidOptionsError(problem);
       const trace = getRequestTrace(context);
       if (trace !== undefined) trace.error = error;
-      throw error;
+      return Promise.reject(error);
     }
-    await (this.nextMiddleware as Middleware).execute(context);
+    // Not async: a pass-through step hands on the next step's promise, so every call saves a promise and its turns.
+    return (this.nextMiddleware as Middleware).execute(context);
   }
 
   /**

@@ -208,7 +208,9 @@ class Scope implements TimedAbortScope, Follower {
     this.clearTimer();
     if (!(due - now <= MAX_TIMER_MS)) return;
     this.timerDue = due;
-    this.timer = setTimeout(() => this.fire(), Math.max(0, due - now));
+    // Whole milliseconds: Node keeps one timer list per distinct delay, so attempts with the same
+    // timeout share one list instead of each adding a list to the timer heap.
+    this.timer = setTimeout(() => this.fire(), Math.ceil(Math.max(0, due - now)));
   }
 
   private fire(): void {

@@ -46,14 +46,14 @@ export class TelemetryAttemptHandler implements Middleware {
    * Sends the attempt inside its span.
    * @param context - The attempt's context.
    */
-  async execute(context: Context): Promise<void> {
+  execute(context: Context): Promise<void> {
     const next = this.nextMiddleware as Middleware;
+    const loading = openTelemetry();
+    // Not async: without an SDK this step hands on the next step's promise, and costs no promise of its own.
+    if (loading === undefined) return next.execute(context);
     const enteredQueue = queuedAt.get(context);
     queuedAt.delete(context);
-    const loading = openTelemetry();
-    const api = loading === undefined ? undefined : await loading;
-    if (api === undefined) return next.execute(context);
-    return this.traced(api, context, next, enteredQueue);
+    return loading.then((api) => (api === undefined ? next.execute(context) : this.traced(api, context, next, enteredQueue)));
   }
 
   private async traced(api: OpenTelemetry, context: Context, next: Middleware, enteredQueue: number | undefined): Promise<void> {

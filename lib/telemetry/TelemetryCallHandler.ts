@@ -34,12 +34,12 @@ export class TelemetryCallHandler implements Middleware {
    * Sends the request inside a call span.
    * @param context - The middleware context.
    */
-  async execute(context: Context): Promise<void> {
+  execute(context: Context): Promise<void> {
     const next = this.nextMiddleware as Middleware;
     const loading = openTelemetry();
-    const api = loading === undefined ? undefined : await loading;
-    if (api === undefined) return next.execute(context);
-    return this.traced(api, context, next);
+    // Not async: without an SDK this step hands on the next step's promise, and costs no promise of its own.
+    if (loading === undefined) return next.execute(context);
+    return loading.then((api) => (api === undefined ? next.execute(context) : this.traced(api, context, next)));
   }
 
   private async traced(api: OpenTelemetry, context: Context, next: Middleware): Promise<void> {
