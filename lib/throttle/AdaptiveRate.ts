@@ -27,6 +27,9 @@ const ALONE_SHARE = 0.9;
 /** The smallest share a count is divided by (a fleet of 32 processes on one key). */
 const MIN_SHARE = 1 / 32;
 
+/** Probe steps back toward a former level start at 1/CLIMB_STEPS of the gap (then double): 1/8 + 2/8 + 4/8 + the rest. */
+const CLIMB_STEPS = 8;
+
 /** The longest window learned, in ms: Graph's longest documented window (Outlook, 10 min). */
 export const MAX_LEARNED_WINDOW_MS = 600_000;
 
@@ -348,6 +351,12 @@ export class AdaptiveRate {
       return { initial: this.rate, onlyIf: this.rate, multiply: 2, min: s.minRate, max: s.maxRate };
     }
     if (since < s.increaseIntervalMs || this.ceiling === undefined) return undefined;
+    // Back toward a level the server admitted before a drop (see formerRate): probing starts a hold
+    // after the drop, and its first step takes back the margin, so there is no slow climb to the margin first.
+    if (this.formerRate !== undefined && this.dropAt !== undefined) {
+      if (this.formerRate > this.rate) return this.probeWindow(now, this.windowMs ?? 1000, this.dropAt);
+      this.formerRate = undefined;
+    }
     // A learned window's limit is a count the server admitted, not a reading: hold at it exactly.
     const plateau = this.ceiling * (this.windowMs === undefined && !this.exactCeiling ? s.plateauRatio : 1);
     if (this.rate < plateau * 0.999) {
@@ -381,9 +390,23 @@ export class AdaptiveRate {
     const gap = this.failedRate - this.rate;
     // The first step is `probeRatio` of the limit (at least one request), doubling while steps last.
     const firstStep = Math.max(1, Math.round((s.probeRatio * this.rate * windowMs) / 1000));
-    const step = (firstStep * this.probeStep * 1000) / windowMs;
-    const add = gap > 0 ? Math.min(step, Math.max(1000 / windowMs, gap / 2)) : step;
-    this.probeStep *= 2;
+    const former = this.formerRate !== undefined && this.formerRate > this.rate ? this.formerRate : undefined;
+    // Below a level the server admitted before a drop, the steps start at an eighth of the way back:
+    // a limit that comes back is reached within about four windows, not the dozen that steps of
+    // one request take from a halved limit.
+    this.climbStep = former === undefined ? undefined : (this.climbStep ?? (former - this.rate) / CLIMB_STEPS);
+    const step = Math.max((firstStep * 1000) / windowMs, this.climbStep ?? 0) * this.probeStep;
+    let add = gap > 0 ? Math.min(step, Math.max(1000 / windowMs, gap / 2)) : step;
+    if (former !== undefined && add >= former - this.rate) {
+      // Back at the former level: above it, probing starts again from the smallest step.
+      add = former - this.rate;
+      this.formerRate = undefined;
+      this.climbStep = undefined;
+      this.probeStep = 1;
+    } else {
+      this.probeStep *= 2;
+    }
+    if (former === undefined) this.formerRate = undefined;
     this.probing = true;
     this.probeFrom = now;
     this.probeUntil = Number.POSITIVE_INFINITY;
@@ -510,6 +533,18 @@ export class AdaptiveRate {
       return { initial: this.rate, set: limit, min: s.minRate, max: s.maxRate };
     }
     const failedProbe = this.probing;
+    // A rate held at its plateau that a 429 cuts (not a probe step, not slow start): the server's
+    // limit dropped (or another process took a share of it). Limits that drop often come back, so
+    // probing climbs back toward this level in bigger steps (see probeWindow). A failed probe
+    // says the level has not come back: it is forgotten.
+    if (failedProbe) {
+      this.formerRate = undefined;
+      this.climbStep = undefined;
+    } else if (this.phase === "steady" && this.plateauSince !== undefined) {
+      this.formerRate = Math.max(this.formerRate ?? 0, this.rate);
+      this.climbStep = undefined;
+      this.dropAt = now;
+    }
     // Requests granted during the failed step are its overshoot (see probeOvershoot), and so are
     // those granted until the server's window has let the overshoot go (its Retry-After): their
     // 429s neither cool the key down nor cut the limit again.
@@ -620,6 +655,12 @@ export class AdaptiveRate {
   private provenRate = 0;
   /** The rate at which the last probe step failed. */
   private failedRate = 0;
+  /** The rate held before a 429 cut it (a limit that dropped), while probing has not reached it again. */
+  private formerRate: number | undefined;
+  /** The first probe step back toward {@link formerRate}, in requests per second (fixed for the climb). */
+  private climbStep: number | undefined;
+  /** When the 429 that cut {@link formerRate} came: the hold before climbing back runs from it. */
+  private dropAt: number | undefined;
 
   /** The deepest in-flight depth at which a request came back unthrottled. */
   private okDepth = 0;

@@ -152,6 +152,58 @@ describe("AdaptiveRate", () => {
     expect(c.probeOvershoot(now + 50 + 1000), "a grant after it").to.equal(false);
   });
 
+  /** Learns 50 per second exactly at 500, holds it (at its plateau from 800), then a 429 at 1600 with 10 successes in the last second: a drop to about 10. */
+  function droppedFromFifty(): { c: AdaptiveRate; step: () => RateChange | undefined; clock: () => number; dropped: number } {
+    const c = new AdaptiveRate(settings, 0);
+    for (let i = 0; i < 50; i += 1) c.succeeded(i * 10, i * 10 - 5);
+    apply(c, { initial: 10, set: 640, min: 1, max: 2000 }, 0);
+    apply(c, c.throttledAt(500, 495, 1000) as RateChange, 500);
+    let now = 500;
+    const step = (): RateChange | undefined => {
+      now += 100;
+      c.limited();
+      c.succeeded(now, now - 1);
+      const change = c.increaseDue(now);
+      if (change !== undefined) apply(c, change, now);
+      return change;
+    };
+    while (now < 1500) step();
+    expect(c.rate, "held at the learned limit").to.equal(50);
+    apply(c, c.throttledAt(1600, 1595, 1000) as RateChange, 1600);
+    now = 1600;
+    expect(c.rate, "the drop").to.be.within(9, 11);
+    return { c, step, clock: () => now, dropped: c.rate };
+  }
+
+  it("climbs back toward a limit that dropped: a hold after the drop, then steps from an eighth of the way, doubling", () => {
+    const { c, step, clock, dropped } = droppedFromFifty();
+    const increases: { at: number; rate: number }[] = [];
+    while (increases.length < 5 && clock() < 20_000) if (step() !== undefined) increases.push({ at: clock(), rate: c.rate });
+    // One hold (holdMs) after the drop, and a whole (one-second) window between steps.
+    expect(increases[0]?.at).to.equal(2600);
+    for (let i = 1; i < increases.length; i += 1) expect((increases[i]?.at ?? 0) - (increases[i - 1]?.at ?? 0)).to.be.at.least(1000);
+    // An eighth of what was lost, then twice and four times that, then the rest: back at 50 four windows after the hold.
+    const eighth = (50 - dropped) / 8;
+    const expected = [dropped + eighth, dropped + 3 * eighth, dropped + 7 * eighth, 50];
+    increases.slice(0, 4).forEach((x, i) => expect(x.rate, `step ${i + 1}`).to.be.closeTo(expected[i] ?? NaN, 1e-9));
+    // Above the former level, probing starts again from one request per window.
+    expect(increases[4]?.rate).to.be.closeTo(51, 1e-9);
+  });
+
+  it("a failed step back toward a dropped limit forgets that level: probing goes on from one request", () => {
+    const { c, step, clock, dropped } = droppedFromFifty();
+    while (step() === undefined && clock() < 5000);
+    expect(c.rate, "the first step back").to.be.closeTo(dropped + (50 - dropped) / 8, 1e-9);
+    const failedAt = clock() + 50;
+    expect(c.probeOvershoot(clock() + 10)).to.equal(true);
+    c.throttledAt(failedAt, clock() + 10, 1000);
+    const fellTo = c.rate;
+    let next: RateChange | undefined;
+    while (next === undefined && clock() < 20_000) next = step();
+    expect(next, "probing resumes").to.not.equal(undefined);
+    expect(c.rate - fellTo, "a one-request step, not a fifth of the way to 50").to.be.at.most(1 + 1e-9);
+  });
+
   it("starts steady from a rate another process learned", () => {
     const c = new AdaptiveRate(settings, 0, 40);
     expect(c.phase).to.equal("steady");
