@@ -14,8 +14,58 @@ export type TokenRefusalReason =
 
 /** The outcome of {@link checkTokenDestination}. */
 export type TokenDestinationCheck =
-  | { readonly allowed: true; readonly url: URL }
-  | { readonly allowed: false; readonly reason: TokenRefusalReason; readonly url: URL | undefined };
+  | { readonly allowed: true; readonly origin: Origin }
+  | { readonly allowed: false; readonly reason: TokenRefusalReason; readonly origin: Origin | undefined };
+
+/** What the check reads of a URL: its scheme and host, as `new URL()` normalises them. */
+export interface Origin {
+  readonly protocol: string;
+  readonly hostname: string;
+  readonly port: string;
+}
+
+/**
+ * The scheme and authority at the start of an absolute URL, and maybe a little of its path: the
+ * match stops only at "/", "?" or "#", so it holds the whole authority (which a backslash also ends
+ * in http(s) URLs). Parsed alone it gives the scheme, host and port that the whole URL gives:
+ * what follows the authority cannot change them.
+ */
+const ORIGIN_PREFIX = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
+/** At most this many origins and host entries are remembered (a service talks to a few). */
+const CACHE_SIZE = 256;
+/** Parsed origins by URL prefix: every request is checked, and `new URL()` is the costliest part of the check. */
+const origins = new Map<string, Origin | undefined>();
+/** Parsed `customHosts` entries: each request matches the same few. */
+const hostEntries = new Map<string, ParsedHostEntry | undefined>();
+
+/** A `customHosts` entry, parsed. */
+interface ParsedHostEntry {
+  readonly hostname: string;
+  readonly port: string | undefined;
+}
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): V {
+  if (cache.size >= CACHE_SIZE) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
+function parseOrigin(url: string): Origin | undefined {
+  const prefix = ORIGIN_PREFIX.exec(url)?.[0];
+  if (prefix === undefined) return originOf(url);
+  const known = origins.has(prefix) ? origins.get(prefix) : remember(origins, prefix, originOf(prefix));
+  // A prefix that does not parse alone ("https:///host", whose extra slashes the parser skips) is read whole.
+  return known ?? originOf(url);
+}
+
+function originOf(url: string): Origin | undefined {
+  try {
+    const { protocol, hostname, port } = new URL(url);
+    return { protocol, hostname, port };
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Decides whether a bearer token may be sent to a URL. It may when the host is a Graph host
@@ -29,22 +79,18 @@ export type TokenDestinationCheck =
  * @param customHosts - Extra hosts that may receive the token.
  */
 export function checkTokenDestination(url: string, customHosts?: Iterable<string>): TokenDestinationCheck {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return { allowed: false, reason: "invalid-url", url: undefined };
+  const origin = parseOrigin(url);
+  if (origin === undefined) return { allowed: false, reason: "invalid-url", origin: undefined };
+  if (origin.protocol !== "https:" && origin.protocol !== "http:") {
+    return { allowed: false, reason: "unsupported-scheme", origin };
   }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    return { allowed: false, reason: "unsupported-scheme", url: parsed };
+  if (!GRAPH_HOSTS.has(origin.hostname) && !matchesCustomHost(origin, customHosts)) {
+    return { allowed: false, reason: "unknown-host", origin };
   }
-  if (!GRAPH_HOSTS.has(parsed.hostname) && !matchesCustomHost(parsed, customHosts)) {
-    return { allowed: false, reason: "unknown-host", url: parsed };
+  if (origin.protocol === "http:" && !isLoopbackHostname(origin.hostname)) {
+    return { allowed: false, reason: "insecure-scheme", origin };
   }
-  if (parsed.protocol === "http:" && !isLoopbackHostname(parsed.hostname)) {
-    return { allowed: false, reason: "insecure-scheme", url: parsed };
-  }
-  return { allowed: true, url: parsed };
+  return { allowed: true, origin };
 }
 
 /**
@@ -52,7 +98,12 @@ export function checkTokenDestination(url: string, customHosts?: Iterable<string
  * URL parser normalises request URLs. Returns `undefined` for anything that is not a bare host.
  * @param entry - A host name, an IP address, or `host:port`.
  */
-export function parseHostEntry(entry: string): { readonly hostname: string; readonly port: string | undefined } | undefined {
+export function parseHostEntry(entry: string): ParsedHostEntry | undefined {
+  if (hostEntries.has(entry)) return hostEntries.get(entry);
+  return remember(hostEntries, entry, readHostEntry(entry));
+}
+
+function readHostEntry(entry: string): ParsedHostEntry | undefined {
   const text = entry.trim();
   if (text === "" || /[/\\?#@\s]/.test(text)) return undefined;
   // A bare IPv6 address ("::1") has several colons and needs brackets to be read as a host.
@@ -67,7 +118,7 @@ export function parseHostEntry(entry: string): { readonly hostname: string; read
   return { hostname: parsed.hostname, port: portMatch?.[1] === undefined ? undefined : String(Number(portMatch[1])) };
 }
 
-function matchesCustomHost(url: URL, customHosts: Iterable<string> | undefined): boolean {
+function matchesCustomHost(url: Origin, customHosts: Iterable<string> | undefined): boolean {
   if (customHosts === undefined) return false;
   const urlPort = url.port !== "" ? url.port : url.protocol === "https:" ? "443" : "80";
   for (const entry of customHosts) {

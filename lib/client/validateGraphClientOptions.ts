@@ -124,7 +124,7 @@ export function validateGraphClientOptions(options: CreateGraphClientOptions | S
 function baseUrlProblem(baseUrl: string, customHosts: Set<string> | undefined): string | undefined {
   const check = checkTokenDestination(baseUrl, customHosts);
   if (check.allowed) return undefined;
-  const host = check.url?.hostname ?? "";
+  const host = check.origin?.hostname ?? "";
   switch (check.reason) {
     case "invalid-url":
       return `must be an absolute URL such as "https://graph.microsoft.com/", got ${JSON.stringify(baseUrl)}`;

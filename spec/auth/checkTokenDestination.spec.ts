@@ -54,6 +54,54 @@ describe("auth/checkTokenDestination", () => {
     expect(checkTokenDestination("http://10.1.2.3/v1.0/x", ["10.1.2.3"])).to.include({ reason: "insecure-scheme" });
   });
 
+  it("reads scheme, host and port as parsing the whole URL does, however the URL is spelt (each origin is parsed once and remembered)", () => {
+    const hosts = ["api.contoso.com", "127.0.0.1:4000"];
+    // The reference: the whole URL parsed, every time.
+    const expected = (url: string): boolean => {
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        return false;
+      }
+      const port = parsed.port !== "" ? parsed.port : parsed.protocol === "https:" ? "443" : "80";
+      const known = GRAPH_HOSTS.has(parsed.hostname) || parsed.hostname === "api.contoso.com" || (parsed.hostname === "127.0.0.1" && port === "4000");
+      const scheme = parsed.protocol === "https:" || (parsed.protocol === "http:" && parsed.hostname === "127.0.0.1");
+      return known && scheme;
+    };
+    const urls = [
+      "https://graph.microsoft.com/v1.0/me",
+      "HTTPS://GRAPH.MICROSOFT.COM/v1.0/me",
+      "https://graph.microsoft.com\\evil.example/x",
+      "https://evil.example\\@graph.microsoft.com/x",
+      "https://graph.microsoft.com@evil.example/x",
+      "https://evil.example@graph.microsoft.com/x",
+      "https://user:pass@graph.microsoft.com/x",
+      "https:///graph.microsoft.com/v1.0/me",
+      "https:////evil.example/x",
+      "https://graph.microsoft.com.:443/x",
+      "https://graph.microsoft.com:0443/x",
+      "https://graph.micro\tsoft.com/x",
+      "https://graph.microsoft.com?x=https://evil.example",
+      "https://graph.microsoft.com#@evil.example",
+      "https://%67raph.microsoft.com/x",
+      "https://graph.microsoft.com:99999/x",
+      "https://[::1]/x",
+      "http://127.0.0.1:4000/x",
+      "http://127.0.0.1:4001/x",
+      "http://0x7f.0.0.1:4000/x",
+      "HTTP://API.CONTOSO.COM/x",
+      "https://api.contoso.com:8443/x",
+      " https://graph.microsoft.com/x",
+      "https:graph.microsoft.com/x",
+      "ftp://graph.microsoft.com/x",
+      "graph.microsoft.com/x",
+    ];
+    for (let round = 0; round < 2; round += 1) {
+      for (const url of urls) expect(checkTokenDestination(url, hosts).allowed, `${url} (round ${round + 1})`).to.equal(expected(url));
+    }
+  });
+
   it("ignores invalid customHosts entries", () => {
     expect(checkTokenDestination("https://api.contoso.com/x", ["https://api.contoso.com/", "", "api.contoso.com/x"])).to.include({
       reason: "unknown-host",
