@@ -29,6 +29,8 @@ const MIN_SHARE = 1 / 32;
 
 /** Probe steps back toward a former level start at 1/CLIMB_STEPS of the gap (then double): 1/8 + 2/8 + 4/8 + the rest. */
 const CLIMB_STEPS = 8;
+/** A climb back that fails this many times gives the former level up: the limit stayed down. */
+const CLIMB_TRIES = 2;
 
 /** The longest window learned, in ms: Graph's longest documented window (Outlook, 10 min). */
 export const MAX_LEARNED_WINDOW_MS = 600_000;
@@ -396,7 +398,8 @@ export class AdaptiveRate {
     // one request take from a halved limit.
     this.climbStep = former === undefined ? undefined : (this.climbStep ?? (former - this.rate) / CLIMB_STEPS);
     const step = Math.max((firstStep * 1000) / windowMs, this.climbStep ?? 0) * this.probeStep;
-    let add = gap > 0 ? Math.min(step, Math.max(1000 / windowMs, gap / 2)) : step;
+    // A climb back has its own failure rule (see throttledAt), so a step that failed while the limit was still low does not cap the next climb.
+    let add = gap > 0 && former === undefined ? Math.min(step, Math.max(1000 / windowMs, gap / 2)) : step;
     if (former !== undefined && add >= former - this.rate) {
       // Back at the former level: above it, probing starts again from the smallest step.
       add = former - this.rate;
@@ -535,14 +538,19 @@ export class AdaptiveRate {
     const failedProbe = this.probing;
     // A rate held at its plateau that a 429 cuts (not a probe step, not slow start): the server's
     // limit dropped (or another process took a share of it). Limits that drop often come back, so
-    // probing climbs back toward this level in bigger steps (see probeWindow). A failed probe
-    // says the level has not come back: it is forgotten.
+    // probing climbs back toward this level in bigger steps (see probeWindow). A failed step says
+    // the level has not come back yet: the climb starts again from its first step once the
+    // doubled hold (of any failed probe) has passed since the drop; a second failure forgets the level.
     if (failedProbe) {
-      this.formerRate = undefined;
-      this.climbStep = undefined;
+      if (this.formerRate !== undefined) this.climbFailures += 1;
+      if (this.climbFailures >= CLIMB_TRIES) {
+        this.formerRate = undefined;
+        this.climbStep = undefined;
+      }
     } else if (this.phase === "steady" && this.plateauSince !== undefined) {
       this.formerRate = Math.max(this.formerRate ?? 0, this.rate);
       this.climbStep = undefined;
+      this.climbFailures = 0;
       this.dropAt = now;
     }
     // Requests granted during the failed step are its overshoot (see probeOvershoot), and so are
@@ -661,6 +669,8 @@ export class AdaptiveRate {
   private climbStep: number | undefined;
   /** When the 429 that cut {@link formerRate} came: the hold before climbing back runs from it. */
   private dropAt: number | undefined;
+  /** Failed steps of the climb back toward {@link formerRate}. */
+  private climbFailures = 0;
 
   /** The deepest in-flight depth at which a request came back unthrottled. */
   private okDepth = 0;

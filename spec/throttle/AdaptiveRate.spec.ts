@@ -190,18 +190,28 @@ describe("AdaptiveRate", () => {
     expect(increases[4]?.rate).to.be.closeTo(51, 1e-9);
   });
 
-  it("a failed step back toward a dropped limit forgets that level: probing goes on from one request", () => {
+  it("a failed step back toward a dropped limit climbs again after a longer hold; a second failure forgets the level", () => {
     const { c, step, clock, dropped } = droppedFromFifty();
-    while (step() === undefined && clock() < 5000);
-    expect(c.rate, "the first step back").to.be.closeTo(dropped + (50 - dropped) / 8, 1e-9);
-    const failedAt = clock() + 50;
-    expect(c.probeOvershoot(clock() + 10)).to.equal(true);
-    c.throttledAt(failedAt, clock() + 10, 1000);
-    const fellTo = c.rate;
+    const firstStep = (50 - dropped) / 8;
+    const failNextStep = (): { at: number; fellTo: number } => {
+      const before = c.rate;
+      while (step() === undefined && clock() < 30_000);
+      expect(c.rate - before, "a first step back: an eighth of what was lost").to.be.closeTo(firstStep, 1e-9);
+      expect(c.probeOvershoot(clock() + 10)).to.equal(true);
+      const change = c.throttledAt(clock() + 50, clock() + 10, 1000);
+      if (change !== undefined) apply(c, change, clock() + 50);
+      return { at: clock(), fellTo: c.rate };
+    };
+    const first = failNextStep();
+    expect(first.at, "one hold after the drop").to.equal(2600);
+    expect(first.fellTo, "back to about the level that lasted").to.be.within(dropped, dropped + firstStep - 1);
+    // The same first step again, once the doubled hold (two windows here) has passed since the drop.
+    const second = failNextStep();
+    expect(second.at).to.be.at.least(1600 + 2 * settings.holdMs);
     let next: RateChange | undefined;
-    while (next === undefined && clock() < 20_000) next = step();
+    while (next === undefined && clock() < 40_000) next = step();
     expect(next, "probing resumes").to.not.equal(undefined);
-    expect(c.rate - fellTo, "a one-request step, not a fifth of the way to 50").to.be.at.most(1 + 1e-9);
+    expect(c.rate - second.fellTo, "a one-request step: the level is given up").to.be.at.most(1 + 1e-9);
   });
 
   it("starts steady from a rate another process learned", () => {
