@@ -182,7 +182,9 @@ export class ThrottleHandler implements Middleware {
       // Learn before the slot frees, so a request woken by the release already meets a new cooldown.
       // Most answers only confirm what was learned and return nothing to wait for.
       const learning = this.observe(context.response, lane, grant);
-      if (learning !== undefined) await learning;
+      // A probe step's 429: the server refused the request, so its slot goes back (checked like
+      // every refund: a server that counts refused requests turns refunds off).
+      if (learning !== undefined && (await learning)) refund = this.settings.refundFailedAttempts;
     } catch (error) {
       // No response at all; an aborted or timed-out attempt may still be processed, so it keeps its slot.
       refund = this.settings.refundFailedAttempts && context.options?.signal?.aborted !== true;
@@ -242,9 +244,10 @@ export class ThrottleHandler implements Middleware {
   /**
    * Reads the response into an observation for the scheduler, which owns everything learned. A
    * plain answer (no 429, no cooldown status, no rate-limit header) is told synchronously; the
-   * others return the promise of the scheduler's learning (it may wait on the store).
+   * others return the promise of the scheduler's learning (it may wait on the store), which tells
+   * whether the answer was a probe step's 429 (its slot may be given back).
    */
-  private observe(response: Response | undefined, lane: Lane, grant: Grant): Promise<void> | undefined {
+  private observe(response: Response | undefined, lane: Lane, grant: Grant): Promise<boolean> | undefined {
     if (response === undefined) return undefined;
     const status = response.status;
     const headers = response.headers as Headers | undefined;
@@ -420,7 +423,8 @@ export class ThrottleHandler implements Middleware {
         }
         // Each sub-response is learned from as if it came alone, through the scheduler that owns the key's state.
         if (status === 429 || this.settings.cooldownStatuses.includes(status)) {
-          await this.scheduler.observe(grant.lane, grant.grant, { status, retryAfterMs, hint: undefined });
+          const overshot = await this.scheduler.observe(grant.lane, grant.grant, { status, retryAfterMs, hint: undefined });
+          if (overshot && this.settings.refundFailedAttempts && !whole) refunded.add(grant.id);
         } else {
           this.scheduler.confirmed(grant.lane, grant.grant, status);
         }

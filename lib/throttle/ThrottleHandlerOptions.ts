@@ -160,7 +160,9 @@ export interface ThrottleHandlerOptions {
    * Gives a failed attempt's budget slot back when it got a 502, 503 or 504 or no response at
    * all (but not when it was aborted or timed out, since the server may be working on it). Such
    * attempts are usually refused by a gateway before the throttled service counts them, so keeping
-   * their slots would waste budget on every fault. No Graph document promises it, so refunds are
+   * their slots would waste budget on every fault. In adaptive mode, the 429 of a failed probe step
+   * gives its slot back too: the server turned the request away because its window was full. No
+   * Graph document promises either, so refunds are
    * checked: a 429 while a refund is still within the window turns them off for that key (a
    * `refunds-off` event).
    * @default true

@@ -547,8 +547,11 @@ export class ThrottleScheduler {
    * @param lane - The lane the request was granted in.
    * @param grant - Its grant.
    * @param response - What the response told.
+   * @returns Whether the answer was a probe step's 429: the step overshot, the server refused the
+   *   request (a server that counts refused requests turns refunds off, see `checkRefunds`), and
+   *   its slot may be given back, so the window keeps the limit's full count of successes.
    */
-  async observe(lane: Lane, grant: Grant, response: ResponseObservation): Promise<void> {
+  async observe(lane: Lane, grant: Grant, response: ResponseObservation): Promise<boolean> {
     const state = lane.state;
     const status = response.status;
     const now = this.settings.now();
@@ -558,7 +561,7 @@ export class ThrottleScheduler {
     const coolsDown = this.settings.cooldownStatuses.includes(status);
     if (status !== 429 && !coolsDown) {
       this.confirmed(lane, grant, status);
-      return;
+      return false;
     }
     const retryAfterMs = response.retryAfterMs;
     if (status === 429 && retryAfterMs === undefined && !this.toldRetryAfterUnreadable) {
@@ -574,22 +577,23 @@ export class ThrottleScheduler {
     // about the rate was learned (see AdaptiveRate.concurrencyRefusal).
     if (status === 429 && controller?.concurrencyRefusal(now, grant.at, grant.depth, response.retryAfterMs) === true) {
       state.throttled += 1;
-      return;
+      return false;
     }
     if (coolsDown && !failedProbe) {
       const cooldownMs = Math.min(MAX_COOLDOWN_HOLD_MS, retryAfterMs ?? (status === 429 ? this.settings.defaultCooldownMs : 0));
       if (cooldownMs > 0) this.coolDown(state, await this.settings.store.extendCooldown(state.cooldownKey, cooldownMs), status);
     }
-    if (status !== 429) return;
+    if (status !== 429) return false;
     state.throttled += 1;
     this.checkRefunds(lane, now, retryAfterMs ?? 0);
     const change = controller?.throttledAt(now, grant.at, retryAfterMs);
-    if (entry === undefined || controller === undefined || change === undefined) return;
+    if (entry === undefined || controller === undefined || change === undefined) return failedProbe;
     const store = this.settings.store;
     const windowMs = controller.takeLearnedWindow();
     // The store keeps the shortest window anyone learned (each is an upper bound of the server's).
     if (windowMs !== undefined) controller.synced(undefined, await store.adjustRate(entry.shapeKey, { initial: windowMs, min: 1, max: windowMs }));
     await this.lowerRate(entry, controller, change);
+    return failedProbe;
   }
 
   /**

@@ -203,6 +203,72 @@ describe("ThrottleHandler learning a changing window limit (scripted sliding-win
   });
   afterEach(() => clock.restore());
 
+  /** 20 workers against a sliding window of 10 per second, for `ms`; the store records what is given back. */
+  async function probeAgainst(next: ScriptedNext, ms: number): Promise<{ refunds: number; events: ThrottleEvent[] }> {
+    let refunds = 0;
+    const store = new (class extends MemoryThrottleStore {
+      override async refund(request: Parameters<MemoryThrottleStore["refund"]>[0]): Promise<void> {
+        refunds += 1;
+        return super.refund(request);
+      }
+    })();
+    const events: ThrottleEvent[] = [];
+    const handler = new ThrottleHandler({ store, onThrottle: (event) => events.push(event) });
+    handler.setNext(next);
+    let stop = false;
+    const worker = async (): Promise<void> => {
+      while (!stop) await handler.execute(makeContext()).catch(() => undefined);
+    };
+    const workers = Array.from({ length: 20 }, () => worker());
+    await clock.tickAsync(ms);
+    stop = true;
+    await clock.tickAsync(3000);
+    await Promise.all(workers);
+    return { refunds, events };
+  }
+
+  it("gives a failed probe step's slot back: the server refused that request, so the window keeps the limit's full count", async () => {
+    // A limit that never grows: every probe step above 10 per second fails.
+    const server = scriptedWindowServer(1000, () => 10);
+    const { refunds, events } = await probeAgainst(server.next, 12_000);
+    const probeRefusals = server.refused.filter((t) => t > 2000).length;
+    expect(probeRefusals, "probe steps failed").to.be.at.least(1);
+    // Without the refund, a refused step's grant held its slot for a whole window: one request of
+    // the next window waited, and at the end of a run it spilled into a window of its own.
+    expect(refunds, "one refund per failed step").to.equal(probeRefusals);
+    expect(events.some((e) => e.reason === "refunds-off")).to.equal(false);
+  });
+
+  it("stops giving failed probe steps back on a server that counts refused requests", async () => {
+    // As SharePoint does: a refused request takes a place in the window too.
+    const counted: number[] = [];
+    const admitted: number[] = [];
+    const refused: number[] = [];
+    const next = scriptedNext(
+      () =>
+        new Promise<Response>((resolve) => {
+          setTimeout(() => {
+            const now = Date.now();
+            const live = counted.filter((t) => t > now - 1000);
+            counted.push(now);
+            if (live.length < 10) {
+              admitted.push(now);
+              resolve(new Response(null, { status: 204 }));
+              return;
+            }
+            refused.push(now);
+            const frees = (live[live.length - 10] ?? now) + 1000;
+            resolve(new Response(null, { status: 429, headers: { "Retry-After": (Math.max(1, frees - now) / 1000).toFixed(3) } }));
+          }, 5);
+        }),
+    );
+    const { refunds, events } = await probeAgainst(next, 12_000);
+    // The first refund is followed by a 429 within the window: refunds end for the key, once.
+    expect(refunds, "a failed step was given back").to.be.at.least(1);
+    expect(events.filter((e) => e.reason === "refunds-off")).to.have.length(1);
+    expect(refused.length / admitted.length, "429s per admitted request").to.be.at.most(0.05);
+  });
+
   it("re-infers a halved limit down at once, and finds the restored limit again by probing", async () => {
     const W = 1000;
     // 40 per second, halved to 20 from 5 s to 10 s, then 40 again.
