@@ -1,3 +1,4 @@
+import { BoundedCache } from "../chain/BoundedCache.js";
 import { GRAPH_HOSTS } from "../chain/graphHosts.js";
 import { isLoopbackHostname } from "../chain/isLoopbackHostname.js";
 
@@ -33,10 +34,6 @@ export interface Origin {
 const ORIGIN_PREFIX = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
 /** At most this many origins and host entries are remembered (a service talks to a few). */
 const CACHE_SIZE = 256;
-/** Parsed origins by URL prefix: every request is checked, and `new URL()` is the costliest part of the check. */
-const origins = new Map<string, Origin | undefined>();
-/** Parsed `customHosts` entries: each request matches the same few. */
-const hostEntries = new Map<string, ParsedHostEntry | undefined>();
 
 /** A `customHosts` entry, parsed. */
 interface ParsedHostEntry {
@@ -44,18 +41,11 @@ interface ParsedHostEntry {
   readonly port: string | undefined;
 }
 
-function remember<V>(cache: Map<string, V>, key: string, value: V): V {
-  if (cache.size >= CACHE_SIZE) cache.clear();
-  cache.set(key, value);
-  return value;
-}
-
 function parseOrigin(url: string): Origin | undefined {
   const prefix = ORIGIN_PREFIX.exec(url)?.[0];
   if (prefix === undefined) return originOf(url);
-  const known = origins.has(prefix) ? origins.get(prefix) : remember(origins, prefix, originOf(prefix));
   // A prefix that does not parse alone ("https:///host", whose extra slashes the parser skips) is read whole.
-  return known ?? originOf(url);
+  return origins.get(prefix) ?? originOf(url);
 }
 
 function originOf(url: string): Origin | undefined {
@@ -66,6 +56,9 @@ function originOf(url: string): Origin | undefined {
     return undefined;
   }
 }
+
+/** Parsed origins by URL prefix: every request is checked, and `new URL()` is the costliest part of the check. */
+const origins = new BoundedCache(CACHE_SIZE, originOf);
 
 /**
  * Decides whether a bearer token may be sent to a URL. It may when the host is a Graph host
@@ -99,8 +92,7 @@ export function checkTokenDestination(url: string, customHosts?: Iterable<string
  * @param entry - A host name, an IP address, or `host:port`.
  */
 export function parseHostEntry(entry: string): ParsedHostEntry | undefined {
-  if (hostEntries.has(entry)) return hostEntries.get(entry);
-  return remember(hostEntries, entry, readHostEntry(entry));
+  return hostEntries.get(entry);
 }
 
 function readHostEntry(entry: string): ParsedHostEntry | undefined {
@@ -117,6 +109,9 @@ function readHostEntry(entry: string): ParsedHostEntry | undefined {
   }
   return { hostname: parsed.hostname, port: portMatch?.[1] === undefined ? undefined : String(Number(portMatch[1])) };
 }
+
+/** Parsed `customHosts` entries: each request matches the same few. */
+const hostEntries = new BoundedCache(CACHE_SIZE, readHostEntry);
 
 function matchesCustomHost(url: Origin, customHosts: Iterable<string> | undefined): boolean {
   if (customHosts === undefined) return false;
