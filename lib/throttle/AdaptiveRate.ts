@@ -353,11 +353,11 @@ export class AdaptiveRate {
       return { initial: this.rate, onlyIf: this.rate, multiply: 2, min: s.minRate, max: s.maxRate };
     }
     if (since < s.increaseIntervalMs || this.ceiling === undefined) return undefined;
-    // Back toward a level the server admitted before a drop (see formerRate): probing starts a hold
+    // Back toward a level the server admitted before a drop (see climb): probing starts a hold
     // after the drop, and its first step takes back the margin, so there is no slow climb to the margin first.
-    if (this.formerRate !== undefined && this.dropAt !== undefined) {
-      if (this.formerRate > this.rate) return this.probeWindow(now, this.windowMs ?? 1000, this.dropAt);
-      this.formerRate = undefined;
+    if (this.climb !== undefined) {
+      if (this.climb.to > this.rate) return this.probeWindow(now, this.windowMs ?? 1000, this.climb.droppedAt);
+      this.climb = undefined;
     }
     // A learned window's limit is a count the server admitted, not a reading: hold at it exactly.
     const plateau = this.ceiling * (this.windowMs === undefined && !this.exactCeiling ? s.plateauRatio : 1);
@@ -392,24 +392,22 @@ export class AdaptiveRate {
     const gap = this.failedRate - this.rate;
     // The first step is `probeRatio` of the limit (at least one request), doubling while steps last.
     const firstStep = Math.max(1, Math.round((s.probeRatio * this.rate * windowMs) / 1000));
-    const former = this.formerRate !== undefined && this.formerRate > this.rate ? this.formerRate : undefined;
+    const climb = this.climb;
     // Below a level the server admitted before a drop, the steps start at an eighth of the way back:
     // a limit that comes back is reached within about four windows, not the dozen that steps of
     // one request take from a halved limit.
-    this.climbStep = former === undefined ? undefined : (this.climbStep ?? (former - this.rate) / CLIMB_STEPS);
-    const step = Math.max((firstStep * 1000) / windowMs, this.climbStep ?? 0) * this.probeStep;
+    if (climb !== undefined) climb.step ??= (climb.to - this.rate) / CLIMB_STEPS;
+    const step = Math.max((firstStep * 1000) / windowMs, climb?.step ?? 0) * this.probeStep;
     // A climb back has its own failure rule (see throttledAt), so a step that failed while the limit was still low does not cap the next climb.
-    let add = gap > 0 && former === undefined ? Math.min(step, Math.max(1000 / windowMs, gap / 2)) : step;
-    if (former !== undefined && add >= former - this.rate) {
+    let add = gap > 0 && climb === undefined ? Math.min(step, Math.max(1000 / windowMs, gap / 2)) : step;
+    if (climb !== undefined && add >= climb.to - this.rate) {
       // Back at the former level: above it, probing starts again from the smallest step.
-      add = former - this.rate;
-      this.formerRate = undefined;
-      this.climbStep = undefined;
+      add = climb.to - this.rate;
+      this.climb = undefined;
       this.probeStep = 1;
     } else {
       this.probeStep *= 2;
     }
-    if (former === undefined) this.formerRate = undefined;
     this.probing = true;
     this.probeFrom = now;
     this.probeUntil = Number.POSITIVE_INFINITY;
@@ -542,16 +540,9 @@ export class AdaptiveRate {
     // the level has not come back yet: the climb starts again from its first step once the
     // doubled hold (of any failed probe) has passed since the drop; a second failure forgets the level.
     if (failedProbe) {
-      if (this.formerRate !== undefined) this.climbFailures += 1;
-      if (this.climbFailures >= CLIMB_TRIES) {
-        this.formerRate = undefined;
-        this.climbStep = undefined;
-      }
+      if (this.climb !== undefined && ++this.climb.failures >= CLIMB_TRIES) this.climb = undefined;
     } else if (this.phase === "steady" && this.plateauSince !== undefined) {
-      this.formerRate = Math.max(this.formerRate ?? 0, this.rate);
-      this.climbStep = undefined;
-      this.climbFailures = 0;
-      this.dropAt = now;
+      this.climb = { to: Math.max(this.climb?.to ?? 0, this.rate), droppedAt: now, step: undefined, failures: 0 };
     }
     // Requests granted during the failed step are its overshoot (see probeOvershoot), and so are
     // those granted until the server's window has let the overshoot go (its Retry-After): their
@@ -663,14 +654,19 @@ export class AdaptiveRate {
   private provenRate = 0;
   /** The rate at which the last probe step failed. */
   private failedRate = 0;
-  /** The rate held before a 429 cut it (a limit that dropped), while probing has not reached it again. */
-  private formerRate: number | undefined;
-  /** The first probe step back toward {@link formerRate}, in requests per second (fixed for the climb). */
-  private climbStep: number | undefined;
-  /** When the 429 that cut {@link formerRate} came: the hold before climbing back runs from it. */
-  private dropAt: number | undefined;
-  /** Failed steps of the climb back toward {@link formerRate}. */
-  private climbFailures = 0;
+  /** The climb back toward the rate held before a 429 cut it (a limit that dropped), until probing reaches it again or gives it up. */
+  private climb:
+    | {
+        /** The rate held before the drop. */
+        readonly to: number;
+        /** When the 429 that cut it came: the hold before climbing back runs from it. */
+        readonly droppedAt: number;
+        /** The first step back, in requests per second (fixed for the climb once taken). */
+        step: number | undefined;
+        /** Failed steps of this climb. */
+        failures: number;
+      }
+    | undefined;
 
   /** The deepest in-flight depth at which a request came back unthrottled. */
   private okDepth = 0;

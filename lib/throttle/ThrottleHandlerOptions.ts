@@ -162,9 +162,8 @@ export interface ThrottleHandlerOptions {
    * attempts are usually refused by a gateway before the throttled service counts them, so keeping
    * their slots would waste budget on every fault. In adaptive mode, the 429 of a failed probe step
    * gives its slot back too: the server turned the request away because its window was full. No
-   * Graph document promises either, so refunds are
-   * checked: a 429 while a refund is still within the window turns them off for that key (a
-   * `refunds-off` event).
+   * Graph document promises either, so refunds are checked: a 429 while a refund is still within
+   * the window turns them off for that key (a `refunds-off` event).
    * @default true
    */
   readonly refundFailedAttempts?: boolean;

@@ -592,7 +592,7 @@ export class ThrottleScheduler {
     const windowMs = controller.takeLearnedWindow();
     // The store keeps the shortest window anyone learned (each is an upper bound of the server's).
     if (windowMs !== undefined) controller.synced(undefined, await store.adjustRate(entry.shapeKey, { initial: windowMs, min: 1, max: windowMs }));
-    await this.lowerRate(entry, controller, change);
+    await this.applyDecrease(entry, controller, change);
     return failedProbe;
   }
 
@@ -621,11 +621,11 @@ export class ThrottleScheduler {
     const controller = entry?.controller;
     if (hint.usedRatio === undefined || entry === undefined || controller === undefined) return;
     const change = controller.nearLimit(now, grant.at, hint.usedRatio);
-    if (change !== undefined) await this.lowerRate(entry, controller, change);
+    if (change !== undefined) await this.applyDecrease(entry, controller, change);
   }
 
   /** Applies a decrease, and marks in the store that a limit was learned (other processes end their slow start). */
-  private async lowerRate(entry: AdaptiveEntry, controller: AdaptiveRate, change: RateChange): Promise<void> {
+  private async applyDecrease(entry: AdaptiveEntry, controller: AdaptiveRate, change: RateChange): Promise<void> {
     const store = this.settings.store;
     const [rate] = await Promise.all([store.adjustRate(entry.rateKey, change), store.adjustRate(entry.learnedKey, { initial: 1, set: 1, min: 1, max: 1 })]);
     controller.changed(rate, this.settings.now());
