@@ -90,55 +90,62 @@ describe("AdaptiveRate", () => {
     expect((c.throttledAt(10, 5, undefined) as RateChange).set).to.be.closeTo((10 / 2) * ADAPTIVE_DEFAULTS.decreaseFactor, 1e-9);
   });
 
-  it("climbs back to the plateau quickly, holds, then probes additively", () => {
-    const c = new AdaptiveRate(settings, 0);
-    for (let i = 0; i < 50; i += 1) c.succeeded(i * 10, i * 10 - 5);
-    apply(c, c.throttledAt(500, 495, 1000) as RateChange, 500);
-    const ceiling = c.ceiling as number;
-    const plateau = ceiling * ADAPTIVE_DEFAULTS.plateauRatio;
-    let now = 500;
+  /** Demand that the rate holds back, from `from` on: each step moves the clock by `everyMs`, sees one success, and applies the increase due, if any. */
+  function steadyDemand(c: AdaptiveRate, from: number, everyMs: number): { step: () => RateChange | undefined; clock: () => number; moveTo: (t: number) => void } {
+    let now = from;
     const step = (): RateChange | undefined => {
-      now += 250;
+      now += everyMs;
       c.limited();
       c.succeeded(now, now - 1);
       const change = c.increaseDue(now);
       if (change !== undefined) apply(c, change, now);
       return change;
     };
+    return { step, clock: () => now, moveTo: (t) => (now = t) };
+  }
+
+  /** 50 successes in the first 500 ms at a rate of 640, then a 429 at 500: held at exactly 50 per second from then. */
+  function learnedFifty(): AdaptiveRate {
+    const c = new AdaptiveRate(settings, 0);
+    for (let i = 0; i < 50; i += 1) c.succeeded(i * 10, i * 10 - 5);
+    apply(c, { initial: 10, set: 640, min: 1, max: 2000 }, 0);
+    apply(c, c.throttledAt(500, 495, 1000) as RateChange, 500);
+    return c;
+  }
+
+  it("climbs back to the plateau quickly, holds, then probes additively", () => {
+    const c = new AdaptiveRate(settings, 0);
+    for (let i = 0; i < 50; i += 1) c.succeeded(i * 10, i * 10 - 5);
+    apply(c, c.throttledAt(500, 495, 1000) as RateChange, 500);
+    const ceiling = c.ceiling as number;
+    const plateau = ceiling * ADAPTIVE_DEFAULTS.plateauRatio;
+    const { step, clock } = steadyDemand(c, 500, 250);
     let reachedAt = Number.NaN;
     for (let i = 0; i < 20 && Number.isNaN(reachedAt); i += 1) {
       step();
-      if (Math.abs(c.rate - plateau) < 1e-9) reachedAt = now;
+      if (Math.abs(c.rate - plateau) < 1e-9) reachedAt = clock();
     }
     expect(reachedAt, "reaches the plateau within a few steps").to.be.below(500 + 8 * 250);
     // Holds there for holdMs (at most two one-second windows), then probes as a one-second window:
     // 1 request per second more, then 2 more a second later, while each step lasts.
     const held = c.rate;
     let firstProbe = Number.NaN;
-    while (Number.isNaN(firstProbe)) if (step() !== undefined) firstProbe = now;
+    while (Number.isNaN(firstProbe)) if (step() !== undefined) firstProbe = clock();
     expect(firstProbe - reachedAt).to.be.at.least(settings.holdMs);
     expect(firstProbe - reachedAt).to.be.at.most(settings.holdMs + 1000 + 250);
     expect(c.rate - held).to.be.closeTo(1, 1e-9);
     let secondProbe = Number.NaN;
-    while (Number.isNaN(secondProbe)) if (step() !== undefined) secondProbe = now;
+    while (Number.isNaN(secondProbe)) if (step() !== undefined) secondProbe = clock();
     expect(secondProbe - firstProbe).to.be.at.least(1000);
     expect(c.rate - held).to.be.closeTo(3, 1e-9);
   });
 
   it("a failed probe step falls back to the count the server admitted, no lower than the proven rate", () => {
-    const c = new AdaptiveRate(settings, 0);
-    for (let i = 0; i < 50; i += 1) c.succeeded(i * 10, i * 10 - 5);
-    apply(c, { initial: 10, set: 640, min: 1, max: 2000 }, 0);
-    apply(c, c.throttledAt(500, 495, 1000) as RateChange, 500);
+    const c = learnedFifty();
     expect(c.rate).to.equal(50);
-    let now = 500;
-    while (!c.probeOvershoot(now)) {
-      now += 100;
-      c.limited();
-      c.succeeded(now, now - 1);
-      const change = c.increaseDue(now);
-      if (change !== undefined) apply(c, change, now);
-    }
+    const { step, clock } = steadyDemand(c, 500, 100);
+    while (!c.probeOvershoot(clock())) step();
+    const now = clock();
     const probed = c.rate;
     expect(probed).to.be.above(50);
     // Few answers were counted in the last second (10 here): the fallback keeps the proven rate.
@@ -154,25 +161,14 @@ describe("AdaptiveRate", () => {
 
   /** Learns 50 per second exactly at 500, holds it (at its plateau from 800), then a 429 at 1600 with 10 successes in the last second: a drop to about 10. */
   function droppedFromFifty(): { c: AdaptiveRate; step: () => RateChange | undefined; clock: () => number; dropped: number } {
-    const c = new AdaptiveRate(settings, 0);
-    for (let i = 0; i < 50; i += 1) c.succeeded(i * 10, i * 10 - 5);
-    apply(c, { initial: 10, set: 640, min: 1, max: 2000 }, 0);
-    apply(c, c.throttledAt(500, 495, 1000) as RateChange, 500);
-    let now = 500;
-    const step = (): RateChange | undefined => {
-      now += 100;
-      c.limited();
-      c.succeeded(now, now - 1);
-      const change = c.increaseDue(now);
-      if (change !== undefined) apply(c, change, now);
-      return change;
-    };
-    while (now < 1500) step();
+    const c = learnedFifty();
+    const { step, clock, moveTo } = steadyDemand(c, 500, 100);
+    while (clock() < 1500) step();
     expect(c.rate, "held at the learned limit").to.equal(50);
     apply(c, c.throttledAt(1600, 1595, 1000) as RateChange, 1600);
-    now = 1600;
+    moveTo(1600);
     expect(c.rate, "the drop").to.be.within(9, 11);
-    return { c, step, clock: () => now, dropped: c.rate };
+    return { c, step, clock, dropped: c.rate };
   }
 
   it("climbs back toward a limit that dropped: a hold after the drop, then steps from an eighth of the way, doubling", () => {

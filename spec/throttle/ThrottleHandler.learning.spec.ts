@@ -241,32 +241,12 @@ describe("ThrottleHandler learning a changing window limit (scripted sliding-win
 
   it("stops giving failed probe steps back on a server that counts refused requests", async () => {
     // As SharePoint does: a refused request takes a place in the window too.
-    const counted: number[] = [];
-    const admitted: number[] = [];
-    const refused: number[] = [];
-    const next = scriptedNext(
-      () =>
-        new Promise<Response>((resolve) => {
-          setTimeout(() => {
-            const now = Date.now();
-            const live = counted.filter((t) => t > now - 1000);
-            counted.push(now);
-            if (live.length < 10) {
-              admitted.push(now);
-              resolve(new Response(null, { status: 204 }));
-              return;
-            }
-            refused.push(now);
-            const frees = (live[live.length - 10] ?? now) + 1000;
-            resolve(new Response(null, { status: 429, headers: { "Retry-After": (Math.max(1, frees - now) / 1000).toFixed(3) } }));
-          }, 5);
-        }),
-    );
-    const { refunds, events } = await probeAgainst(next, 12_000);
+    const server = scriptedWindowServer(1000, () => 10, { countRefused: true });
+    const { refunds, events } = await probeAgainst(server.next, 12_000);
     // The first refund is followed by a 429 within the window: refunds end for the key, once.
     expect(refunds, "a failed step was given back").to.be.at.least(1);
     expect(events.filter((e) => e.reason === "refunds-off")).to.have.length(1);
-    expect(refused.length / admitted.length, "429s per admitted request").to.be.at.most(0.05);
+    expect(server.refused.length / server.admitted.length, "429s per admitted request").to.be.at.most(0.05);
   });
 
   it("re-infers a halved limit down at once, and finds the restored limit again by probing", async () => {
