@@ -51,6 +51,8 @@ const AUTH_OPTIONS = optionSchema<SecureAuthenticationHandlerOptions>()({
 export class SecureAuthenticationHandler implements Middleware {
   private nextMiddleware: Middleware | undefined;
   private readonly customHosts: readonly string[];
+  /** The last token that passed {@link checkAccessToken}: a provider returns one token for many requests. */
+  private checkedToken: string | undefined;
 
   /**
    * @param authenticationProvider - Gives the access token (the official provider interface).
@@ -105,8 +107,11 @@ export class SecureAuthenticationHandler implements Middleware {
       const reason = redactSecrets(error instanceof Error ? error.message : String(error));
       throw recordFailure(context, new AuthenticationError("provider-failed", `Could not get an access token: ${reason}`, { cause: error }));
     }
+    // A provider hands out the same token for its lifetime: checked once, not per request.
+    if (typeof token === "string" && token === this.checkedToken) return token;
     const problem = checkAccessToken(token);
     if (problem !== undefined) throw recordFailure(context, new AuthenticationError(problem.problem, problem.message));
+    this.checkedToken = token as string;
     return token as string;
   }
 }

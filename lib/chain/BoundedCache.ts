@@ -21,6 +21,20 @@ export class BoundedCache<V> {
    * @param key - The key.
    */
   get(key: string): V {
+    // The key asked for last, compared whole: a token comes back on every request as a new string,
+    // and comparing it costs less than hashing it for the map. Values depend on the key alone, so
+    // this stays right after the map drops the key.
+    if (key === this.lastKey) return this.lastValue as V;
+    const value = this.lookUp(key);
+    this.lastKey = key;
+    this.lastValue = value;
+    return value;
+  }
+
+  private lastKey: string | undefined;
+  private lastValue: V | undefined;
+
+  private lookUp(key: string): V {
     const hit = this.entries.get(key);
     // One lookup for a kept value; `has` only tells a kept `undefined` from a miss.
     if (hit !== undefined || this.entries.has(key)) return hit as V;

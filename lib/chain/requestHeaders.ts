@@ -33,10 +33,18 @@ export function getRequestHeader(context: HeaderCarrier, name: string): string |
   if (headers === undefined) return null;
   if (isHeadersObject(headers)) return headers.get(name);
   const lower = name.toLowerCase();
-  const pairs: Iterable<readonly [string, unknown]> = Array.isArray(headers)
-    ? (headers as [string, unknown][])
-    : Object.entries(headers as Record<string, unknown>);
-  for (const [key, value] of pairs) if (String(key).toLowerCase() === lower && value !== undefined) return String(value);
+  if (Array.isArray(headers)) {
+    for (const [key, value] of headers as [string, unknown][]) if (String(key).toLowerCase() === lower && value !== undefined) return String(value);
+    return null;
+  }
+  // A record (what GraphRequest builds), read in place: this runs several times per request, and
+  // only a key of the same length can match, so most keys are never lower-cased.
+  const record = headers as Record<string, unknown>;
+  for (const key in record) {
+    if (key.length !== lower.length || !Object.prototype.hasOwnProperty.call(record, key) || key.toLowerCase() !== lower) continue;
+    const value = record[key];
+    if (value !== undefined) return String(value);
+  }
   return null;
 }
 
@@ -51,7 +59,7 @@ function removeFrom(headers: HeadersInit | undefined, name: string): void {
     }
   } else {
     const record = headers as Record<string, string>;
-    for (const key of Object.keys(record)) if (key.toLowerCase() === lower) delete record[key];
+    for (const key of Object.keys(record)) if (key.length === lower.length && key.toLowerCase() === lower) delete record[key];
   }
 }
 

@@ -118,7 +118,9 @@ export class MemoryThrottleStore implements ThrottleStore, BreakerStore {
     this.held();
     // The grant time names the grant: equal times in one log are interchangeable.
     const first = logs[0];
-    return first === undefined ? { granted: true, ticket: String(now) } : { granted: true, ticket: String(now), used: first.count(now), oldestAgeMs: first.oldestAgeMs(now) };
+    if (first === undefined) return { granted: true, ticket: String(now) };
+    const usage = first.usage(now);
+    return { granted: true, ticket: String(now), used: usage.count, oldestAgeMs: usage.oldestAgeMs };
   }
 
   /**

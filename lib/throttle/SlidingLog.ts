@@ -5,12 +5,23 @@
  * is whether the grant `limit` places back has left the window. A grant at time `t` counts in
  * `(now - windowMs, now]`, as in the Redis store. Memory is O(limit) and every check is O(1).
  */
+/** How many entries a search steps over from the last answer before it falls back to a binary search. */
+const CURSOR_STEPS = 8;
+
 export class SlidingLog {
   private times: number[] = [];
   /** The entry the last `add` pushed out of a full log, so `removeNewest` can put it back exactly. */
   private evicted: number | undefined;
   /** Index of the oldest kept grant once the ring is full. */
   private head = 0;
+  /**
+   * Where the last search found the oldest entry in the window (a logical index), and the start
+   * of that window: windows only slide forward, so the next search steps on from there instead
+   * of a binary search over the whole log (which, between requests, reads cold memory).
+   * Forgotten (`cursorFrom` at -Infinity) when an entry is removed or moved.
+   */
+  private cursor = 0;
+  private cursorFrom = Number.NEGATIVE_INFINITY;
 
   /**
    * @param limit - Grants allowed in any span of `windowMs` (0 refuses everything).
@@ -51,6 +62,14 @@ export class SlidingLog {
     this.evicted = this.times[this.head];
     this.times[this.head] = now;
     this.head = (this.head + 1) % this.limit;
+    // Every entry moved one place toward the oldest end; the one pushed out was the oldest.
+    if (this.cursor > 0) this.cursor -= 1;
+  }
+
+  /** Forgets where the last search ended: an entry was removed or moved. */
+  private forgetCursor(): void {
+    this.cursor = 0;
+    this.cursorFrom = Number.NEGATIVE_INFINITY;
   }
 
   /**
@@ -59,6 +78,7 @@ export class SlidingLog {
    */
   removeNewest(): void {
     if (this.times.length === 0) return;
+    this.forgetCursor();
     if (this.times.length < this.limit) {
       this.times.pop();
       return;
@@ -80,6 +100,7 @@ export class SlidingLog {
     const index = ordered.lastIndexOf(time);
     if (index < 0) return;
     ordered.splice(index, 1);
+    this.forgetCursor();
     this.times = ordered;
     this.head = 0;
     this.evicted = undefined;
@@ -108,6 +129,7 @@ export class SlidingLog {
       if (value < time) return;
     }
     if (found < 0 || to === time) return;
+    this.forgetCursor();
     let i = found;
     if (to > time) {
       for (; i < size - 1; i += 1) {
@@ -136,13 +158,15 @@ export class SlidingLog {
   }
 
   /**
-   * How long ago the oldest grant still within the window was made (0 when none is).
+   * Grants within the window ({@link count}) and how long ago the oldest of them was made (0 when
+   * none is), from one search of the log: a grant reports both.
    * @param now - The current time in ms.
    */
-  oldestAgeMs(now: number): number {
+  usage(now: number): { readonly count: number; readonly oldestAgeMs: number } {
     const first = this.firstInWindow(now);
-    if (first >= this.times.length) return 0;
-    return Math.max(0, now - (this.times[this.at(first)] ?? now));
+    const count = this.times.length - first;
+    if (count <= 0) return { count: 0, oldestAgeMs: 0 };
+    return { count, oldestAgeMs: Math.max(0, now - (this.times[this.at(first)] ?? now)) };
   }
 
   /** Where the `logical`-th oldest entry sits in the ring. */
@@ -150,17 +174,35 @@ export class SlidingLog {
     return this.times.length === this.limit ? (this.head + logical) % this.limit : logical;
   }
 
-  /** The logical index of the oldest entry within `(now - windowMs, now]`: a binary search, since the log is kept in time order. */
+  /**
+   * The logical index of the oldest entry within `(now - windowMs, now]`. The log is kept in time
+   * order: a few steps on from the last search's answer when the window slid forward since, else
+   * a binary search.
+   */
   private firstInWindow(now: number): number {
     const from = now - this.windowMs;
+    const size = this.times.length;
+    if (from >= this.cursorFrom && this.cursor <= size) {
+      // Every entry before the cursor was at or before the last window's start, so before this one's.
+      let index = this.cursor;
+      const stop = Math.min(size, index + CURSOR_STEPS);
+      while (index < stop && (this.times[this.at(index)] ?? Number.NEGATIVE_INFINITY) <= from) index += 1;
+      if (index < stop || index === size) return this.keepCursor(index, from);
+    }
     let low = 0;
-    let high = this.times.length;
+    let high = size;
     while (low < high) {
       const mid = (low + high) >>> 1;
       if ((this.times[this.at(mid)] ?? Number.NEGATIVE_INFINITY) > from) high = mid;
       else low = mid + 1;
     }
-    return low;
+    return this.keepCursor(low, from);
+  }
+
+  private keepCursor(index: number, from: number): number {
+    this.cursor = index;
+    this.cursorFrom = from;
+    return index;
   }
 
   /**

@@ -15,5 +15,22 @@ export class ClaimsCache extends BoundedCache<TokenClaims | undefined> {
    */
   constructor(maxEntries = 256) {
     super(maxEntries, decodeJwtClaims);
+    // Only the last header value: the token inside it is what the cache keeps.
+    this.headers = new BoundedCache(1, (authorization) => {
+      const token = /^\s*bearer\s+(\S+)/i.exec(authorization)?.[1];
+      return token === undefined ? undefined : this.get(token);
+    });
+  }
+
+  private readonly headers: BoundedCache<TokenClaims | undefined>;
+
+  /**
+   * The claims of the bearer token in an `Authorization` header value, or `undefined` for another
+   * scheme, a token that is no JWT, or a missing header.
+   * @param authorization - The header value, or `null` when the request has none.
+   */
+  ofAuthorization(authorization: string | null): TokenClaims | undefined {
+    if (authorization === null) return undefined;
+    return this.headers.get(authorization);
   }
 }

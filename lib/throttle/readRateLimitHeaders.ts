@@ -15,8 +15,6 @@ export interface RateLimitHint {
   readonly usedRatio?: number;
 }
 
-/** Cheap pre-check: none of these headers means no hint (the common case, one lookup each). */
-const NAMES = ["ratelimit", "ratelimit-remaining", "ratelimit-limit", "ratelimit-policy", "x-ms-throttle-limit-percentage"] as const;
 
 /**
  * Reads the proactive rate-limit headers of a response, or `undefined` when it has none:
@@ -32,7 +30,12 @@ const NAMES = ["ratelimit", "ratelimit-remaining", "ratelimit-limit", "ratelimit
  * @param headers - The response headers.
  */
 export function readRateLimitHeaders(headers: Headers): RateLimitHint | undefined {
-  const [structured = null, remainingField = null, limitField = null, policyField = null, percentage = null] = NAMES.map((name) => headers.get(name));
+  // Cheap pre-check, on every answer: none of these headers means no hint (one lookup each).
+  const structured = headers.get("ratelimit");
+  const remainingField = headers.get("ratelimit-remaining");
+  const limitField = headers.get("ratelimit-limit");
+  const policyField = headers.get("ratelimit-policy");
+  const percentage = headers.get("x-ms-throttle-limit-percentage");
   if (structured === null && remainingField === null && limitField === null && policyField === null && percentage === null) return undefined;
   const hint: Mutable<RateLimitHint> = {};
   if (structured !== null) Object.assign(hint, readStructured(structured));

@@ -28,9 +28,7 @@ export const UNKNOWN_APP = "*";
  * @param claimsCache - Decoded claims per token.
  */
 export function identityFromToken(context: Context, target: RequestTarget, claimsCache: ClaimsCache): ThrottleIdentity {
-  const authorization = getRequestHeader(context, "authorization");
-  const match = authorization === null ? null : /^\s*bearer\s+(\S+)/i.exec(authorization);
-  const claims = match?.[1] === undefined ? undefined : claimsCache.get(match[1]);
+  const claims = claimsCache.ofAuthorization(getRequestHeader(context, "authorization"));
   if (claims?.tid !== undefined) return { tenant: claims.tid, app: claims.appid ?? claims.azp ?? UNKNOWN_APP };
   return { tenant: target.host === "" ? "unknown-host" : target.host, app: UNKNOWN_APP };
 }

@@ -167,6 +167,28 @@ describe("auth/SecureAuthenticationHandler", () => {
     }
   });
 
+  it("checks every new token, also after one that passed: a provider that turns bad is refused", async () => {
+    const tokens = ["good-token", "good-token", "bad\ntoken", "good-token", "other-good-token"];
+    const recorder = new Recorder();
+    const handler = new SecureAuthenticationHandler({ getAccessToken: async () => tokens.shift() ?? "" });
+    handler.setNext(recorder);
+    const outcomes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const sent = await handler.execute({ request: "https://graph.microsoft.com/v1.0/me", options: {} }).then(
+        () => "sent",
+        (e: unknown) => (e instanceof AuthenticationError ? e.problem : "other"),
+      );
+      outcomes.push(sent);
+    }
+    expect(outcomes).to.deep.equal(["sent", "sent", "invalid-characters", "sent", "sent"]);
+    expect(recorder.seen.map((s) => s.headers["authorization"])).to.deep.equal([
+      "Bearer good-token",
+      "Bearer good-token",
+      "Bearer good-token",
+      "Bearer other-good-token",
+    ]);
+  });
+
   it("redacts a token the provider's own error message quotes", async () => {
     const trace = new RequestTrace();
     const failing: AuthenticationProvider = { getAccessToken: () => Promise.reject(new Error("cache held Bearer eyJ0eXAiOiJKV1Qi.eyJ0aWQi.sig, expired")) };

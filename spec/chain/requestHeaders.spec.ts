@@ -10,6 +10,15 @@ describe("chain/requestHeaders", () => {
     expect(context.options.headers).to.deep.equal({ Accept: "json", "client-request-id": "b" });
   });
 
+  it("reads a record's own keys only, skipping undefined values, as fetch would send it", () => {
+    const inherited = Object.create({ authorization: "Bearer inherited" }) as Record<string, string | undefined>;
+    inherited["Accept"] = "json";
+    expect(getRequestHeader({ request: "u", options: { headers: inherited as Record<string, string> } }, "authorization")).to.equal(null);
+    const record: Record<string, string | undefined> = { AUTHORIZATION: undefined, Authorization: "Bearer b", "x-authorization": "no" };
+    expect(getRequestHeader({ request: "u", options: { headers: record as Record<string, string> } }, "Authorization")).to.equal("Bearer b");
+    expect(getRequestHeader({ request: "u", options: { headers: { "X-Count": 3 } as unknown as Record<string, string> } }, "x-count")).to.equal("3");
+  });
+
   it("handles Headers, pairs, missing headers and missing options", () => {
     const h = { request: "u", options: { headers: new Headers({ x: "1" }) } };
     setRequestHeader(h, "X", "2");

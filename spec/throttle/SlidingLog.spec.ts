@@ -46,9 +46,73 @@ describe("SlidingLog", () => {
           for (const end of granted) expect(countIn(granted, end, windowMs)).to.be.at.most(limit);
           expect(log.count(now)).to.equal(countIn(granted, now, windowMs));
           const inWindow = granted.filter((t) => t > now - windowMs);
-          expect(log.oldestAgeMs(now)).to.equal(inWindow.length === 0 ? 0 : now - Math.min(...inWindow));
+          expect(log.usage(now)).to.deep.equal({ count: inWindow.length, oldestAgeMs: inWindow.length === 0 ? 0 : now - Math.min(...inWindow) });
         },
       ),
+    );
+  });
+
+  it("counts exactly after any mix of grants, refunds and moves, asked at any time (property)", () => {
+    // The model keeps the log's entries in time order, as the log's own contract describes them.
+    type Op = { kind: "add"; step: number } | { kind: "removeNewest" } | { kind: "remove"; pick: number } | { kind: "moveTo"; pick: number; by: number } | { kind: "ask"; back: number };
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({ kind: fc.constant("add" as const), step: fc.integer({ min: 0, max: 40 }) }),
+      fc.record({ kind: fc.constant("removeNewest" as const) }),
+      fc.record({ kind: fc.constant("remove" as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant("moveTo" as const), pick: fc.nat(), by: fc.integer({ min: -30, max: 60 }) }),
+      fc.record({ kind: fc.constant("ask" as const), back: fc.integer({ min: 0, max: 120 }) }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 150 }), fc.array(op, { minLength: 1, maxLength: 200 }), (limit, windowMs, ops) => {
+        const log = new SlidingLog(limit, windowMs);
+        const model: number[] = [];
+        let evicted: number | undefined;
+        let now = 0;
+        const check = (at: number): void => {
+          // Entries are never later than the time asked in use; asked earlier, the later ones count as in the window.
+          const inWindow = model.filter((t) => t > at - windowMs);
+          const expected = { count: inWindow.length, oldestAgeMs: inWindow.length === 0 ? 0 : Math.max(0, at - Math.min(...inWindow)) };
+          expect(log.usage(at), `usage at ${at} of [${model.join(", ")}]`).to.deep.equal(expected);
+          expect(log.count(at)).to.equal(expected.count);
+        };
+        for (const step of ops) {
+          if (step.kind === "add") {
+            now += step.step;
+            log.add(now);
+            if (model.length < limit) model.push(now);
+            else {
+              evicted = model.shift();
+              model.push(now);
+            }
+          } else if (step.kind === "removeNewest") {
+            log.removeNewest();
+            if (model.length === 0) continue;
+            model.pop();
+            if (model.length + 1 === limit) model.unshift(evicted ?? Number.NEGATIVE_INFINITY);
+            evicted = undefined;
+          } else if (step.kind === "remove" && model.length > 0) {
+            const time = model[step.pick % model.length] as number;
+            log.remove(time);
+            model.splice(model.lastIndexOf(time), 1);
+            evicted = undefined;
+          } else if (step.kind === "moveTo" && model.length > 0) {
+            const time = model[step.pick % model.length] as number;
+            const to = Math.max(0, Math.min(now, time + step.by));
+            log.moveTo(time, to);
+            if (to !== time) {
+              model.splice(model.lastIndexOf(time), 1);
+              const at = model.filter((t) => t <= to).length;
+              model.splice(at, 0, to);
+              evicted = undefined;
+            }
+          } else if (step.kind === "ask") {
+            // Asked at an earlier time too: a search must not rely on time only moving forward.
+            check(Math.max(0, now - step.back));
+          }
+          check(now);
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -47,6 +47,26 @@ describe("throttle identity", () => {
     expect(identityKey({ tenant: "t", app: "a" })).to.equal("t/a");
   });
 
+  it("follows the token of each request through one cache, whatever the scheme's spelling", () => {
+    const cache = new ClaimsCache();
+    const other = createTestToken({ tenantId: "tenant-2", appId: "app-2" });
+    const identity = (authorization: string): unknown => {
+      const context: Context = { request: URL, options: { headers: { Authorization: authorization } } };
+      return identityFromToken(context, readRequestTarget(context), cache);
+    };
+    const first = { tenant: "tenant-1", app: "app-1" };
+    const second = { tenant: "tenant-2", app: "app-2" };
+    const host = { tenant: "graph.microsoft.com", app: "*" };
+    // The same value twice, another in between, a new string with the same value, and other schemes.
+    expect(identity(`Bearer ${token}`)).to.deep.equal(first);
+    expect(identity(`Bearer ${token}`)).to.deep.equal(first);
+    expect(identity(`bearer   ${other}`)).to.deep.equal(second);
+    expect(identity(["Bearer", token].join(" "))).to.deep.equal(first);
+    expect(identity(`  BEARER ${other}`)).to.deep.equal(second);
+    expect(identity(`Basic ${token}`)).to.deep.equal(host);
+    expect(identity(`Bearer ${token}`)).to.deep.equal(first);
+  });
+
   it("caches decoded claims in a bounded map", () => {
     const cache = new ClaimsCache(3);
     for (let i = 0; i < 10; i += 1) cache.get(createTestToken({ tenantId: `t${i}` }));
