@@ -12,7 +12,8 @@ import { redactSecrets } from "../chain/redactSecrets.js";
 import { optionSchema, resolveOptions } from "../chain/resolveOptions.js";
 import { customHostsOption } from "./customHostsOption.js";
 import { removeRequestHeader, setRequestHeader } from "../chain/requestHeaders.js";
-import { checkAccessToken } from "./checkAccessToken.js";
+import { BoundedCache } from "../chain/BoundedCache.js";
+import { checkAccessToken, type AccessTokenProblem } from "./checkAccessToken.js";
 import { checkTokenDestination } from "./checkTokenDestination.js";
 import { flagFeatureUsage } from "./flagFeatureUsage.js";
 import { recordFailure } from "./recordFailure.js";
@@ -51,8 +52,8 @@ const AUTH_OPTIONS = optionSchema<SecureAuthenticationHandlerOptions>()({
 export class SecureAuthenticationHandler implements Middleware {
   private nextMiddleware: Middleware | undefined;
   private readonly customHosts: readonly string[];
-  /** The last token that passed {@link checkAccessToken}: a provider returns one token for many requests. */
-  private checkedToken: string | undefined;
+  /** The check of the last token: a provider returns one token for many requests. */
+  private readonly tokenChecks = new BoundedCache<AccessTokenProblem | undefined>(1, checkAccessToken);
 
   /**
    * @param authenticationProvider - Gives the access token (the official provider interface).
@@ -107,11 +108,8 @@ export class SecureAuthenticationHandler implements Middleware {
       const reason = redactSecrets(error instanceof Error ? error.message : String(error));
       throw recordFailure(context, new AuthenticationError("provider-failed", `Could not get an access token: ${reason}`, { cause: error }));
     }
-    // A provider hands out the same token for its lifetime: checked once, not per request.
-    if (typeof token === "string" && token === this.checkedToken) return token;
-    const problem = checkAccessToken(token);
+    const problem = typeof token === "string" ? this.tokenChecks.get(token) : checkAccessToken(token);
     if (problem !== undefined) throw recordFailure(context, new AuthenticationError(problem.problem, problem.message));
-    this.checkedToken = token as string;
     return token as string;
   }
 }

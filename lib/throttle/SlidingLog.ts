@@ -1,3 +1,6 @@
+/** How many entries a search steps over from the last answer before it falls back to a binary search. */
+const CURSOR_STEPS = 8;
+
 /**
  * An exact sliding-window log: at most `limit` grants in any span of `windowMs`.
  *
@@ -5,9 +8,6 @@
  * is whether the grant `limit` places back has left the window. A grant at time `t` counts in
  * `(now - windowMs, now]`, as in the Redis store. Memory is O(limit) and every check is O(1).
  */
-/** How many entries a search steps over from the last answer before it falls back to a binary search. */
-const CURSOR_STEPS = 8;
-
 export class SlidingLog {
   private times: number[] = [];
   /** The entry the last `add` pushed out of a full log, so `removeNewest` can put it back exactly. */

@@ -15,7 +15,6 @@ export interface RateLimitHint {
   readonly usedRatio?: number;
 }
 
-
 /**
  * Reads the proactive rate-limit headers of a response, or `undefined` when it has none:
  * - the IETF draft's separate fields `RateLimit-Limit` (optionally with a policy, `100, 100;w=60`),
