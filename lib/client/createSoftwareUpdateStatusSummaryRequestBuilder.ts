@@ -37,9 +37,22 @@ export function createSoftwareUpdateStatusSummaryRequestBuilder(client: Pick<Cli
     return (await readEntityBody<SoftwareUpdateStatusSummary>(response, call, false)) as SoftwareUpdateStatusSummary;
   }
 
-  async function update(
+  // Not async: each path hands back the promise of the write itself, and a bad patch or option
+  // still comes back as a rejection.
+  function update(
     patch: SoftwareUpdateStatusSummaryPatch,
     options: SoftwareUpdateStatusSummaryUpdateOptions = {},
+  ): Promise<SoftwareUpdateStatusSummary | undefined> {
+    try {
+      return startUpdate(patch, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  function startUpdate(
+    patch: SoftwareUpdateStatusSummaryPatch,
+    options: SoftwareUpdateStatusSummaryUpdateOptions,
   ): Promise<SoftwareUpdateStatusSummary | undefined> {
     const valid = validateSoftwareUpdateStatusSummaryPatch(patch);
     assertOrdered(options.ordered);
@@ -54,7 +67,7 @@ export function createSoftwareUpdateStatusSummaryRequestBuilder(client: Pick<Cli
     const send = async (): Promise<SoftwareUpdateStatusSummary | undefined> => {
       const response = await sendRawGraphCall(call, (request) => request.patch(body));
       if (response.status === 204) return undefined;
-      return readEntityBody<SoftwareUpdateStatusSummary>(response, call, true, " (the update may have been applied)");
+      return await readEntityBody<SoftwareUpdateStatusSummary>(response, call, true, " (the update may have been applied)");
     };
     if (order === undefined) return send();
     return runOrderedWrite({

@@ -1,5 +1,5 @@
 import { RetryHandlerOptions, type Context, type Middleware } from "@microsoft/microsoft-graph-client";
-import { executeWithRetry } from "./executeWithRetry.js";
+import { executeWithRetry, type RetryRun } from "./executeWithRetry.js";
 import { createListenerSet } from "../chain/listenerSet.js";
 import { getMiddlewareOption } from "../chain/middlewareOption.js";
 import { getRequestTrace } from "../chain/RequestTrace.js";
@@ -80,7 +80,18 @@ export class ResilientRetryHandler implements Middleware {
    * Sends the request with retries; see the class description.
    * @param context - The middleware context.
    */
-  async execute(context: Context): Promise<void> {
+  execute(context: Context): Promise<void> {
+    // Not async: the call's own frame (executeWithRetry) is the only one; a bad option still
+    // comes back as a rejection, as from any middleware.
+    try {
+      return executeWithRetry(context, this.runFor(context));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** The next middleware, the options that apply to this request, and the listeners. */
+  private runFor(context: Context): RetryRun {
     const next = this.nextMiddleware;
     if (next === undefined) throw new Error("ResilientRetryHandler needs a next middleware (e.g. HTTPMessageHandler)");
     // The stock per-request option first, ours last: the more specific one wins a field both set.
@@ -90,13 +101,13 @@ export class ResilientRetryHandler implements Middleware {
     if (stockPerRequest !== undefined) options = checkedStockOptions(context, options, stockPerRequest);
     if (perRequest !== undefined) options = resolveRetryOptions(options, perRequest.overrides);
     const stock = stockPerRequest ?? this.stock;
-    await executeWithRetry(context, {
+    return {
       next,
       options,
       stockShouldRetry: stock === undefined ? undefined : stockShouldRetry(stock, context),
       retryListeners: this.retryListeners,
       giveUpListeners: this.giveUpListeners,
-    });
+    };
   }
 
   /**

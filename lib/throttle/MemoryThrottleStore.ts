@@ -128,6 +128,15 @@ export class MemoryThrottleStore implements ThrottleStore, BreakerStore {
    * @param request - The ticket and windows.
    */
   async settle(request: SettleRequest): Promise<void> {
+    this.settleNow(request);
+  }
+
+  /**
+   * {@link settle} done synchronously, without a promise: the throttle handler's scheduler settles
+   * each answered grant so (as it reserves through {@link tryReserve}).
+   * @param request - The ticket and windows.
+   */
+  settleNow(request: SettleRequest): void {
     const now = this.tick();
     const grantedAt = Number(request.ticket);
     if (!Number.isFinite(grantedAt)) return;

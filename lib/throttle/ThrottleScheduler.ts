@@ -8,7 +8,7 @@ import type { ThrottleEvent, ThrottleKeyStats, ThrottleListener, ThrottleReason 
 import type { ThrottleIdentity } from "./throttleIdentity.js";
 import { identityKey } from "./throttleIdentity.js";
 import type { RateLimitHint } from "./readRateLimitHeaders.js";
-import type { RateChange, ReserveRequest, ReserveResult, ThrottleStore, WindowSpec } from "./ThrottleStore.js";
+import type { RateChange, ReserveRequest, ReserveResult, SettleRequest, ThrottleStore, WindowSpec } from "./ThrottleStore.js";
 import { WaitQueue, type WaitNode } from "./WaitQueue.js";
 
 /** What the scheduler needs from the handler's settings. */
@@ -180,6 +180,8 @@ export class ThrottleScheduler {
   private newest: KeyState | undefined;
   /** The store's synchronous reserve, when it has one (the in-memory store): grants without a promise. */
   private readonly reserveNow: ((request: ReserveRequest) => ReserveResult) | undefined;
+  /** The store's synchronous settle, when it has one (the in-memory store): an answer settles without a promise. */
+  private readonly settleNow: ((request: SettleRequest) => void) | undefined;
 
   /**
    * @param settings - Store, limits and clock.
@@ -187,8 +189,9 @@ export class ThrottleScheduler {
   constructor(private readonly settings: SchedulerSettings) {
     const store = settings.store;
     // Only the store's own reserve: a subclass or a patched instance that changes it is asked through it.
-    this.reserveNow =
-      store instanceof MemoryThrottleStore && store.reserve === MemoryThrottleStore.prototype.reserve ? (request) => store.tryReserve(request) : undefined;
+    const memory = store instanceof MemoryThrottleStore ? store : undefined;
+    this.reserveNow = memory?.reserve === MemoryThrottleStore.prototype.reserve ? (request) => memory.tryReserve(request) : undefined;
+    this.settleNow = memory?.settle === MemoryThrottleStore.prototype.settle ? (request) => memory.settleNow(request) : undefined;
   }
 
   /**
@@ -498,7 +501,7 @@ export class ThrottleScheduler {
     this.releaseSlot(state);
     if (refunded) void this.refundGrant(lane, grant);
     // An answer in the grant's own ms moves nothing, unless a budget's margin is to come off.
-    else if (grant.ticket !== undefined && (now > grant.at || lane.hasMargin)) void this.settleGrant(lane, grant.ticket);
+    else if (grant.ticket !== undefined && (now > grant.at || lane.hasMargin)) this.settleGrant(lane, grant.ticket);
   }
 
   /** The store windows a lane's grants are taken in. */
@@ -507,13 +510,17 @@ export class ThrottleScheduler {
     return entry?.controller === undefined ? lane.windows : entry.specs;
   }
 
-  private async settleGrant(lane: Lane, ticket: string): Promise<void> {
+  /** Settles a grant in the store: at once with the in-memory store, else through its promise. */
+  private settleGrant(lane: Lane, ticket: string): void {
     const windows = this.storeWindows(lane);
-    if (windows.length === 0 || this.settings.store.settle === undefined) return;
+    const store = this.settings.store;
+    if (windows.length === 0 || store.settle === undefined) return;
+    // A settle that fails leaves the slot to free one window after the grant; the local window still holds it.
     try {
-      await this.settings.store.settle({ ticket, windows });
+      if (this.settleNow !== undefined) this.settleNow({ ticket, windows });
+      else store.settle({ ticket, windows }).catch(() => undefined);
     } catch {
-      // Unsettled, the slot frees one window after the grant; the local window still holds it.
+      // As above: a store that throws instead of rejecting.
     }
   }
 
