@@ -32,16 +32,6 @@ const CLIMB_STEPS = 8;
 /** A climb back that fails this many times gives the former level up: the limit stayed down. */
 const CLIMB_TRIES = 2;
 
-/**
- * Windows a rate holds at a limit it found before probing above it (within `holdMs`). A failed
- * probe costs a 429 and the key's whole `Retry-After`, which servers round up to whole seconds:
- * on a one-second window that is a window lost. Probing is for a limit that grew; a limit that
- * dropped and comes back is climbed back to after {@link CLIMB_HOLD_WINDOWS}.
- */
-const PROBE_HOLD_WINDOWS = 4;
-/** Windows after a drop before the climb back to the former level starts (within `holdMs`). */
-const CLIMB_HOLD_WINDOWS = 2;
-
 /** The longest window learned, in ms: Graph's longest documented window (Outlook, 10 min). */
 export const MAX_LEARNED_WINDOW_MS = 600_000;
 
@@ -366,7 +356,7 @@ export class AdaptiveRate {
     // Back toward a level the server admitted before a drop (see climb): probing starts a hold
     // after the drop, and its first step takes back the margin, so there is no slow climb to the margin first.
     if (this.climb !== undefined) {
-      if (this.climb.to > this.rate) return this.probeWindow(now, this.windowMs ?? 1000, this.climb.droppedAt, CLIMB_HOLD_WINDOWS);
+      if (this.climb.to > this.rate) return this.probeWindow(now, this.windowMs ?? 1000, this.climb.droppedAt);
       this.climb = undefined;
     }
     // A learned window's limit is a count the server admitted, not a reading: hold at it exactly.
@@ -381,19 +371,19 @@ export class AdaptiveRate {
     this.plateauSince ??= now;
     // Without a learned window the limit is kept per second: probe it as a one-second window, so a
     // limit that came back (after a drop) is found within a few seconds, not minutes.
-    return this.probeWindow(now, this.windowMs ?? 1000, this.plateauSince, PROBE_HOLD_WINDOWS);
+    return this.probeWindow(now, this.windowMs ?? 1000, this.plateauSince);
   }
 
   /**
    * Probing above a learned window's limit, so a limit that grew back is found within a few
-   * windows: after holding (`holdMs`, at most `holdWindows` windows, longer after failed probes), one step
+   * windows: after holding (`holdMs`, at most two windows, longer after failed probes), one step
    * per window, of 1, 2, 4, … requests while each step survives its window, and at most half the
    * gap to the level where a probe failed before. A 429 ends the probe (the limit is re-estimated,
    * no lower than the level that lasted a window) and doubles the hold, up to 2×.
    */
-  private probeWindow(now: number, windowMs: number, plateauSince: number, holdWindows: number): RateChange | undefined {
+  private probeWindow(now: number, windowMs: number, plateauSince: number): RateChange | undefined {
     const s = this.settings;
-    const hold = Math.min(s.holdMs, holdWindows * windowMs) * this.holdFactor;
+    const hold = Math.min(s.holdMs, 2 * windowMs) * this.holdFactor;
     if (s.probeRatio <= 0 || now - plateauSince < hold || now - this.lastChangeAt < windowMs) return undefined;
     // The rate now lasted a whole window without a 429: the limit is at least that high.
     if (this.probeStep > 1) this.holdFactor = 1;
@@ -421,7 +411,6 @@ export class AdaptiveRate {
     this.probing = true;
     this.probeFrom = now;
     this.probeUntil = Number.POSITIVE_INFINITY;
-    this.probeExcess = Math.max(1, Math.ceil((add * windowMs) / 1000));
     return { initial: this.rate, onlyIf: this.rate, add, min: s.minRate, max: s.maxRate };
   }
 
@@ -431,7 +420,7 @@ export class AdaptiveRate {
    * @param grantedAt - When the throttled request was granted.
    */
   probeOvershoot(grantedAt: number): boolean {
-    return grantedAt >= this.probeFrom && grantedAt < this.probeUntil && (this.probing || this.overshootLeft > 0);
+    return grantedAt >= this.probeFrom && grantedAt < this.probeUntil;
   }
 
   /**
@@ -525,19 +514,6 @@ export class AdaptiveRate {
     this.sampleRoundTrip(now - grantedAt);
     const anchorAt = this.anchorAt;
     this.anchorAt = undefined;
-    if (!this.probing && grantedAt >= this.probeFrom && grantedAt < this.probeUntil) {
-      // After a failed probe step: its overshoot is the requests the step added (twice that, for
-      // a server that counts the refused ones too). A 429 beyond it means the limit itself
-      // dropped while the step was out: it is learned from as any other, and cools the key down.
-      // The level the step probed from had lasted a window: as for a drop from the plateau, the
-      // climb goes back toward it (see climb); a climb already under way keeps its own count of failures.
-      if (this.overshootLeft > 0) this.overshootLeft -= 1;
-      else {
-        this.probeUntil = this.probeFrom;
-        this.lastDecreaseAt = Math.min(this.lastDecreaseAt, grantedAt);
-        this.climb ??= { to: this.provenRate, droppedAt: now, step: undefined, failures: 0 };
-      }
-    }
     if (grantedAt < this.lastDecreaseAt) return undefined;
     if (retryAfterMs === undefined && anchorAt !== undefined && this.anchorSuccesses > 0 && this.unresolved === undefined) {
       // No Retry-After to measure the window by: the first success after this 429 will (see
@@ -574,7 +550,6 @@ export class AdaptiveRate {
     const overshootEnds = now + (retryAfterMs ?? 0);
     if (failedProbe) {
       this.probeUntil = overshootEnds;
-      this.overshootLeft = 2 * this.probeExcess - 1;
       this.holdFactor = Math.min(2, this.holdFactor * 2);
       this.failedRate = this.rate;
     }
@@ -675,10 +650,6 @@ export class AdaptiveRate {
   /** Grants from `probeFrom` until `probeUntil` were made during the last probe step. */
   private probeFrom = Number.POSITIVE_INFINITY;
   private probeUntil = Number.NEGATIVE_INFINITY;
-  /** Requests per window the last probe step added over the rate it probed from. */
-  private probeExcess = 1;
-  /** How many more 429s a failed probe step's overshoot can explain (see throttledAt). */
-  private overshootLeft = 0;
   /** The rate that lasted a whole window before the current probe step. */
   private provenRate = 0;
   /** The rate at which the last probe step failed. */
