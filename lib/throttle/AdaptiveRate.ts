@@ -215,6 +215,8 @@ export class AdaptiveRate {
     this.lateInBurst(now, grantedAt);
     const pending = this.unresolved;
     if (pending !== undefined && grantedAt > pending.throttledAt) this.resolveShape(now, pending);
+    // A request sent after the 429 that taught the window came back: its Retry-After was no understatement.
+    if (this.shapeCheck !== undefined && grantedAt > this.shapeCheck.at) this.shapeCheck = undefined;
     this.sampleRoundTrip(now - grantedAt);
     if (grantedAt >= this.lastChangeAt) this.validated = true;
   }
@@ -514,18 +516,24 @@ export class AdaptiveRate {
     this.sampleRoundTrip(now - grantedAt);
     const anchorAt = this.anchorAt;
     this.anchorAt = undefined;
+    if (this.retryAfterUnderstated(now, grantedAt)) return undefined;
+    // While the window is being measured, a refused request only says it has not freed yet.
+    if (this.unresolved !== undefined && grantedAt > this.unresolved.throttledAt) return undefined;
     if (grantedAt < this.lastDecreaseAt) return undefined;
-    if (retryAfterMs === undefined && anchorAt !== undefined && this.anchorSuccesses > 0 && this.unresolved === undefined) {
+    // The Retry-After as a measure of the server's wait, unless it proved to understate it.
+    const measure = this.retryAfterTrusted ? retryAfterMs : undefined;
+    if (measure === undefined && anchorAt !== undefined && this.anchorSuccesses > 0 && this.unresolved === undefined) {
       // No Retry-After to measure the window by: the first success after this 429 will (see
       // resolveShape). Graph's windows are a second or longer, so the successes of the last second
       // are all still in the server's window: a lower bound of its limit.
       const limit = this.fleet(now - anchorAt <= 1000 ? this.anchorSuccesses : this.successes.count(now, 1000));
       if (limit > 0) this.unresolved = { anchorAt, limit, throttledAt: now };
     }
-    const shape = anchorAt === undefined ? undefined : this.anchoredShape(now, anchorAt, retryAfterMs);
+    const shape = anchorAt === undefined ? undefined : this.anchoredShape(now, anchorAt, measure);
     if (shape !== undefined) {
       // An exact count in a window known from above: enforced as it is, it cannot overshoot.
       this.pendingWindowMs = shape.windowMs;
+      this.shapeCheck = { at: now, anchorAt: shape.anchorAt, limit: shape.limit, retryAfterEndsAt: now + (measure as number) };
       this.learnWindow(shape.windowMs);
       const limit = (shape.limit * 1000) / shape.windowMs;
       this.decrease(limit, now, false);
@@ -555,7 +563,7 @@ export class AdaptiveRate {
     }
     this.probing = false;
     this.probeStep = 1;
-    const counted = this.countedAtNextSlot(now, retryAfterMs);
+    const counted = this.countedAtNextSlot(now, measure);
     if (counted !== undefined) {
       // A count, not a rate reading: enforced as it is, it cannot overshoot (a limit that dropped
       // is found from the first 429, however full the window was when it dropped). The count is a
@@ -566,7 +574,7 @@ export class AdaptiveRate {
       this.decrease(limit, failedProbe ? overshootEnds : now, false);
       return { initial: this.rate, set: Math.min(this.rate, limit), min: s.minRate, max: s.maxRate };
     }
-    const lookback = Math.min(this.successes.spanMs, Math.max(1000, this.windowMs ?? retryAfterMs ?? 1000));
+    const lookback = Math.min(this.successes.spanMs, Math.max(1000, this.windowMs ?? measure ?? 1000));
     // Two readings that never overestimate: the count in the last `lookback` over `lookback` (right
     // when the successes came in one burst, as after slow start) and the rate over the buckets
     // covering it (right in a steady flow, where the first reading misses the partial bucket).
@@ -593,6 +601,36 @@ export class AdaptiveRate {
     this.decrease(limit, now, exact);
     return { initial: this.rate, set: exact ? limit : limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };
   }
+
+  /**
+   * Whether this 429 shows that the `Retry-After` which taught the window understated the
+   * server's wait: the request was sent after that `Retry-After` had passed, and no request sent
+   * since that 429 came back. Some servers send a fixed `Retry-After` whatever the real wait (2 s
+   * for a window that frees in 5), so the window measured from it is too short, not an upper
+   * bound, and the learned limit overshoots every window. Then `Retry-After` no longer measures
+   * anything for this class (it still sets the cooldown: the server asked for it), and the window
+   * is measured as without one: from the anchor to the first success after this 429, asking one
+   * request at a time until then (see {@link resolveShape}); that measure replaces the stored window.
+   */
+  private retryAfterUnderstated(now: number, grantedAt: number): boolean {
+    const check = this.shapeCheck;
+    // 1 ms of slack: the cooldown of that Retry-After ends at that very time, and grants follow it at once.
+    if (check === undefined || grantedAt < check.retryAfterEndsAt - 1) return false;
+    this.shapeCheck = undefined;
+    this.retryAfterTrusted = false;
+    this.replaceWindow = true;
+    this.unresolved = { anchorAt: check.anchorAt, limit: check.limit, throttledAt: now };
+    return true;
+  }
+
+  /** `Retry-After` measures the server's wait (see {@link retryAfterUnderstated}). */
+  private retryAfterTrusted = true;
+  /** The window last learned from a `Retry-After`, until a request sent after that 429 comes back. */
+  private shapeCheck:
+    | { readonly at: number; readonly anchorAt: number; readonly limit: number; readonly retryAfterEndsAt: number }
+    | undefined;
+  /** The next window learned corrects a wrong one: it replaces the stored window instead of only shortening it. */
+  private replaceWindow = false;
 
   /**
    * Holds at a new estimated limit after a 429 (or a used share of 1 or more): steady from now,
@@ -735,11 +773,19 @@ export class AdaptiveRate {
   /** A window learned by the last 429, for the store (taken once by {@link takeLearnedWindow}). */
   private pendingWindowMs: number | undefined;
 
-  /** The window the last 429 taught, once (to be kept in the store), or `undefined`. */
-  takeLearnedWindow(): number | undefined {
+  /**
+   * The window the last answer taught, once, as the change to apply to the stored window: the
+   * store keeps the shortest window any process learned (each is an upper bound of the server's),
+   * unless this one corrects a window that proved too short (see {@link retryAfterUnderstated}),
+   * which it replaces. `undefined` when nothing was learned.
+   */
+  takeWindowChange(): RateChange | undefined {
     const w = this.pendingWindowMs;
+    if (w === undefined) return undefined;
     this.pendingWindowMs = undefined;
-    return w;
+    if (!this.replaceWindow) return { initial: w, min: 1, max: w };
+    this.replaceWindow = false;
+    return { initial: w, set: w, min: 1, max: MAX_LEARNED_WINDOW_MS };
   }
 
   /**

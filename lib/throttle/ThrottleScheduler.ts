@@ -596,9 +596,8 @@ export class ThrottleScheduler {
     const change = controller?.throttledAt(now, grant.at, retryAfterMs);
     if (entry === undefined || controller === undefined || change === undefined) return failedProbe;
     const store = this.settings.store;
-    const windowMs = controller.takeLearnedWindow();
-    // The store keeps the shortest window anyone learned (each is an upper bound of the server's).
-    if (windowMs !== undefined) controller.synced(undefined, await store.adjustRate(entry.shapeKey, { initial: windowMs, min: 1, max: windowMs }));
+    const windowChange = controller.takeWindowChange();
+    if (windowChange !== undefined) controller.synced(undefined, await store.adjustRate(entry.shapeKey, windowChange));
     await this.applyDecrease(entry, controller, change);
     return failedProbe;
   }
@@ -827,8 +826,8 @@ export class ThrottleScheduler {
     const change = controller.increaseDue(now);
     if (change !== undefined) return this.increaseAdaptive(entry, controller, change);
     // A window learned from an answer (not a 429) goes to the store too, which keeps the shortest.
-    const learnedWindowMs = controller.takeLearnedWindow();
-    if (learnedWindowMs !== undefined) return this.keepLearnedWindow(entry, controller, learnedWindowMs);
+    const windowChange = controller.takeWindowChange();
+    if (windowChange !== undefined) return this.keepLearnedWindow(entry, controller, windowChange);
     this.sizeAdaptive(entry, controller);
     return undefined;
   }
@@ -837,13 +836,14 @@ export class ThrottleScheduler {
     const rate = await this.settings.store.adjustRate(entry.rateKey, change);
     if (change.set === undefined) controller.increased(rate, change, this.settings.now());
     else controller.changed(rate, this.settings.now());
-    const learnedWindowMs = controller.takeLearnedWindow();
-    if (learnedWindowMs !== undefined) await this.keepLearnedWindow(entry, controller, learnedWindowMs);
+    const windowChange = controller.takeWindowChange();
+    if (windowChange !== undefined) await this.keepLearnedWindow(entry, controller, windowChange);
     else this.sizeAdaptive(entry, controller);
   }
 
-  private async keepLearnedWindow(entry: AdaptiveEntry, controller: AdaptiveRate, windowMs: number): Promise<void> {
-    controller.synced(undefined, await this.settings.store.adjustRate(entry.shapeKey, { initial: windowMs, min: 1, max: windowMs }));
+  /** Keeps a learned window in the store (see `AdaptiveRate.takeWindowChange`), and takes the store's answer. */
+  private async keepLearnedWindow(entry: AdaptiveEntry, controller: AdaptiveRate, change: RateChange): Promise<void> {
+    controller.synced(undefined, await this.settings.store.adjustRate(entry.shapeKey, change));
     this.sizeAdaptive(entry, controller);
   }
 

@@ -344,12 +344,50 @@ describe("AdaptiveRate", () => {
       c.throttledAt(3000, 2000, undefined);
       c.succeeded(5100, 4000);
       expect(c.windowMs, "an upper bound: now − anchor").to.equal(5100);
-      expect(c.takeLearnedWindow()).to.equal(5100);
+      expect(c.takeWindowChange(), "the store keeps the shortest").to.deep.equal({ initial: 5100, min: 1, max: 5100 });
       expect(c.inFlightCap).to.equal(undefined);
       const change = c.increaseDue(5100) as RateChange;
       expect(change.set).to.be.closeTo((100 * 1000) / 5100, 1e-9);
       apply(c, change, 5100);
       expect(c.window).to.deep.equal({ limit: 100, windowMs: 5100 });
+    });
+
+    it("measures W without Retry-After once a fixed Retry-After proved shorter than the server's wait, and replaces the stored window", () => {
+      const c = new AdaptiveRate(settings, 0);
+      // 100 per 5 s, but every 429 says "Retry-After: 2": a burst of 100 over 500 ms, then a 429.
+      const last = burst(c, 0, 100, 5);
+      apply(c, c.throttledAt(last + 10, last + 5, 2000) as RateChange, last + 10);
+      expect(c.windowMs, "taken at its word: 429 time + 2 s").to.equal(last + 10 + 2000);
+      expect(c.takeWindowChange()).to.deep.equal({ initial: 2510, min: 1, max: 2510 });
+      // Sent once those 2 s had passed, and refused again, with nothing answered since: 2 s understated the wait.
+      expect(c.throttledAt(2530, 2510, 2000), "no cut: the window, not the limit, was wrong").to.equal(undefined);
+      expect(c.decreases).to.equal(1);
+      expect(c.inFlightCap, "one request asks until the window frees").to.equal(1);
+      // Refused again 2 s later; the next one, granted at 4530, is answered at 5100.
+      expect(c.throttledAt(4520, 4515, 2000)).to.equal(undefined);
+      c.succeeded(5100, 4530);
+      expect(c.windowMs, "now − anchor, as without Retry-After").to.equal(5100);
+      expect(c.takeWindowChange(), "replaces the stored (shorter) window").to.deep.equal({ initial: 5100, set: 5100, min: 1, max: 600_000 });
+      apply(c, c.increaseDue(5100) as RateChange, 5100);
+      expect(c.window).to.deep.equal({ limit: 100, windowMs: 5100 });
+      // The next anchored burst (after a window of silence) is not measured by Retry-After again.
+      const end = burst(c, 11_000, 100, 5);
+      c.throttledAt(end + 10, end + 5, 2000);
+      expect(c.windowMs).to.equal(5100);
+      expect(c.takeWindowChange()).to.equal(undefined);
+      expect(c.inFlightCap, "measured by the next success instead").to.equal(1);
+    });
+
+    it("keeps a window learned from Retry-After once a request sent after it comes back", () => {
+      const c = new AdaptiveRate(settings, 0);
+      const last = burst(c, 0, 100, 5);
+      apply(c, c.throttledAt(last + 10, last + 5, 3000) as RateChange, last + 10);
+      c.takeWindowChange();
+      c.succeeded(3600, 3510);
+      // A later 429 of a request sent after that Retry-After is an ordinary one (the limit dropped, say).
+      expect(c.throttledAt(6000, 5990, 3000), "a decrease, not a re-measure").to.not.equal(undefined);
+      expect(c.inFlightCap).to.equal(undefined);
+      expect(c.windowMs).to.equal(3510);
     });
 
     it("infers L from the successes since the window opened and W from 429 time + Retry-After − anchor", () => {
@@ -362,8 +400,8 @@ describe("AdaptiveRate", () => {
       expect(rate).to.be.closeTo((100 * 1000) / 5000, 1e-9);
       expect(c.window).to.deep.equal({ limit: 100, windowMs: 5000 });
       expect(c.intervalMs, "a learned window is spent as a burst").to.equal(0);
-      expect(c.takeLearnedWindow()).to.equal(5000);
-      expect(c.takeLearnedWindow(), "taken once").to.equal(undefined);
+      expect(c.takeWindowChange()).to.deep.equal({ initial: 5000, min: 1, max: 5000 });
+      expect(c.takeWindowChange(), "taken once").to.equal(undefined);
     });
 
     it("counts the burst's successes that arrive after its first 429 (answers overtake each other), until the window could free", () => {

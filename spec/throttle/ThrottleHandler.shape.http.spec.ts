@@ -31,6 +31,24 @@ describe("ThrottleHandler over HTTP: learning a window longer than a second", ()
       expect(ms / ideal, `${Math.round(ms)} ms for an ideal of ${ideal} ms`).to.be.below(1.4);
     });
   }
+
+  it("measures the window from its first success when a fixed Retry-After (2 s) understates the wait of a 30 per 4 s window", async () => {
+    const LIMIT = 30;
+    const WINDOW = 4000;
+    const COUNT = 90;
+    const emu = await emulator({ limits: [{ ...writesPerTenant(LIMIT, WINDOW)[0], retryAfter: { fixedSeconds: 2 } }] });
+    const { client, throttle } = emulatorClient(emu);
+    const { failed } = await patchMany(client, COUNT, 20);
+    const stats = emu.stats();
+    const [rate] = throttle?.stats()[0]?.rates ?? [];
+    expect(failed).to.equal(0);
+    expect(stats.applied).to.have.length(COUNT);
+    // Taken at its word, the 2 s made W about 2 s, and every burst of L overshot; measured from the
+    // first success, W is an upper bound again (within the 2 s between the refused requests that ask).
+    expect(rate?.windowMs).to.be.within(WINDOW, WINDOW + 2500);
+    expect(((rate?.rate ?? 0) * (rate?.windowMs ?? 0)) / 1000).to.be.within(0.8 * LIMIT, LIMIT + 1e-6);
+    expect(stats.throttled, `${stats.throttled} × 429`).to.be.at.most(10);
+  });
 });
 
 describe("ThrottleHandler over HTTP: a concurrency limit", () => {
