@@ -84,8 +84,10 @@ export class SecureRedirectHandler implements Middleware {
       context.response = response;
       if (response === undefined) return;
       if (response.type === "opaqueredirect") return this.hiddenRedirect(context, hop, next);
+      // The status first: nearly every answer is no redirect, and a header lookup costs more.
+      if (!REDIRECT_STATUSES.has(response.status)) return;
       const location = response.headers.get("location");
-      if (!REDIRECT_STATUSES.has(response.status) || location === null || !options.shouldRedirect(response)) return;
+      if (location === null || !options.shouldRedirect(response)) return;
       if (followed >= options.maxRedirects) {
         if (options.maxRedirects === 0) return;
         throw this.refuse(context, hop, response, "too-many-redirects", undefined, options.maxRedirects);

@@ -19,6 +19,9 @@ type BufferedConstructor = new (source: Response, content: BufferedContent) => B
 
 let BufferedResponse: BufferedConstructor | undefined;
 
+// One decoder for every whole-body read: a decode without `stream` keeps no state between calls.
+const utf8 = new TextDecoder();
+
 /**
  * A response like `source` (status, status text, the same headers object, `url`, `redirected`,
  * `type`) whose body is `content`: reading it gives those bytes, or fails with that error, as a
@@ -47,7 +50,7 @@ export function readBufferedText(response: Response, maxBytes: number): Promise<
   response.used = true;
   if (!("bytes" in content)) return Promise.reject(content.error);
   const complete = content.bytes.byteLength <= maxBytes;
-  const text = new TextDecoder().decode(complete ? content.bytes : content.bytes.subarray(0, maxBytes));
+  const text = utf8.decode(complete ? content.bytes : content.bytes.subarray(0, maxBytes));
   return Promise.resolve({ text, complete });
 }
 
@@ -77,12 +80,12 @@ function defineBufferedResponse(): BufferedConstructor {
 
     override async text(): Promise<string> {
       if (this.inner !== undefined) return this.inner.text();
-      return new TextDecoder().decode(this.take());
+      return utf8.decode(this.take());
     }
 
     override async json(): Promise<unknown> {
       if (this.inner !== undefined) return this.inner.json() as Promise<unknown>;
-      return JSON.parse(new TextDecoder().decode(this.take())) as unknown;
+      return JSON.parse(utf8.decode(this.take())) as unknown;
     }
 
     override async blob(): Promise<Blob> {

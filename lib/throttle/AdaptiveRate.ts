@@ -616,6 +616,11 @@ export class AdaptiveRate {
     const check = this.shapeCheck;
     // 1 ms of slack: the cooldown of that Retry-After ends at that very time, and grants follow it at once.
     if (check === undefined || grantedAt < check.retryAfterEndsAt - 1) return false;
+    // In a fleet sharing the store, other processes' requests fill the window too: a refusal proves nothing.
+    if (this.share < ALONE_SHARE) {
+      this.shapeCheck = undefined;
+      return false;
+    }
     this.shapeCheck = undefined;
     this.retryAfterTrusted = false;
     this.replaceWindow = true;

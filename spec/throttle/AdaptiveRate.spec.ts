@@ -378,6 +378,18 @@ describe("AdaptiveRate", () => {
       expect(c.inFlightCap, "measured by the next success instead").to.equal(1);
     });
 
+    it("takes no refusal after Retry-After for an understatement while other processes share the window", () => {
+      const c = new AdaptiveRate(settings, 0);
+      const last = burst(c, 0, 100, 5);
+      apply(c, c.throttledAt(last + 10, last + 5, 2000) as RateChange, last + 10);
+      c.takeWindowChange();
+      // The store's count says this process made a quarter of the fleet's grants.
+      for (let i = 0; i < 4; i += 1) c.sharedUse(25, 100);
+      expect(c.throttledAt(2530, 2510, 2000), "an ordinary 429: the others filled the window").to.not.equal(undefined);
+      expect(c.inFlightCap).to.equal(undefined);
+      expect(c.takeWindowChange()).to.equal(undefined);
+    });
+
     it("keeps a window learned from Retry-After once a request sent after it comes back", () => {
       const c = new AdaptiveRate(settings, 0);
       const last = burst(c, 0, 100, 5);

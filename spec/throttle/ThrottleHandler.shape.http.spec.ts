@@ -36,7 +36,7 @@ describe("ThrottleHandler over HTTP: learning a window longer than a second", ()
     const LIMIT = 30;
     const WINDOW = 4000;
     const COUNT = 90;
-    const emu = await emulator({ limits: [{ ...writesPerTenant(LIMIT, WINDOW)[0], retryAfter: { fixedSeconds: 2 } }] });
+    const emu = await emulator({ limits: [{ name: "writes per tenant", requests: "write", scope: "tenant", limit: LIMIT, windowMs: WINDOW, retryAfter: { fixedSeconds: 2 } }] });
     const { client, throttle } = emulatorClient(emu);
     const { failed } = await patchMany(client, COUNT, 20);
     const stats = emu.stats();
