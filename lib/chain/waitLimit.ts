@@ -17,9 +17,14 @@ export interface WaitLimit {
   readonly startedAt: number;
 }
 
-// Keyed by the attempt's signal: it is what every middleware below the retry handler receives
-// (the context itself is copied per attempt), and the entry goes away with the attempt.
-const limits = new WeakMap<AbortSignal, WaitLimit>();
+// Kept on the attempt's signal: it is what every middleware below the retry handler receives
+// (the context itself is copied per attempt), and it goes away with the attempt. A symbol-keyed
+// property of a signal the retry handler made itself, not a WeakMap entry: a WeakMap gives each
+// new key an identity hash and ephemeron bookkeeping, on every attempt.
+const WAIT_LIMIT: unique symbol = Symbol("msgraph-software-update-status.waitLimit");
+
+/** A signal that may carry its call's wait limit. */
+type Published = AbortSignal & { [WAIT_LIMIT]?: WaitLimit };
 
 /**
  * Publishes the wait limit of the attempt that runs under `signal`.
@@ -27,7 +32,7 @@ const limits = new WeakMap<AbortSignal, WaitLimit>();
  * @param limit - The caller's limit.
  */
 export function publishWaitLimit(signal: AbortSignal, limit: WaitLimit): void {
-  limits.set(signal, limit);
+  (signal as Published)[WAIT_LIMIT] = limit;
 }
 
 /**
@@ -36,7 +41,7 @@ export function publishWaitLimit(signal: AbortSignal, limit: WaitLimit): void {
  * @param signal - The request's `context.options.signal`.
  */
 export function readWaitLimit(signal: AbortSignal | null | undefined): WaitLimit | undefined {
-  return signal == null ? undefined : limits.get(signal);
+  return signal == null ? undefined : (signal as Published)[WAIT_LIMIT];
 }
 
 /** What {@link refuseWait} puts in the error. */
