@@ -417,6 +417,16 @@ export class AdaptiveRate {
   }
 
   /**
+   * Whether a 429 for a request granted at `grantedAt` is the overshoot of learning: slow start
+   * (no limit known yet: it goes on until the first 429), or a request of the burst that already
+   * caused a decrease. Such a 429 says nothing about refunds: it would have come without them.
+   * @param grantedAt - When the throttled request was granted.
+   */
+  learningOvershoot(grantedAt: number): boolean {
+    return this.phase === "slow-start" || grantedAt < this.lastDecreaseAt;
+  }
+
+  /**
    * Whether a 429 for a request granted at `grantedAt` is a probe step's overshoot: a probe is out,
    * the request was granted during it, and the rate it probes from lasted a whole window.
    * @param grantedAt - When the throttled request was granted.

@@ -592,7 +592,10 @@ export class ThrottleScheduler {
     }
     if (status !== 429) return false;
     state.throttled += 1;
-    this.checkRefunds(lane, now, retryAfterMs ?? 0);
+    // What learning explains (slow start's overshoot, its burst's, a probe step's) would have come
+    // without any refund: it says nothing about them. A server that counts what was given back
+    // shows it by a 429 at the learned level, within a window.
+    if (!failedProbe && controller?.learningOvershoot(grant.at) !== true) this.checkRefunds(lane, now, retryAfterMs ?? 0);
     const change = controller?.throttledAt(now, grant.at, retryAfterMs);
     if (entry === undefined || controller === undefined || change === undefined) return failedProbe;
     const store = this.settings.store;

@@ -93,6 +93,33 @@ describe("ThrottleHandler learning (scripted next, fake timers)", () => {
       expect(events.filter((e) => e.reason === "refunds-off")).to.have.length(1);
     });
 
+    it("in adaptive mode, takes no slow-start overshoot for a sign that refunds were counted, and still checks later 429s", async () => {
+      const statuses = [503, 204, 429, 503, 429];
+      const { handler, events } = handlerWith(
+        {},
+        scriptedNext(() => {
+          const status = statuses.shift() ?? 204;
+          return status === 429 ? throttled("0.05") : new Response(null, { status });
+        }),
+      );
+      const send = async (): Promise<void> => {
+        let settled = false;
+        const done = run(handler).then(() => (settled = true));
+        for (let waited = 0; !settled && waited < 10_000; waited += 100) await clock.tickAsync(100);
+        expect(settled, "answered within 10 s").to.equal(true);
+        await done;
+      };
+      await send(); // 503: refunded
+      await send();
+      await send(); // slow start's 429, with the refund in the window: learning, not a counted refund
+      expect(events.filter((e) => e.reason === "refunds-off"), "slow start's overshoot").to.deep.equal([]);
+      expect(handler.stats()[0]?.refunding).to.equal(true);
+      await send(); // 503: refunded
+      await send(); // a 429 at the learned limit, after a refund: the server counted it
+      expect(events.filter((e) => e.reason === "refunds-off")).to.have.length(1);
+      expect(handler.stats()[0]?.refunding).to.equal(false);
+    });
+
     it("keeps refunding when the 429s come with no refund in the window", async () => {
       const statuses = [429, 503, 204];
       const { handler, events } = handlerWith(
