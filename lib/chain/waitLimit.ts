@@ -17,14 +17,9 @@ export interface WaitLimit {
   readonly startedAt: number;
 }
 
-// Kept on the attempt's signal: it is what every middleware below the retry handler receives
-// (the context itself is copied per attempt), and it goes away with the attempt. A symbol-keyed
-// property of a signal the retry handler made itself, not a WeakMap entry: a WeakMap gives each
-// new key an identity hash and ephemeron bookkeeping, on every attempt.
-const WAIT_LIMIT: unique symbol = Symbol("msgraph-software-update-status.waitLimit");
-
-/** A signal that may carry its call's wait limit. */
-type Published = AbortSignal & { [WAIT_LIMIT]?: WaitLimit };
+// Keyed by the attempt's signal: it is what every middleware below the retry handler receives
+// (the context itself is copied per attempt), and the entry goes away with the attempt.
+const limits = new WeakMap<AbortSignal, WaitLimit>();
 
 /**
  * Publishes the wait limit of the attempt that runs under `signal`.
@@ -32,7 +27,7 @@ type Published = AbortSignal & { [WAIT_LIMIT]?: WaitLimit };
  * @param limit - The caller's limit.
  */
 export function publishWaitLimit(signal: AbortSignal, limit: WaitLimit): void {
-  (signal as Published)[WAIT_LIMIT] = limit;
+  limits.set(signal, limit);
 }
 
 /**
@@ -41,7 +36,7 @@ export function publishWaitLimit(signal: AbortSignal, limit: WaitLimit): void {
  * @param signal - The request's `context.options.signal`.
  */
 export function readWaitLimit(signal: AbortSignal | null | undefined): WaitLimit | undefined {
-  return signal == null ? undefined : (signal as Published)[WAIT_LIMIT];
+  return signal == null ? undefined : limits.get(signal);
 }
 
 /** What {@link refuseWait} puts in the error. */
