@@ -626,12 +626,9 @@ export class AdaptiveRate {
     const check = this.shapeCheck;
     // 1 ms of slack: the cooldown of that Retry-After ends at that very time, and grants follow it at once.
     if (check === undefined || grantedAt < check.retryAfterEndsAt - 1) return false;
-    // In a fleet sharing the store, other processes' requests fill the window too: a refusal proves nothing.
-    if (this.share < ALONE_SHARE) {
-      this.shapeCheck = undefined;
-      return false;
-    }
     this.shapeCheck = undefined;
+    // In a fleet sharing the store, other processes' requests fill the window too: a refusal proves nothing.
+    if (this.share < ALONE_SHARE) return false;
     this.retryAfterTrusted = false;
     this.replaceWindow = true;
     this.unresolved = { anchorAt: check.anchorAt, limit: check.limit, throttledAt: now };
@@ -785,7 +782,7 @@ export class AdaptiveRate {
     this.learnedRate = limit;
   }
 
-  /** A window learned by the last 429, for the store (taken once by {@link takeLearnedWindow}). */
+  /** A window learned by the last 429 or answer, for the store (taken once by {@link takeWindowChange}). */
   private pendingWindowMs: number | undefined;
 
   /**

@@ -598,9 +598,8 @@ export class ThrottleScheduler {
     if (!failedProbe && controller?.learningOvershoot(grant.at) !== true) this.checkRefunds(lane, now, retryAfterMs ?? 0);
     const change = controller?.throttledAt(now, grant.at, retryAfterMs);
     if (entry === undefined || controller === undefined || change === undefined) return failedProbe;
-    const store = this.settings.store;
     const windowChange = controller.takeWindowChange();
-    if (windowChange !== undefined) controller.synced(undefined, await store.adjustRate(entry.shapeKey, windowChange));
+    if (windowChange !== undefined) await this.storeWindow(entry, controller, windowChange);
     await this.applyDecrease(entry, controller, change);
     return failedProbe;
   }
@@ -844,10 +843,15 @@ export class ThrottleScheduler {
     else this.sizeAdaptive(entry, controller);
   }
 
-  /** Keeps a learned window in the store (see `AdaptiveRate.takeWindowChange`), and takes the store's answer. */
+  /** Keeps a learned window in the store (see `AdaptiveRate.takeWindowChange`), takes the store's answer, and sizes the local window. */
   private async keepLearnedWindow(entry: AdaptiveEntry, controller: AdaptiveRate, change: RateChange): Promise<void> {
-    controller.synced(undefined, await this.settings.store.adjustRate(entry.shapeKey, change));
+    await this.storeWindow(entry, controller, change);
     this.sizeAdaptive(entry, controller);
+  }
+
+  /** Applies a window change in the store and takes the store's answer (it may keep a shorter window another process learned). */
+  private async storeWindow(entry: AdaptiveEntry, controller: AdaptiveRate, change: RateChange): Promise<void> {
+    controller.synced(undefined, await this.settings.store.adjustRate(entry.shapeKey, change));
   }
 
   /** Sizes the local window to the learned one, and the store's spec with it (rebuilt only when it changes). */
