@@ -413,6 +413,7 @@ export class AdaptiveRate {
     this.probing = true;
     this.probeFrom = now;
     this.probeUntil = Number.POSITIVE_INFINITY;
+    this.probeFailedAt = Number.POSITIVE_INFINITY;
     return { initial: this.rate, onlyIf: this.rate, add, min: s.minRate, max: s.maxRate };
   }
 
@@ -433,6 +434,18 @@ export class AdaptiveRate {
    */
   probeOvershoot(grantedAt: number): boolean {
     return grantedAt >= this.probeFrom && grantedAt < this.probeUntil;
+  }
+
+  /**
+   * Whether a probe step's 429 (see {@link probeOvershoot}) gives its slot back: only for a request
+   * granted during the step itself, before its failure was known. A request granted after that was
+   * sent at the level the failure set; were its slot given back too, the next queued request would
+   * take it at once and be refused in turn, a 429 per round trip until the overshoot's
+   * `Retry-After` had passed (up to one per request in flight).
+   * @param grantedAt - When the throttled request was granted.
+   */
+  probeSlotRefundable(grantedAt: number): boolean {
+    return grantedAt >= this.probeFrom && grantedAt < this.probeFailedAt;
   }
 
   /**
@@ -568,6 +581,7 @@ export class AdaptiveRate {
     const overshootEnds = now + (retryAfterMs ?? 0);
     if (failedProbe) {
       this.probeUntil = overshootEnds;
+      this.probeFailedAt = now;
       this.holdFactor = Math.min(2, this.holdFactor * 2);
       this.failedRate = this.rate;
     }
@@ -580,7 +594,8 @@ export class AdaptiveRate {
       // lower bound that answers racing the 429 can make far too low, so one 429 at most halves
       // the limit (a further drop shows as a further 429). A failed probe step falls back no lower
       // than the rate that lasted a whole window before it.
-      const limit = Math.max((counted * 1000) / (this.windowMs as number), this.rate / 2, failedProbe ? this.provenRate : 0);
+      const countedRate = (counted * 1000) / (this.windowMs as number);
+      const limit = failedProbe ? this.probeFallback(countedRate) : Math.max(countedRate, this.rate / 2);
       this.decrease(limit, failedProbe ? overshootEnds : now, false);
       return { initial: this.rate, set: Math.min(this.rate, limit), min: s.minRate, max: s.maxRate };
     }
@@ -598,7 +613,7 @@ export class AdaptiveRate {
     // rate read from buckets can read above the limit), held exactly; and no lower than the rate
     // that lasted a whole window before the step.
     if (failedProbe) {
-      const limit = Math.max(this.provenRate, Math.min(this.rate, countReading));
+      const limit = this.probeFallback(countReading);
       this.decrease(limit, overshootEnds, true);
       return { initial: this.rate, set: limit, min: s.minRate, max: s.maxRate };
     }
@@ -610,6 +625,18 @@ export class AdaptiveRate {
     const exact = this.windowMs === undefined && lookback === 1000 && countReading > 0 && reading === countReading;
     this.decrease(limit, now, exact);
     return { initial: this.rate, set: exact ? limit : limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };
+  }
+
+  /**
+   * Where a failed probe step falls back: to what the server admitted, no lower than the rate that
+   * lasted a whole window before the step. The step failed, so the server admits less than its
+   * level: a reading at or above it is no count of the server's (a window learned longer than the
+   * server's holds successes the server already let go), and the proven rate stands. Kept at the
+   * failed level, the limit would overshoot again at once, a 429 per freed slot.
+   * @param admittedRate - What the server admitted, per second, read from the successes.
+   */
+  private probeFallback(admittedRate: number): number {
+    return admittedRate < this.rate ? Math.max(this.provenRate, admittedRate) : this.provenRate;
   }
 
   /**
@@ -700,6 +727,8 @@ export class AdaptiveRate {
   /** Grants from `probeFrom` until `probeUntil` were made during the last probe step. */
   private probeFrom = Number.POSITIVE_INFINITY;
   private probeUntil = Number.NEGATIVE_INFINITY;
+  /** When the last probe step's failure was learned (see {@link probeSlotRefundable}). */
+  private probeFailedAt = Number.POSITIVE_INFINITY;
   /** The rate that lasted a whole window before the current probe step. */
   private provenRate = 0;
   /** The rate at which the last probe step failed. */

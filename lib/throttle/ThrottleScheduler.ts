@@ -554,9 +554,10 @@ export class ThrottleScheduler {
    * @param lane - The lane the request was granted in.
    * @param grant - Its grant.
    * @param response - What the response told.
-   * @returns Whether the answer was a probe step's 429: the step overshot, the server refused the
-   *   request (a server that counts refused requests turns refunds off, see `checkRefunds`), and
-   *   its slot may be given back, so the window keeps the limit's full count of successes.
+   * @returns Whether the answer was the 429 of a request of a probe step (granted before the step
+   *   failed): the step overshot, the server refused the request (a server that counts refused
+   *   requests turns refunds off, see `checkRefunds`), and its slot may be given back, so the
+   *   window keeps the limit's full count of successes.
    */
   async observe(lane: Lane, grant: Grant, response: ResponseObservation): Promise<boolean> {
     const state = lane.state;
@@ -580,6 +581,8 @@ export class ThrottleScheduler {
     // falls back (below), and nothing else has to stop. A key-wide cooldown here would idle the
     // whole budget for the 429's Retry-After (a whole second, rounded up, for a wait of a few ms).
     const failedProbe = status === 429 && controller?.probeOvershoot(grant.at) === true;
+    // Read before `throttledAt` marks the step failed: its own requests' slots go back, later ones' do not.
+    const refundSlot = failedProbe && controller?.probeSlotRefundable(grant.at) === true;
     // A refusal by requests in flight, not by rate: the requests in flight still end, and nothing
     // about the rate was learned (see AdaptiveRate.concurrencyRefusal).
     if (status === 429 && controller?.concurrencyRefusal(now, grant.at, grant.depth, response.retryAfterMs) === true) {
@@ -597,11 +600,11 @@ export class ThrottleScheduler {
     // shows it by a 429 at the learned level, within a window.
     if (!failedProbe && controller?.learningOvershoot(grant.at) !== true) this.checkRefunds(lane, now, retryAfterMs ?? 0);
     const change = controller?.throttledAt(now, grant.at, retryAfterMs);
-    if (entry === undefined || controller === undefined || change === undefined) return failedProbe;
+    if (entry === undefined || controller === undefined || change === undefined) return refundSlot;
     const windowChange = controller.takeWindowChange();
     if (windowChange !== undefined) await this.storeWindow(entry, controller, windowChange);
     await this.applyDecrease(entry, controller, change);
-    return failedProbe;
+    return refundSlot;
   }
 
   /**

@@ -472,6 +472,46 @@ describe("AdaptiveRate", () => {
       expect(c.window.limit).to.equal(40);
     });
 
+    it("a failed probe step above a learned window falls below the step, and gives back only the step's own slots", () => {
+      const c = new AdaptiveRate(settings, 0);
+      // 100 per 5 s, whole-second Retry-After: a burst of 100 over 500 ms, then a 429 saying 5 s
+      // (rounded up): the window is learned as 5510 ms, longer than the server's.
+      const last = burst(c, 0, 100, 5);
+      apply(c, c.throttledAt(last + 10, last + 5, 5000) as RateChange, last + 10);
+      expect(c.window).to.deep.equal({ limit: 100, windowMs: 5510 });
+      const proven = c.rate;
+      // The server admits 100 per 5 s: one success every 50 ms, so 110 of them fall in any 5510 ms.
+      let now = last + 10;
+      let change: RateChange | undefined;
+      while (!c.probeOvershoot(now) && now < 60_000) {
+        now += 50;
+        c.limited();
+        c.granted(now - 5, 0);
+        c.succeeded(now, now - 5);
+        change = c.increaseDue(now);
+        if (change !== undefined) apply(c, change, now);
+      }
+      const probed = c.rate;
+      expect(probed, "a probe step is out").to.be.above(proven);
+      const stepGrant = now + 10;
+      expect(c.probeSlotRefundable(stepGrant), "a request of the step").to.equal(true);
+      // The step's request is refused (Retry-After 1 s). The 110 successes in the learned window
+      // are no count of the server's: the limit falls back to the proven level, below the step.
+      const failedAt = now + 20;
+      const fallback = c.throttledAt(failedAt, stepGrant, 1000) as RateChange;
+      expect(fallback.set).to.be.closeTo(proven, 1e-9);
+      expect(fallback.set).to.be.below(probed);
+      apply(c, fallback, failedAt);
+      // Another request of the step, answered later: its slot goes back too.
+      expect(c.probeSlotRefundable(stepGrant + 5)).to.equal(true);
+      // A request granted after the failure was known, before the overshoot left the server's
+      // window: its 429 still neither cools down nor cuts, but its slot is not given back (else
+      // the next queued request takes it and is refused in turn, a 429 per round trip).
+      expect(c.probeOvershoot(failedAt + 100)).to.equal(true);
+      expect(c.probeSlotRefundable(failedAt + 100)).to.equal(false);
+      expect(c.throttledAt(failedAt + 120, failedAt + 100, 1000), "no second cut").to.equal(undefined);
+    });
+
     it("re-infers a halved limit from the successes over the learned window, and keeps the window", () => {
       const c = new AdaptiveRate(settings, 0);
       let last = burst(c, 0, 100, 10);
