@@ -9,7 +9,7 @@ import type { BatchRequestItem, BatchResponseItem } from "./batchTypes.js";
 import { resolveBatchOptions, type BatchHandlerOptions, type BatchSettings } from "./BatchHandlerOptions.js";
 import { withDependents } from "./dependencies.js";
 import { parseBatchRequests, parseBatchResponses, subResponseRetryAfter } from "./parseBatch.js";
-import { followUpRequests, isRetryableSubResponse, withAttempts } from "./subResponses.js";
+import { followUpRequests, isRetryableSubResponse, refusalAnswers, withAttempts } from "./subResponses.js";
 import { validateBatch } from "./validateBatch.js";
 import { createListenerSet } from "../chain/listenerSet.js";
 import { getRequestHeader } from "../chain/requestHeaders.js";
@@ -110,20 +110,26 @@ export class BatchHandler implements Middleware {
     const attempts = new Map<string, number>();
     const last = new Map<string, BatchResponseItem>();
     let pending = items;
-    let response: Response | undefined;
+    // The last batch answer (200): its headers go on the merged response, a refusal's do not.
+    let answered: Response | undefined;
     try {
       for (let round = 0; ; round += 1) {
         context.options = { ...original, body: JSON.stringify({ requests: followUpRequests(pending) }) };
         await next.execute(context);
-        response = context.response;
-        // A batch refused as a whole (429, 5xx) is the retry handler's to judge; a later round's
-        // refusal ends ours, and the earlier real answers stand.
-        if (response === undefined || response.status !== 200) {
+        const response = context.response;
+        // A batch refused as a whole (429, 5xx) is the retry handler's to judge: it sends it again whole.
+        if (response === undefined) {
           if (round === 0) return;
           break;
         }
+        if (round === 0 && response.status !== 200) return;
         const text = await response.text();
-        const answers = parseBatchResponses(text);
+        // A later round refused as a whole cannot go back to the retry handler (the earlier rounds'
+        // answers were processed): the server refused each of its requests, and each is judged as if
+        // refused alone, within the same limits (rounds, Retry-After, deadline). Ending there left a
+        // 429 in the caller's answer for a request that would have gone through a moment later.
+        const answers = response.status === 200 ? parseBatchResponses(text) : refusalAnswers(response, text, pending);
+        if (response.status === 200) answered = response;
         if (answers === undefined) {
           if (round === 0) {
             context.response = rebuilt(text, response);
@@ -157,7 +163,7 @@ export class BatchHandler implements Middleware {
     } finally {
       context.options = original;
     }
-    context.response = merged(items, last, attempts, response);
+    context.response = merged(items, last, attempts, answered);
   }
 
   /**

@@ -50,6 +50,29 @@ export function withAttempts(response: BatchResponseItem, attempts: number): Bat
 }
 
 /**
+ * The sub-responses of a batch refused as a whole (a top-level `429`, `503`…): each of its
+ * requests is answered with that refusal (status, `Retry-After`, body), since the server did
+ * refuse every one of them, so each is judged (and re-sent) as if refused alone.
+ * @param response - The refusal.
+ * @param text - Its body, already read.
+ * @param items - The requests it refused.
+ */
+export function refusalAnswers(response: Response, text: string, items: readonly BatchRequestItem[]): BatchResponseItem[] {
+  const headers: Record<string, string> = {};
+  const retryAfter = response.headers.get("retry-after");
+  const contentType = response.headers.get("content-type");
+  if (retryAfter !== null) headers["Retry-After"] = retryAfter;
+  if (contentType !== null) headers["Content-Type"] = contentType;
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text) as unknown;
+  } catch {
+    // Not JSON: the text as it came.
+  }
+  return items.map((item) => ({ id: item.id, status: response.status, headers, body }));
+}
+
+/**
  * The requests of a follow-up batch: `dependsOn` kept only for ids that travel in it (the others
  * already succeeded, which is all a dependency asks).
  * @param items - The requests to send, in order.

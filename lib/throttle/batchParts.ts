@@ -1,6 +1,7 @@
 import { dependsOnOf } from "../batch/dependencies.js";
 import type { BatchRequestItem, BatchResponseItem } from "../batch/batchTypes.js";
 import { parseBatchResponses } from "../batch/parseBatch.js";
+import { refusalAnswers } from "../batch/subResponses.js";
 import type { BatchSubTarget } from "./readBatchTargets.js";
 
 /**
@@ -53,25 +54,14 @@ export function failedDependents(pending: readonly BatchSubTarget[], failed: Rea
 /**
  * The sub-responses a part of a batch got, to merge into the one response the caller sees. A part
  * refused as a whole (a top-level `429`, `503`…) answers each of its requests with that refusal
- * (status, `Retry-After`, body): the server did refuse them, and the batch step re-sends them.
+ * (see `refusalAnswers`): the server did refuse them, and the batch step re-sends them.
  * @param response - The part's response.
  * @param items - The part's requests.
  * @returns The sub-responses, or `undefined` when the body is not a batch response.
  */
 export async function partAnswers(response: Response, items: readonly BatchRequestItem[]): Promise<BatchResponseItem[] | undefined> {
   const text = await response.text();
-  if (response.status === 200) return parseBatchResponses(text);
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    if (name === "retry-after" || name === "content-type") headers[name === "retry-after" ? "Retry-After" : "Content-Type"] = value;
-  });
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text) as unknown;
-  } catch {
-    // Not JSON: the text as it came.
-  }
-  return items.map((item) => ({ id: item.id, status: response.status, headers, body }));
+  return response.status === 200 ? parseBatchResponses(text) : refusalAnswers(response, text, items);
 }
 
 /**

@@ -154,6 +154,24 @@ describe("batch/BatchHandler over real HTTP against the emulator", function () {
     expect(emu.stats().applied).to.have.length(2);
   });
 
+  it("a follow-up round refused as a whole is judged request by request: each refused request goes again", async () => {
+    const emu = await emulator({
+      limits: [
+        { name: "w", requests: "write", scope: "tenant", limit: 2, windowMs: 300 },
+        // The $batch endpoint's own limit refuses the follow-up round (sent about 300 ms after the first) as a whole.
+        { name: "batch endpoint", requests: "any", scope: "tenant", path: "/v1.0/$batch", limit: 1, windowMs: 700 },
+      ],
+    });
+    const rounds: BatchRoundEvent[] = [];
+    // No throttle step: the server's answers reach the batch step as they came.
+    const c = client(emu, { throttle: false, batch: { onRound: (e: BatchRoundEvent) => rounds.push(e) } });
+    const body = (await c.api("/$batch").post({ requests: [patch("1", 1), patch("2", 2), patch("3", 3)] })) as BatchBody;
+    // Round 1: 3 refused by the write limit. Round 2: refused whole by the endpoint. Round 3: applied.
+    expect(summary(body)).to.deep.equal(["1:200x1", "2:200x1", "3:200x3"]);
+    expect(rounds.map((r) => r.statuses)).to.deep.equal([{ 429: 1 }, { 429: 1 }]);
+    expect(emu.stats().applied.map((u) => u.patch["compliantDeviceCount"])).to.deep.equal([1, 2, 3]);
+  });
+
   it("works with the official BatchRequestContent / BatchResponseContent and with a raw JSON text body", async () => {
     const emu = await emulator({ limits: [{ name: "w", requests: "write", scope: "tenant", limit: 1, windowMs: 200 }] });
     const c = client(emu, { throttle: false });

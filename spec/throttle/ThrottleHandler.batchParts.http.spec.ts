@@ -72,10 +72,16 @@ describe("throttle/ThrottleHandler: a $batch sent in parts that fit the budgets 
       throttle: { presets: false, budgets: [{ route: "/deviceManagement/", methods: "write", scope: "tenant", limit: 2, windowMs: 200 }] },
     });
     const body = (await c.api("/$batch").post({ requests: [patch("1", 1), patch("2", 2), patch("3", 3), patch("4", 4)] })) as BatchBody;
-    // The first part went; the second met the endpoint's own limit (a top-level 429), and went again after its Retry-After.
-    expect(body.responses.map((r) => `${r.id}:${r.status}x${r.headers?.["x-attempts"] ?? "?"}`)).to.deep.equal(["1:200x1", "2:200x1", "3:200x2", "4:200x2"]);
+    const attempts = (id: string): number => Number(body.responses.find((r) => r.id === id)?.headers?.["x-attempts"]);
+    // The first part went; the next met the endpoint's own limit (a top-level 429), and its requests
+    // went again after its Retry-After. That part is {3, 4}, or {3} alone when the first part's two
+    // slots free a few µs apart (4 then goes in a part of its own, after the cooldown).
+    expect(body.responses.map((r) => `${r.id}:${r.status}`)).to.deep.equal(["1:200", "2:200", "3:200", "4:200"]);
+    expect([attempts("1"), attempts("2")]).to.deep.equal([1, 1]);
+    expect(attempts("3"), "3 was refused with its part, and re-sent").to.be.at.least(2);
     expect(emu.stats().byStatus["429"]).to.be.at.least(1);
-    expect(emu.stats().applied.map((u) => u.patch["compliantDeviceCount"])).to.deep.equal([1, 2, 3, 4]);
+    // Each applied once; the order of independent requests of a batch is the server's to choose.
+    expect(emu.stats().applied.map((u) => u.patch["compliantDeviceCount"]).sort()).to.deep.equal([1, 2, 3, 4]);
   });
 
   it("takes no more grants for a part than the key has free in-flight places (no grant idles waiting for another answer)", async () => {
