@@ -24,7 +24,7 @@ export interface FleetOptions {
   readonly concurrency: number;
   /** Ours: a budget of this limit (per `windowMs`), or none at all (`adaptive`). */
   readonly budget: { readonly limit: number; readonly windowMs: number } | "adaptive";
-  /** `update()`'s `ordered`. @default true */
+  /** `update()`'s `ordered` (see `observeUpdates`). @default false */
   readonly ordered?: boolean;
 }
 
@@ -83,7 +83,7 @@ export async function runFleet(emulator: GraphEmulator, options: FleetOptions): 
           concurrency: options.concurrency,
           redisUrl: process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379",
           keyPrefix,
-          ordered: options.ordered ?? true,
+          ordered: options.ordered ?? false,
           ...budget,
         }),
       },

@@ -22,7 +22,8 @@ interface Load {
 async function run(client: GraphClient, load: Load): Promise<{ wallMs: number; failed: number }> {
   const auth = new AuthenticationHandlerOptions(staticTokenProvider(tokenFor(load.tenant)));
   const result = await runPool(load.count, load.concurrency, (i) =>
-    client.softwareUpdateStatusSummary().update(patchFor(i), { middlewareOptions: [auth] }),
+    // ordered: false, so the concurrency named reaches the chain (see observeUpdates).
+    client.softwareUpdateStatusSummary().update(patchFor(i), { middlewareOptions: [auth], ordered: false }),
   );
   return { wallMs: result.wallMs, failed: result.failed };
 }
