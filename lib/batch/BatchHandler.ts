@@ -117,11 +117,11 @@ export class BatchHandler implements Middleware {
         context.options = { ...original, body: JSON.stringify({ requests: followUpRequests(pending) }) };
         await next.execute(context);
         const response = context.response;
-        // A batch refused as a whole (429, 5xx) is the retry handler's to judge: it sends it again whole.
         if (response === undefined) {
           if (round === 0) return;
           break;
         }
+        // A batch refused as a whole (429, 5xx) is the retry handler's to judge: it sends it again whole.
         if (round === 0 && response.status !== 200) return;
         const text = await response.text();
         // A later round refused as a whole cannot go back to the retry handler (the earlier rounds'
