@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { renderTable, type Row } from "./lib/table.js";
 import { burst } from "./scenarios/burst.js";
+import { instructions } from "./scenarios/instructions.js";
 import { jsonBatching } from "./scenarios/jsonBatching.js";
 import { multiProcess } from "./scenarios/multiProcess.js";
 import { overhead } from "./scenarios/overhead.js";
@@ -18,7 +19,7 @@ import { shapeMatrix } from "./scenarios/shapeMatrix.js";
 import { tenantIsolation } from "./scenarios/tenantIsolation.js";
 
 type Scenario = () => Promise<{ title: string; rows: Row[]; json: unknown }>;
-const SCENARIOS: Record<string, Scenario> = { r: retryUnderFaults, a: burst, b: tenantIsolation, c: queueMemory, d: multiProcess, e: jsonBatching, overhead, matrix: shapeMatrix };
+const SCENARIOS: Record<string, Scenario> = { r: retryUnderFaults, a: burst, b: tenantIsolation, c: queueMemory, d: multiProcess, e: jsonBatching, overhead, instructions, matrix: shapeMatrix };
 
 const wanted = process.argv.slice(2).map((arg) => arg.toLowerCase());
 const selected = Object.entries(SCENARIOS).filter(([name]) => wanted.length === 0 || wanted.includes(name));
