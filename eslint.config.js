@@ -14,10 +14,6 @@ export default tseslint.config(
     },
   },
   {
-    files: ["bench/**/*.mjs"],
-    languageOptions: { globals: { process: "readonly", globalThis: "readonly", Response: "readonly", TextEncoder: "readonly" } },
-  },
-  {
     files: ["scripts/**/*.mjs", "eslint.config.js"],
     languageOptions: { globals: { process: "readonly", console: "readonly" } },
   },

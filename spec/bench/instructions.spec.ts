@@ -15,11 +15,11 @@ describe("bench scenario I (instructions)", () => {
     expect(readInstructionCount("==1== error: node exited with 1\n")).to.equal(undefined);
   });
 
-  // The worker runs only under valgrind in the bench: here it runs plainly, so a change to the
-  // package that breaks it fails the suite instead of the next benchmark run.
+  // The worker runs only under valgrind in the bench: here it runs plainly (through tsx), so a change
+  // to the package that breaks it fails the suite instead of the next benchmark run.
   for (const { id } of INSTRUCTION_CLIENTS) {
     it(`the worker's ${id} loop sends its updates through the built package and exits 0`, async () => {
-      const { stdout, stderr } = await run(process.execPath, [INSTRUCTIONS_WORKER], { env: { ...process.env, INSTR_CLIENT: id, INSTR_COUNT: "20", INSTR_REPORT: "1" } });
+      const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", INSTRUCTIONS_WORKER], { env: { ...process.env, INSTR_CLIENT: id, INSTR_COUNT: "20", INSTR_REPORT: "1" } });
       expect(stderr).to.equal("");
       expect(JSON.parse(stdout)).to.deep.equal({ client: id, sent: 20, answered: 20 });
     });
@@ -37,7 +37,7 @@ describe("bench scenario I (instructions)", () => {
   });
 
   it("the worker refuses an unknown client", async () => {
-    const failed = await run(process.execPath, [INSTRUCTIONS_WORKER], { env: { ...process.env, INSTR_CLIENT: "ours-typo", INSTR_COUNT: "1" } }).then(
+    const failed = await run(process.execPath, ["--import", "tsx", INSTRUCTIONS_WORKER], { env: { ...process.env, INSTR_CLIENT: "ours-typo", INSTR_COUNT: "1" } }).then(
       () => undefined,
       (error: unknown) => error as { code?: number; stderr?: string },
     );
