@@ -61,16 +61,16 @@ process.on("message", async (message) => {
   if (message !== "go") return;
   // The indices of acknowledged updates let the parent check them against the applied log.
   const acknowledged: number[] = [];
-  // BENCH_TRACE=1: what this process's throttle has learned, every 250 ms, on stderr (for tuning).
+  // BENCH_TRACE=1: what this process's throttle has learned, every 250 ms (BENCH_TRACE_MS), on stderr (for tuning).
   const started = performance.now();
   const trace =
     process.env["BENCH_TRACE"] === "1"
       ? setInterval(() => {
           for (const key of throttle?.stats() ?? []) {
             const rate = key.rates?.[0];
-            process.stderr.write(`trace ${config.offset} t=${Math.round(performance.now() - started)} sent=${key.sent} 429=${key.throttled} q=${key.queued} f=${key.inFlight} rate=${rate?.rate.toFixed(1)} w=${rate?.windowMs ?? "-"} ${rate?.phase ?? ""}\n`);
+            process.stderr.write(`trace ${config.offset} t=${Math.round(performance.now() - started)} sent=${key.sent} 429=${key.throttled} q=${key.queued} f=${key.inFlight} rate=${rate?.rate.toFixed(1)} w=${rate?.windowMs ?? "-"} c=${rate?.ceiling?.toFixed(1)} d=${rate?.decreases} ${rate?.phase ?? ""}\n`);
           }
-        }, 250)
+        }, Number(process.env["BENCH_TRACE_MS"] ?? 250))
       : undefined;
   const result = await runPool(config.count, config.concurrency, async (i) => {
     await client.softwareUpdateStatusSummary().update(patchFor(config.offset + i), { ordered: config.ordered ?? false });

@@ -32,6 +32,11 @@ const CLIMB_STEPS = 8;
 /** A climb back that fails this many times gives the former level up: the limit stayed down. */
 const CLIMB_TRIES = 2;
 
+/** A probe step shown only by a burst is at most this fraction of the level (see `AdaptiveRate.probeWindow`). */
+const BURST_STEP_DIVISOR = 16;
+/** The span a burst must show a probe step's level in (see `AdaptiveRate.burstProven`): Graph's shortest window. */
+const PROOF_SPAN_MS = 1000;
+
 /** The longest window learned, in ms: Graph's longest documented window (Outlook, 10 min). */
 export const MAX_LEARNED_WINDOW_MS = 600_000;
 
@@ -206,8 +211,10 @@ export class AdaptiveRate {
    * @param now - The current time in ms.
    * @param grantedAt - When that request was granted.
    * @param depth - How many requests of this class were in flight when it was granted, itself included.
+   * @returns Whether this answer showed the probe step out now in a burst (see {@link burstProven}),
+   *   once per step: the caller wakes its queue, so the next step need not wait for a freed slot.
    */
-  succeeded(now: number, grantedAt: number, depth?: number): void {
+  succeeded(now: number, grantedAt: number, depth?: number): boolean {
     this.successes.add(now);
     this.lastAnswerAt = now;
     if (depth !== undefined) this.answeredAtDepth(now, grantedAt, depth);
@@ -219,6 +226,7 @@ export class AdaptiveRate {
     if (this.shapeCheck !== undefined && grantedAt > this.shapeCheck.at) this.shapeCheck = undefined;
     this.sampleRoundTrip(now - grantedAt);
     if (grantedAt >= this.lastChangeAt) this.validated = true;
+    return this.probing && !this.stepShown && this.burstProven(now);
   }
 
   /**
@@ -354,7 +362,8 @@ export class AdaptiveRate {
       if (since < Math.max(s.slowStartIntervalMs, 2 * (this.srtt ?? 0)) || this.rate >= s.maxRate) return undefined;
       return { initial: this.rate, onlyIf: this.rate, multiply: 2, min: s.minRate, max: s.maxRate };
     }
-    if (since < s.increaseIntervalMs || this.ceiling === undefined) return undefined;
+    // A step a burst showed is its own pacing: the next goes at once.
+    if ((since < s.increaseIntervalMs && !this.stepShown) || this.ceiling === undefined) return undefined;
     // Back toward a level the server admitted before a drop (see climb): probing starts a hold
     // after the drop, and its first step takes back the margin, so there is no slow climb to the margin first.
     if (this.climb !== undefined) {
@@ -378,17 +387,20 @@ export class AdaptiveRate {
 
   /**
    * Probing above a learned window's limit, so a limit that grew back is found within a few
-   * windows: after holding (`holdMs`, at most two windows, longer after failed probes), one step
-   * per window, of 1, 2, 4, … requests while each step survives its window, and at most half the
+   * windows: after holding (`holdMs`, at most two windows, from the last failure), one step per
+   * window, of 1, 2, 4, … requests while each step survives its window, or at once after a step a
+   * burst showed (see {@link burstProven}; at most a sixteenth of the level), and at most half the
    * gap to the level where a probe failed before. A 429 ends the probe (the limit is re-estimated,
-   * no lower than the level that lasted a window) and doubles the hold, up to 2×.
+   * no lower than the level that lasted a window or a burst showed), and when the same level failed
+   * before, doubles the hold, up to 2×.
    */
   private probeWindow(now: number, windowMs: number, plateauSince: number): RateChange | undefined {
     const s = this.settings;
     const hold = Math.min(s.holdMs, 2 * windowMs) * this.holdFactor;
-    if (s.probeRatio <= 0 || now - plateauSince < hold || now - this.lastChangeAt < windowMs) return undefined;
-    // The rate now lasted a whole window without a 429: the limit is at least that high.
-    if (this.probeStep > 1) this.holdFactor = 1;
+    const lasted = now - this.lastChangeAt >= windowMs;
+    if (s.probeRatio <= 0 || now - plateauSince < hold || (!lasted && !this.burstProven(now))) return undefined;
+    // The rate now lasted a whole window without a 429, or a burst showed it: the limit is at least that high.
+    if (lasted && this.probeStep > 1) this.holdFactor = 1;
     this.provenRate = this.rate;
     // Below the level where a probe failed before, close half the gap at most (at least one request).
     const gap = this.failedRate - this.rate;
@@ -399,7 +411,11 @@ export class AdaptiveRate {
     // a limit that comes back is reached within about four windows, not the dozen that steps of
     // one request take from a halved limit.
     if (climb !== undefined) climb.step ??= (climb.to - this.rate) / CLIMB_STEPS;
-    const step = Math.max((firstStep * 1000) / windowMs, climb?.step ?? 0) * this.probeStep;
+    let step = Math.max((firstStep * 1000) / windowMs, climb?.step ?? 0) * this.probeStep;
+    // A step shown only by a burst goes at once, all its requests together: at most a sixteenth
+    // of the level (at least one request), so the step that finally overshoots is refused a few
+    // requests, not a doubling's worth.
+    if (!lasted) step = Math.min(step, Math.max(1000 / windowMs, this.rate / BURST_STEP_DIVISOR));
     // A climb back has its own failure rule (see throttledAt), so a step that failed while the limit was still low does not cap the next climb.
     let add = gap > 0 && climb === undefined ? Math.min(step, Math.max(1000 / windowMs, gap / 2)) : step;
     if (climb !== undefined && add >= climb.to - this.rate) {
@@ -411,11 +427,46 @@ export class AdaptiveRate {
       this.probeStep *= 2;
     }
     this.probing = true;
+    this.stepShown = false;
+    this.stepRequests = Math.max(1, Math.round((add * windowMs) / 1000));
+    this.stepRefusals = 0;
     this.probeFrom = now;
     this.probeUntil = Number.POSITIVE_INFINITY;
     this.probeFailedAt = Number.POSITIVE_INFINITY;
     return { initial: this.rate, onlyIf: this.rate, add, min: s.minRate, max: s.maxRate };
   }
+
+  /**
+   * Whether the probe step out now has shown, within a burst, that the server admits its level: the
+   * successes of the last second reach the level's count of requests per window. Graph's windows
+   * are a second or longer, so a sliding window counted all of them at once, with whatever other
+   * traffic shares it, and still admitted the last: the next step may go at once instead of a
+   * window later, and a step that then fails falls back no lower than this level (a count over the
+   * window, read right after such a climb, still holds the lower level's answers). A limit freed by
+   * others (a fleet without a shared store, where a process that finishes leaves its share) is
+   * taken up within a few round trips, where steps of one window each took as many windows as
+   * doublings. Only with a learned window (a token bucket, kept per second, admits more in a
+   * burst than its rate sustains), and only alone or without a shared store (a fleet's shared
+   * rate is probed by every process, a window at a time).
+   */
+  private burstProven(now: number): boolean {
+    if (
+      !this.stepShown &&
+      this.probing &&
+      this.windowMs !== undefined &&
+      this.share >= ALONE_SHARE &&
+      this.successes.countWithin(now, PROOF_SPAN_MS) >= this.window.limit
+    ) {
+      this.stepShown = true;
+    }
+    return this.stepShown;
+  }
+
+  /** The probe step out now has shown its level in a burst (see {@link burstProven}). */
+  private stepShown = false;
+  /** Requests the last probe step added to a window, and its 429s taken as its overshoot (see {@link claimProbeOvershoot}). */
+  private stepRequests = 1;
+  private stepRefusals = 0;
 
   /**
    * Whether a 429 for a request granted at `grantedAt` is the overshoot of learning: slow start
@@ -424,16 +475,30 @@ export class AdaptiveRate {
    * @param grantedAt - When the throttled request was granted.
    */
   learningOvershoot(grantedAt: number): boolean {
-    return this.phase === "slow-start" || grantedAt < this.lastDecreaseAt;
+    return this.phase === "slow-start" || grantedAt <= this.lastDecreaseAt;
   }
 
   /**
-   * Whether a 429 for a request granted at `grantedAt` is a probe step's overshoot: a probe is out,
-   * the request was granted during it, and the rate it probes from lasted a whole window.
+   * Whether a 429 for a request granted at `grantedAt` would be a probe step's overshoot: a probe
+   * is out, the request was granted during it (or before the step's overshoot left the server's
+   * window), and the step has not yet been refused as many requests as it added. Refusals beyond
+   * that are no overshoot of the step: the server is full for another reason (other processes
+   * without a shared store overshot it), and the 429 cools the key down as any other, or every
+   * request of the level would be refused in turn.
    * @param grantedAt - When the throttled request was granted.
    */
   probeOvershoot(grantedAt: number): boolean {
-    return grantedAt >= this.probeFrom && grantedAt < this.probeUntil;
+    return grantedAt >= this.probeFrom && grantedAt < this.probeUntil && this.stepRefusals < this.stepRequests;
+  }
+
+  /**
+   * {@link probeOvershoot}, and counts the 429 against the step's share when it is one.
+   * @param grantedAt - When the throttled request was granted.
+   */
+  claimProbeOvershoot(grantedAt: number): boolean {
+    if (!this.probeOvershoot(grantedAt)) return false;
+    this.stepRefusals += 1;
+    return true;
   }
 
   /**
@@ -521,7 +586,7 @@ export class AdaptiveRate {
    * @param windowMs - The window, in ms.
    */
   learnWindow(windowMs: number): void {
-    if (this.windowMs === undefined || counterFor(windowMs).spanMs !== this.successes.spanMs) this.successes = counterFor(windowMs);
+    if (this.windowMs === undefined || counterFor(windowMs).spanMs !== this.successes.spanMs) this.successes = counterFor(windowMs, this.successes);
     this.windowMs = windowMs;
   }
 
@@ -542,7 +607,7 @@ export class AdaptiveRate {
     if (this.retryAfterUnderstated(now, grantedAt)) return undefined;
     // While the window is being measured, a refused request only says it has not freed yet.
     if (this.unresolved !== undefined && grantedAt > this.unresolved.throttledAt) return undefined;
-    if (grantedAt < this.lastDecreaseAt) return undefined;
+    if (grantedAt <= this.lastDecreaseAt) return undefined;
     // The Retry-After as a measure of the server's wait, unless it proved to understate it.
     const measure = this.retryAfterTrusted ? retryAfterMs : undefined;
     if (measure === undefined && anchorAt !== undefined && this.anchorSuccesses > 0 && this.unresolved === undefined) {
@@ -582,7 +647,9 @@ export class AdaptiveRate {
     if (failedProbe) {
       this.probeUntil = overshootEnds;
       this.probeFailedAt = now;
-      this.holdFactor = Math.min(2, this.holdFactor * 2);
+      // The same level failing again says the limit stands: probe it less often. A step that fails
+      // above a level that failed before says less (others sharing the limit may have left since).
+      if (this.rate <= this.failedRate) this.holdFactor = Math.min(2, this.holdFactor * 2);
       this.failedRate = this.rate;
     }
     this.probing = false;
@@ -597,6 +664,8 @@ export class AdaptiveRate {
       const countedRate = (counted * 1000) / (this.windowMs as number);
       const limit = failedProbe ? this.probeFallback(countedRate) : Math.max(countedRate, this.rate / 2);
       this.decrease(limit, failedProbe ? overshootEnds : now, false);
+      // The fallback is a level that lasted: the hold before the next probe runs from now.
+      if (failedProbe) this.plateauSince = now;
       return { initial: this.rate, set: Math.min(this.rate, limit), min: s.minRate, max: s.maxRate };
     }
     const lookback = Math.min(this.successes.spanMs, Math.max(1000, this.windowMs ?? measure ?? 1000));
@@ -615,9 +684,12 @@ export class AdaptiveRate {
     if (failedProbe) {
       const limit = this.probeFallback(countReading);
       this.decrease(limit, overshootEnds, true);
+      this.plateauSince = now;
       return { initial: this.rate, set: limit, min: s.minRate, max: s.maxRate };
     }
-    const limit = reading;
+    // One 429 at most halves a held limit, as a count does: what a burst admitted while others
+    // overshot the limit for a moment (a fleet without a shared store) reads far too low.
+    const limit = this.windowMs !== undefined ? Math.max(reading, this.rate / 2) : reading;
     // With no window learned, the limit is kept as a count per second. The successes of the last
     // second, read as a count, are what the server admitted in one such second: held exactly, no
     // margin (a margin that rounds the count down costs a whole extra window at the end of a run).
@@ -710,7 +782,7 @@ export class AdaptiveRate {
       this.plateauSince = now;
       return undefined;
     }
-    if (grantedAt < this.lastDecreaseAt) return undefined;
+    if (grantedAt <= this.lastDecreaseAt) return undefined;
     const limit = this.rate / usedRatio;
     this.decrease(Math.min(this.ceiling ?? limit, limit), now, false);
     return { initial: this.rate, set: limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };
@@ -874,6 +946,7 @@ export class AdaptiveRate {
 }
 
 /** A counter that spans two windows: 100 buckets of 1/50 window each. */
-function counterFor(windowMs: number): RecentCounter {
-  return new RecentCounter(Math.max(1, Math.ceil(windowMs / 50)), 100);
+function counterFor(windowMs: number, from?: RecentCounter): RecentCounter {
+  const bucketMs = Math.max(1, Math.ceil(windowMs / 50));
+  return from === undefined ? new RecentCounter(bucketMs, 100) : from.resized(bucketMs, 100);
 }

@@ -29,13 +29,7 @@ export class RecentCounter {
    * @param now - The current time in ms.
    */
   add(now: number): void {
-    const bucket = Math.floor(now / this.bucketMs);
-    const slot = bucket % this.buckets;
-    if (this.stamps[slot] !== bucket) {
-      this.stamps[slot] = bucket;
-      this.counts[slot] = 0;
-    }
-    this.counts[slot] = (this.counts[slot] ?? 0) + 1;
+    this.addMany(now, 1);
   }
 
   /**
@@ -45,6 +39,16 @@ export class RecentCounter {
    */
   count(now: number, spanMs: number): number {
     return this.countBuckets(Math.floor(now / this.bucketMs), this.spanBuckets(spanMs));
+  }
+
+  /**
+   * Events in whole buckets that fit in the last `spanMs` (the current one included): a count
+   * over at most `spanMs`, where {@link count} may reach a bucket further (at least one bucket).
+   * @param now - The current time in ms.
+   * @param spanMs - The longest span to count.
+   */
+  countWithin(now: number, spanMs: number): number {
+    return this.countBuckets(Math.floor(now / this.bucketMs), Math.min(this.buckets, Math.max(1, Math.floor(spanMs / this.bucketMs))));
   }
 
   /**
@@ -58,6 +62,35 @@ export class RecentCounter {
     const span = Math.min(this.buckets, this.spanBuckets(spanMs) + 1);
     const coveredMs = (span - 1) * this.bucketMs + (now - current * this.bucketMs);
     return coveredMs > 0 ? (this.countBuckets(current, span) * 1000) / coveredMs : 0;
+  }
+
+  /**
+   * A counter of another bucket width holding the same events, each moved to the start of its
+   * bucket (so a count never grows by the move). A window learned anew must not forget the
+   * successes already seen: a reading taken right after would read an empty past as a limit of almost nothing.
+   * @param bucketMs - The new bucket width in milliseconds.
+   * @param buckets - The new number of buckets.
+   */
+  resized(bucketMs: number, buckets: number): RecentCounter {
+    const next = new RecentCounter(bucketMs, buckets);
+    for (let slot = 0; slot < this.buckets; slot += 1) {
+      const stamp = this.stamps[slot] ?? -1;
+      const count = this.counts[slot] ?? 0;
+      if (stamp >= 0 && count > 0) next.addMany(stamp * this.bucketMs, count);
+    }
+    return next;
+  }
+
+  private addMany(at: number, count: number): void {
+    const bucket = Math.floor(at / this.bucketMs);
+    const slot = bucket % this.buckets;
+    if (this.stamps[slot] !== bucket) {
+      // A newer bucket already holds the slot: this older one is past the span.
+      if ((this.stamps[slot] ?? -1) > bucket) return;
+      this.stamps[slot] = bucket;
+      this.counts[slot] = 0;
+    }
+    this.counts[slot] = (this.counts[slot] ?? 0) + count;
   }
 
   private spanBuckets(spanMs: number): number {

@@ -544,7 +544,8 @@ export class ThrottleScheduler {
    * @param status - The HTTP status.
    */
   confirmed(lane: Lane, grant: Grant, status: number): void {
-    if (status < 500) lane.adaptive?.controller?.succeeded(this.settings.now(), grant.at, grant.depth);
+    // A probe step that proved itself: the next one may go now (see AdaptiveRate.succeeded).
+    if (status < 500 && lane.adaptive?.controller?.succeeded(this.settings.now(), grant.at, grant.depth) === true) lane.wake?.();
   }
 
   /**
@@ -580,7 +581,7 @@ export class ThrottleScheduler {
     // A probe step above a rate that lasted a whole window overshot by a request or two: the rate
     // falls back (below), and nothing else has to stop. A key-wide cooldown here would idle the
     // whole budget for the 429's Retry-After (a whole second, rounded up, for a wait of a few ms).
-    const failedProbe = status === 429 && controller?.probeOvershoot(grant.at) === true;
+    const failedProbe = status === 429 && controller?.claimProbeOvershoot(grant.at) === true;
     // Read before `throttledAt` marks the step failed: its own requests' slots go back, later ones' do not.
     const refundSlot = failedProbe && controller?.probeSlotRefundable(grant.at) === true;
     // A refusal by requests in flight, not by rate: the requests in flight still end, and nothing

@@ -323,6 +323,138 @@ describe("AdaptiveRate", () => {
     });
   });
 
+  describe("probing above a learned window", () => {
+    const slow = { ...settings, holdMs: 10_000 };
+
+    /** 20 per 2000 ms, learned from an anchored burst of 20 at t = 0..95 and a 429 at 110 whose exact Retry-After ends the window at 2000. */
+    function learnedTwenty(tuning = settings): AdaptiveRate {
+      const c = new AdaptiveRate(tuning, 0);
+      for (let i = 0; i < 20; i += 1) {
+        c.granted(i * 5, i);
+        c.succeeded(i * 5 + 5, i * 5);
+      }
+      apply(c, c.throttledAt(110, 105, 1890) as RateChange, 110);
+      expect(c.window).to.deep.equal({ limit: 20, windowMs: 2000 });
+      return c;
+    }
+
+    /** A burst of `n` requests from `at`, 1 ms apart, each answered 5 ms later; then any due increase, applied. */
+    function windowBurst(c: AdaptiveRate, at: number, n: number): { change: RateChange | undefined; end: number; shown: number } {
+      let shown = 0;
+      for (let i = 0; i < n; i += 1) {
+        c.granted(at + i, i);
+        c.limited();
+        if (c.succeeded(at + i + 5, at + i)) shown += 1;
+      }
+      const end = at + n + 5;
+      const change = c.increaseDue(end);
+      if (change !== undefined) apply(c, change, end);
+      return { change, end, shown };
+    }
+
+    /** Bursts of the learned limit every window from 2200 until one ends with a probe step; returns when. */
+    function untilProbe(c: AdaptiveRate, from = 2200): number {
+      for (let t = from; t < 60_000; t += 2000) {
+        const { change, end } = windowBurst(c, t, c.window.limit);
+        if (change?.add !== undefined) return end;
+      }
+      throw new Error("no probe step");
+    }
+
+    it("takes the next step at once when a burst shows the step's level, in steps of at most a sixteenth of it", () => {
+      const c = learnedTwenty();
+      const probeAt = untilProbe(c);
+      expect(c.window.limit, "the first step: one request").to.equal(21);
+      // The step's request goes at once and is admitted: 21 in the last second, the level is shown.
+      c.granted(probeAt + 1, 0);
+      expect(c.succeeded(probeAt + 6, probeAt + 1), "the level is shown").to.equal(true);
+      c.granted(probeAt + 7, 0);
+      expect(c.succeeded(probeAt + 12, probeAt + 7), "said once per step").to.equal(false);
+      // The next step comes at once (the level holds requests back), not a window later, and by at
+      // most max(1 request, 21 / 16).
+      c.limited();
+      const change = c.increaseDue(probeAt + 12);
+      apply(c, change as RateChange, probeAt + 12);
+      expect(change?.add).to.be.above(0);
+      expect(((change?.add ?? 0) * 2000) / 1000).to.be.at.most(Math.max(1, 21 / 16) + 1e-9);
+      // A step that then fails falls back to the level the burst showed, not below it.
+      const level = c.rate;
+      const fallback = c.throttledAt(probeAt + 40, probeAt + 30, 1500) as RateChange;
+      expect(fallback.set).to.be.within(10.5 - 1e-9, level - 1e-9);
+    });
+
+    it("waits a window between steps when its share of a shared store's traffic says others send too", () => {
+      const c = learnedTwenty();
+      for (let i = 0; i < 4; i += 1) c.sharedUse(20, 80);
+      const probeAt = untilProbe(c);
+      const { change, shown } = windowBurst(c, probeAt + 1, 1);
+      expect(shown).to.equal(0);
+      expect(change).to.equal(undefined);
+    });
+
+    it("doubles the hold before the next probe only when the same level fails again", () => {
+      const c = learnedTwenty(slow);
+      const failStep = (at: number): number => {
+        const level = c.rate;
+        const grant = at + 1;
+        c.granted(grant, 0);
+        const change = c.throttledAt(grant + 5, grant, 1500) as RateChange;
+        apply(c, change, grant + 5);
+        expect(c.rate, "falls back below the step").to.be.below(level);
+        return grant + 5;
+      };
+      const firstFailure = failStep(untilProbe(c));
+      // One hold (min(holdMs, 2 windows) = 4 s) after the failure, not two.
+      const secondProbe = untilProbe(c, firstFailure + 2000 - 5);
+      expect(secondProbe - firstFailure).to.be.within(4000, 6000);
+      // The same level fails again: the hold doubles.
+      const secondFailure = failStep(secondProbe);
+      const thirdProbe = untilProbe(c, secondFailure + 2000 - 5);
+      expect(thirdProbe - secondFailure).to.be.within(8000, 10_000);
+    });
+
+    it("takes as a step's overshoot no more 429s than the step added; later ones cool the key down", () => {
+      const c = learnedTwenty();
+      const probeAt = untilProbe(c);
+      const grant = probeAt + 1;
+      expect(c.probeOvershoot(grant)).to.equal(true);
+      expect(c.claimProbeOvershoot(grant), "the step's own request").to.equal(true);
+      apply(c, c.throttledAt(grant + 5, grant, 1500) as RateChange, grant + 5);
+      // A request of the level granted after the failure, refused too: the server is full for
+      // another reason (others overshot it), not by the step's one request.
+      expect(c.probeOvershoot(grant + 10)).to.equal(false);
+      expect(c.claimProbeOvershoot(grant + 10)).to.equal(false);
+    });
+
+    it("cuts a held level by at most half on one 429, however few successes the window holds", () => {
+      const c = learnedTwenty(slow);
+      windowBurst(c, 2200, 20);
+      // A window later only 2 requests are admitted, and one granted after them is refused (others
+      // took the rest): the learned window holds 2 successes when the 429 comes.
+      windowBurst(c, 4200, 2);
+      c.granted(4290, 0);
+      const change = c.throttledAt(4300, 4290, 1500) as RateChange;
+      expect(c.window.windowMs, "no new anchor: the window stays").to.equal(2000);
+      expect(change.set).to.be.at.least(0.95 * (10 / 2) - 1e-9);
+      expect(change.set).to.be.below(10);
+    });
+
+    it("takes a 429 of a request granted in the same millisecond as the decrease as part of the burst", () => {
+      const c = learnedTwenty();
+      expect(c.throttledAt(120, 110, 1880), "granted at 110, when the limit was learned").to.equal(undefined);
+      expect(c.decreases).to.equal(1);
+    });
+
+    it("keeps the successes seen when a window is learned: a later 429 reads them, not an empty past", () => {
+      const c = learnedTwenty();
+      // A request granted just after the limit was learned is refused: the 20 successes of the
+      // learned window are still counted (a reading of none would have halved the limit to 5).
+      c.granted(111, 0);
+      const change = c.throttledAt(130, 111, 1870) as RateChange;
+      expect(change.set).to.be.at.least(0.9 * 10);
+    });
+  });
+
   describe("learning the window's shape", () => {
     /** Sends `n` requests from `start`, `gap` ms apart, each answered `rtt` ms later with success. */
     function burst(c: AdaptiveRate, start: number, n: number, gap: number, rtt = 5): number {

@@ -310,10 +310,14 @@ describe("ThrottleHandler learning a changing window limit (scripted sliding-win
     for (let second = 6; second < 10; second += 1) {
       expect(inSpan(server.admitted, second * 1000, (second + 1) * 1000), `admitted in second ${second}`).to.be.at.least(10);
     }
-    // Restored at 10 s: the climb back toward the level before the drop tries again (after the
-    // doubled hold), in steps of an eighth, a quarter, a half of the 20 lost (measured: 22, 27, 37,
-    // 40; probing by 1, 2, 4, … requests per window took until second 15: 21, 23, 27, 34, 37, 39, 40).
-    for (let second = 13; second < 20; second += 1) {
+    // The climb back toward the level before the drop tries twice while the limit is still down
+    // (at 7 s and 9 s: the first failed step no longer doubles the hold), and gives the level up.
+    // Restored at 10 s: the doubled hold after the second failure ends at about 13.3 s, and the
+    // first step that lasts a burst is followed by the next at once, up to 40 within that second
+    // (measured per second: 20, 20, 20, 30, 40, …; one probe a window, by 1, 2, 4, … requests,
+    // took until second 15: 21, 23, 27, 34, 37, 39, 40). Five windows after the restore at most.
+    expect(inSpan(server.admitted, 13_000, 14_000), "admitted in second 13").to.be.above(25);
+    for (let second = 14; second < 20; second += 1) {
       expect(inSpan(server.admitted, second * 1000, (second + 1) * 1000), `admitted in second ${second}`).to.be.at.least(0.9 * 40);
     }
     expect(server.refused.length / server.admitted.length, "429s per admitted request").to.be.at.most(0.05);
