@@ -586,7 +586,7 @@ export class AdaptiveRate {
    * @param windowMs - The window, in ms.
    */
   learnWindow(windowMs: number): void {
-    if (this.windowMs === undefined || counterFor(windowMs).spanMs !== this.successes.spanMs) this.successes = counterFor(windowMs, this.successes);
+    if (this.windowMs === undefined || counterBucketMs(windowMs) * COUNTER_BUCKETS !== this.successes.spanMs) this.successes = counterFor(windowMs, this.successes);
     this.windowMs = windowMs;
   }
 
@@ -945,8 +945,16 @@ export class AdaptiveRate {
   }
 }
 
-/** A counter that spans two windows: 100 buckets of 1/50 window each. */
+/** Buckets of a success counter: it spans two windows. */
+const COUNTER_BUCKETS = 100;
+
+/** A success counter's bucket for a window: 1/50 of it. */
+function counterBucketMs(windowMs: number): number {
+  return Math.max(1, Math.ceil(windowMs / 50));
+}
+
+/** A counter that spans two windows (see {@link counterBucketMs}), holding `from`'s events when given. */
 function counterFor(windowMs: number, from?: RecentCounter): RecentCounter {
-  const bucketMs = Math.max(1, Math.ceil(windowMs / 50));
-  return from === undefined ? new RecentCounter(bucketMs, 100) : from.resized(bucketMs, 100);
+  const bucketMs = counterBucketMs(windowMs);
+  return from === undefined ? new RecentCounter(bucketMs, COUNTER_BUCKETS) : from.resized(bucketMs, COUNTER_BUCKETS);
 }

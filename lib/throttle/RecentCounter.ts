@@ -48,7 +48,7 @@ export class RecentCounter {
    * @param spanMs - The longest span to count.
    */
   countWithin(now: number, spanMs: number): number {
-    return this.countBuckets(Math.floor(now / this.bucketMs), Math.min(this.buckets, Math.max(1, Math.floor(spanMs / this.bucketMs))));
+    return this.countBuckets(Math.floor(now / this.bucketMs), this.spanBuckets(spanMs, Math.floor));
   }
 
   /**
@@ -93,8 +93,9 @@ export class RecentCounter {
     this.counts[slot] = (this.counts[slot] ?? 0) + count;
   }
 
-  private spanBuckets(spanMs: number): number {
-    return Math.min(this.buckets, Math.max(1, Math.round(spanMs / this.bucketMs)));
+  /** Buckets that cover `spanMs` (at least one, at most all), rounded to the nearest or, for a span never exceeded, down. */
+  private spanBuckets(spanMs: number, round: (x: number) => number = Math.round): number {
+    return Math.min(this.buckets, Math.max(1, round(spanMs / this.bucketMs)));
   }
 
   private countBuckets(current: number, span: number): number {
