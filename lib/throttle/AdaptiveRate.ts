@@ -262,8 +262,9 @@ export class AdaptiveRate {
    * is suspect: the deepest answered depth becomes the candidate cap, and one request at a time
    * goes until an answer tells. A rate limit (sliding or fixed window, token bucket) refuses every
    * request that arrives before its `Retry-After` has passed, so if a request granted after the
-   * suspect 429, before its `Retry-After` has passed, comes back unthrottled, the refusal was about
-   * concurrency and the cap holds; if it gets a 429 too (or was sent later), the suspicion ends, a
+   * suspect 429 comes back unthrottled before the suspect's grant time plus its `Retry-After` (it
+   * reached the server before the wait can have run out), the refusal was about concurrency and
+   * the cap holds; if it gets a 429 too (or is answered later), the suspicion ends, a
    * refused one counts as a rate 429, and no suspicion starts again for a while (doubling each
    * time). Nothing is suspected once a window is learned. 429s of requests granted before the
    * suspicion began belong to the refused burst.
@@ -288,7 +289,9 @@ export class AdaptiveRate {
     if (!deeper) return false;
     // 429s of a refused burst after the first: the suspicion (or the cap) already covers them.
     if (cap !== undefined && grantedAt <= this.capSetAt) return this.refusedInBurst(now, grantedAt);
-    const until = now + (retryAfterMs ?? Number.POSITIVE_INFINITY);
+    // The refused request reached the server no earlier than its grant: its Retry-After ran out
+    // no earlier than grant + Retry-After, whatever the latency (see answeredAtDepth).
+    const until = grantedAt + (retryAfterMs ?? Number.POSITIVE_INFINITY);
     this.suspect = { at: now, until, cap: Math.max(1, Math.min(this.okDepth, depth - 1)), anchorSuccesses: this.anchorSuccesses };
     return this.refusedInBurst(now, grantedAt);
   }
@@ -312,9 +315,12 @@ export class AdaptiveRate {
   private answeredAtDepth(now: number, grantedAt: number, depth: number): void {
     const suspect = this.suspect;
     if (suspect !== undefined && grantedAt > suspect.at) {
-      // Sent after the refusal, before its Retry-After had passed (any rate limit would have
-      // refused it then): the refusal was about concurrency. Sent later, it proves nothing.
-      if (grantedAt >= suspect.until) {
+      // Sent after the refusal and answered before its Retry-After can have passed (any rate limit
+      // would have refused it then): the refusal was about concurrency. Answered later, it proves
+      // nothing: it may have reached the server after the window freed (judged by its grant time
+      // against the refusal's answer time + Retry-After, an answer delayed on its way back made a
+      // window that reopened meanwhile look like proof, and a fleet learned a cap of one).
+      if (now >= suspect.until) {
         this.dropSuspicion(now, suspect);
         return;
       }

@@ -723,6 +723,19 @@ describe("AdaptiveRate", () => {
       expect(c.inFlightCap, "the suspicion is over").to.not.equal(1);
     });
 
+    it("a success answered after the suspect's grant + Retry-After proves nothing, however soon after the refusal's answer it was sent", () => {
+      const c = new AdaptiveRate(settings, 0);
+      wave(c, 0, 8);
+      // Granted at 200, answered 400 ms later (a slow way back): the server refused it at some
+      // moment in between, and its 500 ms Retry-After may have run out from 700 on.
+      expect(c.concurrencyRefusal(600, 200, 9, 500)).to.equal(true);
+      // Sent 50 ms after the refusal's answer, well within answer + Retry-After, but answered at
+      // 760: it may have reached the server after the window reopened.
+      c.succeeded(760, 650, 1);
+      expect(c.concurrencyLimit).to.equal(undefined);
+      expect(c.inFlightCap, "the suspicion is over").to.not.equal(1);
+    });
+
     it("suspects nothing once a window is learned: the window's model explains its 429s", () => {
       const c = new AdaptiveRate(settings, 0, 20, 5000);
       wave(c, 0, 8);
