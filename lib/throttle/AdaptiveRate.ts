@@ -54,7 +54,9 @@ export const MAX_LEARNED_WINDOW_MS = 600_000;
  *   `Retry-After` (1 s to 10 s), the rate snaps to `decreaseFactor` × that estimate (to the
  *   estimate itself when it is the count of the last second's successes), and that estimate
  *   becomes the ceiling. 429s of requests granted before the last decrease belong to
- *   the same burst and are ignored (one decrease per burst);
+ *   the same burst and are ignored (one decrease per burst). A 429 that comes after the rate was
+ *   sent for over a second marks a limit with a longer memory (a token bucket): the rate it
+ *   sustained since the last refusal is kept instead (see {@link sustainedRate});
  * - steady: the rate climbs back quickly to `plateauRatio` × ceiling (halving the gap every
  *   `increaseIntervalMs`), holds there, then probes upward (see {@link probeWindow}; a one-second
  *   window while none is learned), so a limit that grew back is found within a few windows.
@@ -207,6 +209,60 @@ export class AdaptiveRate {
   }
 
   /**
+   * A grant left this class's queue empty: demand ran out, so what the server admits from here on
+   * says nothing about its sustained rate until requests wait again (see {@link sustainedRate}).
+   * @param now - The current time in ms.
+   */
+  drained(now: number): void {
+    this.restartSustained(now);
+  }
+
+  private restartSustained(now: number): void {
+    this.sustainedFrom = now;
+    this.sustainedSuccesses = 0;
+  }
+
+  /**
+   * The rate the server sustained between two refusals, with requests waiting throughout (per
+   * second; `undefined` when that says nothing): the successes of requests granted since the last
+   * decrease (or since the queue last ran dry, whichever is later) over the time since. A token
+   * bucket refuses when it is empty, so between two refusals it admitted exactly what it refilled:
+   * this is its rate, where the successes of the last second also hold the tokens saved up during
+   * the cooldown (a per-second reading of 24 for a bucket of 20 per second, a 429 every few
+   * seconds). Only while the limit is kept per second (a learned window counts its own limit), alone
+   * (a shared rate is the fleet's), over at least two seconds, and for a 429 that came more than a
+   * second and two round trips after the rate last changed and the last cooldown ended (the rate
+   * was sent that long): a one-second window refuses a rate
+   * above its limit within its first second, so a later refusal at the same rate is the mark of a
+   * limit with a longer memory (a bucket, or a longer window). In a one-second window the
+   * successes since the last decrease also span the cooldown, when nothing was sent: that reading
+   * would be too low for it, and this rule keeps it out.
+   * @param now - The current time in ms.
+   */
+  private sustainedRate(now: number): { readonly rate: number; readonly lastedMs: number } | undefined {
+    const span = now - this.sustainedFrom;
+    const lastedMs = now - Math.max(this.lastChangeAt, this.cooldownEndsAt);
+    if (this.windowMs !== undefined || this.share < ALONE_SHARE || !(span >= 2 * PROOF_SPAN_MS) || lastedMs <= PROOF_SPAN_MS + 2 * (this.srtt ?? 0)) {
+      return undefined;
+    }
+    // One success less: the last may have taken the token that the refused request found missing.
+    return { rate: (Math.max(0, this.sustainedSuccesses - 1) * 1000) / span, lastedMs };
+  }
+
+  /** A decrease to a sustained rate (see {@link sustainedRate}): probing then steps by how long the rate above it lasted. */
+  private decreaseToSustained(sustained: { readonly rate: number; readonly lastedMs: number }, now: number, until = now): void {
+    this.memoryMs = Math.min(MAX_LEARNED_WINDOW_MS, Math.max(this.memoryMs ?? 0, Math.ceil(sustained.lastedMs)));
+    this.decrease(sustained.rate, now, true, until);
+  }
+
+  /** When the cooldown of the last 429 ends (its `Retry-After`): nothing is sent at the rate before. */
+  private cooldownEndsAt = Number.NEGATIVE_INFINITY;
+
+  /** Since when requests have waited and no decrease came (see {@link sustainedRate}), and the successes of requests granted since. */
+  private sustainedFrom = Number.POSITIVE_INFINITY;
+  private sustainedSuccesses = 0;
+
+  /**
    * A request of this class got a response that was not throttled.
    * @param now - The current time in ms.
    * @param grantedAt - When that request was granted.
@@ -217,6 +273,7 @@ export class AdaptiveRate {
   succeeded(now: number, grantedAt: number, depth?: number): boolean {
     this.successes.add(now);
     this.lastAnswerAt = now;
+    if (grantedAt >= this.sustainedFrom) this.sustainedSuccesses += 1;
     if (depth !== undefined) this.answeredAtDepth(now, grantedAt, depth);
     if (this.anchorAt !== undefined && grantedAt >= this.anchorAt) this.anchorSuccesses += 1;
     this.lateInBurst(now, grantedAt);
@@ -373,7 +430,7 @@ export class AdaptiveRate {
     // Back toward a level the server admitted before a drop (see climb): probing starts a hold
     // after the drop, and its first step takes back the margin, so there is no slow climb to the margin first.
     if (this.climb !== undefined) {
-      if (this.climb.to > this.rate) return this.probeWindow(now, this.windowMs ?? 1000, this.climb.droppedAt);
+      if (this.climb.to > this.rate) return this.probeWindow(now, this.probeSpanMs, this.climb.droppedAt);
       this.climb = undefined;
     }
     // A learned window's limit is a count the server admitted, not a reading: hold at it exactly.
@@ -388,8 +445,21 @@ export class AdaptiveRate {
     this.plateauSince ??= now;
     // Without a learned window the limit is kept per second: probe it as a one-second window, so a
     // limit that came back (after a drop) is found within a few seconds, not minutes.
-    return this.probeWindow(now, this.windowMs ?? 1000, this.plateauSince);
+    return this.probeWindow(now, this.probeSpanMs, this.plateauSince);
   }
+
+  /**
+   * The window probing steps by: the learned one; while the limit is kept per second, one second,
+   * or how long the rate lasted before a limit with a longer memory refused it (see
+   * {@link sustainedRate}): a step above a token bucket's rate lasts a second on the tokens it
+   * saved, which proves nothing about its rate.
+   */
+  private get probeSpanMs(): number {
+    return this.windowMs ?? this.memoryMs ?? 1000;
+  }
+
+  /** How long a rate above a limit with a longer memory lasted before a refusal (see {@link probeSpanMs}). */
+  private memoryMs: number | undefined;
 
   /**
    * Probing above a learned window's limit, so a limit that grew back is found within a few
@@ -608,6 +678,9 @@ export class AdaptiveRate {
     this.throttled += 1;
     this.lastAnswerAt = now;
     this.sampleRoundTrip(now - grantedAt);
+    // Read before this 429's own cooldown counts: the rate was sent until now.
+    const sustained = this.sustainedRate(now);
+    this.cooldownEndsAt = Math.max(this.cooldownEndsAt, now + (retryAfterMs ?? 0));
     const anchorAt = this.anchorAt;
     this.anchorAt = undefined;
     if (this.retryAfterUnderstated(now, grantedAt)) return undefined;
@@ -669,7 +742,7 @@ export class AdaptiveRate {
       // than the rate that lasted a whole window before it.
       const countedRate = (counted * 1000) / (this.windowMs as number);
       const limit = failedProbe ? this.probeFallback(countedRate) : Math.max(countedRate, this.rate / 2);
-      this.decrease(limit, failedProbe ? overshootEnds : now, false);
+      this.decrease(limit, now, false, failedProbe ? overshootEnds : now);
       // The fallback is a level that lasted: the hold before the next probe runs from now.
       if (failedProbe) this.plateauSince = now;
       return { initial: this.rate, set: Math.min(this.rate, limit), min: s.minRate, max: s.maxRate };
@@ -688,10 +761,17 @@ export class AdaptiveRate {
     // rate read from buckets can read above the limit), held exactly; and no lower than the rate
     // that lasted a whole window before the step.
     if (failedProbe) {
-      const limit = this.probeFallback(countReading);
-      this.decrease(limit, overshootEnds, true);
+      const fallback = this.probeFallback(countReading);
+      if (sustained !== undefined && sustained.rate < fallback) this.decreaseToSustained(sustained, now, overshootEnds);
+      else this.decrease(fallback, now, true, overshootEnds);
       this.plateauSince = now;
-      return { initial: this.rate, set: limit, min: s.minRate, max: s.maxRate };
+      return { initial: this.rate, set: Math.min(fallback, sustained?.rate ?? fallback), min: s.minRate, max: s.maxRate };
+    }
+    // A limit with a longer memory (see sustainedRate): what it sustained, counted over seconds, is
+    // the rate to keep, held exactly.
+    if (sustained !== undefined && sustained.rate < reading) {
+      this.decreaseToSustained(sustained, now);
+      return { initial: this.rate, set: sustained.rate, min: s.minRate, max: s.maxRate };
     }
     // One 429 at most halves a held limit, as a count does: what a burst admitted while others
     // overshot the limit for a moment (a fleet without a shared store) reads far too low.
@@ -754,10 +834,12 @@ export class AdaptiveRate {
    * one decrease counted, and the 429s of requests granted before `until` taken as part of the
    * same burst.
    * @param limit - The estimated limit (requests per second).
-   * @param until - Until when grants belong to the burst that caused this decrease.
+   * @param now - The current time in ms: the server refused here, so a sustained rate counts from here (see {@link sustainedRate}).
    * @param exact - The limit is a count the server admitted (held with no plateau margin).
+   * @param until - Until when grants belong to the burst that caused this decrease.
    */
-  private decrease(limit: number, until: number, exact: boolean): void {
+  private decrease(limit: number, now: number, exact: boolean, until = now): void {
+    this.restartSustained(now);
     this.ceiling = Math.max(this.settings.minRate, limit);
     this.exactCeiling = exact;
     this.phase = "steady";

@@ -798,6 +798,8 @@ export class ThrottleScheduler {
     const depth = adaptive.local.inFlight + 1;
     if (used !== undefined) adaptive.controller?.sharedUse(adaptive.local.used(now) + 1, used);
     adaptive.controller?.granted(now, depth - 1, oldestAgeMs);
+    // Nobody waits behind this one: demand ran out (the sustained rate counts only while requests wait).
+    if (lane.queue.size === 0) adaptive.controller?.drained(now);
     adaptive.local.granted();
     return { at: now, ticket, depth };
   }

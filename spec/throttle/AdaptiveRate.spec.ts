@@ -772,4 +772,70 @@ describe("AdaptiveRate", () => {
       expect(c.concurrencyLimit).to.equal(8);
     });
   });
+  describe("a limit with a longer memory than a second (a token bucket)", () => {
+    /**
+     * 24 successes in the first 240 ms, then a 429 at 300 (Retry-After 1 s): 24 per second, held
+     * exactly. Then a bucket of 20 per second: after the cooldown it holds the 20 tokens it saved,
+     * and admits the 24 per second sent until they run out, 5 s later.
+     */
+    function heldAboveABucket(): { c: AdaptiveRate; refusedAt: number } {
+      const c = new AdaptiveRate(settings, 0);
+      for (let i = 0; i < 24; i += 1) c.succeeded(i * 10, i * 10 - 5);
+      apply(c, { initial: 10, set: 640, min: 1, max: 2000 }, 0);
+      apply(c, c.throttledAt(300, 295, 1000) as RateChange, 300);
+      expect(c.rate).to.equal(24);
+      // 120 successes from the cooldown's end (1300) to 6300: 24 per second for 5 s.
+      for (let i = 1; i <= 120; i += 1) {
+        c.limited();
+        c.succeeded(1300 + (i * 1000) / 24, 1300 + (i * 1000) / 24 - 5);
+      }
+      return { c, refusedAt: 6300 };
+    }
+
+    it("reads the rate sustained between two refusals, not the last second's successes, which hold the saved tokens", () => {
+      const { c, refusedAt } = heldAboveABucket();
+      const change = c.throttledAt(refusedAt, refusedAt - 5, 1000) as RateChange;
+      // 120 admitted in the 6 s since the last refusal (one less: the last may have taken the refused one's token).
+      expect(change.set).to.be.closeTo(119 / 6, 1e-9);
+      expect(c.ceiling).to.be.closeTo(119 / 6, 1e-9);
+    });
+
+    it("restarts the count when the queue ran dry: a span without demand says nothing", () => {
+      const { c, refusedAt } = heldAboveABucket();
+      // Nobody waited from 5000 on: only 1.3 s of demand before the refusal, too short to read a rate over.
+      c.drained(5000);
+      const change = c.throttledAt(refusedAt, refusedAt - 5, 1000) as RateChange;
+      // Read from the last second as before (a rate from its buckets, with margin), not 119 / 6.
+      expect(change.set, "the last second's reading").to.be.above(22);
+    });
+
+    it("reads a one-second window's refusal soon after its cooldown from the last second, not over the cooldown", () => {
+      const c = new AdaptiveRate(settings, 0);
+      for (let i = 0; i < 50; i += 1) c.succeeded(i * 5, i * 5 - 2);
+      apply(c, { initial: 10, set: 640, min: 1, max: 2000 }, 0);
+      // A Retry-After of 2 s: the cooldown lasts until 2300. Then 50 more at once, and a 429 at
+      // 2510 (the rate went above the window's limit). Over the 2.2 s since the last refusal that
+      // is 22 per second; the window admits 50 in each second.
+      apply(c, c.throttledAt(300, 295, 2000) as RateChange, 300);
+      apply(c, { initial: 50, set: 60, min: 1, max: 2000 }, 1000);
+      for (let i = 0; i < 50; i += 1) {
+        c.limited();
+        c.succeeded(2300 + i * 4, 2300 + i * 4 - 2);
+      }
+      const change = c.throttledAt(2510, 2505, 1000) as RateChange;
+      expect(change.set).to.equal(50);
+    });
+
+    it("probes a bucket's rate a step per span the rate above it lasted, not per second", () => {
+      const { c, refusedAt } = heldAboveABucket();
+      apply(c, c.throttledAt(refusedAt, refusedAt - 5, 1000) as RateChange, refusedAt);
+      const { step, clock } = steadyDemand(c, refusedAt + 1000, 50);
+      const probes: number[] = [];
+      while (probes.length < 2 && clock() < 60_000) if (step() !== undefined) probes.push(clock());
+      expect(probes).to.have.length(2);
+      // The rate above it lasted 5 s (from the cooldown's end to the refusal): each step must last that long.
+      expect((probes[0] ?? 0) - refusedAt).to.be.at.least(5000);
+      expect((probes[1] ?? 0) - (probes[0] ?? 0)).to.be.at.least(5000);
+    });
+  });
 });
