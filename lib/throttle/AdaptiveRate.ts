@@ -245,8 +245,13 @@ export class AdaptiveRate {
     if (this.windowMs !== undefined || this.share < ALONE_SHARE || !(span >= 2 * PROOF_SPAN_MS) || lastedMs <= PROOF_SPAN_MS + 2 * (this.srtt ?? 0)) {
       return undefined;
     }
-    // One success less: the last may have taken the token that the refused request found missing.
-    return { rate: (Math.max(0, this.sustainedSuccesses - 1) * 1000) / span, lastedMs };
+    // Kept as a count per second (see window): the successes still on their way at the refusal are
+    // missing from the count, and a bucket of 40 per second read as 39.8 would be held at 39. A
+    // reading within 2% of a whole count is taken as that count (a low rate, where rounding up
+    // would overshoot by more, keeps its reading).
+    const rate = (this.sustainedSuccesses * 1000) / span;
+    const whole = Math.round(rate);
+    return { rate: Math.abs(whole - rate) <= 0.02 * rate ? whole : rate, lastedMs };
   }
 
   /** A decrease to a sustained rate (see {@link sustainedRate}): probing then steps by how long the rate above it lasted. */
