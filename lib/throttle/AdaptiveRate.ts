@@ -27,7 +27,7 @@ const ALONE_SHARE = 0.9;
 /** The smallest share a count is divided by (a fleet of 32 processes on one key). */
 const MIN_SHARE = 1 / 32;
 
-/** Probe steps back toward a former level start at 1/CLIMB_STEPS of the gap (then double): 1/8 + 2/8 + 4/8 + the rest. */
+/** Probe steps back toward a former level start at 1/CLIMB_STEPS of the gap, or of the rate when that is less (then double): 1/8 + 2/8 + 4/8 + the rest. */
 const CLIMB_STEPS = 8;
 /** A climb back that fails this many times gives the former level up: the limit stayed down. */
 const CLIMB_TRIES = 2;
@@ -490,8 +490,10 @@ export class AdaptiveRate {
     const climb = this.climb;
     // Below a level the server admitted before a drop, the steps start at an eighth of the way back:
     // a limit that comes back is reached within about four windows, not the dozen that steps of
-    // one request take from a halved limit.
-    if (climb !== undefined) climb.step ??= (climb.to - this.rate) / CLIMB_STEPS;
+    // one request take from a halved limit. From a deeper drop, at an eighth of the rate now (a
+    // window more per doubling): the level may have been a token bucket's first burst, never a
+    // rate, and a failed step's overshoot is as many 429s as the requests it added.
+    if (climb !== undefined) climb.step ??= Math.min(climb.to - this.rate, this.rate) / CLIMB_STEPS;
     let step = Math.max((firstStep * 1000) / windowMs, climb?.step ?? 0) * this.probeStep;
     // A step shown only by a burst goes at once, all its requests together: at most a sixteenth
     // of the level (at least one request), so the step that finally overshoots is refused a few
