@@ -256,7 +256,7 @@ export class AdaptiveRate {
 
   /** A decrease to a sustained rate (see {@link sustainedRate}): probing then steps by how long the rate above it lasted. */
   private decreaseToSustained(sustained: { readonly rate: number; readonly lastedMs: number }, now: number, until = now): void {
-    this.memoryMs = Math.min(MAX_LEARNED_WINDOW_MS, Math.max(this.memoryMs ?? 0, Math.ceil(sustained.lastedMs)));
+    this.memoryMs = Math.min(MAX_LEARNED_WINDOW_MS, Math.ceil(sustained.lastedMs));
     this.decrease(sustained.rate, now, true, until);
   }
 
@@ -457,7 +457,7 @@ export class AdaptiveRate {
    * The window probing steps by: the learned one; while the limit is kept per second, one second,
    * or how long the rate lasted before a limit with a longer memory refused it (see
    * {@link sustainedRate}): a step above a token bucket's rate lasts a second on the tokens it
-   * saved, which proves nothing about its rate.
+   * saved, which proves nothing about its rate. Each step that lasts halves it, down to a second.
    */
   private get probeSpanMs(): number {
     return this.windowMs ?? this.memoryMs ?? 1000;
@@ -481,7 +481,13 @@ export class AdaptiveRate {
     const lasted = now - this.lastChangeAt >= windowMs;
     if (s.probeRatio <= 0 || now - plateauSince < hold || (!lasted && !this.burstProven(now))) return undefined;
     // The rate now lasted a whole window without a 429, or a burst showed it: the limit is at least that high.
-    if (lasted && this.probeStep > 1) this.holdFactor = 1;
+    if (lasted && this.probeStep > 1) {
+      this.holdFactor = 1;
+      // A step above a longer memory lasted its span: the memory may be shorter than the span that
+      // taught it (it also held tokens a bucket had saved), or the budget grew (another process
+      // without a shared store left it): the next step waits half as long, down to a second.
+      this.memoryMs = this.memoryMs === undefined || this.memoryMs / 2 < PROOF_SPAN_MS ? undefined : this.memoryMs / 2;
+    }
     this.provenRate = this.rate;
     // Below the level where a probe failed before, close half the gap at most (at least one request).
     const gap = this.failedRate - this.rate;

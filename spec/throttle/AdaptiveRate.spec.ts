@@ -831,16 +831,20 @@ describe("AdaptiveRate", () => {
       expect(change.set).to.equal(50);
     });
 
-    it("probes a bucket's rate a step per span the rate above it lasted, not per second", () => {
+    it("probes a bucket's rate a step per span the rate above it lasted, not per second, halving the span while steps last", () => {
       const { c, refusedAt } = heldAboveABucket();
       apply(c, c.throttledAt(refusedAt, refusedAt - 5, 1000) as RateChange, refusedAt);
       const { step, clock } = steadyDemand(c, refusedAt + 1000, 50);
       const probes: number[] = [];
-      while (probes.length < 2 && clock() < 60_000) if (step() !== undefined) probes.push(clock());
-      expect(probes).to.have.length(2);
-      // The rate above it lasted 5 s (from the cooldown's end to the refusal): each step must last that long.
+      while (probes.length < 4 && clock() < 60_000) if (step() !== undefined) probes.push(clock());
+      expect(probes).to.have.length(4);
+      const gaps = probes.slice(1).map((at, i) => at - (probes[i] ?? 0));
+      // The rate above it lasted 5 s (from the cooldown's end to the refusal): the first steps must last that long.
       expect((probes[0] ?? 0) - refusedAt).to.be.at.least(5000);
-      expect((probes[1] ?? 0) - (probes[0] ?? 0)).to.be.at.least(5000);
+      expect(gaps[0]).to.be.at.least(5000);
+      // A step that lasted halves the span (a budget another process left is taken up in seconds, not minutes).
+      expect(gaps[1]).to.be.within(2500, 2500 + 50);
+      expect(gaps[2]).to.be.within(1250, 1250 + 50);
     });
   });
 });
