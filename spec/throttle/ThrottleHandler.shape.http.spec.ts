@@ -51,6 +51,30 @@ describe("ThrottleHandler over HTTP: learning a window longer than a second", ()
   });
 });
 
+describe("ThrottleHandler over HTTP: a token bucket", () => {
+  const emulator = useEmulators();
+
+  it("spends a bucket of 40 (refilled at 40 per second) at its rate, with a few 429s and no failure", async () => {
+    const RATE = 40;
+    const COUNT = 300;
+    const emu = await emulator({
+      limits: [{ name: "writes per tenant", requests: "write", scope: "tenant", algorithm: "token-bucket", limit: RATE, windowMs: 1000, burst: RATE }],
+    });
+    const { client, throttle } = emulatorClient(emu);
+    const { ms, failed } = await patchMany(client, COUNT, 20);
+    const stats = emu.stats();
+    expect(failed).to.equal(0);
+    expect(stats.applied).to.have.length(COUNT);
+    // The first burst's overshoot and a probe or two (measured: 2 to 4); the stock client sends about one per update.
+    expect(stats.throttled, `${stats.throttled} × 429`).to.be.at.most(10);
+    // The floor: the bucket's burst at once, then its rate (measured: 1.15x, the first cooldown's whole second included).
+    const ideal = ((COUNT - RATE) / RATE) * 1000;
+    expect(ms / ideal, `${Math.round(ms)} ms for an ideal of ${ideal} ms`).to.be.below(1.4);
+    const [rate] = throttle?.stats()[0]?.rates ?? [];
+    expect(rate?.rate, "kept near the bucket's rate").to.be.within(0.75 * RATE, 1.3 * RATE);
+  });
+});
+
 describe("ThrottleHandler over HTTP: a concurrency limit", () => {
   const emulator = useEmulators();
 
