@@ -685,15 +685,18 @@ export class AdaptiveRate {
    * @param now - The current time in ms.
    * @param grantedAt - When the throttled request was granted.
    * @param retryAfterMs - The server's `Retry-After`, if readable.
+   * @param cooldownMs - How long the key cools down for this 429 (nothing is sent at the rate
+   *   meanwhile, see {@link sustainedRate}): the `Retry-After`, the handler's default without one,
+   *   none for a probe step's overshoot. @default retryAfterMs
    */
-  throttledAt(now: number, grantedAt: number, retryAfterMs: number | undefined): RateChange | undefined {
+  throttledAt(now: number, grantedAt: number, retryAfterMs: number | undefined, cooldownMs = retryAfterMs ?? 0): RateChange | undefined {
     const s = this.settings;
     this.throttled += 1;
     this.lastAnswerAt = now;
     this.sampleRoundTrip(now - grantedAt);
     // Read before this 429's own cooldown counts: the rate was sent until now.
     const sustained = this.sustainedRate(now);
-    this.cooldownEndsAt = Math.max(this.cooldownEndsAt, now + (retryAfterMs ?? 0));
+    this.cooldownEndsAt = Math.max(this.cooldownEndsAt, now + cooldownMs);
     const anchorAt = this.anchorAt;
     this.anchorAt = undefined;
     if (this.retryAfterUnderstated(now, grantedAt)) return undefined;

@@ -590,17 +590,15 @@ export class ThrottleScheduler {
       state.throttled += 1;
       return false;
     }
-    if (coolsDown && !failedProbe) {
-      const cooldownMs = Math.min(MAX_COOLDOWN_HOLD_MS, retryAfterMs ?? (status === 429 ? this.settings.defaultCooldownMs : 0));
-      if (cooldownMs > 0) this.coolDown(state, await this.settings.store.extendCooldown(state.cooldownKey, cooldownMs), status);
-    }
+    const cooldownMs = coolsDown && !failedProbe ? Math.min(MAX_COOLDOWN_HOLD_MS, retryAfterMs ?? (status === 429 ? this.settings.defaultCooldownMs : 0)) : 0;
+    if (cooldownMs > 0) this.coolDown(state, await this.settings.store.extendCooldown(state.cooldownKey, cooldownMs), status);
     if (status !== 429) return false;
     state.throttled += 1;
     // What learning explains (slow start's overshoot, its burst's, a probe step's) would have come
     // without any refund: it says nothing about them. A server that counts what was given back
     // shows it by a 429 at the learned level, within a window.
     if (!failedProbe && controller?.learningOvershoot(grant.at) !== true) this.checkRefunds(lane, now, retryAfterMs ?? 0);
-    const change = controller?.throttledAt(now, grant.at, retryAfterMs);
+    const change = controller?.throttledAt(now, grant.at, retryAfterMs, cooldownMs);
     if (entry === undefined || controller === undefined || change === undefined) return refundSlot;
     const windowChange = controller.takeWindowChange();
     if (windowChange !== undefined) await this.storeWindow(entry, controller, windowChange);

@@ -831,6 +831,23 @@ describe("AdaptiveRate", () => {
       expect(change.set).to.equal(50);
     });
 
+    it("counts a cooldown without Retry-After (the handler's default) as time nothing was sent", () => {
+      const c = new AdaptiveRate(settings, 0);
+      for (let i = 0; i < 50; i += 1) c.succeeded(i * 5, i * 5 - 2);
+      apply(c, { initial: 10, set: 640, min: 1, max: 2000 }, 0);
+      // No Retry-After: the handler cools the key down for its default, 5 s here.
+      apply(c, c.throttledAt(300, 295, undefined, 5000) as RateChange, 300);
+      expect(c.rate).to.equal(50);
+      // After the cooldown, 50 at once, and a 429 210 ms later: the rate was sent for 210 ms, not 5.2 s.
+      for (let i = 0; i < 50; i += 1) {
+        c.limited();
+        c.succeeded(5300 + i * 4, 5300 + i * 4 - 2);
+      }
+      const change = c.throttledAt(5510, 5505, undefined, 5000) as RateChange;
+      // Read from the last second, not as 50 over the 5.2 s since the last refusal.
+      expect(change.set).to.be.at.least(45);
+    });
+
     it("probes a bucket's rate a step per span the rate above it lasted, not per second, halving the span while steps last", () => {
       const { c, refusedAt } = heldAboveABucket();
       apply(c, c.throttledAt(refusedAt, refusedAt - 5, 1000) as RateChange, refusedAt);
