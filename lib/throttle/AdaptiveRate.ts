@@ -320,8 +320,9 @@ export class AdaptiveRate {
    * on it; `true` means the 429 says nothing about the rate (no cooldown, no {@link throttledAt}).
    *
    * The depth at grant (our requests in flight, itself included) bounds the server's count of them
-   * at arrival from above. A 429 deeper than any answered request, or at or above a learned cap,
-   * is suspect: the deepest answered depth becomes the candidate cap, and one request at a time
+   * at arrival from above. A 429 at least as deep as any answered request, or at or above a learned
+   * cap, is suspect (at the same depth too: an answered depth counted answers still on their way
+   * back, whose slots the server had freed, so it may overstate what the server allows by one): the deepest answered depth becomes the candidate cap, and one request at a time
    * goes until an answer tells. A rate limit (sliding or fixed window, token bucket) refuses every
    * request that arrives before its `Retry-After` has passed, so if a request granted after the
    * suspect 429 comes back unthrottled before the suspect's grant time plus its `Retry-After` (it
@@ -347,7 +348,7 @@ export class AdaptiveRate {
     // reopens would make any later success look like proof): no suspicion.
     if (depth === undefined || depth < 2 || this.okDepth < 1 || this.windowMs !== undefined || now < this.suspicionPausedUntil) return false;
     const cap = this.concurrencyCap;
-    const deeper = depth > this.okDepth || (cap !== undefined && depth >= cap);
+    const deeper = depth >= this.okDepth || (cap !== undefined && depth >= cap);
     if (!deeper) return false;
     // 429s of a refused burst after the first: the suspicion (or the cap) already covers them.
     if (cap !== undefined && grantedAt <= this.capSetAt) return this.refusedInBurst(now, grantedAt);
