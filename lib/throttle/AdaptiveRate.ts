@@ -232,9 +232,9 @@ export class AdaptiveRate {
    * seconds). Only while the limit is kept per second (a learned window counts its own limit), alone
    * (a shared rate is the fleet's), over at least two seconds, and for a 429 that came more than a
    * second and two round trips after the rate last changed and the last cooldown ended (the rate
-   * was sent that long): a one-second window refuses a rate
-   * above its limit within its first second, so a later refusal at the same rate is the mark of a
-   * limit with a longer memory (a bucket, or a longer window). In a one-second window the
+   * was sent that long): a one-second window refuses a rate above its limit within its first
+   * second, so a later refusal at the same rate is the mark of a limit with a longer memory (a
+   * bucket, or a longer window). In a one-second window the
    * successes since the last decrease also span the cooldown, when nothing was sent: that reading
    * would be too low for it, and this rule keeps it out.
    * @param now - The current time in ms.
@@ -260,7 +260,7 @@ export class AdaptiveRate {
     this.decrease(sustained.rate, now, true, until);
   }
 
-  /** When the cooldown of the last 429 ends (its `Retry-After`): nothing is sent at the rate before. */
+  /** When the cooldown the handler started for the last 429 ends (see {@link throttledAt}'s `cooldownMs`): nothing is sent at the rate before. */
   private cooldownEndsAt = Number.NEGATIVE_INFINITY;
 
   /** Since when requests have waited and no decrease came (see {@link sustainedRate}), and the successes of requests granted since. */
@@ -322,8 +322,9 @@ export class AdaptiveRate {
    * The depth at grant (our requests in flight, itself included) bounds the server's count of them
    * at arrival from above. A 429 at least as deep as any answered request, or at or above a learned
    * cap, is suspect (at the same depth too: an answered depth counted answers still on their way
-   * back, whose slots the server had freed, so it may overstate what the server allows by one): the deepest answered depth becomes the candidate cap, and one request at a time
-   * goes until an answer tells. A rate limit (sliding or fixed window, token bucket) refuses every
+   * back, whose slots the server had freed, so it may overstate what the server allows by one):
+   * the deepest answered depth becomes the candidate cap, and one request at a time goes until an
+   * answer tells. A rate limit (sliding or fixed window, token bucket) refuses every
    * request that arrives before its `Retry-After` has passed, so if a request granted after the
    * suspect 429 comes back unthrottled before the suspect's grant time plus its `Retry-After` (it
    * reached the server before the wait can have run out), the refusal was about concurrency and
@@ -779,10 +780,11 @@ export class AdaptiveRate {
     // that lasted a whole window before the step.
     if (failedProbe) {
       const fallback = this.probeFallback(countReading);
-      if (sustained !== undefined && sustained.rate < fallback) this.decreaseToSustained(sustained, now, overshootEnds);
+      const toSustained = sustained !== undefined && sustained.rate < fallback;
+      if (toSustained) this.decreaseToSustained(sustained, now, overshootEnds);
       else this.decrease(fallback, now, true, overshootEnds);
       this.plateauSince = now;
-      return { initial: this.rate, set: Math.min(fallback, sustained?.rate ?? fallback), min: s.minRate, max: s.maxRate };
+      return { initial: this.rate, set: toSustained ? sustained.rate : fallback, min: s.minRate, max: s.maxRate };
     }
     // A limit with a longer memory (see sustainedRate): what it sustained, counted over seconds, is
     // the rate to keep, held exactly.
