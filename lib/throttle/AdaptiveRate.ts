@@ -120,6 +120,7 @@ export class AdaptiveRate {
     storedWindowMs?: number,
   ) {
     this.lastChangeAt = now;
+    this.paceBurst = settings.burst;
     this.windowMs = storedWindowMs;
     if (storedWindowMs !== undefined) this.successes = counterFor(storedWindowMs);
     if (storedRate === undefined) {
@@ -149,8 +150,26 @@ export class AdaptiveRate {
    * spread out. 0 once a window is learned: its limit may go out as one burst.
    */
   get intervalMs(): number {
-    return this.windowMs === undefined ? 1000 / (this.rate * this.settings.burst) : 0;
+    return this.windowMs === undefined ? 1000 / (this.rate * this.paceBurst) : 0;
   }
+
+  /**
+   * The pace within a second, as a multiple of the rate (see {@link intervalMs}): `burst`, or 1
+   * once a smooth trial showed that the server refuses the bursts, not the rate (see {@link smoothTrial}).
+   */
+  private paceBurst: number;
+  /**
+   * A per-second probe step that failed, to be tried once more at a smooth pace (one grant every
+   * 1/rate s): `started` once that step is out. A token bucket with a small burst (5 tokens,
+   * refilled 25 per second) refuses a second's worth sent within a quarter of a second above
+   * 5 + 25/4 requests, and a one-second window refuses the same step the same way, so one failure
+   * cannot tell them apart: without the trial, such a bucket held the rate at 11 of its 25 per
+   * second for good. If the smooth step lasts, the pace stays smooth; if it fails too, the
+   * limit was the rate, and the pace goes back to `burst` (one trial per class, one step's overshoot).
+   */
+  private smoothTrial: { readonly level: number; readonly probeStep: number; started: boolean } | undefined;
+  /** The smooth trial has run (see {@link smoothTrial}): its outcome stands. */
+  private paceTested = false;
 
   /**
    * A request of this class is granted. With nothing in flight and a learned window of silence
@@ -279,6 +298,7 @@ export class AdaptiveRate {
     this.successes.add(now);
     this.lastAnswerAt = now;
     if (grantedAt >= this.sustainedFrom) this.sustainedSuccesses += 1;
+    if (grantedAt > this.lastDecreaseAt) this.answeredSinceDecrease = true;
     if (depth !== undefined) this.answeredAtDepth(now, grantedAt, depth);
     if (this.anchorAt !== undefined && grantedAt >= this.anchorAt) this.anchorSuccesses += 1;
     this.lateInBurst(now, grantedAt);
@@ -342,7 +362,7 @@ export class AdaptiveRate {
     if (suspect !== undefined) {
       if (grantedAt <= suspect.at) return this.refusedInBurst(now, grantedAt);
       // Refused after the suspect 429 too: a rate limit.
-      this.dropSuspicion(now, suspect);
+      this.dropSuspicion(now, suspect, true);
       return false;
     }
     // With a window learned, the rate model explains the key's 429s (and a fixed window that
@@ -356,13 +376,14 @@ export class AdaptiveRate {
     // The refused request reached the server no earlier than its grant: its Retry-After ran out
     // no earlier than grant + Retry-After, whatever the latency (see answeredAtDepth).
     const until = grantedAt + (retryAfterMs ?? Number.POSITIVE_INFINITY);
-    this.suspect = { at: now, until, cap: Math.max(1, Math.min(this.okDepth, depth - 1)), anchorSuccesses: this.anchorSuccesses };
+    this.suspect = { at: now, until, retryAfterMs, cap: Math.max(1, Math.min(this.okDepth, depth - 1)), anchorSuccesses: this.anchorSuccesses };
     return this.refusedInBurst(now, grantedAt);
   }
 
   /** A suspicion that did not hold: what came back meanwhile is not the burst's, and none starts again for a while. */
-  private dropSuspicion(now: number, suspect: { readonly anchorSuccesses: number }): void {
+  private dropSuspicion(now: number, suspect: Suspect, refuted = false): void {
     this.suspect = undefined;
+    if (refuted) this.refutedSuspect = suspect;
     this.anchorSuccesses = suspect.anchorSuccesses;
     this.suspicionPausedUntil = now + this.settings.holdMs * this.suspicionBackoff;
     this.suspicionBackoff = Math.min(8, this.suspicionBackoff * 2);
@@ -386,6 +407,7 @@ export class AdaptiveRate {
       // window that reopened meanwhile look like proof, and a fleet learned a cap of one).
       if (now >= suspect.until) {
         this.dropSuspicion(now, suspect);
+        this.learnSuspectShape(now, suspect);
         return;
       }
       this.suspect = undefined;
@@ -483,6 +505,7 @@ export class AdaptiveRate {
     const lasted = now - this.lastChangeAt >= windowMs;
     if (s.probeRatio <= 0 || now - plateauSince < hold || (!lasted && !this.burstProven(now))) return undefined;
     // The rate now lasted a whole window without a 429, or a burst showed it: the limit is at least that high.
+    if (lasted) this.judgeSmoothTrial(true);
     if (lasted && this.probeStep > 1) {
       this.holdFactor = 1;
       // A step above a longer memory lasted its span: the memory may be shorter than the span that
@@ -509,7 +532,13 @@ export class AdaptiveRate {
     if (!lasted) step = Math.min(step, Math.max(1000 / windowMs, this.rate / BURST_STEP_DIVISOR));
     // A climb back has its own failure rule (see throttledAt), so a step that failed while the limit was still low does not cap the next climb.
     let add = gap > 0 && climb === undefined ? Math.min(step, Math.max(1000 / windowMs, gap / 2)) : step;
-    if (climb !== undefined && add >= climb.to - this.rate) {
+    const trial = this.smoothTrial;
+    if (trial !== undefined && !trial.started && trial.level > this.rate && climb === undefined) {
+      // Back to the level that failed, at a smooth pace (see smoothTrial).
+      trial.started = true;
+      this.paceBurst = 1;
+      add = trial.level - this.rate;
+    } else if (climb !== undefined && add >= climb.to - this.rate) {
       // Back at the former level: above it, probing starts again from the smallest step.
       add = climb.to - this.rate;
       this.climb = undefined;
@@ -698,13 +727,18 @@ export class AdaptiveRate {
     this.sampleRoundTrip(now - grantedAt);
     // Read before this 429's own cooldown counts: the rate was sent until now.
     const sustained = this.sustainedRate(now);
+    const cooledUntil = this.cooldownEndsAt;
     this.cooldownEndsAt = Math.max(this.cooldownEndsAt, now + cooldownMs);
     const anchorAt = this.anchorAt;
     this.anchorAt = undefined;
+    // The burst's first 429, when a suspicion held it back (see refutedSuspect).
+    const refuted = this.refutedSuspect;
+    this.refutedSuspect = undefined;
     if (this.retryAfterUnderstated(now, grantedAt)) return undefined;
     // While the window is being measured, a refused request only says it has not freed yet.
     if (this.unresolved !== undefined && grantedAt > this.unresolved.throttledAt) return undefined;
     if (grantedAt <= this.lastDecreaseAt) return undefined;
+    if (this.cooldownUnderstated(grantedAt, cooledUntil)) return undefined;
     // The Retry-After as a measure of the server's wait, unless it proved to understate it.
     const measure = this.retryAfterTrusted ? retryAfterMs : undefined;
     if (measure === undefined && anchorAt !== undefined && this.anchorSuccesses > 0 && this.unresolved === undefined) {
@@ -714,18 +748,9 @@ export class AdaptiveRate {
       const limit = this.fleet(now - anchorAt <= 1000 ? this.anchorSuccesses : this.successes.count(now, 1000));
       if (limit > 0) this.unresolved = { anchorAt, limit, throttledAt: now };
     }
-    const shape = anchorAt === undefined ? undefined : this.anchoredShape(now, anchorAt, measure);
-    if (shape !== undefined) {
-      // An exact count in a window known from above: enforced as it is, it cannot overshoot.
-      this.pendingWindowMs = shape.windowMs;
-      this.shapeCheck = { at: now, anchorAt: shape.anchorAt, limit: shape.limit, retryAfterEndsAt: now + (measure as number) };
-      this.learnWindow(shape.windowMs);
-      const limit = (shape.limit * 1000) / shape.windowMs;
-      this.decrease(limit, now, false);
-      // Answers of the burst still on their way count too (see burstTail).
-      this.burstTail = { from: shape.anchorAt, grantedBy: now, until: shape.heldUntil, limit: shape.limit, windowMs: shape.windowMs };
-      return { initial: this.rate, set: limit, min: s.minRate, max: s.maxRate };
-    }
+    const first = refuted === undefined ? { at: now, retryAfterMs: measure } : { at: refuted.at, retryAfterMs: this.retryAfterTrusted ? refuted.retryAfterMs : undefined };
+    const shapeLimit = anchorAt === undefined ? undefined : this.learnAnchoredShape(now, anchorAt, first.at, first.retryAfterMs);
+    if (shapeLimit !== undefined) return { initial: this.rate, set: shapeLimit, min: s.minRate, max: s.maxRate };
     const failedProbe = this.probing;
     // A rate held at its plateau that a 429 cuts (not a probe step, not slow start): the server's
     // limit dropped (or another process took a share of it). Limits that drop often come back, so
@@ -748,6 +773,7 @@ export class AdaptiveRate {
       // above a level that failed before says less (others sharing the limit may have left since).
       if (this.rate <= this.failedRate) this.holdFactor = Math.min(2, this.holdFactor * 2);
       this.failedRate = this.rate;
+      this.judgeSmoothTrial(false);
     }
     this.probing = false;
     this.probeStep = 1;
@@ -805,6 +831,27 @@ export class AdaptiveRate {
   }
 
   /**
+   * A per-second probe step ended: it lasted, or it failed (see {@link smoothTrial}). The first
+   * failure (alone, with no window learned, pacing in bursts) schedules the trial; the trial's
+   * own outcome settles the pace for good.
+   * @param lasted - The step lasted its span; `false`: a 429 failed it.
+   */
+  private judgeSmoothTrial(lasted: boolean): void {
+    const trial = this.smoothTrial;
+    if (trial?.started === true) {
+      this.smoothTrial = undefined;
+      this.paceTested = true;
+      if (!lasted) this.paceBurst = this.settings.burst;
+      // The failure was the pace's, not the level's: probing steps on as that step had lasted.
+      else this.probeStep = Math.max(this.probeStep, trial.probeStep);
+      return;
+    }
+    // Shared, the store's pacer serves every process: one process's pace is not its own to change.
+    if (lasted || trial !== undefined || this.paceTested || this.windowMs !== undefined || this.paceBurst <= 1 || this.share < ALONE_SHARE) return;
+    this.smoothTrial = { level: this.rate, probeStep: this.probeStep, started: false };
+  }
+
+  /**
    * Where a failed probe step falls back: to what the server admitted, no lower than the rate that
    * lasted a whole window before the step. The step failed, so the server admits less than its
    * level: a reading at or above it is no count of the server's (a window learned longer than the
@@ -815,6 +862,25 @@ export class AdaptiveRate {
   private probeFallback(admittedRate: number): number {
     return admittedRate < this.rate ? Math.max(this.provenRate, admittedRate) : this.provenRate;
   }
+
+  /**
+   * Whether this 429 only shows that the last cooldown was too short: kept per second, the rate
+   * that the last decrease set is untested (no request granted since came back), and the refused
+   * request went as that cooldown ended. The server's wait was longer than its `Retry-After`
+   * said (a fixed value, whatever the wait), and the window still holds the burst that was
+   * refused. Cutting the rate would read the successes of the last second, where the cooldown
+   * sent nothing: a limit of 60 per 2 s with a fixed `Retry-After` of 1 s was cut to under 5 per
+   * second. The 429 cools the key down again, and the rate stands until a request sent at it is
+   * answered (a limit that dropped meanwhile shows with the next 429).
+   * @param grantedAt - When the refused request was granted.
+   * @param cooledUntil - When the cooldown before this 429 ended.
+   */
+  private cooldownUnderstated(grantedAt: number, cooledUntil: number): boolean {
+    return this.windowMs === undefined && this.phase === "steady" && !this.probing && !this.answeredSinceDecrease && grantedAt >= cooledUntil - 1;
+  }
+
+  /** A request granted after the last decrease came back unthrottled (see {@link cooldownUnderstated}). */
+  private answeredSinceDecrease = false;
 
   /**
    * Whether this 429 shows that the `Retry-After` which taught the window understated the
@@ -864,6 +930,7 @@ export class AdaptiveRate {
     this.phase = "steady";
     this.plateauSince = undefined;
     this.lastDecreaseAt = until;
+    this.answeredSinceDecrease = false;
     this.decreases += 1;
   }
 
@@ -935,7 +1002,14 @@ export class AdaptiveRate {
   /** Multiplies the hold before the cap grows by one; doubles each time it grows. */
   private capHoldFactor = 1;
   /** A 429 suspected to be a concurrency refusal: the candidate cap, and the anchor count to restore if it was not. */
-  private suspect: { readonly at: number; readonly until: number; readonly cap: number; readonly anchorSuccesses: number } | undefined;
+  private suspect: Suspect | undefined;
+  /**
+   * A suspect 429 that proved to be a rate refusal (the request that asked was refused too), until
+   * the next {@link throttledAt} reads it: its time and `Retry-After` are what the burst's first
+   * 429 said about the window (the asking request's 429 came later, when the burst already looks
+   * longer than its `Retry-After`, and would leave the window unlearned).
+   */
+  private refutedSuspect: Suspect | undefined;
   /** No new suspicion before this time (a suspicion that proved wrong pauses it). */
   private suspicionPausedUntil = Number.NEGATIVE_INFINITY;
   private suspicionBackoff = 1;
@@ -944,6 +1018,44 @@ export class AdaptiveRate {
   private unresolved: { readonly anchorAt: number; readonly limit: number; readonly throttledAt: number } | undefined;
   /** A rate {@link resolveShape} set, applied by the next {@link increaseDue}. */
   private learnedRate: number | undefined;
+
+  /**
+   * A suspicion that proved nothing (the request that asked was answered after the suspect's
+   * `Retry-After`, e.g. held back by the burst's own slots) leaves the key rate limited: what the
+   * suspect 429 said about the window (its time and `Retry-After`, against the burst's anchor) is
+   * learned now, as that 429 would have taught it. Left for the next 429, it would come when the
+   * burst already looks longer than its `Retry-After`, and the window would stay unlearned.
+   */
+  private learnSuspectShape(now: number, suspect: Suspect): void {
+    const anchorAt = this.anchorAt;
+    if (anchorAt === undefined || !this.retryAfterTrusted) return;
+    const limit = this.learnAnchoredShape(now, anchorAt, suspect.at, suspect.retryAfterMs);
+    if (limit === undefined) return;
+    this.anchorAt = undefined;
+    this.learnedRate = limit;
+  }
+
+  /**
+   * L and W from an anchored burst's first 429 (see {@link anchoredShape}), learned: an exact count
+   * in a window known from above, enforced as it is, cannot overshoot. Returns the limit per
+   * second, or `undefined` when the evidence is ambiguous (nothing learned).
+   * @param now - The current time in ms.
+   * @param anchorAt - The burst's anchor.
+   * @param at - When that 429 came.
+   * @param retryAfterMs - Its `Retry-After`, as a measure of the server's wait.
+   */
+  private learnAnchoredShape(now: number, anchorAt: number, at: number, retryAfterMs: number | undefined): number | undefined {
+    const shape = this.anchoredShape(at, anchorAt, retryAfterMs);
+    if (shape === undefined) return undefined;
+    this.pendingWindowMs = shape.windowMs;
+    this.shapeCheck = { at, anchorAt: shape.anchorAt, limit: shape.limit, retryAfterEndsAt: at + (retryAfterMs as number) };
+    this.learnWindow(shape.windowMs);
+    const limit = (shape.limit * 1000) / shape.windowMs;
+    this.decrease(limit, now, false);
+    // Answers of the burst still on their way count too (see burstTail).
+    this.burstTail = { from: shape.anchorAt, grantedBy: at, until: shape.heldUntil, limit: shape.limit, windowMs: shape.windowMs };
+    return limit;
+  }
 
   /**
    * The first success of a request sent after an anchored burst's 429 without `Retry-After`: some
@@ -1064,4 +1176,18 @@ function counterBucketMs(windowMs: number): number {
 function counterFor(windowMs: number, from?: RecentCounter): RecentCounter {
   const bucketMs = counterBucketMs(windowMs);
   return from === undefined ? new RecentCounter(bucketMs, COUNTER_BUCKETS) : from.resized(bucketMs, COUNTER_BUCKETS);
+}
+
+/** A 429 suspected to be a concurrency refusal (see `AdaptiveRate.concurrencyRefusal`). */
+interface Suspect {
+  /** When it came. */
+  readonly at: number;
+  /** Until when an answer to a request granted after it proves a concurrency limit: its grant + `Retry-After`. */
+  readonly until: number;
+  /** Its `Retry-After`, if readable. */
+  readonly retryAfterMs: number | undefined;
+  /** The candidate cap. */
+  readonly cap: number;
+  /** The anchor count to restore if it was no concurrency refusal. */
+  readonly anchorSuccesses: number;
 }

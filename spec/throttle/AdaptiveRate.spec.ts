@@ -72,6 +72,16 @@ describe("AdaptiveRate", () => {
     return { c, change: c.throttledAt(400, 395, 1000) as RateChange };
   }
 
+  it("takes a refusal as its cooldown ends, before anything sent at the new rate came back, for a cooldown too short, not for a lower limit", () => {
+    const c = learnedFifty(); // held at 50 per second from the 429 at 500, cooled down until 1500
+    // Granted as the cooldown ended and refused: the server's wait was longer than its Retry-After.
+    expect(c.throttledAt(1510, 1500, 1000), "no cut").to.equal(undefined);
+    expect(c.rate).to.equal(50);
+    // Once a request sent at 50 per second came back, a refusal is about the rate again.
+    c.succeeded(2560, 2510);
+    expect(c.throttledAt(2700, 2600, 1000), "a cut").to.not.equal(undefined);
+  });
+
   it("coalesces the 429s of one burst into one decrease", () => {
     const { c, change: first } = firstDecreaseOfABurst();
     apply(c, first, 400);
@@ -80,7 +90,8 @@ describe("AdaptiveRate", () => {
     expect(c.throttledAt(410, 399, 1000)).to.equal(undefined);
     expect(c.throttled).to.equal(3);
     expect(c.decreases).to.equal(1);
-    // Granted after it: a new signal.
+    // Granted after it, once a request sent at the new rate came back: a new signal.
+    c.succeeded(1490, 1420);
     expect(c.throttledAt(2000, 1500, 1000)).to.not.equal(undefined);
     expect(c.decreases).to.equal(2);
   });
@@ -767,6 +778,32 @@ describe("AdaptiveRate", () => {
       expect(c.concurrencyLimit).to.equal(5);
     });
 
+    it("a suspicion the asking request refutes learns the window from the suspect 429, not from the later one", () => {
+      const c = new AdaptiveRate(settings, 0);
+      wave(c, 0, 8); // the first grant anchors the burst at 0; 8 successes
+      // Refused at 300 with an exact Retry-After of 800 ms: suspect (deepest answered depth + 1).
+      expect(c.concurrencyRefusal(300, 200, 9, 800)).to.equal(true);
+      // The asking request waited for our own slots and is refused at 1250 (Retry-After 50 ms): a rate limit.
+      expect(c.concurrencyRefusal(1250, 1200, 1, 50)).to.equal(false);
+      const change = c.throttledAt(1250, 1200, 50) as RateChange;
+      // From the suspect 429: 8 in a window of at most 300 + 800 − 0 ms. Read from the asking
+      // request's 429 the burst would look 1.25 s long against a 50 ms Retry-After: no window.
+      expect(c.windowMs).to.equal(1100);
+      expect(change.set).to.be.closeTo((8 * 1000) / 1100, 1e-9);
+    });
+
+    it("a suspicion that proves nothing (the asking request answered after the suspect's Retry-After) learns the window from the suspect 429", () => {
+      const c = new AdaptiveRate(settings, 0);
+      wave(c, 0, 8);
+      expect(c.concurrencyRefusal(300, 200, 9, 800)).to.equal(true);
+      // Granted at 1050 (held back by our own window) and answered at 1100, after 200 + 800.
+      c.succeeded(1100, 1050, 1);
+      expect(c.concurrencyLimit).to.equal(undefined);
+      expect([c.windowMs, c.phase]).to.deep.equal([1100, "steady"]);
+      const change = c.increaseDue(1110) as RateChange;
+      expect(change.set, "the burst's 8 in that window").to.be.closeTo((8 * 1000) / 1100, 1e-9);
+    });
+
     it("a learned cap holds in steady state, and grows by one after holding, more slowly each time", () => {
       const c = new AdaptiveRate(settings, 0);
       wave(c, 0, 8);
@@ -788,6 +825,68 @@ describe("AdaptiveRate", () => {
       expect(c.concurrencyLimit).to.equal(8);
     });
   });
+  describe("a limit that refuses bursts its rate does not exceed (a token bucket with a small burst)", () => {
+    /** Held at exactly 50 per second, then its first probe step fails: the step's level and the time of the 429. */
+    function failedFirstStep(): { c: AdaptiveRate; step: () => RateChange | undefined; clock: () => number; level: number } {
+      const c = learnedFifty();
+      const { step, clock, moveTo } = steadyDemand(c, 500, 100);
+      while (!c.probeOvershoot(clock())) step();
+      const level = c.rate;
+      expect(level).to.be.above(50);
+      expect(c.intervalMs, "paced at burst × rate").to.be.closeTo(1000 / (level * settings.burst), 1e-9);
+      const now = clock();
+      apply(c, c.throttledAt(now + 50, now + 10, 1000) as RateChange, now + 50);
+      moveTo(now + 50);
+      return { c, step, clock, level };
+    }
+
+    /** Steps until the next probe; returns the rate it set. */
+    function nextProbe(c: AdaptiveRate, step: () => RateChange | undefined, clock: () => number): number {
+      const from = clock();
+      while (clock() < from + 10_000) if (step() !== undefined && c.probeOvershoot(clock())) return c.rate;
+      throw new Error("no probe within 10 s");
+    }
+
+    it("tries the failed level once more at a smooth pace, and keeps the smooth pace when that step lasts", () => {
+      const { c, step, clock, level } = failedFirstStep();
+      expect(c.rate).to.be.below(level);
+      // A bucket of 5 refilled 25 per second refuses a second's worth of 13 sent within a quarter
+      // of a second, and admits 25 per second sent one every 40 ms: the same level, smoothly.
+      expect(nextProbe(c, step, clock), "back to the failed level").to.equal(level);
+      expect(c.intervalMs, "one grant every 1/rate s").to.be.closeTo(1000 / level, 1e-9);
+      const next = nextProbe(c, step, clock);
+      // The failure was the pace's: steps go on doubling as if the failed step had lasted (2 requests, not 1 again).
+      expect(next - level, "the step lasted: probing goes on above it").to.equal(2);
+      expect(c.intervalMs, "still smooth").to.be.closeTo(1000 / next, 1e-9);
+    });
+
+    it("goes back to bursts when the smooth step fails too (the limit was the rate), and tries no more", () => {
+      const { c, step, clock, level } = failedFirstStep();
+      expect(nextProbe(c, step, clock)).to.equal(level);
+      const now = clock();
+      apply(c, c.throttledAt(now + 50, now + 10, 1000) as RateChange, now + 50);
+      expect(c.intervalMs).to.be.closeTo(1000 / (c.rate * settings.burst), 1e-9);
+      // The next failure does not start another trial: the next step is no jump back to a failed level at a smooth pace.
+      const probe = nextProbe(c, step, clock);
+      expect(c.intervalMs).to.be.closeTo(1000 / (probe * settings.burst), 1e-9);
+    });
+
+    it("runs no trial while other processes share the store's pacer", () => {
+      const c = learnedFifty();
+      for (let i = 0; i < 8; i += 1) c.sharedUse(1, 4);
+      const { step, clock, moveTo } = steadyDemand(c, 500, 100);
+      while (!c.probeOvershoot(clock())) step();
+      const now = clock();
+      apply(c, c.throttledAt(now + 50, now + 10, 1000) as RateChange, now + 50);
+      moveTo(now + 50);
+      const from = clock();
+      while (clock() < from + 10_000) {
+        step();
+        expect(c.intervalMs).to.be.closeTo(1000 / (c.rate * settings.burst), 1e-9);
+      }
+    });
+  });
+
   describe("a limit with a longer memory than a second (a token bucket)", () => {
     /**
      * 24 successes in the first 240 ms, then a 429 at 300 (Retry-After 1 s): 24 per second, held

@@ -75,6 +75,31 @@ describe("ThrottleHandler over HTTP: a token bucket", () => {
   });
 });
 
+describe("ThrottleHandler over HTTP: a token bucket with a small burst (a smooth rate)", () => {
+  const emulator = useEmulators();
+
+  it("finds that the bucket refuses bursts, not the rate, and paces smoothly up to its rate", async () => {
+    const RATE = 40;
+    const COUNT = 200;
+    // 5 tokens, refilled 40 per second: a second's worth of requests sent within a quarter of a
+    // second (the default pace, `burst` 4) is refused above 5 + 40 / 4 = 15 requests.
+    const emu = await emulator({
+      limits: [{ name: "writes per tenant", requests: "write", scope: "tenant", algorithm: "token-bucket", limit: RATE, windowMs: 1000, burst: 5 }],
+    });
+    // A shorter hold between probes than the default, so the climb fits a test.
+    const { client, throttle } = emulatorClient(emu, { throttle: { adaptive: { holdMs: 500 } } });
+    const { ms, failed } = await patchMany(client, COUNT, 20);
+    const stats = emu.stats();
+    expect(failed).to.equal(0);
+    expect(stats.applied).to.have.length(COUNT);
+    const [rate] = throttle?.stats()[0]?.rates ?? [];
+    // Paced in bursts, the rate stays at 15 or below for good (measured before the smooth trial: 11
+    // of a bucket of 25 per second, 58 s for 600 updates where 24 s is the floor).
+    expect(rate?.rate, `rate after ${Math.round(ms)} ms, ${stats.throttled} × 429`).to.be.at.least(0.75 * RATE);
+    expect(stats.throttled, `${stats.throttled} × 429`).to.be.at.most(12);
+  });
+});
+
 describe("ThrottleHandler over HTTP: a concurrency limit", () => {
   const emulator = useEmulators();
 
