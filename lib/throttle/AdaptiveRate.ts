@@ -298,7 +298,7 @@ export class AdaptiveRate {
     this.successes.add(now);
     this.lastAnswerAt = now;
     if (grantedAt >= this.sustainedFrom) this.sustainedSuccesses += 1;
-    if (grantedAt > this.lastDecreaseAt) this.answeredSinceDecrease = true;
+    this.lastAnsweredGrantAt = Math.max(this.lastAnsweredGrantAt, grantedAt);
     if (depth !== undefined) this.answeredAtDepth(now, grantedAt, depth);
     if (this.anchorAt !== undefined && grantedAt >= this.anchorAt) this.anchorSuccesses += 1;
     this.lateInBurst(now, grantedAt);
@@ -876,11 +876,12 @@ export class AdaptiveRate {
    * @param cooledUntil - When the cooldown before this 429 ended.
    */
   private cooldownUnderstated(grantedAt: number, cooledUntil: number): boolean {
-    return this.windowMs === undefined && this.phase === "steady" && !this.probing && !this.answeredSinceDecrease && grantedAt >= cooledUntil - 1;
+    const untested = this.lastAnsweredGrantAt <= this.lastDecreaseAt;
+    return this.windowMs === undefined && this.phase === "steady" && !this.probing && untested && grantedAt >= cooledUntil - 1;
   }
 
-  /** A request granted after the last decrease came back unthrottled (see {@link cooldownUnderstated}). */
-  private answeredSinceDecrease = false;
+  /** When the latest request that came back unthrottled was granted (see {@link cooldownUnderstated}). */
+  private lastAnsweredGrantAt = Number.NEGATIVE_INFINITY;
 
   /**
    * Whether this 429 shows that the `Retry-After` which taught the window understated the
@@ -930,7 +931,6 @@ export class AdaptiveRate {
     this.phase = "steady";
     this.plateauSince = undefined;
     this.lastDecreaseAt = until;
-    this.answeredSinceDecrease = false;
     this.decreases += 1;
   }
 

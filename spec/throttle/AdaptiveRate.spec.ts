@@ -303,7 +303,8 @@ describe("AdaptiveRate", () => {
       // 429s of requests granted here before that belong to the burst the other process answered.
       expect(c.throttledAt(120, 90, 1000)).to.equal(undefined);
       expect(c.decreases).to.equal(0);
-      // One granted later is a new signal.
+      // One granted later, once a request sent at that rate came back, is a new signal.
+      c.succeeded(1180, 1150);
       expect(c.throttledAt(1500, 1200, 1000)).to.not.equal(undefined);
       // An increase the store applied is just a change.
       const d = new AdaptiveRate(settings, 0);
