@@ -55,7 +55,9 @@ export interface AdaptiveThrottleOptions {
    * second), and within it grants are paced at `burst` × rate, so a second's worth goes out
    * spread over 1/`burst` s. `1` is plain pacing at the rate. A pacing gap below 1 ms is kept on
    * average (grants may run up to 1 ms ahead of it). A learned window longer than a second
-   * is sent as bursts instead. @default 4
+   * is sent as bursts instead. When a smooth pace lasts at a level this pace failed at (a token
+   * bucket with a small burst), the route class is paced at the rate from then on (see the
+   * README, "How adaptive mode learns"). @default 4
    */
   readonly burst?: number;
 }
