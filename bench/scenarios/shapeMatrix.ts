@@ -186,6 +186,27 @@ function scenarios(): MatrixScenario[] {
   }
   // 8. Latency with jitter.
   list.push({ id: "8.latency-20-120ms.sliding.5s", limit: sliding(100, 5000), faults: { latencyMs: { min: 20, max: 120 } }, count: 500, concurrency: 20, clients: single });
+  // 9. Extra shapes (run with MATRIX_FILTER='^9\.'): ones that showed wrong inferences when tried,
+  // and run lengths that are no whole number of windows (a limit read one short costs a window less).
+  list.push({
+    id: "9.token-small-burst.25-per-1s",
+    limit: sliding(25, 1000, { algorithm: "token-bucket", burst: 5 }),
+    count: 600,
+    concurrency: 20,
+    clients: single,
+    extra: true,
+  });
+  list.push({ id: "9.retry-after-always-1s.sliding.2s", limit: sliding(60, 2000, { retryAfter: { fixedSeconds: 1 } }), count: 210, concurrency: 20, clients: single, extra: true });
+  list.push({
+    id: "9.latency-50-300ms.sliding.1s",
+    limit: sliding(50, 1000),
+    faults: { latencyMs: { min: 50, max: 300 } },
+    count: 175,
+    concurrency: 30,
+    clients: single,
+    extra: true,
+  });
+  list.push({ id: "9.sliding.60s@x0.1", limit: sliding(120, 60_000), timeScale: 0.1, count: 420, concurrency: 20, clients: single, extra: true });
   return list;
 }
 
