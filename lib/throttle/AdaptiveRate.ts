@@ -120,7 +120,6 @@ export class AdaptiveRate {
     storedWindowMs?: number,
   ) {
     this.lastChangeAt = now;
-    this.paceBurst = settings.burst;
     this.windowMs = storedWindowMs;
     if (storedWindowMs !== undefined) this.successes = counterFor(storedWindowMs);
     if (storedRate === undefined) {
@@ -150,26 +149,23 @@ export class AdaptiveRate {
    * spread out. 0 once a window is learned: its limit may go out as one burst.
    */
   get intervalMs(): number {
-    return this.windowMs === undefined ? 1000 / (this.rate * this.paceBurst) : 0;
+    if (this.windowMs !== undefined) return 0;
+    // Within a second: `burst` × rate, or the rate itself while a smooth trial runs and once one lasted.
+    const stage = this.pace.stage;
+    return 1000 / (this.rate * (stage === "running" || stage === "smooth" ? 1 : this.settings.burst));
   }
 
   /**
-   * The pace within a second, as a multiple of the rate (see {@link intervalMs}): `burst`, or 1
-   * once a smooth trial showed that the server refuses the bursts, not the rate (see {@link smoothTrial}).
+   * The smooth trial of the pace within a second (see {@link intervalMs}). A token bucket with a
+   * small burst (5 tokens, refilled 25 per second) refuses a second's worth sent within a quarter
+   * of a second above 5 + 25/4 requests, and a one-second window refuses the same step the same
+   * way, so one failure cannot tell them apart: without the trial, such a bucket held the rate at
+   * 11 of its 25 per second for good. So the first per-second probe step that fails is
+   * `scheduled` to be tried once more at a smooth pace (one grant every 1/rate s), `running` while
+   * that step is out; if it lasts, the pace stays `smooth`; if it fails too, the limit was the
+   * rate, and the pace goes back to `bursts` (one trial per class, one step's overshoot).
    */
-  private paceBurst: number;
-  /**
-   * A per-second probe step that failed, to be tried once more at a smooth pace (one grant every
-   * 1/rate s): `started` once that step is out. A token bucket with a small burst (5 tokens,
-   * refilled 25 per second) refuses a second's worth sent within a quarter of a second above
-   * 5 + 25/4 requests, and a one-second window refuses the same step the same way, so one failure
-   * cannot tell them apart: without the trial, such a bucket held the rate at 11 of its 25 per
-   * second for good. If the smooth step lasts, the pace stays smooth; if it fails too, the
-   * limit was the rate, and the pace goes back to `burst` (one trial per class, one step's overshoot).
-   */
-  private smoothTrial: { readonly level: number; readonly probeStep: number; started: boolean } | undefined;
-  /** The smooth trial has run (see {@link smoothTrial}): its outcome stands. */
-  private paceTested = false;
+  private pace: PaceTrial = { stage: "untested" };
 
   /**
    * A request of this class is granted. With nothing in flight and a learned window of silence
@@ -532,11 +528,10 @@ export class AdaptiveRate {
     if (!lasted) step = Math.min(step, Math.max(1000 / windowMs, this.rate / BURST_STEP_DIVISOR));
     // A climb back has its own failure rule (see throttledAt), so a step that failed while the limit was still low does not cap the next climb.
     let add = gap > 0 && climb === undefined ? Math.min(step, Math.max(1000 / windowMs, gap / 2)) : step;
-    const trial = this.smoothTrial;
-    if (trial !== undefined && !trial.started && trial.level > this.rate && climb === undefined) {
-      // Back to the level that failed, at a smooth pace (see smoothTrial).
-      trial.started = true;
-      this.paceBurst = 1;
+    const trial = this.pace;
+    if (trial.stage === "scheduled" && trial.level > this.rate && climb === undefined) {
+      // Back to the level that failed, at a smooth pace (see pace).
+      this.pace = { ...trial, stage: "running" };
       add = trial.level - this.rate;
     } else if (climb !== undefined && add >= climb.to - this.rate) {
       // Back at the former level: above it, probing starts again from the smallest step.
@@ -831,24 +826,22 @@ export class AdaptiveRate {
   }
 
   /**
-   * A per-second probe step ended: it lasted, or it failed (see {@link smoothTrial}). The first
+   * A per-second probe step ended: it lasted, or it failed (see {@link pace}). The first
    * failure (alone, with no window learned, pacing in bursts) schedules the trial; the trial's
    * own outcome settles the pace for good.
    * @param lasted - The step lasted its span; `false`: a 429 failed it.
    */
   private judgeSmoothTrial(lasted: boolean): void {
-    const trial = this.smoothTrial;
-    if (trial?.started === true) {
-      this.smoothTrial = undefined;
-      this.paceTested = true;
-      if (!lasted) this.paceBurst = this.settings.burst;
+    const trial = this.pace;
+    if (trial.stage === "running") {
+      this.pace = { stage: lasted ? "smooth" : "bursts" };
       // The failure was the pace's, not the level's: probing steps on as that step had lasted.
-      else this.probeStep = Math.max(this.probeStep, trial.probeStep);
+      if (lasted) this.probeStep = Math.max(this.probeStep, trial.probeStep);
       return;
     }
     // Shared, the store's pacer serves every process: one process's pace is not its own to change.
-    if (lasted || trial !== undefined || this.paceTested || this.windowMs !== undefined || this.paceBurst <= 1 || this.share < ALONE_SHARE) return;
-    this.smoothTrial = { level: this.rate, probeStep: this.probeStep, started: false };
+    if (lasted || trial.stage !== "untested" || this.windowMs !== undefined || this.settings.burst <= 1 || this.share < ALONE_SHARE) return;
+    this.pace = { stage: "scheduled", level: this.rate, probeStep: this.probeStep };
   }
 
   /**
@@ -1191,3 +1184,9 @@ interface Suspect {
   /** The anchor count to restore if it was no concurrency refusal. */
   readonly anchorSuccesses: number;
 }
+
+/** Where the smooth trial of the pace stands (see `AdaptiveRate.pace`). */
+type PaceTrial =
+  | { readonly stage: "untested" | "smooth" | "bursts" }
+  /** The level of the failed step, and the probe step it had reached. */
+  | { readonly stage: "scheduled" | "running"; readonly level: number; readonly probeStep: number };
