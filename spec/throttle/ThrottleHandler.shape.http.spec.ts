@@ -3,7 +3,10 @@ import type { ThrottleEvent } from "../../lib/throttle/ThrottleEvents.js";
 import { useEmulators } from "../testing/support/helpers.js";
 import { emulatorClient, patchMany } from "./support/emulatorChain.js";
 
-const writesPerTenant = (limit: number, windowMs: number) => [{ name: "writes per tenant", requests: "write" as const, scope: "tenant" as const, limit, windowMs }];
+const writeLimit = (limit: number, windowMs: number) => ({ name: "writes per tenant", requests: "write" as const, scope: "tenant" as const, limit, windowMs });
+const writesPerTenant = (limit: number, windowMs: number) => [writeLimit(limit, windowMs)];
+/** A token bucket on the tenant's writes: `rate` tokens refilled per second, at most `burst` held. */
+const bucketPerTenant = (rate: number, burst: number) => [{ ...writeLimit(rate, 1000), algorithm: "token-bucket" as const, burst }];
 
 describe("ThrottleHandler over HTTP: learning a window longer than a second", () => {
   const emulator = useEmulators();
@@ -57,9 +60,7 @@ describe("ThrottleHandler over HTTP: a token bucket", () => {
   it("spends a bucket of 40 (refilled at 40 per second) at its rate, with a few 429s and no failure", async () => {
     const RATE = 40;
     const COUNT = 300;
-    const emu = await emulator({
-      limits: [{ name: "writes per tenant", requests: "write", scope: "tenant", algorithm: "token-bucket", limit: RATE, windowMs: 1000, burst: RATE }],
-    });
+    const emu = await emulator({ limits: bucketPerTenant(RATE, RATE) });
     const { client, throttle } = emulatorClient(emu);
     const { ms, failed } = await patchMany(client, COUNT, 20);
     const stats = emu.stats();
@@ -73,19 +74,13 @@ describe("ThrottleHandler over HTTP: a token bucket", () => {
     const [rate] = throttle?.stats()[0]?.rates ?? [];
     expect(rate?.rate, "kept near the bucket's rate").to.be.within(0.75 * RATE, 1.3 * RATE);
   });
-});
 
-describe("ThrottleHandler over HTTP: a token bucket with a small burst (a smooth rate)", () => {
-  const emulator = useEmulators();
-
-  it("finds that the bucket refuses bursts, not the rate, and paces smoothly up to its rate", async () => {
+  it("finds that a bucket with a small burst (a smooth rate) refuses bursts, not the rate, and paces smoothly up to its rate", async () => {
     const RATE = 40;
     const COUNT = 200;
     // 5 tokens, refilled 40 per second: a second's worth of requests sent within a quarter of a
     // second (the default pace, `burst` 4) is refused above 5 + 40 / 4 = 15 requests.
-    const emu = await emulator({
-      limits: [{ name: "writes per tenant", requests: "write", scope: "tenant", algorithm: "token-bucket", limit: RATE, windowMs: 1000, burst: 5 }],
-    });
+    const emu = await emulator({ limits: bucketPerTenant(RATE, 5) });
     // A shorter hold between probes than the default, so the climb fits a test.
     const { client, throttle } = emulatorClient(emu, { throttle: { adaptive: { holdMs: 500 } } });
     const { ms, failed } = await patchMany(client, COUNT, 20);
