@@ -88,7 +88,7 @@ export type {
 } from "./throttle/ThrottleEvents.js";
 export type { StoreFallbackEvent, StoreRecoverEvent } from "./throttle/StoreEvents.js";
 export type { StoreOperation } from "./throttle/storeCall.js";
-export type { RateChange, RefundRequest, ReserveRequest, ReserveResult, SettleRequest, ThrottleStore, WindowSpec } from "./throttle/ThrottleStore.js";
+export type { CountRequest, RateChange, RefundRequest, ReserveRequest, ReserveResult, SettleRequest, ThrottleStore, WindowSpec } from "./throttle/ThrottleStore.js";
 export { MemoryThrottleStore, type MemoryThrottleStoreOptions } from "./throttle/MemoryThrottleStore.js";
 export type { BreakerAdmission, BreakerOutcome, BreakerPolicy, BreakerState, BreakerStore, BreakerTransition } from "./throttle/BreakerStore.js";
 

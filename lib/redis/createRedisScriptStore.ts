@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { RateChange, RefundRequest, ReserveRequest, ReserveResult, SettleRequest, ThrottleStore } from "../throttle/ThrottleStore.js";
+import type { CountRequest, RateChange, RefundRequest, ReserveRequest, ReserveResult, SettleRequest, ThrottleStore } from "../throttle/ThrottleStore.js";
 import type { BreakerAdmission, BreakerOutcome, BreakerPolicy, BreakerState, BreakerStore, BreakerTransition } from "../throttle/BreakerStore.js";
 import { admitBreakerScript, recordBreakerScript } from "./scripts/breakerScripts.js";
 import { explainWrongType, isWrongTypeError, type TypedRedisKey } from "./explainWrongType.js";
@@ -7,6 +7,7 @@ import { runLuaScript, type LuaScript } from "./luaScript.js";
 import type { RedisScriptClient } from "./RedisScriptClient.js";
 import type { RedisKeyKind } from "./redisKeys.js";
 import type { StoreOperation } from "../throttle/storeCall.js";
+import { countScript } from "./scripts/countScript.js";
 import { refundScript } from "./scripts/refundScript.js";
 import { reserveScript } from "./scripts/reserveScript.js";
 import { settleScript } from "./scripts/settleScript.js";
@@ -33,7 +34,7 @@ export interface RedisScriptStoreSettings {
 export function createRedisScriptStore(
   client: RedisScriptClient,
   settings: RedisScriptStoreSettings,
-): ThrottleStore & BreakerStore & { refund: NonNullable<ThrottleStore["refund"]>; settle: NonNullable<ThrottleStore["settle"]> } {
+): ThrottleStore & BreakerStore & { refund: NonNullable<ThrottleStore["refund"]>; settle: NonNullable<ThrottleStore["settle"]>; countGrants: NonNullable<ThrottleStore["countGrants"]> } {
   const { keyOf, expiryMarginMs, rateTtlMs } = settings;
   // Sorted-set members must be unique; the server time alone can repeat across processes.
   const instance = randomUUID().slice(0, 13);
@@ -88,6 +89,11 @@ export function createRedisScriptStore(
         ...request.windows.map((window) => window.windowMs),
         ...request.windows.map((window) => window.marginMs ?? 0),
       ]);
+    },
+
+    async countGrants(request: CountRequest): Promise<number | undefined> {
+      const count = toNumber(await run("countGrants", countScript, [typed("cooldown", request.cooldownKey), typed("window", request.windowKey)], [request.spanMs]));
+      return count < 0 ? undefined : count;
     },
 
     async extendCooldown(key: string, durationMs: number): Promise<number> {

@@ -14,6 +14,8 @@ export interface RedisThrottleStore extends ThrottleStore, BreakerStore {
   refund: NonNullable<ThrottleStore["refund"]>;
   /** Moves grants to their response time (see `ThrottleStore.settle`). */
   settle: NonNullable<ThrottleStore["settle"]>;
+  /** Counts a window's grants while a cooldown holds (see `ThrottleStore.countGrants`). */
+  countGrants: NonNullable<ThrottleStore["countGrants"]>;
   /** Holds nothing to release (no timers); never closes the Redis client, which is yours. */
   close(): Promise<void>;
 }

@@ -24,6 +24,12 @@ export type AdaptivePhase = "slow-start" | "steady";
  * counts as alone: a store's count may lag its own by a settle or two.
  */
 const ALONE_SHARE = 0.9;
+/**
+ * The shortest wait before a fleet's burst is counted in the store (see
+ * `AdaptiveRate.takeFleetCount`): the other processes' answers and refunds are a store round trip
+ * behind their own answers.
+ */
+const FLEET_COUNT_MIN_DELAY_MS = 250;
 /** The smallest share a count is divided by (a fleet of 32 processes on one key). */
 const MIN_SHARE = 1 / 32;
 
@@ -594,6 +600,61 @@ export class AdaptiveRate {
   }
 
   /**
+   * Whether a 429 for a request granted at `grantedAt` gives its grant back in the store: while
+   * sharing a store, a refused request of the burst that is teaching (or taught) the limit (see
+   * {@link learningOvershoot}). The server admitted the rest, so what the store then holds of the
+   * burst is what the fleet got through (see {@link takeFleetCount}). Ask before {@link throttledAt}.
+   * @param grantedAt - When the throttled request was granted.
+   */
+  refusalGivenBack(grantedAt: number): boolean {
+    if (this.share >= ALONE_SHARE) return false;
+    // While the burst is to be counted, every refusal of it: a grant the store made just before the
+    // burst's cooldown reached it comes back after this process's decrease, and belongs to the burst all the same.
+    const counting = this.fleetCount;
+    return this.learningOvershoot(grantedAt) || (counting !== undefined && grantedAt >= counting.anchorAt);
+  }
+
+  /**
+   * Once, after a 429 taught L and W from an anchored burst while sharing a store: when to count
+   * the burst's grants left in the store's window (each process's refused ones given back, see
+   * {@link refusalGivenBack}), and from when (`since`: a window before the anchor). This
+   * process's successes, divided by its share, only estimate the fleet's, and on the low side (a
+   * limit of 96 read for 100 makes a run of five windows' worth take six); the store's count is
+   * what the server admitted. The count waits four round trips (at least
+   * {@link FLEET_COUNT_MIN_DELAY_MS}) for the burst's other answers and refunds, and is answered
+   * only while the burst's cooldown holds (nothing new is granted).
+   * `undefined` when there is nothing to count.
+   */
+  takeFleetCount(): { readonly delayMs: number; readonly since: number } | undefined {
+    const pending = this.fleetCount;
+    if (pending === undefined || pending.scheduled) return undefined;
+    pending.scheduled = true;
+    return { delayMs: Math.max(FLEET_COUNT_MIN_DELAY_MS, 4 * (this.srtt ?? 0)), since: pending.since };
+  }
+
+  /**
+   * The store's count of the burst (see {@link takeFleetCount}): the fleet's limit, held exactly
+   * from the next grant. `undefined` (the cooldown ended first, or the store cannot count) or a
+   * count below this process's own successes in the burst (the store lost part of it) keeps the
+   * estimate.
+   * @param count - Grants of the burst left in the store's window.
+   */
+  fleetCounted(count: number | undefined): void {
+    const pending = this.fleetCount;
+    this.fleetCount = undefined;
+    const w = this.windowMs;
+    if (pending === undefined || count === undefined || w === undefined || count < pending.own) return;
+    const limit = (count * 1000) / w;
+    // The count holds the late answers of the burst too (see burstTail): nothing is left to add.
+    this.burstTail = undefined;
+    this.ceiling = limit;
+    this.learnedRate = limit;
+  }
+
+  /** An anchored burst whose grants the store is to count (see {@link takeFleetCount}); `own` is this process's successes in it. */
+  private fleetCount: { readonly since: number; readonly anchorAt: number; readonly own: number; scheduled: boolean } | undefined;
+
+  /**
    * Whether a 429 for a request granted at `grantedAt` would be a probe step's overshoot: a probe
    * is out, the request was granted during it (or before the step's overshoot left the server's
    * window), and the step has not yet been refused as many requests as it added. Refusals beyond
@@ -1042,6 +1103,12 @@ export class AdaptiveRate {
     if (shape === undefined) return undefined;
     this.pendingWindowMs = shape.windowMs;
     this.shapeCheck = { at, anchorAt: shape.anchorAt, limit: shape.limit, retryAfterEndsAt: at + (retryAfterMs as number) };
+    // Sharing a store, the fleet's count of the burst replaces the estimate, if the store still
+    // holds all of it: a burst longer than the window it was granted in lost its oldest grants there.
+    // Counted from a window before the anchor: the store's window was empty then, and another
+    // process may have granted a little before the anchor this one read from the store.
+    const grantedIn = this.window.windowMs;
+    if (this.share < ALONE_SHARE && at - shape.anchorAt <= grantedIn) this.fleetCount = { since: shape.anchorAt - grantedIn, anchorAt: shape.anchorAt, own: this.anchorSuccesses, scheduled: false };
     this.learnWindow(shape.windowMs);
     const limit = (shape.limit * 1000) / shape.windowMs;
     this.decrease(limit, now, false);

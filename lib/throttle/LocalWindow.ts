@@ -74,10 +74,12 @@ export class LocalWindow {
   /**
    * Frees the slot of a refunded attempt without counting it (the server never counted it).
    * @param now - The current time in ms.
+   * @param checked - Whether a 429 soon after is to be read as the server counting it (see
+   *   {@link refundedWithin}); not for a refused request of a burst that taught the limit. @default true
    */
-  cancel(now: number): void {
+  cancel(now: number, checked = true): void {
     this.inFlight = Math.max(0, this.inFlight - 1);
-    this.lastRefundAt = now;
+    if (checked) this.lastRefundAt = now;
   }
 
   /**

@@ -5,7 +5,7 @@ import { SlidingLog } from "./SlidingLog.js";
 import type { BreakerAdmission, BreakerOutcome, BreakerPolicy, BreakerStore, BreakerTransition } from "./BreakerStore.js";
 import { admitCircuit, closedCircuit, isIdleCircuit, recordCircuit, type CircuitRecord } from "./breakerState.js";
 import { sameRate } from "./sameRate.js";
-import type { RateChange, RefundRequest, ReserveRequest, ReserveResult, SettleRequest, ThrottleStore } from "./ThrottleStore.js";
+import type { CountRequest, RateChange, RefundRequest, ReserveRequest, ReserveResult, SettleRequest, ThrottleStore } from "./ThrottleStore.js";
 
 /** Options of {@link MemoryThrottleStore}. */
 export interface MemoryThrottleStoreOptions {
@@ -164,6 +164,14 @@ export class MemoryThrottleStore implements ThrottleStore, BreakerStore {
     if (until > now) this.cooldowns.set(key, until);
     this.held();
     return Math.max(0, until - now);
+  }
+
+  /** @inheritdoc */
+  async countGrants(request: CountRequest): Promise<number | undefined> {
+    const now = this.tick();
+    if (this.cooldownLeft(request.cooldownKey, now) <= 0) return undefined;
+    // A grant counts in (now - span, now], as in a window.
+    return this.windows.get(request.windowKey)?.countSince(now - request.spanMs + 1e-6) ?? 0;
   }
 
   /** @inheritdoc */

@@ -158,6 +158,16 @@ export class SlidingLog {
   }
 
   /**
+   * Grants kept at or after `from` (the log keeps the last `limit`), whatever the window.
+   * @param from - The earliest grant time counted, in ms.
+   */
+  countSince(from: number): number {
+    let count = 0;
+    for (const time of this.times) if (time >= from) count += 1;
+    return count;
+  }
+
+  /**
    * Grants within the window ({@link count}) and how long ago the oldest of them was made (0 when
    * none is), from one search of the log: a grant reports both.
    * @param now - The current time in ms.

@@ -163,9 +163,11 @@ export interface ThrottleHandlerOptions {
    * all (but not when it was aborted or timed out, since the server may be working on it). Such
    * attempts are usually refused by a gateway before the throttled service counts them, so keeping
    * their slots would waste budget on every fault. In adaptive mode, the 429 of a failed probe step
-   * gives its slot back too: the server turned the request away because its window was full. No
-   * Graph document promises either, so refunds are checked: a 429 while a refund is still within
-   * the window turns them off for that key (a `refunds-off` event).
+   * gives its slot back too: the server turned the request away because its window was full; and,
+   * while processes share a store, so does the refused request of the burst that teaches the limit
+   * (the fleet then counts what the server admitted). No Graph document promises either, so refunds
+   * are checked: a 429 while a refund is still within the window turns them off for that key (a
+   * `refunds-off` event).
    * @default true
    */
   readonly refundFailedAttempts?: boolean;

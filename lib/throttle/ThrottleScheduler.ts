@@ -180,6 +180,8 @@ export class ThrottleScheduler {
   private newest: KeyState | undefined;
   /** The store's synchronous reserve, when it has one (the in-memory store): grants without a promise. */
   private readonly reserveNow: ((request: ReserveRequest) => ReserveResult) | undefined;
+  /** Grants of refused requests given back while a fleet learns from their burst (see `AdaptiveRate.refusalGivenBack`). */
+  private readonly burstRefusals = new WeakSet<Grant>();
   /** The store's synchronous settle, when it has one (the in-memory store): an answer settles without a promise. */
   private readonly settleNow: ((request: SettleRequest) => void) | undefined;
 
@@ -492,11 +494,14 @@ export class ThrottleScheduler {
       this.keys.set(state.key, state);
       this.newest = state;
     }
+    // A refused request of a burst that taught the limit goes back unchecked: the 429s that follow
+    // it belong to that burst, and say nothing about whether the server counts what was given back.
+    const checked = !this.burstRefusals.has(grant);
     for (const use of lane.uses) {
-      if (refunded) use.cancel(now);
+      if (refunded) use.cancel(now, checked);
       else use.settle(now);
     }
-    if (refunded) lane.adaptive?.local.cancel(now);
+    if (refunded) lane.adaptive?.local.cancel(now, checked);
     else lane.adaptive?.local.settle(now);
     this.releaseSlot(state);
     if (refunded) void this.refundGrant(lane, grant);
@@ -583,12 +588,16 @@ export class ThrottleScheduler {
     // whole budget for the 429's Retry-After (a whole second, rounded up, for a wait of a few ms).
     const failedProbe = status === 429 && controller?.claimProbeOvershoot(grant.at) === true;
     // Read before `throttledAt` marks the step failed: its own requests' slots go back, later ones' do not.
-    const refundSlot = failedProbe && controller?.probeSlotRefundable(grant.at) === true;
+    // Sharing a store, so is a refused request's of the burst that teaches the limit: the fleet then
+    // counts what the server admitted (see AdaptiveRate.refusalGivenBack).
+    const givenBack = status === 429 && controller?.refusalGivenBack(grant.at) === true;
+    if (givenBack) this.burstRefusals.add(grant);
+    const refundSlot = (failedProbe && controller?.probeSlotRefundable(grant.at) === true) || givenBack;
     // A refusal by requests in flight, not by rate: the requests in flight still end, and nothing
     // about the rate was learned (see AdaptiveRate.concurrencyRefusal).
     if (status === 429 && controller?.concurrencyRefusal(now, grant.at, grant.depth, response.retryAfterMs) === true) {
       state.throttled += 1;
-      return false;
+      return givenBack;
     }
     const cooldownMs = coolsDown && !failedProbe ? Math.min(MAX_COOLDOWN_HOLD_MS, retryAfterMs ?? (status === 429 ? this.settings.defaultCooldownMs : 0)) : 0;
     if (cooldownMs > 0) this.coolDown(state, await this.settings.store.extendCooldown(state.cooldownKey, cooldownMs), status);
@@ -603,7 +612,37 @@ export class ThrottleScheduler {
     const windowChange = controller.takeWindowChange();
     if (windowChange !== undefined) await this.storeWindow(entry, controller, windowChange);
     await this.applyDecrease(entry, controller, change);
+    const fleetCount = controller.takeFleetCount();
+    if (fleetCount !== undefined) this.countFleetBurst(state, entry, controller, fleetCount);
     return refundSlot;
+  }
+
+  /**
+   * Counts a fleet's anchored burst in the store once its answers are in, and hands the count to
+   * the controller (see `AdaptiveRate.takeFleetCount`). Only while refunds are on: the count is
+   * what the server admitted only once every refused grant was given back.
+   */
+  private countFleetBurst(state: KeyState, entry: AdaptiveEntry, controller: AdaptiveRate, count: { readonly delayMs: number; readonly since: number }): void {
+    const store = this.settings.store;
+    if (store.countGrants === undefined || !state.refunding) {
+      controller.fleetCounted(undefined);
+      return;
+    }
+    const countGrants = store.countGrants.bind(store);
+    const read = async (): Promise<void> => {
+      const spanMs = this.settings.now() - count.since;
+      try {
+        const [granted, windowMs] = await Promise.all([countGrants({ windowKey: entry.windowKey, spanMs, cooldownKey: state.cooldownKey }), store.readRate(entry.shapeKey)]);
+        // The fleet's window (the shortest learned): the rate set from the count gives that count in it.
+        if (windowMs !== undefined) controller.synced(undefined, windowMs);
+        controller.fleetCounted(state.refunding ? granted : undefined);
+      } catch {
+        controller.fleetCounted(undefined);
+      }
+    };
+    const timer = setTimeout(() => void read(), count.delayMs);
+    // Never what keeps a process alive.
+    (timer as { unref?: () => void }).unref?.();
   }
 
   /**

@@ -63,8 +63,29 @@ export interface ThrottleStore {
    */
   settle?(request: SettleRequest): Promise<void>;
 
+  /**
+   * Counts the grants in a window made within the last `spanMs`, answered only while the cooldown
+   * key is active: nothing is granted meanwhile, so the count is of what came before it. Adaptive
+   * mode reads a fleet's first burst with it once every answer of the burst is in and its refused
+   * requests were given back, which leaves exactly what the server admitted (see `AdaptiveRate`).
+   * Resolves to `undefined` when the cooldown is not active. Optional: without it, each process
+   * estimates the fleet's count from its share of the grants, which errs on the low side.
+   * @param request - The window, the span and the cooldown key.
+   */
+  countGrants?(request: CountRequest): Promise<number | undefined>;
+
   /** Releases resources the store owns (not a client the user passed in). */
   close?(): Promise<void>;
+}
+
+/** What {@link ThrottleStore.countGrants} counts. */
+export interface CountRequest {
+  /** The store key of the window (as in {@link WindowSpec.key}). */
+  readonly windowKey: string;
+  /** Grants made within this many milliseconds before now are counted. */
+  readonly spanMs: number;
+  /** The cooldown that must still hold for the count to be answered. */
+  readonly cooldownKey: string;
 }
 
 /** One sliding-window budget: at most `limit` grants in any span of `windowMs`. */

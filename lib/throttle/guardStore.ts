@@ -3,7 +3,7 @@ import { mirrorStoreCall, probeStoreCall, runStoreCall, type StoreCall } from ".
 import type { StoreFallbackEvent, StoreRecoverEvent } from "./StoreEvents.js";
 import { createStoreOutage } from "./storeOutage.js";
 import { withStoreTimeout } from "./storeTimeout.js";
-import type { RefundRequest, SettleRequest, ThrottleStore } from "./ThrottleStore.js";
+import type { CountRequest, RefundRequest, SettleRequest, ThrottleStore } from "./ThrottleStore.js";
 
 /** Settings of {@link guardStore}, already defaulted. */
 export interface GuardStoreSettings {
@@ -29,6 +29,8 @@ export interface GuardedStore extends ThrottleStore {
   refund(request: RefundRequest): Promise<void>;
   /** Moves grants to their response time, in the store or in the fallback. */
   settle(request: SettleRequest): Promise<void>;
+  /** Counts a window's grants while a cooldown holds, in the store or in the fallback (`undefined` when the store cannot). */
+  countGrants(request: CountRequest): Promise<number | undefined>;
   /** Stops probing (the guarded store and the fallback are not closed). */
   close(): Promise<void>;
 }
@@ -85,6 +87,18 @@ export function guardStore(store: ThrottleStore, settings: GuardStoreSettings): 
     adjustRate: (key, change) => call({ operation: "adjustRate", key, change }),
     refund: (request) => call({ operation: "refund", request }),
     settle: (request) => call({ operation: "settle", request }),
+    countGrants: async (request) => {
+      // Never the fallback's: it holds this process's grants only, and its count would read as the fleet's.
+      if (outage.down || store.countGrants === undefined) return undefined;
+      const call: StoreCall = { operation: "countGrants", request };
+      const startedIn = outage.epoch;
+      try {
+        return (await bounded(call, () => runStoreCall(store, call))) as number | undefined;
+      } catch (error) {
+        outage.trip(startedIn, call, error);
+        return undefined;
+      }
+    },
     close: async () => outage.close(),
   };
 }

@@ -1,7 +1,7 @@
-import type { RateChange, RefundRequest, ReserveRequest, SettleRequest, ThrottleStore } from "./ThrottleStore.js";
+import type { CountRequest, RateChange, RefundRequest, ReserveRequest, SettleRequest, ThrottleStore } from "./ThrottleStore.js";
 
 /** A store method the handler calls. */
-export type StoreOperation = "reserve" | "extendCooldown" | "cooldownRemaining" | "readRate" | "adjustRate" | "refund" | "settle";
+export type StoreOperation = "reserve" | "extendCooldown" | "cooldownRemaining" | "readRate" | "adjustRate" | "refund" | "settle" | "countGrants";
 
 /**
  * One store call as data, so the guard can send it to either store, copy its effect into the
@@ -14,7 +14,8 @@ export type StoreCall =
   | { readonly operation: "readRate"; readonly key: string }
   | { readonly operation: "adjustRate"; readonly key: string; readonly change: RateChange }
   | { readonly operation: "refund"; readonly request: RefundRequest }
-  | { readonly operation: "settle"; readonly request: SettleRequest };
+  | { readonly operation: "settle"; readonly request: SettleRequest }
+  | { readonly operation: "countGrants"; readonly request: CountRequest };
 
 /**
  * Runs a call on a store (a store without `refund` keeps the grant, as the interface allows).
@@ -37,6 +38,8 @@ export function runStoreCall(store: ThrottleStore, call: StoreCall): Promise<unk
       return store.refund?.(call.request) ?? Promise.resolve();
     case "settle":
       return store.settle?.(call.request) ?? Promise.resolve();
+    case "countGrants":
+      return store.countGrants?.(call.request) ?? Promise.resolve(undefined);
   }
 }
 
@@ -76,7 +79,7 @@ export async function mirrorStoreCall(fallback: ThrottleStore, call: StoreCall, 
  *   moves one interval on, which only delays the next grant slightly);
  * - `extendCooldown` becomes `cooldownRemaining` (same key), `adjustRate` becomes `readRate`;
  * - `refund` and `settle` become `cooldownRemaining` (a read), so they are never applied twice;
- * - reads are replayed as they are.
+ * - reads (`countGrants` too) are replayed as they are.
  * @param store - The shared store.
  * @param call - The call that failed.
  */
@@ -102,6 +105,9 @@ export async function probeStoreCall(store: ThrottleStore, call: StoreCall): Pro
       return;
     case "settle":
       await store.cooldownRemaining(call.request.windows[0]?.key ?? "probe");
+      return;
+    case "countGrants":
+      await store.countGrants?.(call.request);
       return;
   }
 }

@@ -18,12 +18,17 @@ describe("ThrottleHandler with the Redis store: a fleet learns one shape once (r
   });
 
   /** A fresh key prefix (one per attempt: a retried attempt must learn from scratch), an emulator with one sliding window and exact Retry-After, and a handler per connection sharing that prefix. */
-  async function fleetOn(name: string, limit: number, windowMs: number): Promise<{ emu: GraphEmulator; handlers: ThrottleHandler[] }> {
+  async function fleetOn(
+    name: string,
+    limit: number,
+    windowMs: number,
+    retryAfterFormat: "seconds" | "fractional-seconds" = "fractional-seconds",
+  ): Promise<{ emu: GraphEmulator; handlers: ThrottleHandler[] }> {
     const prefix = uniquePrefix(name);
     prefixes.push(prefix);
     const emu = await emulator({
       limits: [{ name: "writes per tenant", requests: "write", scope: "tenant", limit, windowMs }],
-      retryAfterFormat: "fractional-seconds",
+      retryAfterFormat,
     });
     const handlers = connections.map((redis) => new ThrottleHandler({ store: createRedisThrottleStore(redis, { keyPrefix: prefix }) }));
     return { emu, handlers };
@@ -75,5 +80,29 @@ describe("ThrottleHandler with the Redis store: a fleet learns one shape once (r
     // At most the requests in flight when the first 429 came (3 clients × 10), and a halving's few.
     expect(emu.stats().throttled, "429s: one burst's worth").to.be.at.most(36);
     expect(emu.stats().applied).to.have.length(2 * LIMIT);
+  });
+
+  it("a fleet that learns from whole-second Retry-After holds the server's exact limit: the store counts what its first burst got through", async () => {
+    const LIMIT = 90;
+    const WINDOW = 2000;
+    const { emu, handlers } = await fleetOn("fleet-counts", LIMIT, WINDOW, "seconds");
+    const clients = handlers.map((throttle) => emulatorClient(emu, { throttle }).client);
+    // Three windows' worth, in unequal shares: each client's successes over its share only estimate the fleet's.
+    const runs = await Promise.all([patchMany(clients[0]!, 120, 16), patchMany(clients[1]!, 90, 8), patchMany(clients[2]!, 60, 4)]);
+    expect(runs.map((r) => r.failed)).to.deep.equal([0, 0, 0]);
+    const limits = handlers.map((h) => {
+      const rate = h.stats()[0]?.rates[0];
+      return rate?.windowMs === undefined ? 0 : Math.floor((rate.rate * rate.windowMs) / 1000 + 1e-9);
+    });
+    // A client that finished early may still hold the estimate it adopted; none holds more than the count.
+    expect(Math.max(...limits), `learned limits ${limits.join(", ")}`).to.equal(LIMIT);
+    expect(Math.min(...limits)).to.be.greaterThan(0);
+    // Whole-second Retry-After: W is learned up to a second long, and never short.
+    const windows = handlers.map((h) => h.stats()[0]?.rates[0]?.windowMs ?? 0);
+    for (const w of windows) expect(w).to.be.within(WINDOW, WINDOW + 1000);
+    // Three windows' worth in three windows: the last starts two learned windows after the first
+    // burst. One request short of the limit and it takes a fourth, a learned window later.
+    expect(Math.max(...runs.map((r) => r.ms)), "three windows, not four").to.be.below(2 * Math.max(...windows) + WINDOW / 2);
+    expect(emu.stats().applied).to.have.length(3 * LIMIT);
   });
 });

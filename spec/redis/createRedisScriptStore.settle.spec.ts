@@ -77,4 +77,21 @@ describe("redis/createRedisScriptStore: settle and refund by ticket (real Redis)
     const members = await connections[0]!.zrange(`${prefix}w:refund-ticket`, "0", "-1");
     expect(members).to.deep.equal([first.ticket]);
   });
+
+  it("counts a window's grants, the refunded ones left out, only while the cooldown holds, for every process", async () => {
+    const [a, b] = connections.map(storeOn);
+    const window = { key: "fleet-burst", limit: 10, windowMs: 5000 };
+    const grants = [];
+    for (let i = 0; i < 6; i += 1) grants.push(await (i % 2 === 0 ? a! : b!).reserve({ windows: [window], cooldownKey: "fleet-cool" }));
+    const count = { windowKey: window.key, spanMs: 5000, cooldownKey: "fleet-cool" };
+    expect(await a!.countGrants(count), "no cooldown").to.equal(undefined);
+    await b!.extendCooldown("fleet-cool", 2000);
+    expect(await a!.countGrants(count)).to.equal(6);
+    const refused = grants[5];
+    if (refused === undefined || !refused.granted || refused.ticket === undefined) throw new Error("expected a grant with a ticket");
+    await b!.refund({ windowKeys: [window.key], ticket: refused.ticket });
+    expect(await a!.countGrants(count), "the refused grant given back by the other process").to.equal(5);
+    await sleep(60);
+    expect(await b!.countGrants({ ...count, spanMs: 30 }), "only grants within the span").to.equal(0);
+  });
 });

@@ -262,6 +262,61 @@ describe("AdaptiveRate", () => {
       expect(c.window.limit, "the fleet's limit, not this process's quarter of it").to.be.within(96, 100);
     });
 
+    describe("counting the fleet's first burst in the store", () => {
+      /** A fleet's burst of 100 per 5 s: this process got 25 successes while its share read about 0.26 (so it reads 95), then a whole-second 429. */
+      function learnedFromShare(): { c: AdaptiveRate; last: number } {
+        const c = new AdaptiveRate(settings, 0);
+        const last = sharedBurst(c, 0, 25, 20, 0.26);
+        expect(c.refusalGivenBack(last), "a refused request of the burst goes back to the store").to.equal(true);
+        apply(c, c.throttledAt(last + 10, last + 5, 5000) as RateChange, last + 10);
+        return { c, last };
+      }
+
+      it("holds the store's count of the burst, exactly, in place of the share's estimate", () => {
+        const { c, last } = learnedFromShare();
+        expect(c.window.limit, "the share's estimate, on the low side").to.equal(95);
+        const count = c.takeFleetCount();
+        expect(count, "once the burst's answers are in (four round trips, at least 250 ms), from a window before the anchor").to.deep.equal({ delayMs: 250, since: -1000 });
+        expect(c.takeFleetCount(), "scheduled once").to.equal(undefined);
+        // A straggler the store granted just before the cooldown reached it is given back too.
+        expect(c.refusalGivenBack(last + 20)).to.equal(true);
+        c.fleetCounted(100);
+        expect(c.refusalGivenBack(last + 20), "counted: a later refusal is the learned limit's own").to.equal(false);
+        const change = c.increaseDue(last + 300) as RateChange;
+        expect(change.set).to.be.closeTo((100 * 1000) / (c.windowMs as number), 1e-9);
+        apply(c, change, last + 300);
+        expect(c.window.limit).to.equal(100);
+      });
+
+      it("keeps the estimate when the store does not answer, or holds less than this process alone saw succeed", () => {
+        for (const answer of [undefined, 24]) {
+          const { c, last } = learnedFromShare();
+          c.takeFleetCount();
+          c.fleetCounted(answer);
+          expect(c.increaseDue(last + 300), `answer ${String(answer)}`).to.equal(undefined);
+          expect(c.window.limit).to.equal(95);
+        }
+      });
+
+      it("counts nothing, and gives no refusal back, alone", () => {
+        const c = new AdaptiveRate(settings, 0);
+        const last = sharedBurst(c, 0, 100, 10, 1);
+        expect(c.refusalGivenBack(last)).to.equal(false);
+        apply(c, c.throttledAt(last + 10, last + 5, 4000) as RateChange, last + 10);
+        expect(c.takeFleetCount()).to.equal(undefined);
+        expect(c.window.limit).to.equal(100);
+      });
+
+      it("counts nothing when the burst outlasted the window its grants were taken in (the store dropped its oldest)", () => {
+        const c = new AdaptiveRate(settings, 0);
+        // 25 successes over 1.2 s: the store's per-second window let the first of them go.
+        const last = sharedBurst(c, 0, 25, 50, 0.25);
+        apply(c, c.throttledAt(last + 10, last + 5, 5000) as RateChange, last + 10);
+        expect(c.windowMs).to.not.equal(undefined);
+        expect(c.takeFleetCount()).to.equal(undefined);
+      });
+    });
+
     it("measures W from the fleet's first grant when another process started the burst earlier", () => {
       const c = new AdaptiveRate(settings, 0);
       // Another process's first grant was 300 ms before ours (the store says so with our first grant).

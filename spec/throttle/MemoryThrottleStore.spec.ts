@@ -263,4 +263,25 @@ describe("MemoryThrottleStore", () => {
     // The one left is the settled first grant: the window is full until 200 + 1000.
     expect(await store.reserve(request)).to.deep.equal({ granted: false, retryInMs: 1000, reason: "budget" });
   });
+
+  it("counts a window's grants within a span only while the cooldown holds, refunds left out", async () => {
+    const store = new MemoryThrottleStore();
+    const request = windowRequest(10, 1000, { cooldownKey: "burst" });
+    const tickets: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      tickets.push((await store.reserve(request)).granted ? String(Date.now()) : "");
+      clock.tick(100);
+    }
+    const count = { windowKey: request.windows[0]!.key, spanMs: 1000, cooldownKey: "burst" };
+    expect(await store.countGrants(count), "no cooldown: grants may be mixing in").to.equal(undefined);
+    await store.extendCooldown("burst", 2000);
+    expect(await store.countGrants(count)).to.equal(5);
+    await store.refund({ windowKeys: [count.windowKey], ticket: tickets[4] });
+    expect(await store.countGrants(count), "a refused grant given back").to.equal(4);
+    // Granted at 0, 100, 200, 300 ms; now is 500 ms: a 250 ms span holds the one at 300.
+    expect(await store.countGrants({ ...count, spanMs: 250 })).to.equal(1);
+    expect(await store.countGrants({ ...count, windowKey: "unknown" })).to.equal(0);
+    clock.tick(2000);
+    expect(await store.countGrants(count), "the cooldown ended").to.equal(undefined);
+  });
 });

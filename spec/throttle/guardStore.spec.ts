@@ -24,6 +24,7 @@ function scriptedStore(name: string) {
     cooldownRemaining: (key) => answer(`cooldownRemaining ${key}`, name === "primary" ? 111 : 222),
     readRate: (key) => answer(`readRate ${key}`, name === "primary" ? 1 : 2),
     adjustRate: (key, change) => answer(`adjustRate ${key} ${change.set ?? "-"}`, name === "primary" ? 5 : 6),
+    countGrants: (request) => answer(`countGrants ${request.windowKey}`, name === "primary" ? 100 : 25),
   };
   return { store, state };
 }
@@ -87,6 +88,19 @@ describe("throttle/guardStore", () => {
       await store.close();
     });
   }
+
+  it("counts a window in the store only: never the fallback's count (this process's grants), not during an outage, not when it fails", async () => {
+    const guarded = build();
+    const request = { windowKey: "w", spanMs: 1000, cooldownKey: "c" };
+    expect(await guarded.countGrants(request)).to.equal(100);
+    primary.state.behaviour = "fail";
+    expect(await guarded.countGrants(request), "the failed count trips the outage").to.equal(undefined);
+    expect(fallbacks).to.have.length(1);
+    expect(await guarded.countGrants(request), "during the outage").to.equal(undefined);
+    expect(fallback.state.calls.filter((c) => c.startsWith("countGrants"))).to.deep.equal([]);
+    const { countGrants: _absent, ...withoutCount } = primary.store;
+    expect(await build({}, withoutCount).countGrants(request), "a store that cannot count").to.equal(undefined);
+  });
 
   it("falls back one loop turn after the timeout when the store hangs, and sends later calls straight to the fallback", async () => {
     const store = build();
