@@ -90,12 +90,12 @@ export function guardStore(store: ThrottleStore, settings: GuardStoreSettings): 
     countGrants: async (request) => {
       // Never the fallback's: it holds this process's grants only, and its count would read as the fleet's.
       if (outage.down || store.countGrants === undefined) return undefined;
-      const call: StoreCall = { operation: "countGrants", request };
+      const counting: StoreCall = { operation: "countGrants", request };
       const startedIn = outage.epoch;
       try {
-        return (await bounded(call, () => runStoreCall(store, call))) as number | undefined;
+        return (await bounded(counting, () => runStoreCall(store, counting))) as number | undefined;
       } catch (error) {
-        outage.trip(startedIn, call, error);
+        outage.trip(startedIn, counting, error);
         return undefined;
       }
     },
