@@ -62,15 +62,19 @@ export function guardStore(store: ThrottleStore, settings: GuardStoreSettings): 
     onRecover: settings.onRecover,
   });
 
-  async function call<T>(request: StoreCall): Promise<T> {
-    if (outage.down) return (await runStoreCall(fallback, request)) as T;
+  /**
+   * Runs a call on the store, or, during an outage and when it fails, answers it with `whileDown`
+   * (the fallback's answer, unless the call says otherwise).
+   */
+  async function call<T>(request: StoreCall, whileDown: () => Promise<unknown> = () => runStoreCall(fallback, request)): Promise<T> {
+    if (outage.down) return (await whileDown()) as T;
     const startedIn = outage.epoch;
     let result: unknown;
     try {
       result = await bounded(request, () => runStoreCall(store, request));
     } catch (error) {
       outage.trip(startedIn, request, error);
-      return (await runStoreCall(fallback, request)) as T;
+      return (await whileDown()) as T;
     }
     mirrorStoreCall(fallback, request, result).catch(() => undefined);
     return result as T;
@@ -87,18 +91,9 @@ export function guardStore(store: ThrottleStore, settings: GuardStoreSettings): 
     adjustRate: (key, change) => call({ operation: "adjustRate", key, change }),
     refund: (request) => call({ operation: "refund", request }),
     settle: (request) => call({ operation: "settle", request }),
-    countGrants: async (request) => {
-      // Never the fallback's: it holds this process's grants only, and its count would read as the fleet's.
-      if (outage.down || store.countGrants === undefined) return undefined;
-      const counting: StoreCall = { operation: "countGrants", request };
-      const startedIn = outage.epoch;
-      try {
-        return (await bounded(counting, () => runStoreCall(store, counting))) as number | undefined;
-      } catch (error) {
-        outage.trip(startedIn, counting, error);
-        return undefined;
-      }
-    },
+    // Never the fallback's count: it holds this process's grants only, and would read as the fleet's.
+    countGrants: (request) =>
+      store.countGrants === undefined ? Promise.resolve(undefined) : call({ operation: "countGrants", request }, () => Promise.resolve(undefined)),
     close: async () => outage.close(),
   };
 }
