@@ -1,5 +1,6 @@
 import { RecentCounter } from "./RecentCounter.js";
 import { lowerRate } from "./sameRate.js";
+import { WindowSearch, toleranceMs } from "./WindowSearch.js";
 import type { RateChange } from "./ThrottleStore.js";
 
 /** Tuning of the adaptive rate, already defaulted; see `AdaptiveThrottleOptions` for meanings. */
@@ -77,7 +78,9 @@ export const MAX_LEARNED_WINDOW_MS = 600_000;
  * (strictly safer than a fixed window of the same L and W), sent as a burst, with each slot freed
  * one window after its response. Several anchored bursts keep the shortest W (each is an upper
  * bound). Any other 429 (ambiguous shape, or a limit that dropped) re-estimates the limit from the
- * successes over the last W, as a rate, and the window stays.
+ * successes over the last W, as a rate, and the window stays. A window known only from above
+ * (whole-second `Retry-After`, or none) is narrowed by single requests sent ahead of it, alone
+ * (see {@link WindowSearch} and {@link windowProbeMs}).
  */
 export class AdaptiveRate {
   /** The current rate in requests per second (the store's value, cached). */
@@ -308,7 +311,7 @@ export class AdaptiveRate {
     if (pending !== undefined && grantedAt > pending.throttledAt) this.resolveShape(now, pending);
     // A request sent after the 429 that taught the window came back: its Retry-After was no understatement.
     if (this.shapeCheck !== undefined && grantedAt > this.shapeCheck.at) this.shapeCheck = undefined;
-    this.sampleRoundTrip(now - grantedAt);
+    this.sampleRoundTrip(now - grantedAt, now);
     if (grantedAt >= this.lastChangeAt) this.validated = true;
     return this.probing && !this.stepShown && this.burstProven(now);
   }
@@ -394,7 +397,7 @@ export class AdaptiveRate {
   private refusedInBurst(now: number, grantedAt: number): true {
     this.throttled += 1;
     this.lastAnswerAt = now;
-    this.sampleRoundTrip(now - grantedAt);
+    this.sampleRoundTrip(now - grantedAt, now);
     return true;
   }
 
@@ -503,8 +506,17 @@ export class AdaptiveRate {
    */
   private probeWindow(now: number, windowMs: number, plateauSince: number): RateChange | undefined {
     const s = this.settings;
-    const hold = Math.min(s.holdMs, 2 * windowMs) * this.holdFactor;
     const lasted = now - this.lastChangeAt >= windowMs;
+    // A step above a window learned too long lasts whatever the limit: the search comes first. A
+    // step that lasted a window (the last of a climb back to the searched limit) is proven meanwhile.
+    if (this.search?.narrowing(now, windowMs, this.window.limit) === true) {
+      if (lasted && this.probing) {
+        this.probing = false;
+        this.provenRate = this.rate;
+      }
+      return undefined;
+    }
+    const hold = Math.min(s.holdMs, 2 * windowMs) * this.holdFactor;
     if (s.probeRatio <= 0 || now - plateauSince < hold || (!lasted && !this.burstProven(now))) return undefined;
     // The rate now lasted a whole window without a 429, or a burst showed it: the limit is at least that high.
     if (lasted) this.judgeSmoothTrial(true);
@@ -780,7 +792,7 @@ export class AdaptiveRate {
     const s = this.settings;
     this.throttled += 1;
     this.lastAnswerAt = now;
-    this.sampleRoundTrip(now - grantedAt);
+    this.sampleRoundTrip(now - grantedAt, now);
     // Read before this 429's own cooldown counts: the rate was sent until now.
     const sustained = this.sustainedRate(now);
     const cooledUntil = this.cooldownEndsAt;
@@ -790,6 +802,18 @@ export class AdaptiveRate {
     // The burst's first 429, when a suspicion held it back (see refutedSuspect).
     const refuted = this.refutedSuspect;
     this.refutedSuspect = undefined;
+    // Refused at a window the search shrank: the limit was not all the server held, and the
+    // shrink goes back (held exactly, the refused burst's other 429s belong to this one).
+    // (A probe step's overshoot is the step's own.)
+    const undone = this.windowMs === undefined || this.probing ? undefined : this.search?.undo(now, grantedAt, this.windowMs, retryAfterMs);
+    if (undone !== undefined) {
+      this.search = undefined;
+      this.searchOff = true;
+      const rate = this.setWindowKeepingLimit(undone, true);
+      this.learnedRate = undefined;
+      this.decrease(rate, now, true, now + (retryAfterMs ?? 0));
+      return { initial: this.rate, set: rate, min: s.minRate, max: s.maxRate };
+    }
     if (this.retryAfterUnderstated(now, grantedAt)) return undefined;
     // While the window is being measured, a refused request only says it has not freed yet.
     if (this.unresolved !== undefined && grantedAt > this.unresolved.throttledAt) return undefined;
@@ -1110,6 +1134,9 @@ export class AdaptiveRate {
     const grantedIn = this.window.windowMs;
     if (this.share < ALONE_SHARE && at - shape.anchorAt <= grantedIn) this.fleetCount = { since: shape.anchorAt - grantedIn, anchorAt: shape.anchorAt, own: this.anchorSuccesses, scheduled: false };
     this.learnWindow(shape.windowMs);
+    // The server still held the anchor at the refusal (at most a round trip before `at`) plus the
+    // Retry-After less its precision, and counted it at most a round trip after the anchor.
+    this.searchWindow(now, shape.heldUntil - shape.anchorAt - 2 * this.recentRttMaxMs);
     const limit = (shape.limit * 1000) / shape.windowMs;
     this.decrease(limit, now, false);
     // Answers of the burst still on their way count too (see burstTail).
@@ -1128,6 +1155,9 @@ export class AdaptiveRate {
     const limit = (pending.limit * 1000) / windowMs;
     this.pendingWindowMs = windowMs;
     this.learnWindow(windowMs);
+    // Measured from requests that ask a cooldown apart (a Retry-After that understates the wait, or
+    // none): nothing bounds it from below but the burst, and the search starts from half of it.
+    this.searchWindow(now, windowMs / 2);
     this.ceiling = Math.max(this.settings.minRate, limit);
     this.phase = "steady";
     this.plateauSince = undefined;
@@ -1160,6 +1190,87 @@ export class AdaptiveRate {
     if (this.ceiling !== undefined && limit <= this.ceiling) return;
     this.ceiling = limit;
     this.learnedRate = limit;
+  }
+
+  /**
+   * The narrowing of a window learned only from above (see {@link WindowSearch}), alone only: a
+   * fleet's window holds other processes' requests, and an early answer proves nothing there.
+   */
+  private search: WindowSearch | undefined;
+  /** A shrink the search made was undone by a 429: no search again for this class. */
+  private searchOff = false;
+
+  /** A window search is under way (see {@link windowProbeMs}). */
+  get searching(): boolean {
+    return this.search !== undefined && !this.search.done;
+  }
+
+  private searchWindow(now: number, lowMs: number): void {
+    const w = this.windowMs;
+    if (this.searchOff || w === undefined || this.share < ALONE_SHARE) return;
+    this.search = new WindowSearch(Math.min(w, Math.max(w / 2, lowMs)), now);
+  }
+
+  /**
+   * Whether one request may go ahead of the learned window as a window probe, and at what window
+   * length (see {@link WindowSearch}): the window is known only from above, the limit is the one
+   * learned with it, and nothing else is being learned (steady, no probe step, no suspicion, no
+   * measure, no count, no check of the `Retry-After` pending). The caller sends it only when the
+   * window is full of answered requests and nothing is in flight, and reports its grant
+   * ({@link windowProbeSent}) and its answer.
+   */
+  windowProbeMs(now: number): number | undefined {
+    const search = this.search;
+    const w = this.windowMs;
+    if (search === undefined || w === undefined) return undefined;
+    if (this.phase !== "steady" || this.probing || this.share < ALONE_SHARE || this.suspect !== undefined || this.unresolved !== undefined) return undefined;
+    if (this.learnedRate !== undefined || this.burstTail !== undefined || this.shapeCheck !== undefined || this.fleetCount !== undefined) return undefined;
+    return search.probeWindowMs(now, w, this.window.limit, toleranceMs(w, this.recentRttMaxMs));
+  }
+
+  /**
+   * A window probe was granted (see {@link windowProbeMs}).
+   * @param at - Its grant time.
+   * @param blockedBy - The answer time of the oldest request in the window, which it went ahead of.
+   */
+  windowProbeSent(at: number, blockedBy: number): void {
+    this.search?.sent(at, blockedBy);
+  }
+
+  /**
+   * The window probe's answer: answered (a status below 500 other than 429) shortens the window
+   * (the limit stays the same count: the rate rises with it, from the next grant); refused (429)
+   * raises the lower bound, and nothing else about it is learned (no cooldown, no decrease); a
+   * fault, or no answer at all, says nothing.
+   * @param now - The current time in ms.
+   * @param status - The HTTP status (`undefined`: no response).
+   */
+  windowProbeAnswered(now: number, status: number | undefined): void {
+    const search = this.search;
+    const w = this.windowMs;
+    if (search === undefined || w === undefined) return;
+    if (status === 429) {
+      search.refused(w);
+      return;
+    }
+    if (status === undefined || status >= 500) {
+      search.lost();
+      return;
+    }
+    const next = search.answered(now, w, this.recentRttMaxMs);
+    if (next !== undefined) this.setWindowKeepingLimit(next, false);
+  }
+
+  /** Moves the learned window to `windowMs` with the same limit per window (the rate follows, applied by the next {@link increaseDue}). */
+  private setWindowKeepingLimit(windowMs: number, replace: boolean): number {
+    const limit = this.window.limit;
+    this.pendingWindowMs = windowMs;
+    if (replace) this.replaceWindow = true;
+    this.learnWindow(windowMs);
+    const rate = (limit * 1000) / windowMs;
+    this.ceiling = rate;
+    this.learnedRate = rate;
+    return rate;
   }
 
   /** A window learned by the last 429 or answer, for the store (taken once by {@link takeWindowChange}). */
@@ -1217,10 +1328,25 @@ export class AdaptiveRate {
     return { limit: this.fleet(this.anchorSuccesses), windowMs: Math.min(measured, this.windowMs ?? measured), anchorAt, heldUntil: now + retryAfterMs - precision };
   }
 
-  private sampleRoundTrip(ms: number): void {
+  private sampleRoundTrip(ms: number, now: number): void {
     if (!(ms >= 0)) return;
     this.minRtt = this.minRtt === undefined ? ms : Math.min(this.minRtt, ms);
     this.srtt = this.srtt === undefined ? ms : this.srtt * 0.8 + ms * 0.2;
+    const peak = this.rttPeak;
+    if (now - peak.since >= (this.windowMs ?? 1000)) {
+      peak.previous = peak.current;
+      peak.current = 0;
+      peak.since = now;
+    }
+    peak.current = Math.max(peak.current, ms);
+  }
+
+  /** The longest round trip of the current and the last window (two windows' worth, at least one). */
+  private readonly rttPeak = { current: 0, previous: 0, since: Number.NEGATIVE_INFINITY };
+
+  /** The longest recent round trip (see {@link rttPeak}), ms. */
+  private get recentRttMaxMs(): number {
+    return Math.max(this.rttPeak.current, this.rttPeak.previous);
   }
 }
 

@@ -66,6 +66,20 @@ export class LocalWindow {
     return this.settled.waitMs(now, this.inFlight + count - 1);
   }
 
+  /**
+   * When one request could go ahead of the window as if it were `windowMs` long (a window probe,
+   * see `WindowSearch`): the wait, and the answer time of the oldest request it goes ahead of.
+   * `undefined` unless the window is full of answered requests and nothing is in flight.
+   * @param now - The current time in ms.
+   * @param windowMs - The shorter window to try.
+   */
+  earlyWait(now: number, windowMs: number): { readonly waitMs: number; readonly blockedBy: number } | undefined {
+    if (this.inFlight > 0) return undefined;
+    const blockedBy = this.settled.oldestKept();
+    if (blockedBy + this.settled.windowMs <= now) return undefined;
+    return { waitMs: Math.max(0, blockedBy + windowMs - now), blockedBy };
+  }
+
   /** A request was granted. */
   granted(): void {
     this.inFlight += 1;

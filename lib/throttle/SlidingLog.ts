@@ -41,12 +41,23 @@ export class SlidingLog {
   waitMs(now: number, reserved = 0): number {
     const room = this.limit - reserved;
     if (room <= 0) return this.limit <= 0 ? this.windowMs : Number.POSITIVE_INFINITY;
+    return Math.max(0, this.blockingEntry(room) + this.windowMs - now);
+  }
+
+  /**
+   * The entry that must leave the window before one more grant fits while none is promised: the
+   * oldest of the last `limit` (`-Infinity` while the log holds fewer).
+   */
+  oldestKept(): number {
+    return this.limit <= 0 ? Number.NEGATIVE_INFINITY : this.blockingEntry(this.limit);
+  }
+
+  /** The entry `room` places back (`-Infinity` while the log holds fewer). */
+  private blockingEntry(room: number): number {
     const size = this.times.length;
-    if (size < room) return 0;
-    // The entry `room` places back must have left the window.
+    if (size < room) return Number.NEGATIVE_INFINITY;
     const index = size < this.limit ? size - room : (this.head + this.limit - room) % this.limit;
-    const entry = this.times[index] ?? Number.NEGATIVE_INFINITY;
-    return Math.max(0, entry + this.windowMs - now);
+    return this.times[index] ?? Number.NEGATIVE_INFINITY;
   }
 
   /**

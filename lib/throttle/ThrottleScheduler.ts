@@ -180,6 +180,8 @@ export class ThrottleScheduler {
   private newest: KeyState | undefined;
   /** The store's synchronous reserve, when it has one (the in-memory store): grants without a promise. */
   private readonly reserveNow: ((request: ReserveRequest) => ReserveResult) | undefined;
+  /** Grants sent ahead of the learned window to narrow it (see `AdaptiveRate.windowProbeMs`), until answered. */
+  private readonly windowProbes = new WeakSet<Grant>();
   /** Grants of refused requests given back while a fleet learns from their burst (see `AdaptiveRate.refusalGivenBack`). */
   private readonly burstRefusals = new WeakSet<Grant>();
   /** The store's synchronous settle, when it has one (the in-memory store): an answer settles without a promise. */
@@ -497,13 +499,19 @@ export class ThrottleScheduler {
     // A refused request of a burst that taught the limit goes back unchecked: the 429s that follow
     // it belong to that burst, and say nothing about whether the server counts what was given back.
     const checked = !this.burstRefusals.has(grant);
+    // A window probe that got no answer to learn from (a fault, or none at all) says nothing.
+    if (this.windowProbes.delete(grant)) lane.adaptive?.controller?.windowProbeAnswered(now, undefined);
     for (const use of lane.uses) {
       if (refunded) use.cancel(now, checked);
       else use.settle(now);
     }
-    if (refunded) lane.adaptive?.local.cancel(now, checked);
-    else lane.adaptive?.local.settle(now);
+    const adaptive = lane.adaptive;
+    if (refunded) adaptive?.local.cancel(now, checked);
+    else adaptive?.local.settle(now);
     this.releaseSlot(state);
+    // The last answer of a full window: a head asleep until the window slides may send a window
+    // probe earlier (see windowProbe), which it could not while requests were in flight.
+    if (adaptive !== undefined && adaptive.local.inFlight === 0 && adaptive.controller?.searching === true) lane.wake?.();
     if (refunded) void this.refundGrant(lane, grant);
     // An answer in the grant's own ms moves nothing, unless a budget's margin is to come off.
     else if (grant.ticket !== undefined && (now > grant.at || lane.hasMargin)) this.settleGrant(lane, grant.ticket);
@@ -549,6 +557,11 @@ export class ThrottleScheduler {
    * @param status - The HTTP status.
    */
   confirmed(lane: Lane, grant: Grant, status: number): void {
+    if (this.windowProbes.delete(grant)) {
+      lane.adaptive?.controller?.windowProbeAnswered(this.settings.now(), status);
+      // The window may have shrunk, or the next probe may go sooner: the head checks again now.
+      lane.wake?.();
+    }
     // A probe step that proved itself: the next one may go now (see AdaptiveRate.succeeded).
     if (status < 500 && lane.adaptive?.controller?.succeeded(this.settings.now(), grant.at, grant.depth) === true) lane.wake?.();
   }
@@ -572,6 +585,15 @@ export class ThrottleScheduler {
     const entry = lane.adaptive;
     const controller = entry?.controller;
     if (response.hint !== undefined) await this.heed(lane, grant, response.hint, now);
+    // A window probe's 429 only says the window is longer than it tried: no cooldown, no decrease,
+    // and its slot goes back (a refund like any other: a server that counts refused requests shows
+    // it by a 429 within a window, and refunds stop).
+    if (status === 429 && this.windowProbes.delete(grant)) {
+      controller?.windowProbeAnswered(now, status);
+      state.throttled += 1;
+      lane.wake?.();
+      return true;
+    }
     const coolsDown = this.settings.cooldownStatuses.includes(status);
     if (status !== 429 && !coolsDown) {
       this.confirmed(lane, grant, status);
@@ -775,9 +797,11 @@ export class ThrottleScheduler {
           await this.waitForSlot(lane);
           continue;
         }
-        if (localWait > 0) {
+        // One request may go ahead of a learned window known only from above (see WindowSearch).
+        const probe = localWait > 0 ? this.windowProbe(lane, localWait) : undefined;
+        if (localWait > 0 && (probe === undefined || probe.waitMs > 0)) {
           this.emit(state, "budget", localWait);
-          await this.sleep(lane, localWait);
+          await this.sleep(lane, Math.min(localWait, probe?.waitMs ?? localWait));
           continue;
         }
         const quotaWait = this.quotaWait(state, this.settings.now());
@@ -788,7 +812,7 @@ export class ThrottleScheduler {
         }
         // Hold the slot while the store decides, so two lanes of a key cannot overshoot it.
         state.inFlight += 1;
-        const result = await this.reserve(lane);
+        const result = await this.reserve(lane, probe?.windowMs);
         if (result.granted) {
           const waiter = lane.queue.shift();
           if (waiter === undefined) {
@@ -797,6 +821,10 @@ export class ThrottleScheduler {
           }
           state.queued -= 1;
           const grant = this.granted(lane, result.ticket, result.used, result.oldestAgeMs);
+          if (probe !== undefined) {
+            this.windowProbes.add(grant);
+            lane.adaptive?.controller?.windowProbeSent(grant.at, probe.blockedBy);
+          }
           if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener("abort", waiter.onAbort);
           waiter.resolve(grant);
           continue;
@@ -908,7 +936,7 @@ export class ThrottleScheduler {
   }
 
   /** Asks the store for the lane head's slot: synchronously when the store can answer so. */
-  private reserve(lane: Lane): ReserveResult | Promise<ReserveResult> {
+  private reserve(lane: Lane, probeWindowMs?: number): ReserveResult | Promise<ReserveResult> {
     const reserveNow = this.reserveNow;
     const request: ReserveRequest = { windows: lane.windows, cooldownKey: lane.state.cooldownKey };
     const entry = lane.adaptive;
@@ -917,7 +945,9 @@ export class ThrottleScheduler {
       const budgetRequest = lane.budgetPace === undefined ? request : { ...request, pace: lane.budgetPace };
       return reserveNow === undefined ? this.settings.store.reserve(budgetRequest) : reserveNow(budgetRequest);
     }
-    const window = entry.specs[0] ?? { key: entry.windowKey, ...controller.window };
+    const learned = entry.specs[0] ?? { key: entry.windowKey, ...controller.window };
+    // A window probe is asked of the store at its shorter window (the store's log holds answer times, as ours).
+    const window = probeWindowMs === undefined ? learned : { ...learned, windowMs: probeWindowMs };
     // Timers fire late and the store rounds waits up to whole ms; left alone, every gap would
     // grow by that and the rate would sag for good. Shorten the next gap by how late this grant is
     // against our own schedule (at most one gap), so grants keep to the schedule on average.
@@ -954,6 +984,27 @@ export class ThrottleScheduler {
       lane.paceDue = undefined;
     }
     return result;
+  }
+
+  /**
+   * A window probe the lane's head may be (see `AdaptiveRate.windowProbeMs`): the shorter window,
+   * how long until it fits, and the answer time of the oldest request it goes ahead of. Only for
+   * the learned window alone (no budget windows, no quota), and only when it would go well ahead
+   * of the window (by a quarter of what the window can still be wrong by, half the probe's lead):
+   * a probe holds the next grant until it is answered.
+   * @param lane - The lane.
+   * @param localWait - How long the learned window holds the head back.
+   */
+  private windowProbe(lane: Lane, localWait: number): { readonly windowMs: number; readonly waitMs: number; readonly blockedBy: number } | undefined {
+    const entry = lane.adaptive;
+    const controller = entry?.controller;
+    if (entry === undefined || controller === undefined || lane.uses.length > 0) return undefined;
+    const now = this.settings.now();
+    const windowMs = controller.windowProbeMs(now);
+    if (windowMs === undefined || this.quotaWait(lane.state, now) > 0) return undefined;
+    const early = entry.local.earlyWait(now, windowMs);
+    if (early === undefined || localWait - early.waitMs < (entry.local.windowMs - windowMs) / 2) return undefined;
+    return { windowMs, waitMs: Math.ceil(early.waitMs), blockedBy: early.blockedBy };
   }
 
   private settledWait(lane: Lane): number {

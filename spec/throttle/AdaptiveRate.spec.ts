@@ -582,6 +582,109 @@ describe("AdaptiveRate", () => {
       expect(c.inFlightCap, "measured by the next success instead").to.equal(1);
     });
 
+    describe("narrowing a window known only from above (window probes)", () => {
+      /**
+       * 100 per 5 s with whole-second Retry-After: a burst of 100 over 198 ms, its 429 at 213
+       * saying 5 s (rounded up): W ≤ 5213, and more than 213 + 4000 − 2 round trips. Then a second
+       * window's burst (answered 5315 to 5414), which clears the checks of the first.
+       */
+      function learnedFromWholeSeconds(tuning = settings): AdaptiveRate {
+        const c = new AdaptiveRate(tuning, 0);
+        const last = burst(c, 0, 100, 2);
+        apply(c, c.throttledAt(last + 10, last + 5, 5000) as RateChange, last + 10);
+        expect(c.window).to.deep.equal({ limit: 100, windowMs: 5213 });
+        c.takeWindowChange();
+        burst(c, 5310, 100, 1);
+        return c;
+      }
+
+      it("sends one request at the longest whole second the bounds allow, and an answer shortens the window with the same limit", () => {
+        const c = learnedFromWholeSeconds();
+        expect(c.searching).to.equal(true);
+        expect(c.windowProbeMs(10_300)).to.equal(5001);
+        c.windowProbeSent(10_316, 5315);
+        expect(c.windowProbeMs(10_317), "one at a time").to.equal(undefined);
+        c.windowProbeAnswered(10_322, 200);
+        // At most answer − the oldest answer + the longest round trip (5 ms).
+        expect(c.windowMs).to.equal(10_322 - 5315 + 5);
+        expect(c.takeWindowChange(), "the store keeps the shortest").to.deep.equal({ initial: 5012, min: 1, max: 5012 });
+        const change = c.increaseDue(10_322) as RateChange;
+        expect(change.set).to.be.closeTo((100 * 1000) / 5012, 1e-9);
+        apply(c, change, 10_322);
+        expect(c.window).to.deep.equal({ limit: 100, windowMs: 5012 });
+        // Within the tolerance above 5 s, which the lower bound (4203) leaves possible: done, no 429 spent on 4 s.
+        expect(c.windowProbeMs(15_400)).to.equal(undefined);
+        expect(c.searching).to.equal(false);
+      });
+
+      it("a refused probe raises the lower bound only: no cooldown, no decrease, the window stays", () => {
+        const c = learnedFromWholeSeconds();
+        expect(c.windowProbeMs(10_300)).to.equal(5001);
+        c.windowProbeSent(10_316, 5315);
+        c.windowProbeAnswered(10_320, 429);
+        expect(c.decreases).to.equal(1);
+        expect(c.windowMs).to.equal(5213);
+        expect(c.takeWindowChange()).to.equal(undefined);
+        // Refused 5001 ms after the oldest answer: no whole second is left within (5001, 5213], so the next probe halves the bounds.
+        expect(c.windowProbeMs(10_330)).to.equal(5107);
+      });
+
+      it("a fault (or no answer) bounds nothing and frees the next probe", () => {
+        const c = learnedFromWholeSeconds();
+        c.windowProbeMs(10_300);
+        c.windowProbeSent(10_316, 5315);
+        c.windowProbeAnswered(10_320, 503);
+        expect(c.windowMs).to.equal(5213);
+        expect(c.windowProbeMs(10_330)).to.equal(5001);
+        c.windowProbeSent(10_331, 5315);
+        c.windowProbeAnswered(10_340, undefined);
+        expect(c.windowProbeMs(10_350)).to.equal(5001);
+      });
+
+      it("undoes the shrink when a request granted at the shrunk window is refused, holds the limit exactly, and searches no more", () => {
+        const c = learnedFromWholeSeconds();
+        c.windowProbeMs(10_300);
+        c.windowProbeSent(10_316, 5315);
+        c.windowProbeAnswered(10_322, 200);
+        c.takeWindowChange();
+        apply(c, c.increaseDue(10_322) as RateChange, 10_322);
+        const change = c.throttledAt(10_420, 10_400, 1000) as RateChange;
+        expect(change.set).to.be.closeTo((100 * 1000) / 5213, 1e-9);
+        apply(c, change, 10_420);
+        expect(c.window).to.deep.equal({ limit: 100, windowMs: 5213 });
+        expect(c.takeWindowChange(), "replaces the stored (shorter) window").to.deep.equal({ initial: 5213, set: 5213, min: 1, max: 600_000 });
+        expect(c.throttledAt(10_425, 10_401, 1000), "the same burst's other 429s").to.equal(undefined);
+        expect(c.searching).to.equal(false);
+        expect(c.windowProbeMs(20_000)).to.equal(undefined);
+      });
+
+      it("sends no probe while sharing the window with other processes (their requests fill it too)", () => {
+        const c = learnedFromWholeSeconds();
+        for (let i = 0; i < 4; i += 1) c.sharedUse(25, 100);
+        expect(c.windowProbeMs(10_300)).to.equal(undefined);
+      });
+
+      it("holds rate probing back while the search narrows (a step above a window too long lasts whatever the limit)", () => {
+        const c = learnedFromWholeSeconds({ ...settings, holdMs: 1000 });
+        c.limited();
+        expect(c.increaseDue(6000), "the plateau starts").to.equal(undefined);
+        c.limited();
+        expect(c.increaseDue(10_300), "the hold has passed and the rate lasted a window, but the window is being narrowed").to.equal(undefined);
+        c.windowProbeMs(10_300);
+        c.windowProbeSent(10_316, 5315);
+        c.windowProbeAnswered(10_322, 200);
+        c.takeWindowChange();
+        apply(c, c.increaseDue(10_322) as RateChange, 10_322);
+        expect(c.windowProbeMs(10_330)).to.equal(undefined);
+        burst(c, 10_400, 100, 1);
+        c.limited();
+        expect(c.increaseDue(10_600), "plateau starts").to.equal(undefined);
+        c.limited();
+        const step = c.increaseDue(15_400) as RateChange;
+        expect(step.add, "a probe step once the search is done").to.be.greaterThan(0);
+      });
+    });
+
     it("takes no refusal after Retry-After for an understatement while other processes share the window", () => {
       const c = new AdaptiveRate(settings, 0);
       const last = burst(c, 0, 100, 5);

@@ -43,4 +43,17 @@ describe("LocalWindow", () => {
     w.resize(2, 1000);
     expect(w.waitMs(30)).to.equal(1000 + 10 - 30);
   });
+  it("tells when one request could go ahead of the window as if it were shorter: only while full of answers and nothing is in flight", () => {
+    const w = new LocalWindow("a", 3, 1000);
+    expect(w.earlyWait(0, 800), "room: nothing to go ahead of").to.equal(undefined);
+    for (const t of [100, 150, 200]) {
+      w.granted();
+      w.settle(t);
+    }
+    expect(w.earlyWait(300, 800)).to.deep.equal({ waitMs: 600, blockedBy: 100 });
+    expect(w.earlyWait(950, 800)).to.deep.equal({ waitMs: 0, blockedBy: 100 });
+    expect(w.earlyWait(1100, 800), "the oldest left the window: room").to.equal(undefined);
+    w.granted();
+    expect(w.earlyWait(1100, 800), "in flight").to.equal(undefined);
+  });
 });

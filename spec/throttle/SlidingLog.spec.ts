@@ -212,4 +212,13 @@ describe("SlidingLog", () => {
     log.remove(999); // unknown: nothing happens
     expect(log.count(400)).to.equal(3);
   });
+  it("names the oldest of the last `limit` grants, the one a grant waits for when none is promised", () => {
+    const log = new SlidingLog(3, 1000);
+    expect(log.oldestKept()).to.equal(Number.NEGATIVE_INFINITY);
+    for (const t of [10, 20, 30]) log.add(t);
+    expect(log.oldestKept()).to.equal(10);
+    log.add(1500);
+    expect(log.oldestKept(), "the ring moved on").to.equal(20);
+    expect(new SlidingLog(0, 1000).oldestKept()).to.equal(Number.NEGATIVE_INFINITY);
+  });
 });

@@ -54,6 +54,42 @@ describe("ThrottleHandler over HTTP: learning a window longer than a second", ()
   });
 });
 
+describe("ThrottleHandler over HTTP: narrowing a window learned from whole-second Retry-After", () => {
+  const emulator = useEmulators();
+
+  it("sends single requests ahead of the window to shorten it to the server's 2 s, never below, with a 429 or two", async () => {
+    const LIMIT = 60;
+    const WINDOW = 2000;
+    const COUNT = 300;
+    // 30 ms on the network stretches slow start's first burst: its 429 comes late in the server's
+    // window, and a Retry-After rounded up to whole seconds overstates the window by up to a second.
+    const emu = await emulator({ limits: writesPerTenant(LIMIT, WINDOW), retryAfterFormat: "seconds", faults: { latencyMs: 30 } });
+    const { client, throttle } = emulatorClient(emu);
+    const windows: number[] = [];
+    const poll = setInterval(() => {
+      const w = throttle?.stats()[0]?.rates[0]?.windowMs;
+      if (w !== undefined && w !== windows.at(-1)) windows.push(w);
+    }, 20);
+    let result: { ms: number; failed: number };
+    try {
+      result = await patchMany(client, COUNT, 40);
+    } finally {
+      clearInterval(poll);
+    }
+    const stats = emu.stats();
+    const [rate] = throttle?.stats()[0]?.rates ?? [];
+    expect(result.failed).to.equal(0);
+    expect(stats.applied).to.have.length(COUNT);
+    const learned = windows[0] ?? 0;
+    expect(learned, `windows learned: ${windows.join(", ")}`).to.be.above(WINDOW + 300);
+    // The whole second 2000 ms, answered: within two round trips above it (60-120 ms each here, on a loaded machine).
+    expect(rate?.windowMs, `windows learned: ${windows.join(", ")}`).to.be.within(WINDOW, WINDOW + 250);
+    expect(Math.round(((rate?.rate ?? 0) * (rate?.windowMs ?? 0)) / 1000), "the same limit in the shorter window").to.equal(LIMIT);
+    // The first burst's overshoot (40 in flight, 60 ms round trips: about 20) and a refused probe or two.
+    expect(stats.throttled, `${stats.throttled} × 429`).to.be.at.most(LIMIT / 2);
+  });
+});
+
 describe("ThrottleHandler over HTTP: a token bucket", () => {
   const emulator = useEmulators();
 

@@ -1,0 +1,156 @@
+import { expect } from "chai";
+import { WindowSearch, toleranceMs } from "../../lib/throttle/WindowSearch.js";
+
+describe("WindowSearch", () => {
+  const TOLERANCE = 100;
+
+  it("tries the longest whole second within the bounds first, 1 ms past it", () => {
+    const search = new WindowSearch(4238, 0);
+    expect(search.probeWindowMs(10_000, 5264, 100, TOLERANCE)).to.equal(5001);
+  });
+
+  it("an answered probe bounds the window by its answer − the oldest request's answer + the longest round trip", () => {
+    const search = new WindowSearch(4238, 0);
+    search.probeWindowMs(10_000, 5264, 100, TOLERANCE);
+    search.sent(10_001, 5000);
+    expect(search.probing).to.equal(true);
+    expect(search.probeWindowMs(10_002, 5264, 100, TOLERANCE), "one probe at a time").to.equal(undefined);
+    expect(search.answered(10_011, 5264, 20)).to.equal(10_011 - 5000 + 20);
+    expect(search.probing).to.equal(false);
+  });
+
+  it("ends within the tolerance above a whole second the lower bound leaves possible: refusing the next shorter one would cost a 429 for nothing", () => {
+    const search = new WindowSearch(4238, 0);
+    search.probeWindowMs(10_000, 5264, 100, TOLERANCE);
+    search.sent(10_001, 5000);
+    const w = search.answered(10_011, 5264, 20) as number;
+    expect(search.probeWindowMs(10_020, w, 100, TOLERANCE)).to.equal(undefined);
+    expect(search.done).to.equal(true);
+    expect(search.narrowing(10_020, w, 100)).to.equal(false);
+  });
+
+  it("goes down whole seconds while the lower bound allows them, and a refusal raises the lower bound to the probe's lead", () => {
+    // A window measured by the first success after a Retry-After that understated the wait: 6.5 s, known from above only.
+    const search = new WindowSearch(3250, 0);
+    expect(search.probeWindowMs(20_000, 6500, 30, TOLERANCE)).to.equal(6001);
+    search.sent(20_001, 14_000);
+    const first = search.answered(20_010, 6500, 5) as number;
+    expect(first).to.equal(6015);
+    expect(search.probeWindowMs(20_100, first, 30, TOLERANCE)).to.equal(5001);
+    search.sent(30_001, 25_000);
+    const second = search.answered(30_008, first, 5) as number;
+    expect(second).to.equal(5013);
+    expect(search.probeWindowMs(30_100, second, 30, TOLERANCE)).to.equal(4001);
+    search.sent(40_001, 36_000);
+    search.refused(second);
+    // 5 s is the only whole second left within (4001, 5013]: the search ends there.
+    expect(search.probeWindowMs(40_100, second, 30, TOLERANCE)).to.equal(undefined);
+    expect(search.done).to.equal(true);
+  });
+
+  it("halves the bounds when no whole second lies within them", () => {
+    const search = new WindowSearch(4100, 0);
+    expect(search.probeWindowMs(10_000, 4900, 50, TOLERANCE)).to.equal(4500);
+    search.sent(10_000, 5500);
+    search.refused(4900);
+    expect(search.probeWindowMs(10_100, 4900, 50, TOLERANCE)).to.equal(4700);
+  });
+
+  it("never lets a refusal raise the lower bound past the window, and ends once the bounds are within the tolerance", () => {
+    const search = new WindowSearch(4100, 0);
+    search.probeWindowMs(10_000, 4900, 50, TOLERANCE);
+    search.sent(10_000, 5000);
+    search.refused(4900);
+    expect(search.probeWindowMs(10_100, 4900, 50, TOLERANCE)).to.equal(undefined);
+    expect(search.done).to.equal(true);
+  });
+
+  it("ends when an answer contradicts the lower bound (the limit is not all the server holds), shrinking nothing", () => {
+    const search = new WindowSearch(4500, 0);
+    search.probeWindowMs(10_000, 5300, 100, TOLERANCE);
+    search.sent(10_000, 6000);
+    expect(search.answered(10_005, 5300, 5)).to.equal(undefined);
+    expect(search.done).to.equal(true);
+  });
+
+  it("pauses while the limit is away from the one it searched at, and resumes with its time budget anew once it is back", () => {
+    const search = new WindowSearch(4238, 0);
+    expect(search.probeWindowMs(10_000, 5264, 100, TOLERANCE)).to.equal(5001);
+    search.sent(10_001, 5000);
+    search.lost();
+    // A limit that dropped: rate probing climbs it back meanwhile.
+    expect(search.probeWindowMs(10_100, 5264, 50, TOLERANCE)).to.equal(undefined);
+    expect(search.narrowing(40_000, 5264, 50)).to.equal(false);
+    expect(search.done).to.equal(false);
+    // Back at 100 past the first budget of eight windows (42 s): a new one from here.
+    expect(search.probeWindowMs(50_000, 5264, 100, TOLERANCE)).to.equal(5001);
+    expect(search.narrowing(50_000 + 8 * 5264, 5264, 100)).to.equal(true);
+    expect(search.narrowing(50_001 + 8 * 5264, 5264, 100)).to.equal(false);
+  });
+
+  it("ends when an answer shortens nothing: the round trip is too coarse to narrow the window further", () => {
+    const search = new WindowSearch(4238, 0);
+    search.probeWindowMs(10_000, 5264, 100, TOLERANCE);
+    search.sent(10_001, 5000);
+    expect(search.answered(10_200, 5264, 100)).to.equal(undefined);
+    expect(search.done).to.equal(true);
+  });
+
+  it("a lost probe (a fault, no answer) frees the next one and bounds nothing", () => {
+    const search = new WindowSearch(4238, 0);
+    search.probeWindowMs(10_000, 5264, 100, TOLERANCE);
+    search.sent(10_001, 5000);
+    search.lost();
+    expect(search.probeWindowMs(10_100, 5264, 100, TOLERANCE)).to.equal(5001);
+  });
+
+  it("gives up eight windows after it started", () => {
+    const search = new WindowSearch(4238, 1000);
+    expect(search.narrowing(1000 + 8 * 5264, 5264, 100)).to.equal(true);
+    expect(search.narrowing(1001 + 8 * 5264, 5264, 100)).to.equal(false);
+    expect(search.probeWindowMs(1001 + 8 * 5264, 5264, 100, TOLERANCE)).to.equal(undefined);
+  });
+
+  it("undoes its shrink for a 429 of a request granted at the shrunk window within two windows, once, and ends", () => {
+    const search = new WindowSearch(4238, 0);
+    search.probeWindowMs(10_000, 5264, 100, TOLERANCE);
+    search.sent(10_001, 5000);
+    const w = search.answered(10_011, 5264, 20) as number;
+    expect(search.undo(10_500, 10_000, w, 1000), "granted before the shrink").to.equal(undefined);
+    expect(search.undo(10_011 + 2 * w + 1, 10_500, w, 1000), "more than two windows later").to.equal(undefined);
+    expect(search.undo(12_000, 11_000, w, 1000)).to.equal(5264);
+    expect(search.done).to.equal(true);
+    expect(search.undo(12_100, 11_000, 5264, 1000), "once").to.equal(undefined);
+  });
+
+  it("undoes nothing for a wait longer than the shrink: a limit that dropped, not a window too short", () => {
+    const search = new WindowSearch(4238, 0);
+    search.probeWindowMs(10_000, 5264, 100, TOLERANCE);
+    search.sent(10_001, 5000);
+    const w = search.answered(10_011, 5264, 20) as number;
+    expect(search.undo(12_000, 11_000, w, 2000), "whole seconds: the shrink (233 ms) rounds up to 1 s").to.equal(undefined);
+    expect(search.undo(12_000, 11_000, w, 300), "exact: longer than the shrink").to.equal(undefined);
+    expect(search.done).to.equal(false);
+    expect(search.undo(12_000, 11_000, w, 200), "exact: within the shrink").to.equal(5264);
+  });
+
+  it("undoes its shrink for a 429 without Retry-After (nothing tells the two apart)", () => {
+    const search = new WindowSearch(4238, 0);
+    search.probeWindowMs(10_000, 5264, 100, TOLERANCE);
+    search.sent(10_001, 5000);
+    const w = search.answered(10_011, 5264, 20) as number;
+    expect(search.undo(12_000, 11_000, w, undefined)).to.equal(5264);
+  });
+
+  it("undoes nothing it did not shrink", () => {
+    const search = new WindowSearch(4238, 0);
+    expect(search.undo(12_000, 11_000, 5264, 1000)).to.equal(undefined);
+    expect(search.done).to.equal(false);
+  });
+
+  it("tolerates 2% of the window, two round trips, and 20 ms, whichever is most", () => {
+    expect(toleranceMs(5000, 10)).to.equal(100);
+    expect(toleranceMs(5000, 80)).to.equal(160);
+    expect(toleranceMs(500, 1)).to.equal(20);
+  });
+});
