@@ -802,10 +802,10 @@ export class AdaptiveRate {
     // The burst's first 429, when a suspicion held it back (see refutedSuspect).
     const refuted = this.refutedSuspect;
     this.refutedSuspect = undefined;
-    // Refused at a window the search shrank: the limit was not all the server held, and the
-    // shrink goes back (held exactly, the refused burst's other 429s belong to this one).
-    // (A probe step's overshoot is the step's own.)
-    const undone = this.windowMs === undefined || this.probing ? undefined : this.search?.undo(now, grantedAt, this.windowMs, retryAfterMs);
+    // Any other refusal ends a window search; one at a window the search shrank undoes the shrink
+    // (held exactly: the refused burst's other 429s belong to this one), and the class searches no
+    // more. (A probe step's overshoot is the step's own.)
+    const undone = this.windowMs === undefined || this.probing ? undefined : this.search?.refusedOther(now, grantedAt, this.windowMs);
     if (undone !== undefined) {
       this.search = undefined;
       this.searchOff = true;

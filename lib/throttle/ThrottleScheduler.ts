@@ -182,6 +182,8 @@ export class ThrottleScheduler {
   private readonly reserveNow: ((request: ReserveRequest) => ReserveResult) | undefined;
   /** Grants sent ahead of the learned window to narrow it (see `AdaptiveRate.windowProbeMs`), until answered. */
   private readonly windowProbes = new WeakSet<Grant>();
+  /** How many of {@link windowProbes} are out: with none, an answer costs no lookup. */
+  private windowProbesOut = 0;
   /** Grants of refused requests given back while a fleet learns from their burst (see `AdaptiveRate.refusalGivenBack`). */
   private readonly burstRefusals = new WeakSet<Grant>();
   /** The store's synchronous settle, when it has one (the in-memory store): an answer settles without a promise. */
@@ -500,7 +502,7 @@ export class ThrottleScheduler {
     // it belong to that burst, and say nothing about whether the server counts what was given back.
     const checked = !this.burstRefusals.has(grant);
     // A window probe that got no answer to learn from (a fault, or none at all) says nothing.
-    if (this.windowProbes.delete(grant)) lane.adaptive?.controller?.windowProbeAnswered(now, undefined);
+    if (this.tookWindowProbe(grant)) lane.adaptive?.controller?.windowProbeAnswered(now, undefined);
     for (const use of lane.uses) {
       if (refunded) use.cancel(now, checked);
       else use.settle(now);
@@ -557,7 +559,7 @@ export class ThrottleScheduler {
    * @param status - The HTTP status.
    */
   confirmed(lane: Lane, grant: Grant, status: number): void {
-    if (this.windowProbes.delete(grant)) {
+    if (this.tookWindowProbe(grant)) {
       lane.adaptive?.controller?.windowProbeAnswered(this.settings.now(), status);
       // The window may have shrunk, or the next probe may go sooner: the head checks again now.
       lane.wake?.();
@@ -588,7 +590,7 @@ export class ThrottleScheduler {
     // A window probe's 429 only says the window is longer than it tried: no cooldown, no decrease,
     // and its slot goes back (a refund like any other: a server that counts refused requests shows
     // it by a 429 within a window, and refunds stop).
-    if (status === 429 && this.windowProbes.delete(grant)) {
+    if (status === 429 && this.tookWindowProbe(grant)) {
       controller?.windowProbeAnswered(now, status);
       state.throttled += 1;
       lane.wake?.();
@@ -823,6 +825,7 @@ export class ThrottleScheduler {
           const grant = this.granted(lane, result.ticket, result.used, result.oldestAgeMs);
           if (probe !== undefined) {
             this.windowProbes.add(grant);
+            this.windowProbesOut += 1;
             lane.adaptive?.controller?.windowProbeSent(grant.at, probe.blockedBy);
           }
           if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener("abort", waiter.onAbort);
@@ -986,12 +989,19 @@ export class ThrottleScheduler {
     return result;
   }
 
+  /** Whether the grant was a window probe, not answered before (it is no longer one after). */
+  private tookWindowProbe(grant: Grant): boolean {
+    if (this.windowProbesOut === 0 || !this.windowProbes.delete(grant)) return false;
+    this.windowProbesOut -= 1;
+    return true;
+  }
+
   /**
    * A window probe the lane's head may be (see `AdaptiveRate.windowProbeMs`): the shorter window,
    * how long until it fits, and the answer time of the oldest request it goes ahead of. Only for
-   * the learned window alone (no budget windows, no quota), and only when it would go well ahead
-   * of the window (by a quarter of what the window can still be wrong by, half the probe's lead):
-   * a probe holds the next grant until it is answered.
+   * the learned window alone (no budget windows, no quota), and only when it goes at least half
+   * its lead ahead of what the window allows: a probe holds the next grant until it is answered,
+   * and a head the window frees a few ms later anyway is no probe worth that.
    * @param lane - The lane.
    * @param localWait - How long the learned window holds the head back.
    */

@@ -24,9 +24,9 @@
  * within the bounds at all). Otherwise binary search: a second wide for a 5 s window, a few probes (one per window at most while they are answered, a few in one window while
  * they are refused) until the bounds are within {@link toleranceMs}. This holds only while the
  * limit is the server's (exactly what it admitted, nobody else sharing it): a limit learned low
- * lets a probe through early, and the window shrinks below the server's. A 429 for a request
- * granted at the shrunk window, within two windows of the shrink, undoes it (see {@link undo}), and
- * the search ends for good.
+ * lets a probe through early, and the window shrinks below the server's. So any other 429 ends
+ * the search, and one for a request granted at the shrunk window, within two windows of the
+ * shrink, undoes it (see {@link refusedOther}).
  */
 export class WindowSearch {
   /** The window is longer than this (ms). */
@@ -52,7 +52,11 @@ export class WindowSearch {
     private startedAt: number,
   ) {
     this.low = low;
+    this.createdAt = startedAt;
   }
+
+  /** When the window was learned: 429s of requests granted before belong to the burst that taught it. */
+  private readonly createdAt: number;
 
   /**
    * When a probe may go, as a window length, or `undefined` (a probe is out, the bounds are met,
@@ -166,24 +170,22 @@ export class WindowSearch {
   }
 
   /**
-   * A 429 of a request (not a probe): when it was granted at a window the search shrank, within two
-   * windows of the last shrink, and its `Retry-After` is no longer than the shrink (rounded up to
-   * the value's precision), the shrink is undone and the search ends (a limit learned low let the
-   * probes through). A request sent early by a wrong shrink is refused until the oldest request
-   * leaves the server's window, which is at most the shrink away; a longer wait is a limit that
-   * dropped, which the caller handles as such. Returns the window to go back to, or `undefined`.
+   * A 429 of a request (not a probe, nor a probe step's) granted since the search began: the
+   * server is not the plain sliding window of the searched limit (a limit that dropped, a fixed
+   * window that reset early, a limit learned low), and the search ends. When the request was granted
+   * at a window the search shrank, within two windows of the last shrink, the shrink is undone:
+   * returns the window to go back to, else `undefined`.
    * @param now - The current time in ms.
    * @param grantedAt - When the refused request was granted.
    * @param windowMs - The learned window now.
-   * @param retryAfterMs - The 429's `Retry-After`, if readable.
    */
-  undo(now: number, grantedAt: number, windowMs: number, retryAfterMs: number | undefined): number | undefined {
-    const shrunk = this.shrunk;
-    if (shrunk === undefined || grantedAt < shrunk.at || now - shrunk.at > 2 * windowMs) return undefined;
-    const precision = retryAfterMs !== undefined && retryAfterMs % 1000 === 0 ? 1000 : 1;
-    if (retryAfterMs !== undefined && retryAfterMs > Math.ceil((shrunk.from - windowMs) / precision) * precision) return undefined;
-    this.shrunk = undefined;
+  refusedOther(now: number, grantedAt: number, windowMs: number): number | undefined {
+    if (grantedAt < this.createdAt) return undefined;
     this.done = true;
+    this.out = undefined;
+    const shrunk = this.shrunk;
+    this.shrunk = undefined;
+    if (shrunk === undefined || grantedAt < shrunk.at || now - shrunk.at > 2 * windowMs) return undefined;
     return shrunk.from;
   }
 }

@@ -658,6 +658,14 @@ describe("AdaptiveRate", () => {
         expect(c.windowProbeMs(20_000)).to.equal(undefined);
       });
 
+      it("ends the search at any other 429 (a limit that dropped, a fixed window): no more probes, the window stays", () => {
+        const c = learnedFromWholeSeconds();
+        expect(c.throttledAt(10_330, 10_320, 3000), "a decrease, as ever").to.not.equal(undefined);
+        expect(c.searching).to.equal(false);
+        expect(c.windowMs).to.equal(5213);
+        expect(c.windowProbeMs(20_000)).to.equal(undefined);
+      });
+
       it("sends no probe while sharing the window with other processes (their requests fill it too)", () => {
         const c = learnedFromWholeSeconds();
         for (let i = 0; i < 4; i += 1) c.sharedUse(25, 100);

@@ -116,36 +116,32 @@ describe("WindowSearch", () => {
     search.probeWindowMs(10_000, 5264, 100, TOLERANCE);
     search.sent(10_001, 5000);
     const w = search.answered(10_011, 5264, 20) as number;
-    expect(search.undo(10_500, 10_000, w, 1000), "granted before the shrink").to.equal(undefined);
-    expect(search.undo(10_011 + 2 * w + 1, 10_500, w, 1000), "more than two windows later").to.equal(undefined);
-    expect(search.undo(12_000, 11_000, w, 1000)).to.equal(5264);
+    expect(search.refusedOther(12_000, 11_000, w)).to.equal(5264);
     expect(search.done).to.equal(true);
-    expect(search.undo(12_100, 11_000, 5264, 1000), "once").to.equal(undefined);
+    expect(search.refusedOther(12_100, 11_000, 5264), "once").to.equal(undefined);
   });
 
-  it("undoes nothing for a wait longer than the shrink: a limit that dropped, not a window too short", () => {
-    const search = new WindowSearch(4238, 0);
-    search.probeWindowMs(10_000, 5264, 100, TOLERANCE);
-    search.sent(10_001, 5000);
-    const w = search.answered(10_011, 5264, 20) as number;
-    expect(search.undo(12_000, 11_000, w, 2000), "whole seconds: the shrink (233 ms) rounds up to 1 s").to.equal(undefined);
-    expect(search.undo(12_000, 11_000, w, 300), "exact: longer than the shrink").to.equal(undefined);
+  it("any other 429 since it began ends it; a request granted before the shrink, or a shrink more than two windows old, undoes nothing", () => {
+    const before = new WindowSearch(4238, 0);
+    before.probeWindowMs(10_000, 5264, 100, TOLERANCE);
+    before.sent(10_001, 5000);
+    const w = before.answered(10_011, 5264, 20) as number;
+    expect(before.refusedOther(10_500, 10_000, w), "granted before the shrink").to.equal(undefined);
+    expect(before.done).to.equal(true);
+    const old = new WindowSearch(4238, 0);
+    old.probeWindowMs(10_000, 5264, 100, TOLERANCE);
+    old.sent(10_001, 5000);
+    const w2 = old.answered(10_011, 5264, 20) as number;
+    expect(old.refusedOther(10_011 + 2 * w2 + 1, 10_500, w2), "more than two windows later").to.equal(undefined);
+    expect(old.done).to.equal(true);
+  });
+
+  it("takes no 429 of the burst that taught the window (granted before it began) as a reason to end", () => {
+    const search = new WindowSearch(4238, 300);
+    expect(search.refusedOther(310, 250, 5264)).to.equal(undefined);
     expect(search.done).to.equal(false);
-    expect(search.undo(12_000, 11_000, w, 200), "exact: within the shrink").to.equal(5264);
-  });
-
-  it("undoes its shrink for a 429 without Retry-After (nothing tells the two apart)", () => {
-    const search = new WindowSearch(4238, 0);
-    search.probeWindowMs(10_000, 5264, 100, TOLERANCE);
-    search.sent(10_001, 5000);
-    const w = search.answered(10_011, 5264, 20) as number;
-    expect(search.undo(12_000, 11_000, w, undefined)).to.equal(5264);
-  });
-
-  it("undoes nothing it did not shrink", () => {
-    const search = new WindowSearch(4238, 0);
-    expect(search.undo(12_000, 11_000, 5264, 1000)).to.equal(undefined);
-    expect(search.done).to.equal(false);
+    expect(search.refusedOther(400, 300, 5264)).to.equal(undefined);
+    expect(search.done).to.equal(true);
   });
 
   it("tolerates 2% of the window, two round trips, and 20 ms, whichever is most", () => {
