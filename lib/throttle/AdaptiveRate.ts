@@ -804,8 +804,10 @@ export class AdaptiveRate {
     this.refutedSuspect = undefined;
     // Any other refusal ends a window search; one at a window the search shrank undoes the shrink
     // (held exactly: the refused burst's other 429s belong to this one), and the class searches no
-    // more. (A probe step's overshoot is the step's own.)
-    const undone = this.windowMs === undefined || this.probing ? undefined : this.search?.refusedOther(now, grantedAt, this.windowMs);
+    // more. (A probe step's overshoot is the step's own, and a 429 of a request granted before the
+    // last decrease belongs to the burst that caused it.)
+    const undone =
+      this.windowMs === undefined || this.probing || grantedAt <= this.lastDecreaseAt ? undefined : this.search?.refusedOther(now, grantedAt, this.windowMs);
     if (undone !== undefined) {
       this.search = undefined;
       this.searchOff = true;

@@ -8,7 +8,7 @@
  * one), and nothing else ever tightens it: a limit sent at a window too long draws no 429.
  *
  * So, while the learned window's limit is full of answered requests and nothing is in flight,
- * one request goes early: a window probe, at the middle of what the window can still be. The
+ * one request goes early: a window probe, at a length the window can still be. The
  * server holds our `limit` requests of the last window (their slots free one window after they
  * were counted, somewhere between grant and answer), so:
  * - **answered**: at least one of them had left the server's window when the probe arrived. It
@@ -21,8 +21,9 @@
  * Real windows are whole seconds, so the whole seconds within the bounds are tried first, longest
  * first, until the window is within the tolerance above one that the lower bound does not rule out
  * (a window of no whole number of seconds stays that much too long, unless no whole second lies
- * within the bounds at all). Otherwise binary search: a second wide for a 5 s window, a few probes (one per window at most while they are answered, a few in one window while
- * they are refused) until the bounds are within {@link toleranceMs}. This holds only while the
+ * within the bounds at all). Otherwise binary search, a few probes (one per window at most while
+ * they are answered, a few in one window while they are refused) until the bounds are within
+ * {@link toleranceMs}. This holds only while the
  * limit is the server's (exactly what it admitted, nobody else sharing it): a limit learned low
  * lets a probe through early, and the window shrinks below the server's. So any other 429 ends
  * the search, and one for a request granted at the shrunk window, within two windows of the
@@ -75,8 +76,8 @@ export class WindowSearch {
     // tolerance above one (refusing its next shorter one would cost a 429 for nothing).
     const second = Math.floor((windowMs - toleranceMs) / 1000) * 1000;
     const nearSecond = Math.floor(windowMs / 1000) * 1000;
-    const done = second <= this.low && nearSecond > this.low;
-    if (windowMs - this.low <= toleranceMs || done) {
+    const atSecond = second <= this.low && nearSecond > this.low;
+    if (windowMs - this.low <= toleranceMs || atSecond) {
       this.done = true;
       return undefined;
     }
@@ -84,11 +85,6 @@ export class WindowSearch {
     // at most at its answer, has left a window of that length. No whole second within the bounds
     // (a window of no whole number of seconds): halve them.
     return second > this.low ? second + 1 : Math.ceil((this.low + windowMs) / 2);
-  }
-
-  /** Whether a probe is out. */
-  get probing(): boolean {
-    return this.out !== undefined;
   }
 
   /**
