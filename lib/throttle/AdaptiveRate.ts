@@ -1263,7 +1263,10 @@ export class AdaptiveRate {
     if (next !== undefined) this.setWindowKeepingLimit(next, false);
   }
 
-  /** Moves the learned window to `windowMs` with the same limit per window (the rate follows, applied by the next {@link increaseDue}). */
+  /**
+   * Moves the learned window to `windowMs` with the same limit per window (the rate follows, applied
+   * by the next {@link increaseDue}). A new level: the hold before probing above it starts again.
+   */
   private setWindowKeepingLimit(windowMs: number, replace: boolean): number {
     const limit = this.window.limit;
     this.pendingWindowMs = windowMs;
@@ -1272,6 +1275,7 @@ export class AdaptiveRate {
     const rate = (limit * 1000) / windowMs;
     this.ceiling = rate;
     this.learnedRate = rate;
+    this.plateauSince = undefined;
     return rate;
   }
 

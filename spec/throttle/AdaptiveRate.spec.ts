@@ -666,6 +666,24 @@ describe("AdaptiveRate", () => {
         expect(c.windowProbeMs(20_000)).to.equal(undefined);
       });
 
+      it("starts the hold before probing the rate again from a shortened window (a new level)", () => {
+        const c = learnedFromWholeSeconds({ ...settings, holdMs: 10_000 });
+        c.limited();
+        expect(c.increaseDue(6000), "the plateau starts").to.equal(undefined);
+        c.windowProbeMs(10_300);
+        c.windowProbeSent(10_316, 5315);
+        c.windowProbeAnswered(10_322, 200);
+        c.takeWindowChange();
+        apply(c, c.increaseDue(10_322) as RateChange, 10_322);
+        expect(c.windowProbeMs(10_330), "the search is done").to.equal(undefined);
+        burst(c, 10_400, 100, 1);
+        c.limited();
+        // 10.5 s after the plateau first started, and a window after the change: held from the shrink instead.
+        expect(c.increaseDue(16_500)).to.equal(undefined);
+        c.limited();
+        expect((c.increaseDue(26_600) as RateChange).add).to.be.greaterThan(0);
+      });
+
       it("sends no probe while sharing the window with other processes (their requests fill it too)", () => {
         const c = learnedFromWholeSeconds();
         for (let i = 0; i < 4; i += 1) c.sharedUse(25, 100);
