@@ -84,7 +84,8 @@ describe("ThrottleHandler over HTTP: narrowing a window learned from whole-secon
     expect(learned, `windows learned: ${windows.join(", ")}`).to.be.above(WINDOW + 300);
     // The whole second 2000 ms, answered: within two round trips above it (60-120 ms each here, on a loaded machine).
     expect(rate?.windowMs, `windows learned: ${windows.join(", ")}`).to.be.within(WINDOW, WINDOW + 250);
-    expect(Math.round(((rate?.rate ?? 0) * (rate?.windowMs ?? 0)) / 1000), "the same limit in the shorter window").to.equal(LIMIT);
+    // The same limit in the shorter window (a probe step of one request above it may be out when the run ends).
+    expect(Math.round(((rate?.rate ?? 0) * (rate?.windowMs ?? 0)) / 1000), "the limit in the shorter window").to.be.within(LIMIT, LIMIT + 1);
     // The first burst's overshoot (40 in flight, 60 ms round trips: about 20) and a refused probe or two.
     expect(stats.throttled, `${stats.throttled} × 429`).to.be.at.most(LIMIT / 2);
   });
