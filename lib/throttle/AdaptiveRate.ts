@@ -1207,6 +1207,7 @@ export class AdaptiveRate {
     return this.search !== undefined && !this.search.done;
   }
 
+  /** Starts narrowing the window just learned, from a lower bound of it (at least half of it), when alone. */
   private searchWindow(now: number, lowMs: number): void {
     const w = this.windowMs;
     if (this.searchOff || w === undefined || this.share < ALONE_SHARE) return;
@@ -1219,7 +1220,9 @@ export class AdaptiveRate {
    * learned with it, and nothing else is being learned (steady, no probe step, no suspicion, no
    * measure, no count, no check of the `Retry-After` pending). The caller sends it only when the
    * window is full of answered requests and nothing is in flight, and reports its grant
-   * ({@link windowProbeSent}) and its answer.
+   * ({@link windowProbeSent}) and its answer ({@link windowProbeAnswered}).
+   * @param now - The current time in ms.
+   * @returns The window length to try, in ms, or `undefined` for no probe now.
    */
   windowProbeMs(now: number): number | undefined {
     const search = this.search;
