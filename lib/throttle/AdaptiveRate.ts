@@ -811,8 +811,7 @@ export class AdaptiveRate {
     if (undone !== undefined) {
       this.search = undefined;
       this.searchOff = true;
-      const rate = this.setWindowKeepingLimit(undone, true);
-      this.learnedRate = undefined;
+      const rate = this.moveWindowKeepingLimit(undone, true);
       this.decrease(rate, now, true, now + (retryAfterMs ?? 0));
       return { initial: this.rate, set: rate, min: s.minRate, max: s.maxRate };
     }
@@ -1263,23 +1262,24 @@ export class AdaptiveRate {
       return;
     }
     const next = search.answered(now, w, this.recentRttMaxMs);
-    if (next !== undefined) this.setWindowKeepingLimit(next, false);
+    if (next === undefined) return;
+    // Held exactly from the next grant (through increaseDue); a new level: the hold before probing above it starts again.
+    const rate = this.moveWindowKeepingLimit(next, false);
+    this.ceiling = rate;
+    this.learnedRate = rate;
+    this.plateauSince = undefined;
   }
 
   /**
-   * Moves the learned window to `windowMs` with the same limit per window (the rate follows, applied
-   * by the next {@link increaseDue}). A new level: the hold before probing above it starts again.
+   * Moves the learned window to `windowMs` (for the store too: shortening it, or, with `replace`,
+   * replacing it) and returns the rate that keeps the same limit per window in it.
    */
-  private setWindowKeepingLimit(windowMs: number, replace: boolean): number {
+  private moveWindowKeepingLimit(windowMs: number, replace: boolean): number {
     const limit = this.window.limit;
     this.pendingWindowMs = windowMs;
     if (replace) this.replaceWindow = true;
     this.learnWindow(windowMs);
-    const rate = (limit * 1000) / windowMs;
-    this.ceiling = rate;
-    this.learnedRate = rate;
-    this.plateauSince = undefined;
-    return rate;
+    return (limit * 1000) / windowMs;
   }
 
   /** A window learned by the last 429 or answer, for the store (taken once by {@link takeWindowChange}). */

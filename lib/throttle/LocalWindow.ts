@@ -76,7 +76,7 @@ export class LocalWindow {
   earlyWait(now: number, windowMs: number): { readonly waitMs: number; readonly blockedBy: number } | undefined {
     if (this.inFlight > 0) return undefined;
     const blockedBy = this.settled.oldestKept();
-    if (blockedBy + this.settled.windowMs <= now) return undefined;
+    if (blockedBy + this.windowMs <= now) return undefined;
     return { waitMs: Math.max(0, blockedBy + windowMs - now), blockedBy };
   }
 

@@ -29,7 +29,7 @@ export interface GuardedStore extends ThrottleStore {
   refund(request: RefundRequest): Promise<void>;
   /** Moves grants to their response time, in the store or in the fallback. */
   settle(request: SettleRequest): Promise<void>;
-  /** Counts a window's grants while a cooldown holds, in the store or in the fallback (`undefined` when the store cannot). */
+  /** Counts a window's grants while a cooldown holds, in the store only (`undefined` when it cannot, or is down). */
   countGrants(request: CountRequest): Promise<number | undefined>;
   /** Stops probing (the guarded store and the fallback are not closed). */
   close(): Promise<void>;

@@ -598,6 +598,16 @@ describe("AdaptiveRate", () => {
         return c;
       }
 
+      /** The probe at 5.001 s is answered at 10 322: the window shortens to 5012 ms, and the rate with it is applied. */
+      function narrowToFiveSeconds(c: AdaptiveRate): void {
+        expect(c.windowProbeMs(10_300)).to.equal(5001);
+        c.windowProbeSent(10_316, 5315);
+        c.windowProbeAnswered(10_322, 200);
+        c.takeWindowChange();
+        apply(c, c.increaseDue(10_322) as RateChange, 10_322);
+        expect(c.window).to.deep.equal({ limit: 100, windowMs: 5012 });
+      }
+
       it("sends one request at the longest whole second the bounds allow, and an answer shortens the window with the same limit", () => {
         const c = learnedFromWholeSeconds();
         expect(c.searching).to.equal(true);
@@ -643,11 +653,7 @@ describe("AdaptiveRate", () => {
 
       it("undoes the shrink when a request granted at the shrunk window is refused, holds the limit exactly, and searches no more", () => {
         const c = learnedFromWholeSeconds();
-        c.windowProbeMs(10_300);
-        c.windowProbeSent(10_316, 5315);
-        c.windowProbeAnswered(10_322, 200);
-        c.takeWindowChange();
-        apply(c, c.increaseDue(10_322) as RateChange, 10_322);
+        narrowToFiveSeconds(c);
         const change = c.throttledAt(10_420, 10_400, 1000) as RateChange;
         expect(change.set).to.be.closeTo((100 * 1000) / 5213, 1e-9);
         apply(c, change, 10_420);
@@ -670,11 +676,7 @@ describe("AdaptiveRate", () => {
         const c = learnedFromWholeSeconds({ ...settings, holdMs: 10_000 });
         c.limited();
         expect(c.increaseDue(6000), "the plateau starts").to.equal(undefined);
-        c.windowProbeMs(10_300);
-        c.windowProbeSent(10_316, 5315);
-        c.windowProbeAnswered(10_322, 200);
-        c.takeWindowChange();
-        apply(c, c.increaseDue(10_322) as RateChange, 10_322);
+        narrowToFiveSeconds(c);
         expect(c.windowProbeMs(10_330), "the search is done").to.equal(undefined);
         burst(c, 10_400, 100, 1);
         c.limited();
@@ -696,11 +698,7 @@ describe("AdaptiveRate", () => {
         expect(c.increaseDue(6000), "the plateau starts").to.equal(undefined);
         c.limited();
         expect(c.increaseDue(10_300), "the hold has passed and the rate lasted a window, but the window is being narrowed").to.equal(undefined);
-        c.windowProbeMs(10_300);
-        c.windowProbeSent(10_316, 5315);
-        c.windowProbeAnswered(10_322, 200);
-        c.takeWindowChange();
-        apply(c, c.increaseDue(10_322) as RateChange, 10_322);
+        narrowToFiveSeconds(c);
         expect(c.windowProbeMs(10_330)).to.equal(undefined);
         burst(c, 10_400, 100, 1);
         c.limited();

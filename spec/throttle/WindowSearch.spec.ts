@@ -18,10 +18,7 @@ describe("WindowSearch", () => {
   });
 
   it("ends within the tolerance above a whole second the lower bound leaves possible: refusing the next shorter one would cost a 429 for nothing", () => {
-    const search = new WindowSearch(4238, 0);
-    search.probeWindowMs(10_000, 5264, 100, TOLERANCE);
-    search.sent(10_001, 5000);
-    const w = search.answered(10_011, 5264, 20) as number;
+    const { search, w } = shrunkSearch();
     expect(search.probeWindowMs(10_020, w, 100, TOLERANCE)).to.equal(undefined);
     expect(search.done).to.equal(true);
     expect(search.narrowing(10_020, w, 100)).to.equal(false);
@@ -109,29 +106,30 @@ describe("WindowSearch", () => {
     expect(search.probeWindowMs(1001 + 8 * 5264, 5264, 100, TOLERANCE)).to.equal(undefined);
   });
 
-  it("undoes its shrink for a 429 of a request granted at the shrunk window within two windows, once, and ends", () => {
+  /** A search whose probe at 5.001 s was answered at 10 011: shrunk from 5264 to 5031 ms. */
+  function shrunkSearch(): { search: WindowSearch; w: number } {
     const search = new WindowSearch(4238, 0);
-    search.probeWindowMs(10_000, 5264, 100, TOLERANCE);
+    expect(search.probeWindowMs(10_000, 5264, 100, TOLERANCE)).to.equal(5001);
     search.sent(10_001, 5000);
     const w = search.answered(10_011, 5264, 20) as number;
+    expect(w).to.equal(5031);
+    return { search, w };
+  }
+
+  it("undoes its shrink for a 429 of a request granted at the shrunk window within two windows, once, and ends", () => {
+    const { search, w } = shrunkSearch();
     expect(search.refusedOther(12_000, 11_000, w)).to.equal(5264);
     expect(search.done).to.equal(true);
     expect(search.refusedOther(12_100, 11_000, 5264), "once").to.equal(undefined);
   });
 
   it("any other 429 since it began ends it; a request granted before the shrink, or a shrink more than two windows old, undoes nothing", () => {
-    const before = new WindowSearch(4238, 0);
-    before.probeWindowMs(10_000, 5264, 100, TOLERANCE);
-    before.sent(10_001, 5000);
-    const w = before.answered(10_011, 5264, 20) as number;
-    expect(before.refusedOther(10_500, 10_000, w), "granted before the shrink").to.equal(undefined);
-    expect(before.done).to.equal(true);
-    const old = new WindowSearch(4238, 0);
-    old.probeWindowMs(10_000, 5264, 100, TOLERANCE);
-    old.sent(10_001, 5000);
-    const w2 = old.answered(10_011, 5264, 20) as number;
-    expect(old.refusedOther(10_011 + 2 * w2 + 1, 10_500, w2), "more than two windows later").to.equal(undefined);
-    expect(old.done).to.equal(true);
+    const before = shrunkSearch();
+    expect(before.search.refusedOther(10_500, 10_000, before.w), "granted before the shrink").to.equal(undefined);
+    expect(before.search.done).to.equal(true);
+    const old = shrunkSearch();
+    expect(old.search.refusedOther(10_011 + 2 * old.w + 1, 10_500, old.w), "more than two windows later").to.equal(undefined);
+    expect(old.search.done).to.equal(true);
   });
 
   it("takes no 429 of the burst that taught the window (granted before it began) as a reason to end", () => {
