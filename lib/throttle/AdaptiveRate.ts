@@ -26,6 +26,12 @@ export type AdaptivePhase = "slow-start" | "steady";
  */
 const ALONE_SHARE = 0.9;
 /**
+ * The share of the learned limit that the learned window must hold at a refusal for the refusal to
+ * lengthen the window rather than cut the limit (see windowLongerThanLearned): below it, the
+ * server admitted clearly less than the limit, and the limit dropped.
+ */
+const FULL_WINDOW = 0.9;
+/**
  * The shortest wait before a fleet's burst is counted in the store (see
  * `AdaptiveRate.takeFleetCount`): the other processes' answers and refunds are a store round trip
  * behind their own answers.
@@ -811,7 +817,8 @@ export class AdaptiveRate {
     if (undone !== undefined) {
       this.search = undefined;
       this.searchOff = true;
-      const rate = this.moveWindowKeepingLimit(undone, true);
+      // The refusal may show the window longer still than before the shrink (a fixed window: see windowLongerThanLearned).
+      const rate = this.moveWindowKeepingLimit(Math.max(undone, this.windowLongerThanLearned(now, grantedAt, retryAfterMs) ?? 0), true);
       this.decrease(rate, now, true, now + (retryAfterMs ?? 0));
       return { initial: this.rate, set: rate, min: s.minRate, max: s.maxRate };
     }
@@ -833,6 +840,22 @@ export class AdaptiveRate {
     const shapeLimit = anchorAt === undefined ? undefined : this.learnAnchoredShape(now, anchorAt, first.at, first.retryAfterMs);
     if (shapeLimit !== undefined) return { initial: this.rate, set: shapeLimit, min: s.minRate, max: s.maxRate };
     const failedProbe = this.probing;
+    const longer = failedProbe ? undefined : this.windowLongerThanLearned(now, grantedAt, measure);
+    const lengthened = this.lengthened;
+    this.lengthened = undefined;
+    if (longer !== undefined) {
+      this.lengthened = { from: this.windowMs as number, at: now, until: now + (measure ?? 0) };
+      const rate = this.moveWindowKeepingLimit(longer, true);
+      this.decrease(rate, now, true, now + (measure ?? 0));
+      // Known from above again (the Retry-After may be rounded up): narrowed as a learned window is.
+      this.searchWindow(now, longer - (measure ?? 0));
+      return { initial: this.rate, set: rate, min: s.minRate, max: s.maxRate };
+    }
+    // A refusal of the other kind soon after a lengthening: the limit dropped after all (a burst
+    // refused whole while the window still held the one before it), and the window was right.
+    if (!failedProbe && lengthened !== undefined && this.windowMs !== undefined && now - lengthened.at <= 2 * this.windowMs) {
+      this.moveWindowKeepingLimit(lengthened.from, true);
+    }
     // A rate held at its plateau that a 429 cuts (not a probe step, not slow start): the server's
     // limit dropped (or another process took a share of it). Limits that drop often come back, so
     // probing climbs back toward this level in bigger steps (see probeWindow). A failed step says
@@ -1198,6 +1221,32 @@ export class AdaptiveRate {
    * fleet's window holds other processes' requests, and an early answer proves nothing there.
    */
   private search: WindowSearch | undefined;
+  /** The window a 429 lengthened (see {@link windowLongerThanLearned}) and when: undone by a refusal of the other kind within two windows. */
+  private lengthened: { readonly from: number; readonly at: number; readonly until: number } | undefined;
+  /**
+   * Whether the 429 taken at `now` lengthened the learned window (see
+   * {@link windowLongerThanLearned}): the server still held the requests the window had admitted,
+   * which explains the refusal without any slot given back.
+   * @param now - When the 429 was taken.
+   */
+  lengthenedWindowAt(now: number): boolean {
+    return this.lengthened?.at === now;
+  }
+
+  /**
+   * Whether a 429 is of the burst refused at a window found too short (see
+   * {@link windowLongerThanLearned}): granted before that 429's wait ended, and answered by then.
+   * The server refused it because it still held the window's admitted requests, so its slot may be
+   * given back, as a refused probe's is (checked like every refund); kept, it would hold a slot
+   * of the next window at the refusal's time, away from the burst the window's slots free for.
+   * @param now - The current time in ms.
+   * @param grantedAt - When the refused request was granted.
+   */
+  refusedAtShortWindow(now: number, grantedAt: number): boolean {
+    const lengthened = this.lengthened;
+    return lengthened !== undefined && grantedAt <= lengthened.until && now <= lengthened.until;
+  }
+
   /** A shrink the search made was undone by a 429: no search again for this class. */
   private searchOff = false;
 
@@ -1298,6 +1347,37 @@ export class AdaptiveRate {
     if (!this.replaceWindow) return { initial: w, min: 1, max: w };
     this.replaceWindow = false;
     return { initial: w, set: w, min: 1, max: MAX_LEARNED_WINDOW_MS };
+  }
+
+  /**
+   * Whether a 429 shows the window longer than learned, with the same limit, rather than a lower
+   * limit. The request went at a slot the learned window had freed; nothing granted in the last half
+   * window was admitted; and the window that freed the slot held (nearly) the whole learned limit.
+   * So the server admitted that limit within it and still holds those requests. A fixed window
+   * teaches this: the anchored burst's 429 measures the time to the window's end, shorter than the
+   * window, and the first burst after the reset fills the next one. A limit that dropped admits some
+   * of the fresh requests first (and a drop of a tenth or less is slowed just as well by a longer
+   * window). Returns the least window under which this request would not have gone before the
+   * server's wait ends: the learned one plus the refused request's round trip and its
+   * `Retry-After` (an upper bound: a whole-second value is rounded up), or `undefined`.
+   * @param now - The current time in ms.
+   * @param grantedAt - When the refused request was granted.
+   * @param retryAfterMs - The trusted `Retry-After`, if any.
+   */
+  private windowLongerThanLearned(now: number, grantedAt: number, retryAfterMs: number | undefined): number | undefined {
+    const w = this.windowMs;
+    if (w === undefined || retryAfterMs === undefined || this.phase !== "steady" || this.share < ALONE_SHARE) return undefined;
+    const limit = this.window.limit;
+    // Granted at a slot the window had freed (counted in whole buckets: never more than it held),
+    // and the window that freed it full: its oldest answer left just before the grant, so the span
+    // counted reaches two buckets (4% of the window) and a round trip further back.
+    if (this.successes.countWithin(grantedAt, w) >= limit) return undefined;
+    // Nothing granted in the last half window was admitted: the window still holding the earlier
+    // requests explains that; a limit that dropped admits some of the fresh ones first.
+    if (this.lastAnsweredGrantAt > grantedAt - w / 2) return undefined;
+    const span = now - grantedAt + w + this.recentRttMaxMs + (2 * this.successes.spanMs) / COUNTER_BUCKETS;
+    if (this.successes.count(now, span) < FULL_WINDOW * limit) return undefined;
+    return Math.min(MAX_LEARNED_WINDOW_MS, Math.ceil(w + (now - grantedAt) + retryAfterMs));
   }
 
   /**

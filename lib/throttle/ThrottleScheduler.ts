@@ -630,15 +630,19 @@ export class ThrottleScheduler {
     // What learning explains (slow start's overshoot, its burst's, a probe step's) would have come
     // without any refund: it says nothing about them. A server that counts what was given back
     // shows it by a 429 at the learned level, within a window.
-    if (!failedProbe && controller?.learningOvershoot(grant.at) !== true) this.checkRefunds(lane, now, retryAfterMs ?? 0);
+    // So does a 429 that shows the learned window too short (the server still held the window's
+    // admitted requests): read after `throttledAt`, which tells.
+    const explained = failedProbe || controller?.learningOvershoot(grant.at) === true;
     const change = controller?.throttledAt(now, grant.at, retryAfterMs, cooldownMs);
-    if (entry === undefined || controller === undefined || change === undefined) return refundSlot;
+    if (!explained && controller?.lengthenedWindowAt(now) !== true) this.checkRefunds(lane, now, retryAfterMs ?? 0);
+    const refunded = refundSlot || controller?.refusedAtShortWindow(now, grant.at) === true;
+    if (entry === undefined || controller === undefined || change === undefined) return refunded;
     const windowChange = controller.takeWindowChange();
     if (windowChange !== undefined) await this.storeWindow(entry, controller, windowChange);
     await this.applyDecrease(entry, controller, change);
     const fleetCount = controller.takeFleetCount();
     if (fleetCount !== undefined) this.countFleetBurst(state, entry, controller, fleetCount);
-    return refundSlot;
+    return refunded;
   }
 
   /**

@@ -664,9 +664,11 @@ describe("AdaptiveRate", () => {
         expect(c.windowProbeMs(20_000)).to.equal(undefined);
       });
 
-      it("ends the search at any other 429 (a limit that dropped, a fixed window): no more probes, the window stays", () => {
+      it("ends the search at any other 429 (a limit that dropped): no more probes, the window stays", () => {
         const c = learnedFromWholeSeconds();
-        expect(c.throttledAt(10_330, 10_320, 3000), "a decrease, as ever").to.not.equal(undefined);
+        // Half the limit since the second window's burst: the server admitted clearly less.
+        burst(c, 10_320, 50, 1);
+        expect(c.throttledAt(10_390, 10_380, 3000), "a decrease, as ever").to.not.equal(undefined);
         expect(c.searching).to.equal(false);
         expect(c.windowMs).to.equal(5213);
         expect(c.windowProbeMs(20_000)).to.equal(undefined);
@@ -706,6 +708,73 @@ describe("AdaptiveRate", () => {
         c.limited();
         const step = c.increaseDue(15_400) as RateChange;
         expect(step.add, "a probe step once the search is done").to.be.greaterThan(0);
+      });
+    });
+
+    describe("a refusal with the learned window full: the window is longer (a fixed window's end taken for its length)", () => {
+      /**
+       * A fixed window of 100 per 5 s whose boundaries fall at 3000 and 8000: the anchored burst's
+       * 429 at 213 says 3 s (to the boundary, rounded up), so W is learned as 3213, too short. The
+       * next burst, after the boundary, is admitted whole.
+       */
+      function learnedAtTheWindowsEnd(): AdaptiveRate {
+        const c = new AdaptiveRate(settings, 0);
+        const last = burst(c, 0, 100, 2);
+        apply(c, c.throttledAt(last + 10, last + 5, 3000) as RateChange, last + 10);
+        expect(c.window).to.deep.equal({ limit: 100, windowMs: 3213 });
+        c.takeWindowChange();
+        burst(c, 3213, 100, 2);
+        return c;
+      }
+
+      it("keeps the limit and lengthens the window to where this request would have waited out the server's wait, replacing the stored one", () => {
+        const c = learnedAtTheWindowsEnd();
+        // Granted just after the first slot the learned window frees (3218 + 3213), refused until the boundary at 8000 (1.55 s, rounded up to 2).
+        const change = c.throttledAt(6449, 6440, 2000) as RateChange;
+        // 3213 + the refused request's 9 ms round trip + 2000.
+        expect(change.set).to.be.closeTo((100 * 1000) / 5222, 1e-9);
+        apply(c, change, 6449);
+        expect(c.window).to.deep.equal({ limit: 100, windowMs: 5222 });
+        expect(c.takeWindowChange(), "replaces the stored (shorter) window").to.deep.equal({ initial: 5222, set: 5222, min: 1, max: 600_000 });
+        expect(c.decreases).to.equal(2);
+        expect(c.throttledAt(6452, 6441, 2000), "the same burst's other 429s").to.equal(undefined);
+        expect(c.window).to.deep.equal({ limit: 100, windowMs: 5222 });
+        // Known from above (a whole-second Retry-After): narrowed by window probes, from its lower bound 4222 up.
+        expect(c.searching).to.equal(true);
+      });
+
+      it("cuts the limit instead when the learned window holds clearly less than the limit (the limit dropped)", () => {
+        const c = new AdaptiveRate(settings, 0);
+        const last = burst(c, 0, 100, 2);
+        apply(c, c.throttledAt(last + 10, last + 5, 5000) as RateChange, last + 10);
+        c.takeWindowChange();
+        // The limit halved: of the next window's burst, 50 are admitted.
+        burst(c, 5213, 50, 2);
+        const change = c.throttledAt(5320, 5313, 5000) as RateChange;
+        apply(c, change, 5320);
+        expect(c.windowMs).to.equal(5213);
+        expect(c.window.limit).to.be.at.most(50);
+        expect(c.takeWindowChange()).to.equal(undefined);
+      });
+
+      it("undoes the lengthening when a refusal of the other kind follows within two windows (the limit dropped after all)", () => {
+        const c = learnedAtTheWindowsEnd();
+        apply(c, c.throttledAt(6449, 6440, 2000) as RateChange, 6449);
+        c.takeWindowChange();
+        expect(c.windowMs).to.equal(5222);
+        // After the cooldown, 40 of the next burst are admitted, and the 41st is refused.
+        burst(c, 8460, 40, 2);
+        const change = c.throttledAt(8560, 8545, 2000) as RateChange;
+        apply(c, change, 8560);
+        expect(c.windowMs, "back to the window before").to.equal(3213);
+        expect(c.takeWindowChange(), "replacing the stored one").to.deep.equal({ initial: 3213, set: 3213, min: 1, max: 600_000 });
+        expect(c.window.limit, "the limit cut instead").to.be.below(100);
+      });
+
+      it("keeps the limit per window when the refusal has no Retry-After to measure the wait by", () => {
+        const c = learnedAtTheWindowsEnd();
+        apply(c, c.throttledAt(6449, 6440, undefined) as RateChange, 6449);
+        expect(c.windowMs).to.equal(3213);
       });
     });
 

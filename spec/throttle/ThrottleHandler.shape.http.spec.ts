@@ -1,5 +1,7 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
 import type { ThrottleEvent } from "../../lib/throttle/ThrottleEvents.js";
+import { emulatorNow } from "../../lib/testing/clock.js";
 import { useEmulators } from "../testing/support/helpers.js";
 import { emulatorClient, patchMany } from "./support/emulatorChain.js";
 
@@ -51,6 +53,45 @@ describe("ThrottleHandler over HTTP: learning a window longer than a second", ()
     expect(rate?.windowMs).to.be.within(WINDOW, WINDOW + 2500);
     expect(((rate?.rate ?? 0) * (rate?.windowMs ?? 0)) / 1000).to.be.within(0.8 * LIMIT, LIMIT + 1e-6);
     expect(stats.throttled, `${stats.throttled} × 429`).to.be.at.most(10);
+  });
+});
+
+describe("ThrottleHandler over HTTP: a fixed window", () => {
+  const emulator = useEmulators();
+
+  it("learns a fixed window of 30 per 3 s as at least its length with the same limit, not the time to its end with a cut limit", async () => {
+    const LIMIT = 30;
+    const WINDOW = 3000;
+    const COUNT = 150;
+    // Boundaries fall at multiples of 3 s on the emulator's clock. Started 1.1 s into a window, the
+    // first burst's 429 (some 0.2 s later) says 2 s, rounded up from the time to the window's end:
+    // a window of about 2.3 s is learned from it, 0.7 s short.
+    const emu = await emulator({ limits: [{ ...writeLimit(LIMIT, WINDOW), algorithm: "fixed-window" }], retryAfterFormat: "seconds" });
+    const { client, throttle } = emulatorClient(emu);
+    await delay((WINDOW + 1100 - (emulatorNow() % WINDOW)) % WINDOW);
+    const windows: number[] = [];
+    const poll = setInterval(() => {
+      const w = throttle?.stats()[0]?.rates[0]?.windowMs;
+      if (w !== undefined && w !== windows.at(-1)) windows.push(w);
+    }, 20);
+    let result: { ms: number; failed: number };
+    try {
+      result = await patchMany(client, COUNT, 20);
+    } finally {
+      clearInterval(poll);
+    }
+    const stats = emu.stats();
+    const [rate] = throttle?.stats()[0]?.rates ?? [];
+    expect(result.failed).to.equal(0);
+    expect(stats.applied).to.have.length(COUNT);
+    // The limit stays whole (a cut to what the window held at each refusal took it to 70% of L and
+    // below), and the window ends no shorter than the server's, less the round trips a window
+    // probe's answer may be early by (a fixed window frees all its slots at once).
+    const limit = Math.round(((rate?.rate ?? 0) * (rate?.windowMs ?? 0)) / 1000);
+    expect(limit, `windows learned: ${windows.join(", ")}`).to.be.within(LIMIT - 1, LIMIT + 1);
+    expect(windows[0], `windows learned: ${windows.join(", ")}`).to.be.below(WINDOW);
+    expect(rate?.windowMs, `windows learned: ${windows.join(", ")}`).to.be.within(WINDOW - 250, WINDOW + 1250);
+    expect(stats.throttled, `${stats.throttled} × 429`).to.be.at.most(LIMIT / 2);
   });
 });
 
