@@ -737,8 +737,14 @@ describe("AdaptiveRate", () => {
         expect(c.window).to.deep.equal({ limit: 100, windowMs: 5222 });
         expect(c.takeWindowChange(), "replaces the stored (shorter) window").to.deep.equal({ initial: 5222, set: 5222, min: 1, max: 600_000 });
         expect(c.decreases).to.equal(2);
+        expect(c.lengthenedWindowAt(6449), "explained: no refund is to blame").to.equal(true);
+        expect(c.refusedAtShortWindow(6449, 6440), "its slot goes back").to.equal(true);
         expect(c.throttledAt(6452, 6441, 2000), "the same burst's other 429s").to.equal(undefined);
+        expect(c.refusedAtShortWindow(6452, 6441), "and theirs").to.equal(true);
+        expect(c.lengthenedWindowAt(6452)).to.equal(false);
         expect(c.window).to.deep.equal({ limit: 100, windowMs: 5222 });
+        // Granted after the server's wait ended: a refusal of its own.
+        expect(c.refusedAtShortWindow(8460, 8455)).to.equal(false);
         // Known from above (a whole-second Retry-After): narrowed by window probes, from its lower bound 4222 up.
         expect(c.searching).to.equal(true);
       });

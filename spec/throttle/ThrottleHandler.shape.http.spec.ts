@@ -67,7 +67,8 @@ describe("ThrottleHandler over HTTP: a fixed window", () => {
     // first burst's 429 (some 0.2 s later) says 2 s, rounded up from the time to the window's end:
     // a window of about 2.3 s is learned from it, 0.7 s short.
     const emu = await emulator({ limits: [{ ...writeLimit(LIMIT, WINDOW), algorithm: "fixed-window" }], retryAfterFormat: "seconds" });
-    const { client, throttle } = emulatorClient(emu);
+    const events: ThrottleEvent[] = [];
+    const { client, throttle } = emulatorClient(emu, { throttle: { onThrottle: (event: ThrottleEvent) => events.push(event) } });
     await delay((WINDOW + 1100 - (emulatorNow() % WINDOW)) % WINDOW);
     const windows: number[] = [];
     const poll = setInterval(() => {
@@ -92,6 +93,9 @@ describe("ThrottleHandler over HTTP: a fixed window", () => {
     expect(windows[0], `windows learned: ${windows.join(", ")}`).to.be.below(WINDOW);
     expect(rate?.windowMs, `windows learned: ${windows.join(", ")}`).to.be.within(WINDOW - 250, WINDOW + 1250);
     expect(stats.throttled, `${stats.throttled} × 429`).to.be.at.most(LIMIT / 2);
+    // The refusal that showed the window short is explained: refunds (of refused window probes) stay on.
+    expect(events.filter((e) => e.reason === "refunds-off")).to.have.length(0);
+    expect(throttle?.stats()[0]?.refunding).to.equal(true);
   });
 });
 
