@@ -818,7 +818,9 @@ export class AdaptiveRate {
       this.search = undefined;
       this.searchOff = true;
       // The refusal may show the window longer still than before the shrink (a fixed window: see windowLongerThanLearned).
-      const rate = this.moveWindowKeepingLimit(Math.max(undone, this.windowLongerThanLearned(now, grantedAt, retryAfterMs) ?? 0), true);
+      const longer = this.windowLongerThanLearned(now, grantedAt, this.retryAfterTrusted ? retryAfterMs : undefined);
+      this.lengthened = longer !== undefined && longer > undone ? { from: undone, at: now, until: now + (retryAfterMs ?? 0) } : undefined;
+      const rate = this.moveWindowKeepingLimit(Math.max(undone, longer ?? 0), true);
       this.decrease(rate, now, true, now + (retryAfterMs ?? 0));
       return { initial: this.rate, set: rate, min: s.minRate, max: s.maxRate };
     }

@@ -664,6 +664,21 @@ describe("AdaptiveRate", () => {
         expect(c.windowProbeMs(20_000)).to.equal(undefined);
       });
 
+      it("undoes the shrink to a window longer still when the refusal shows the window's requests still held (a fixed window)", () => {
+        const c = learnedFromWholeSeconds();
+        narrowToFiveSeconds(c);
+        // The next window's burst (99 and the probe: the limit), then the first slot it frees is
+        // refused for 2 s more: the server still holds them all.
+        burst(c, 10_330, 99, 1);
+        const change = c.throttledAt(15_450, 15_441, 2000) as RateChange;
+        apply(c, change, 15_450);
+        // Not back to 5213 only: 5012 + the refused request's 9 ms + 2000.
+        expect(c.window).to.deep.equal({ limit: 100, windowMs: 7021 });
+        expect(c.takeWindowChange()).to.deep.equal({ initial: 7021, set: 7021, min: 1, max: 600_000 });
+        expect(c.lengthenedWindowAt(15_450)).to.equal(true);
+        expect(c.searching, "the class searches no more").to.equal(false);
+      });
+
       it("ends the search at any other 429 (a limit that dropped): no more probes, the window stays", () => {
         const c = learnedFromWholeSeconds();
         // Half the limit since the second window's burst: the server admitted clearly less.
