@@ -849,8 +849,13 @@ export class AdaptiveRate {
       this.lengthened = { from: this.windowMs as number, at: now, until: now + (measure ?? 0) };
       const rate = this.moveWindowKeepingLimit(longer, true);
       this.decrease(rate, now, true, now + (measure ?? 0));
-      // Known from above again (the Retry-After may be rounded up): narrowed as a learned window is.
-      this.searchWindow(now, longer - (measure ?? 0));
+      // Known from above again (the Retry-After may be rounded up): narrowed as a learned window is,
+      // down to what the refusal proves. The request went no sooner than the old window after the
+      // oldest answer, and the server held the oldest for the Retry-After less its precision more.
+      // (From the old window instead, a search in a fixed window went below it: an early request
+      // lands after the reset once the bursts start a second after it.)
+      const precision = (measure as number) % 1000 === 0 ? 1000 : 1;
+      this.searchWindow(now, longer - precision);
       return { initial: this.rate, set: rate, min: s.minRate, max: s.maxRate };
     }
     // A refusal of the other kind soon after a lengthening: the limit dropped after all (a burst

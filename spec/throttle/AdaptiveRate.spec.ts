@@ -760,8 +760,21 @@ describe("AdaptiveRate", () => {
         expect(c.window).to.deep.equal({ limit: 100, windowMs: 5222 });
         // Granted after the server's wait ended: a refusal of its own.
         expect(c.refusedAtShortWindow(8460, 8455)).to.equal(false);
-        // Known from above (a whole-second Retry-After): narrowed by window probes, from its lower bound 4222 up.
+        // Known from above (a whole-second Retry-After): narrowed by window probes, down to 4222 at
+        // most (5222 less the second the Retry-After may be rounded up by).
         expect(c.searching).to.equal(true);
+        expect(c.windowProbeMs(11_440), "5 s first").to.equal(5001);
+        c.windowProbeSent(11_450, 6449);
+        c.windowProbeAnswered(11_456, 200);
+        expect(c.windowMs, "plus the longest recent round trip (11 ms)").to.equal(11_456 - 6449 + 11);
+        // Answered at 5 s: 4 s is below what the refusal proved, so the search is done (an early
+        // request in a fixed window lands after the reset once the bursts start late in it: a
+        // probe at 4 s could be answered, and shrink the window below the server's).
+        c.takeWindowChange();
+        apply(c, c.increaseDue(11_456) as RateChange, 11_456);
+        expect(c.window).to.deep.equal({ limit: 100, windowMs: 5018 });
+        expect(c.windowProbeMs(16_500)).to.equal(undefined);
+        expect(c.searching).to.equal(false);
       });
 
       it("cuts the limit instead when the learned window holds clearly less than the limit (the limit dropped)", () => {
