@@ -845,17 +845,17 @@ export class AdaptiveRate {
     const longer = failedProbe ? undefined : this.windowLongerThanLearned(now, grantedAt, measure);
     const lengthened = this.lengthened;
     this.lengthened = undefined;
-    if (longer !== undefined) {
-      this.lengthened = { from: this.windowMs as number, at: now, until: now + (measure ?? 0) };
+    // (A longer window is found only with a Retry-After to measure it by.)
+    if (longer !== undefined && measure !== undefined) {
+      this.lengthened = { from: this.windowMs as number, at: now, until: now + measure };
       const rate = this.moveWindowKeepingLimit(longer, true);
-      this.decrease(rate, now, true, now + (measure ?? 0));
+      this.decrease(rate, now, true, now + measure);
       // Known from above again (the Retry-After may be rounded up): narrowed as a learned window is,
       // down to what the refusal proves. The request went no sooner than the old window after the
       // oldest answer, and the server held the oldest for the Retry-After less its precision more.
       // (From the old window instead, a search in a fixed window went below it: an early request
       // lands after the reset once the bursts start a second after it.)
-      const precision = (measure as number) % 1000 === 0 ? 1000 : 1;
-      this.searchWindow(now, longer - precision);
+      this.searchWindow(now, longer - retryAfterPrecisionMs(measure));
       return { initial: this.rate, set: rate, min: s.minRate, max: s.maxRate };
     }
     // A refusal of the other kind soon after a lengthening: the limit dropped after all (a burst
@@ -1418,7 +1418,7 @@ export class AdaptiveRate {
     if (retryAfterMs === undefined || this.anchorSuccesses === 0) return undefined;
     // A whole-second Retry-After may be rounded up by up to a second: the server's own wait, and so
     // its window, may be that much shorter.
-    const precision = retryAfterMs % 1000 === 0 ? 1000 : 1;
+    const precision = retryAfterPrecisionMs(retryAfterMs);
     if (now - anchorAt > retryAfterMs - precision) return undefined;
     const measured = Math.min(MAX_LEARNED_WINDOW_MS, Math.ceil(now + retryAfterMs - anchorAt));
     return { limit: this.fleet(this.anchorSuccesses), windowMs: Math.min(measured, this.windowMs ?? measured), anchorAt, heldUntil: now + retryAfterMs - precision };
@@ -1448,6 +1448,14 @@ export class AdaptiveRate {
 
 /** Buckets of a success counter: it spans two windows. */
 const COUNTER_BUCKETS = 100;
+
+/**
+ * How much a `Retry-After` may overstate the server's wait: a whole-second value may be rounded up
+ * by up to a second, a fractional one by a millisecond.
+ */
+function retryAfterPrecisionMs(retryAfterMs: number): number {
+  return retryAfterMs % 1000 === 0 ? 1000 : 1;
+}
 
 /** A success counter's bucket for a window: 1/50 of it. */
 function counterBucketMs(windowMs: number): number {
