@@ -537,6 +537,21 @@ describe("AdaptiveRate", () => {
       return start + (n - 1) * gap + rtt;
     }
 
+    /**
+     * An anchored burst of 100 over 198 ms, its 429 at 213 saying `retryAfterMs` (whole seconds): W
+     * is learned as 213 + that, L as 100. Then the next window's burst of 100 from `next.at`,
+     * `next.gap` ms apart, all answered.
+     */
+    function learnedThenNextBurst(retryAfterMs: number, next: { readonly at: number; readonly gap: number }, tuning = settings): AdaptiveRate {
+      const c = new AdaptiveRate(tuning, 0);
+      const last = burst(c, 0, 100, 2);
+      apply(c, c.throttledAt(last + 10, last + 5, retryAfterMs) as RateChange, last + 10);
+      expect(c.window).to.deep.equal({ limit: 100, windowMs: 213 + retryAfterMs });
+      c.takeWindowChange();
+      burst(c, next.at, 100, next.gap);
+      return c;
+    }
+
     it("without Retry-After, measures W by the first success after the 429, asking one request at a time until then", () => {
       const c = new AdaptiveRate(settings, 0);
       // 100 per 5 s: a burst of 100 over 500 ms from t=0, then a 429 with no Retry-After.
@@ -589,13 +604,7 @@ describe("AdaptiveRate", () => {
        * window's burst (answered 5315 to 5414), which clears the checks of the first.
        */
       function learnedFromWholeSeconds(tuning = settings): AdaptiveRate {
-        const c = new AdaptiveRate(tuning, 0);
-        const last = burst(c, 0, 100, 2);
-        apply(c, c.throttledAt(last + 10, last + 5, 5000) as RateChange, last + 10);
-        expect(c.window).to.deep.equal({ limit: 100, windowMs: 5213 });
-        c.takeWindowChange();
-        burst(c, 5310, 100, 1);
-        return c;
+        return learnedThenNextBurst(5000, { at: 5310, gap: 1 }, tuning);
       }
 
       /** The probe at 5.001 s is answered at 10 322: the window shortens to 5012 ms, and the rate with it is applied. */
@@ -733,13 +742,7 @@ describe("AdaptiveRate", () => {
        * next burst, after the boundary, is admitted whole.
        */
       function learnedAtTheWindowsEnd(): AdaptiveRate {
-        const c = new AdaptiveRate(settings, 0);
-        const last = burst(c, 0, 100, 2);
-        apply(c, c.throttledAt(last + 10, last + 5, 3000) as RateChange, last + 10);
-        expect(c.window).to.deep.equal({ limit: 100, windowMs: 3213 });
-        c.takeWindowChange();
-        burst(c, 3213, 100, 2);
-        return c;
+        return learnedThenNextBurst(3000, { at: 3213, gap: 2 });
       }
 
       it("keeps the limit and lengthens the window to where this request would have waited out the server's wait, replacing the stored one", () => {

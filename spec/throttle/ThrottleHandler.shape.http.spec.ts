@@ -3,7 +3,7 @@ import { expect } from "chai";
 import type { ThrottleEvent } from "../../lib/throttle/ThrottleEvents.js";
 import { emulatorNow } from "../../lib/testing/clock.js";
 import { useEmulators } from "../testing/support/helpers.js";
-import { emulatorClient, patchMany } from "./support/emulatorChain.js";
+import { emulatorClient, patchMany, patchManyWatchingWindow } from "./support/emulatorChain.js";
 
 const writeLimit = (limit: number, windowMs: number) => ({ name: "writes per tenant", requests: "write" as const, scope: "tenant" as const, limit, windowMs });
 const writesPerTenant = (limit: number, windowMs: number) => [writeLimit(limit, windowMs)];
@@ -70,17 +70,7 @@ describe("ThrottleHandler over HTTP: a fixed window", () => {
     const events: ThrottleEvent[] = [];
     const { client, throttle } = emulatorClient(emu, { throttle: { onThrottle: (event: ThrottleEvent) => events.push(event) } });
     await delay((WINDOW + 1100 - (emulatorNow() % WINDOW)) % WINDOW);
-    const windows: number[] = [];
-    const poll = setInterval(() => {
-      const w = throttle?.stats()[0]?.rates[0]?.windowMs;
-      if (w !== undefined && w !== windows.at(-1)) windows.push(w);
-    }, 20);
-    let result: { ms: number; failed: number };
-    try {
-      result = await patchMany(client, COUNT, 20);
-    } finally {
-      clearInterval(poll);
-    }
+    const { windows, ...result } = await patchManyWatchingWindow(client, throttle, COUNT, 20);
     const stats = emu.stats();
     const [rate] = throttle?.stats()[0]?.rates ?? [];
     expect(result.failed).to.equal(0);
@@ -110,17 +100,7 @@ describe("ThrottleHandler over HTTP: narrowing a window learned from whole-secon
     // window, and a Retry-After rounded up to whole seconds overstates the window by up to a second.
     const emu = await emulator({ limits: writesPerTenant(LIMIT, WINDOW), retryAfterFormat: "seconds", faults: { latencyMs: 30 } });
     const { client, throttle } = emulatorClient(emu);
-    const windows: number[] = [];
-    const poll = setInterval(() => {
-      const w = throttle?.stats()[0]?.rates[0]?.windowMs;
-      if (w !== undefined && w !== windows.at(-1)) windows.push(w);
-    }, 20);
-    let result: { ms: number; failed: number };
-    try {
-      result = await patchMany(client, COUNT, 40);
-    } finally {
-      clearInterval(poll);
-    }
+    const { windows, ...result } = await patchManyWatchingWindow(client, throttle, COUNT, 40);
     const stats = emu.stats();
     const [rate] = throttle?.stats()[0]?.rates ?? [];
     expect(result.failed).to.equal(0);

@@ -43,6 +43,28 @@ export function patch(client: Client, n: number): Promise<unknown> {
 }
 
 /**
+ * {@link patchMany}, watching the window the throttle learns for its first key (polled every 20 ms):
+ * resolves also to each window it took, in order.
+ */
+export async function patchManyWatchingWindow(
+  client: Client,
+  throttle: ThrottleHandler | undefined,
+  count: number,
+  concurrency: number,
+): Promise<{ ms: number; failed: number; windows: number[] }> {
+  const windows: number[] = [];
+  const poll = setInterval(() => {
+    const w = throttle?.stats()[0]?.rates[0]?.windowMs;
+    if (w !== undefined && w !== windows.at(-1)) windows.push(w);
+  }, 20);
+  try {
+    return { ...(await patchMany(client, count, concurrency)), windows };
+  } finally {
+    clearInterval(poll);
+  }
+}
+
+/**
  * Sends `count` PATCHes with at most `concurrency` at once; resolves to the milliseconds it took
  * and the number that failed.
  */
