@@ -908,7 +908,9 @@ export class AdaptiveRate {
     // covering it (right in a steady flow, where the first reading misses the partial bucket).
     // With a learned window, the successes in it (a count of what the server admitted in one window).
     const countReading = (this.fleet(this.successes.count(now, lookback)) * 1000) / lookback;
-    const observed = this.windowMs !== undefined ? countReading : Math.max(countReading, this.fleet(this.successes.ratePerSecond(now, lookback)));
+    const held = failedProbe ? undefined : this.heldSinceOldest(now, measure);
+    const observed =
+      held !== undefined ? Math.min(held, countReading) : this.windowMs !== undefined ? countReading : Math.max(countReading, this.fleet(this.successes.ratePerSecond(now, lookback)));
     // What the server sustained recently (never above the rate we were sending at); with no
     // success to go by, halve.
     const reading = observed > 0 ? Math.min(this.rate, observed) : this.rate / 2;
@@ -938,7 +940,9 @@ export class AdaptiveRate {
     // A rate read from a steady flow is noisy: it keeps the margins.
     const exact = this.windowMs === undefined && lookback === 1000 && countReading > 0 && reading === countReading;
     this.decrease(limit, now, exact);
-    return { initial: this.rate, set: exact ? limit : limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };
+    // So is the count of what the server can still hold (see heldSinceOldest): a count, not a rate reading.
+    const heldExactly = exact || (held !== undefined && held > 0 && limit === held);
+    return { initial: this.rate, set: heldExactly ? limit : limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };
   }
 
   /**
@@ -1393,6 +1397,27 @@ export class AdaptiveRate {
    * more. Counted one bucket short, so it never overestimates; `undefined` without a window or a
    * precise `Retry-After` of at most half a window.
    */
+  /**
+   * With a learned window and a `Retry-After` to measure by, the successes that can still be in the
+   * server's window, as a rate per learned window: the oldest request it still counts leaves when
+   * the `Retry-After` runs out (no sooner than that less its precision), so it was counted no
+   * earlier than that less the window (W is an upper bound of the server's), and every request the
+   * server still counts was answered since. Older successes are not the server's to count: read
+   * with them, a limit that dropped soon after a burst read high (66 per window where the halved
+   * server admitted 50, in a traced run: the burst's end was still within the learned window), and
+   * the next window was refused again. `undefined` without a window or a `Retry-After`, or when
+   * the `Retry-After` leaves less than a counter bucket of the window (the learned window is then
+   * too short to say anything).
+   */
+  private heldSinceOldest(now: number, retryAfterMs: number | undefined): number | undefined {
+    const w = this.windowMs;
+    if (w === undefined || retryAfterMs === undefined) return undefined;
+    const span = w - (retryAfterMs - retryAfterPrecisionMs(retryAfterMs));
+    if (span >= w || span < this.successes.spanMs / 100) return undefined;
+    // Every bucket the span touches: an event in it may be one the server holds (a count never read low).
+    return (this.fleet(this.successes.countCovering(now, span)) * 1000) / w;
+  }
+
   private countedAtNextSlot(now: number, retryAfterMs: number | undefined): number | undefined {
     const w = this.windowMs;
     // A wait of more than half a window says little: the requests that free the next slot may

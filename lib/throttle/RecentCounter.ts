@@ -52,6 +52,18 @@ export class RecentCounter {
   }
 
   /**
+   * Events in every bucket that holds part of the last `spanMs` (the one holding `now - spanMs`
+   * included): a count over at least `spanMs`, never missing an event within it.
+   * @param now - The current time in ms.
+   * @param spanMs - The span to cover.
+   */
+  countCovering(now: number, spanMs: number): number {
+    const current = Math.floor(now / this.bucketMs);
+    const first = Math.floor((now - spanMs) / this.bucketMs);
+    return this.countBuckets(current, Math.min(this.buckets, Math.max(1, current - first + 1)));
+  }
+
+  /**
    * Events per second over at least the last `spanMs`: the buckets that cover that span (the
    * current one only partly elapsed), divided by the time they cover.
    * @param now - The current time in ms.

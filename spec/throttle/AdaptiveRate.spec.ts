@@ -690,6 +690,8 @@ describe("AdaptiveRate", () => {
 
       it("interrupts the search at any other 429 (a limit that dropped), and resumes it once the rate climbed back to the searched limit", () => {
         const c = learnedFromWholeSeconds();
+        c.limited();
+        expect(c.increaseDue(6000), "the plateau starts").to.equal(undefined);
         // Half the limit since the second window's burst: the server admitted clearly less.
         burst(c, 10_320, 50, 1);
         const cut = c.throttledAt(10_390, 10_380, 3000) as RateChange;
@@ -713,6 +715,26 @@ describe("AdaptiveRate", () => {
         expect(c.window).to.deep.equal({ limit: 100, windowMs: 5213 });
         burst(c, at, 100, 1);
         expect(c.windowProbeMs(at + 5110), "the longest whole second the bounds allow, as before the drop").to.equal(5001);
+      });
+
+      it("cuts a dropped limit to the successes the server can still hold: answered since its oldest counted request, which the Retry-After places", () => {
+        const c = learnedFromWholeSeconds();
+        // The second window's 100 were answered 5315 to 5414; now the server admits 50 of the next.
+        burst(c, 10_320, 50, 1);
+        // Its oldest counted request frees in (2 s, 3 s]: it was counted after 10 390 + 2000 − 5213
+        // (the learned window, an upper bound) = 7177. So only this window's 50 can be held; the 100
+        // before it (still within the learned window) are not the server's to count.
+        const cut = c.throttledAt(10_390, 10_380, 3000) as RateChange;
+        expect(cut.set, "a count, held exactly").to.be.closeTo((50 * 1000) / 5213, 1e-9);
+      });
+
+      it("counts the whole learned window, as before, when the Retry-After places nothing (a whole second: the oldest may free at once)", () => {
+        const c = learnedFromWholeSeconds();
+        burst(c, 10_320, 50, 1);
+        // 1 s, rounded up by up to a second: the oldest counted request may free now, so any success
+        // of the learned window may be held. A rate reading over it, with its margin.
+        const cut = c.throttledAt(10_390, 10_380, 1000) as RateChange;
+        expect(cut.set).to.be.closeTo(((100 * 1000) / 5213) * ADAPTIVE_DEFAULTS.decreaseFactor, 1e-9);
       });
 
       it("starts the hold before probing the rate again from a shortened window (a new level)", () => {

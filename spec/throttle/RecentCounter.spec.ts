@@ -27,6 +27,19 @@ describe("RecentCounter", () => {
     expect(counter.countWithin(1999, 100)).to.equal(40);
   });
 
+  it("counts every bucket a span touches, so no event within the span is missed", () => {
+    const counter = new RecentCounter(40, 50);
+    for (let t = 0; t < 200; t += 10) counter.add(t);
+    // (69, 130] touches the buckets from 40 to 159: 12 events, where count() rounds 61 ms to two buckets (80 to 159).
+    expect(counter.countCovering(130, 61)).to.equal(12);
+    expect(counter.count(130, 61)).to.equal(8);
+    // A span back to a bucket's start takes that bucket, not the one before it.
+    expect(counter.countCovering(130, 90)).to.equal(12);
+    expect(counter.countCovering(130, 131)).to.equal(16);
+    expect(counter.countCovering(130, 1)).to.equal(4);
+    expect(counter.countCovering(199, 10_000), "at most the whole memory").to.equal(20);
+  });
+
   it("keeps its events when resized to other buckets, each moved to the start of its old bucket", () => {
     const counter = new RecentCounter(100, 100);
     for (let t = 0; t < 5000; t += 20) counter.add(t);
