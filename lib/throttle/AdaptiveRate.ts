@@ -808,12 +808,12 @@ export class AdaptiveRate {
     // The burst's first 429, when a suspicion held it back (see refutedSuspect).
     const refuted = this.refutedSuspect;
     this.refutedSuspect = undefined;
-    // Any other refusal interrupts a window search until the limit has dropped and come back; one
-    // at a window the search shrank undoes the shrink (held exactly: the refused burst's other 429s
-    // belong to this one), and the class searches no more. (A probe step's overshoot is the step's
-    // own, and a 429 of a request granted before the last decrease belongs to the burst that caused it.)
+    // Any other refusal ends a window search; one at a window the search shrank undoes the shrink
+    // (held exactly: the refused burst's other 429s belong to this one), and the class searches no
+    // more. (A probe step's overshoot is the step's own, and a 429 of a request granted before the
+    // last decrease belongs to the burst that caused it.)
     const undone =
-      this.windowMs === undefined || this.probing || grantedAt <= this.lastDecreaseAt ? undefined : this.search?.refusedOther(now, grantedAt, this.windowMs, this.window.limit);
+      this.windowMs === undefined || this.probing || grantedAt <= this.lastDecreaseAt ? undefined : this.search?.refusedOther(now, grantedAt, this.windowMs);
     if (undone !== undefined) {
       this.search = undefined;
       this.searchOff = true;
@@ -1263,7 +1263,7 @@ export class AdaptiveRate {
 
   /** A window search is under way (see {@link windowProbeMs}). */
   get searching(): boolean {
-    return this.search?.active === true;
+    return this.search !== undefined && !this.search.done;
   }
 
   /** Starts narrowing the window just learned, from a lower bound of it (at least half of it), when alone. */

@@ -25,10 +25,9 @@
  * they are answered, a few in one window while they are refused) until the bounds are within
  * {@link toleranceMs}. This holds only while the
  * limit is the server's (exactly what it admitted, nobody else sharing it): a limit learned low
- * lets a probe through early, and the window shrinks below the server's. So one for a request
- * granted at the shrunk window, within two windows of the shrink, undoes the shrink and ends the
- * search; any other 429 interrupts it until the limit has dropped and come back to the searched
- * one (see {@link refusedOther}).
+ * lets a probe through early, and the window shrinks below the server's. So any other 429 ends
+ * the search, and one for a request granted at the shrunk window, within two windows of the
+ * shrink, undoes it (see {@link refusedOther}).
  */
 export class WindowSearch {
   /** The window is longer than this (ms). */
@@ -41,11 +40,6 @@ export class WindowSearch {
   private limit: number | undefined;
   /** When the limit moved away from {@link limit} (a drop, or a climb back), while it stays away. */
   private pausedAt: number | undefined;
-  /**
-   * A 429 interrupted the search (see {@link refusedOther}): it waits until the limit has left the
-   * searched one (`away`) and come back to it.
-   */
-  private interrupted: { away: boolean } | undefined;
   /** The bounds met, or the evidence stopped holding: no more probes. */
   done = false;
 
@@ -105,13 +99,6 @@ export class WindowSearch {
    */
   narrowing(now: number, windowMs: number, limit: number): boolean {
     if (this.done) return false;
-    const interrupted = this.interrupted;
-    if (interrupted !== undefined) {
-      if (limit !== this.limit) interrupted.away = true;
-      if (!interrupted.away || limit !== this.limit) return false;
-      this.interrupted = undefined;
-      this.pausedAt ??= now;
-    }
     if (this.limit !== undefined && limit !== this.limit) {
       this.pausedAt ??= now;
       return false;
@@ -180,37 +167,22 @@ export class WindowSearch {
 
   /**
    * A 429 of a request (not a probe, nor a probe step's) granted since the search began: the
-   * server is not, now, the plain sliding window of the searched limit (a limit that dropped, a
-   * fixed window that reset early, a limit learned low). When the request was granted at a window
-   * the search shrank, within two windows of the last shrink, the shrink is undone and the search
-   * ends: returns the window to go back to. Otherwise it returns `undefined` and the search is
-   * interrupted: no probe goes until the limit has left the searched one (the refusal cut it) and
-   * come back to it (a climb that lasted, the server's limit restored), when it resumes with its
-   * bounds and its time budget anew. Why not end: a limit that drops for a while (Graph's do) would
-   * leave the window as long as the search found it for the rest of the run, about a tenth of a
-   * 5 s window too long for every window after. A limit that never comes back leaves it ended.
+   * server is not the plain sliding window of the searched limit (a limit that dropped, a fixed
+   * window that reset early, a limit learned low), and the search ends. When the request was granted
+   * at a window the search shrank, within two windows of the last shrink, the shrink is undone:
+   * returns the window to go back to, else `undefined`.
    * @param now - The current time in ms.
    * @param grantedAt - When the refused request was granted.
    * @param windowMs - The learned window now.
-   * @param limit - The learned limit per window now (the searched one, if no probe went yet).
    */
-  refusedOther(now: number, grantedAt: number, windowMs: number, limit: number): number | undefined {
-    if (grantedAt < this.createdAt || this.done) return undefined;
+  refusedOther(now: number, grantedAt: number, windowMs: number): number | undefined {
+    if (grantedAt < this.createdAt) return undefined;
+    this.done = true;
     this.out = undefined;
     const shrunk = this.shrunk;
     this.shrunk = undefined;
-    if (shrunk !== undefined && grantedAt >= shrunk.at && now - shrunk.at <= 2 * windowMs) {
-      this.done = true;
-      return shrunk.from;
-    }
-    this.limit ??= limit;
-    this.interrupted ??= { away: limit !== this.limit };
-    return undefined;
-  }
-
-  /** Whether the search may still send probes: neither ended nor interrupted (see {@link refusedOther}). */
-  get active(): boolean {
-    return !this.done && this.interrupted === undefined;
+    if (shrunk === undefined || grantedAt < shrunk.at || now - shrunk.at > 2 * windowMs) return undefined;
+    return shrunk.from;
   }
 }
 

@@ -118,59 +118,26 @@ describe("WindowSearch", () => {
 
   it("undoes its shrink for a 429 of a request granted at the shrunk window within two windows, once, and ends", () => {
     const { search, w } = shrunkSearch();
-    expect(search.refusedOther(12_000, 11_000, w, 100)).to.equal(5264);
+    expect(search.refusedOther(12_000, 11_000, w)).to.equal(5264);
     expect(search.done).to.equal(true);
-    expect(search.refusedOther(12_100, 11_000, 5264, 100), "once").to.equal(undefined);
-    expect(search.narrowing(20_000, 5264, 100), "ended: a limit back changes nothing").to.equal(false);
+    expect(search.refusedOther(12_100, 11_000, 5264), "once").to.equal(undefined);
   });
 
-  it("any other 429 since it began interrupts it, undoing nothing: for a request granted before the shrink, or a shrink more than two windows old", () => {
+  it("any other 429 since it began ends it; a request granted before the shrink, or a shrink more than two windows old, undoes nothing", () => {
     const before = shrunkSearch();
-    expect(before.search.refusedOther(10_500, 10_000, before.w, 100), "granted before the shrink").to.equal(undefined);
-    expect(before.search.active).to.equal(false);
-    expect(before.search.done).to.equal(false);
+    expect(before.search.refusedOther(10_500, 10_000, before.w), "granted before the shrink").to.equal(undefined);
+    expect(before.search.done).to.equal(true);
     const old = shrunkSearch();
-    expect(old.search.refusedOther(10_011 + 2 * old.w + 1, 10_500, old.w, 100), "more than two windows later").to.equal(undefined);
-    expect(old.search.active).to.equal(false);
-    expect(old.search.probeWindowMs(30_000, old.w, 100, TOLERANCE), "no probe while interrupted").to.equal(undefined);
+    expect(old.search.refusedOther(10_011 + 2 * old.w + 1, 10_500, old.w), "more than two windows later").to.equal(undefined);
+    expect(old.search.done).to.equal(true);
   });
 
-  it("an interrupted search resumes only once the limit dropped and came back to the searched one, with its bounds and a new time budget", () => {
-    const { search, w } = shrunkSearch();
-    // A limit that dropped: the refusal of a request granted long after the shrink.
-    expect(search.refusedOther(30_000, 29_000, w, 100)).to.equal(undefined);
-    expect(search.probeWindowMs(31_000, w, 100, TOLERANCE), "still at the searched limit: nothing says the server is back").to.equal(undefined);
-    expect(search.narrowing(32_000, w, 50), "the cut limit").to.equal(false);
-    expect(search.probeWindowMs(40_000, w, 75, TOLERANCE), "climbing back").to.equal(undefined);
-    expect(search.active).to.equal(false);
-    // Back at 100, later than eight windows after the search began: a new budget from here.
-    expect(search.narrowing(60_000, w, 100)).to.equal(true);
-    expect(search.active).to.equal(true);
-    expect(search.narrowing(60_000 + 8 * w, w, 100)).to.equal(true);
-    expect(search.narrowing(60_001 + 8 * w, w, 100)).to.equal(false);
-  });
-
-  it("an interruption before the first probe takes the limit it was at as the searched one", () => {
-    const search = new WindowSearch(4238, 0);
-    expect(search.refusedOther(5000, 4000, 5264, 100)).to.equal(undefined);
-    expect(search.narrowing(6000, 5264, 50)).to.equal(false);
-    expect(search.probeWindowMs(20_000, 5264, 100, TOLERANCE)).to.equal(5001);
-  });
-
-  it("a second refusal while interrupted changes nothing: the drop it belongs to is already waited out", () => {
-    const search = new WindowSearch(4238, 0);
-    search.refusedOther(5000, 4000, 5264, 100);
-    expect(search.narrowing(6000, 5264, 50)).to.equal(false);
-    expect(search.refusedOther(6100, 5900, 5264, 50)).to.equal(undefined);
-    expect(search.probeWindowMs(20_000, 5264, 100, TOLERANCE)).to.equal(5001);
-  });
-
-  it("takes no 429 of the burst that taught the window (granted before it began) as a reason to stop", () => {
+  it("takes no 429 of the burst that taught the window (granted before it began) as a reason to end", () => {
     const search = new WindowSearch(4238, 300);
-    expect(search.refusedOther(310, 250, 5264, 100)).to.equal(undefined);
-    expect(search.active).to.equal(true);
-    expect(search.refusedOther(400, 300, 5264, 100)).to.equal(undefined);
-    expect(search.active).to.equal(false);
+    expect(search.refusedOther(310, 250, 5264)).to.equal(undefined);
+    expect(search.done).to.equal(false);
+    expect(search.refusedOther(400, 300, 5264)).to.equal(undefined);
+    expect(search.done).to.equal(true);
   });
 
   it("tolerates 2% of the window, two round trips, and 20 ms, whichever is most", () => {
