@@ -703,12 +703,31 @@ describe("AdaptiveRate", () => {
       it("cuts a dropped limit to the successes the server can still hold: answered since its oldest counted request, which the Retry-After places", () => {
         const c = learnedFromWholeSeconds();
         // The second window's 100 were answered 5315 to 5414; now the server admits 50 of the next.
-        burst(c, 10_320, 50, 1);
-        // Its oldest counted request frees in (2 s, 3 s]: it was counted after 10 390 + 2000 − 5213
-        // (the learned window, an upper bound) = 7177. So only this window's 50 can be held; the 100
-        // before it (still within the learned window) are not the server's to count.
-        const cut = c.throttledAt(10_390, 10_380, 3000) as RateChange;
+        burst(c, 10_600, 50, 1);
+        // Refused at 10 700 with these 50 in the learned window, below its limit: the limit dropped.
+        // The oldest request the server counts frees in (2 s, 3 s]: it was counted after
+        // 10 700 + 2000 − 5213 (the learned window, an upper bound) = 7487. Only these 50 can be held.
+        const cut = c.throttledAt(10_700, 10_690, 3000) as RateChange;
         expect(cut.set, "a count, held exactly").to.be.closeTo((50 * 1000) / 5213, 1e-9);
+      });
+
+      it("reads the learned window, as before, when our successes run on without a silence before the span (others may share the limit unseen)", () => {
+        const c = learnedFromWholeSeconds();
+        // A steady flow since the second window's burst: 80 answers, one every 60 ms.
+        burst(c, 5420, 80, 60);
+        // Read as above it would be the 45 or so answered since 7487 (half the limit at most):
+        // part of our share of a window, if other processes send into the same limit without a
+        // shared store. Read over the learned window instead (79), with a rate reading's margin.
+        const cut = c.throttledAt(10_700, 10_690, 3000) as RateChange;
+        expect(cut.set).to.be.closeTo(((79 * 1000) / 5213) * ADAPTIVE_DEFAULTS.decreaseFactor, 0.2);
+      });
+
+      it("reads the learned window, as before, when it held its whole limit (not a drop: a window learned wrong, which other rules read)", () => {
+        const c = learnedFromWholeSeconds();
+        // Refused at the start of the next window: the last burst's 100 are all in the learned window.
+        burst(c, 10_320, 50, 1);
+        const cut = c.throttledAt(10_390, 10_380, 3000) as RateChange;
+        expect(cut.set).to.be.closeTo(((100 * 1000) / 5213) * ADAPTIVE_DEFAULTS.decreaseFactor, 1e-9);
       });
 
       it("counts the whole learned window, as before, when the Retry-After places nothing (a whole second: the oldest may free at once)", () => {
