@@ -1392,12 +1392,6 @@ export class AdaptiveRate {
   }
 
   /**
-   * With the window known, the limit the `Retry-After` implies: when the server's next slot frees
-   * (now + Retry-After) it still holds our successes of the last W − Retry-After, and admits one
-   * more. Counted one bucket short, so it never overestimates; `undefined` without a window or a
-   * precise `Retry-After` of at most half a window.
-   */
-  /**
    * With a learned window and a `Retry-After` to measure by, the successes that can still be in the
    * server's window, as a rate per learned window: the oldest request it still counts leaves when
    * the `Retry-After` runs out (no sooner than that less its precision), so it was counted no
@@ -1405,32 +1399,37 @@ export class AdaptiveRate {
    * server still counts was answered since. Older successes are not the server's to count: read
    * with them, a limit that dropped soon after a burst read high (66 per window where the halved
    * server admitted 50, in a traced run: the burst's end was still within the learned window), and
-   * the next window was refused again. Read so only for a limit that dropped (the learned window
-   * held less than its limit: one that held it all was learned wrong, which the other rules read;
-   * read so, the matrix's concurrency row took 25 429s where it took 3), and only when those
-   * successes came after a silence
-   * (none in the second, at most, before them): the `Retry-After` places the oldest request the
-   * server counts, whoever sent it, so while other processes send into the same limit without a
-   * shared store (spreading our share over the whole window), the count since then is only part
-   * of our share, and cut the fleet's limits too deep (1.39–2.33× ideal where 1.12–1.41× before,
-   * in the matrix's fleet row). `undefined` without a window or a `Retry-After`, when the
-   * `Retry-After` leaves less than a counter bucket of the window (the learned window is then too
-   * short to say anything), or without the silence.
+   * the next window was refused again.
+   *
+   * Read so only for a limit that dropped (the learned window held less than its limit: one that
+   * held it all was learned wrong, which the other rules read; read so, the matrix's concurrency
+   * row took 25 429s where it took 3), and only when those successes came after a silence (none in
+   * the second, at most, before them): the `Retry-After` places the oldest request the server
+   * counts, whoever sent it, so while other processes send into the same limit without a shared
+   * store (spreading our share over the whole window), the count since then is only part of our
+   * share, and cut the fleet's limits too deep (1.39–2.33× ideal where 1.12–1.41× before, in the
+   * matrix's fleet row). `undefined` without a window or a `Retry-After`, when the `Retry-After`
+   * leaves less than a counter bucket of the window (the learned window is then too short to say
+   * anything), for a window that held its limit, or without the silence.
    */
   private heldSinceOldest(now: number, retryAfterMs: number | undefined): number | undefined {
     const w = this.windowMs;
     if (w === undefined || retryAfterMs === undefined) return undefined;
     const span = w - (retryAfterMs - retryAfterPrecisionMs(retryAfterMs));
     if (span >= w || span < this.successes.spanMs / 100) return undefined;
-    // Every bucket the span touches: an event in it may be one the server holds (a count never read low).
-    // Only for a limit that dropped: refused while the learned window held less than its limit
-    // (a window that held it all was learned wrong, which the other rules read).
     if (this.fleet(this.successes.count(now, w)) >= this.window.limit) return undefined;
+    // Every bucket the span touches: an event in it may be one the server holds (a count never read low).
     const held = this.successes.countCovering(now, span);
     if (this.successes.countCovering(now, span + Math.min(w - span, 1000)) !== held) return undefined;
     return (this.fleet(held) * 1000) / w;
   }
 
+  /**
+   * With the window known, the limit the `Retry-After` implies: when the server's next slot frees
+   * (now + Retry-After) it still holds our successes of the last W − Retry-After, and admits one
+   * more. Counted one bucket short, so it never overestimates; `undefined` without a window or a
+   * precise `Retry-After` of at most half a window.
+   */
   private countedAtNextSlot(now: number, retryAfterMs: number | undefined): number | undefined {
     const w = this.windowMs;
     // A wait of more than half a window says little: the requests that free the next slot may
