@@ -1416,7 +1416,7 @@ export class AdaptiveRate {
     const w = this.windowMs;
     if (w === undefined || retryAfterMs === undefined) return undefined;
     const span = w - (retryAfterMs - retryAfterPrecisionMs(retryAfterMs));
-    if (span >= w || span < this.successes.spanMs / 100) return undefined;
+    if (span >= w || span < this.successes.spanMs / COUNTER_BUCKETS) return undefined;
     if (this.fleet(this.successes.count(now, w)) >= this.window.limit) return undefined;
     // Every bucket the span touches: an event in it may be one the server holds (a count never read low).
     const held = this.successes.countCovering(now, span);
