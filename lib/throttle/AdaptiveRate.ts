@@ -633,7 +633,8 @@ export class AdaptiveRate {
   }
 
   /**
-   * Once, after a 429 taught L and W from an anchored burst while sharing a store: when to count
+   * Once, after a 429 taught L and W from an anchored burst while sharing a store (or, with no
+   * window learned, the limit as the count of the burst's last second): when to count
    * the burst's grants left in the store's window (each process's refused ones given back, see
    * {@link refusalGivenBack}), and from when (`since`: a window before the anchor). This
    * process's successes, divided by its share, only estimate the fleet's, and on the low side (a
@@ -660,7 +661,8 @@ export class AdaptiveRate {
   fleetCounted(count: number | undefined): void {
     const pending = this.fleetCount;
     this.fleetCount = undefined;
-    const w = this.windowMs;
+    // A count of the last second while no window is learned (one learned meanwhile, from the store, is not what was counted).
+    const w = pending?.perSecond === true ? (this.windowMs === undefined ? 1000 : undefined) : this.windowMs;
     if (pending === undefined || count === undefined || w === undefined || count < pending.own) return;
     const limit = (count * 1000) / w;
     // The count holds the late answers of the burst too (see burstTail): nothing is left to add.
@@ -669,8 +671,11 @@ export class AdaptiveRate {
     this.learnedRate = limit;
   }
 
-  /** An anchored burst whose grants the store is to count (see {@link takeFleetCount}); `own` is this process's successes in it. */
-  private fleetCount: { readonly since: number; readonly anchorAt: number; readonly own: number; scheduled: boolean } | undefined;
+  /**
+   * An anchored burst whose grants the store is to count (see {@link takeFleetCount}); `own` is this
+   * process's successes in it; `perSecond`: a count of one second while no window is learned.
+   */
+  private fleetCount: { readonly since: number; readonly anchorAt: number; readonly own: number; scheduled: boolean; readonly perSecond?: boolean } | undefined;
 
   /**
    * Whether a 429 for a request granted at `grantedAt` would be a probe step's overshoot: a probe
@@ -940,6 +945,13 @@ export class AdaptiveRate {
     // A rate read from a steady flow is noisy: it keeps the margins.
     const exact = this.windowMs === undefined && lookback === 1000 && countReading > 0 && reading === countReading;
     this.decrease(limit, now, exact);
+    // Sharing a store, that second's count is this process's successes over its share: an estimate,
+    // on the low side (39 read for 40 makes five windows' worth take six). The store's count of the
+    // burst replaces it, as for a learned window (see takeFleetCount), while the store still holds
+    // all of the burst (it began within the second its grants were taken in).
+    if (exact && anchorAt !== undefined && this.share < ALONE_SHARE && now - anchorAt <= this.window.windowMs) {
+      this.fleetCount = { since: anchorAt - this.window.windowMs, anchorAt, own: this.successes.count(now, lookback), scheduled: false, perSecond: true };
+    }
     // So is the count of what the server can still hold (see heldSinceOldest): a count, not a rate reading.
     const heldExactly = exact || (held !== undefined && held > 0 && limit === held);
     return { initial: this.rate, set: heldExactly ? limit : limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };

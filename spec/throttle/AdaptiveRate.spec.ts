@@ -317,6 +317,54 @@ describe("AdaptiveRate", () => {
       });
     });
 
+    describe("counting the fleet's first second in the store, with no window learned", () => {
+      /** 40 per second shared by four: this process got 10 successes in 200 ms while its share read about 0.27 (smoothed: it reads 36), then a whole-second 429. */
+      function perSecondFromShare(): { c: AdaptiveRate; last: number } {
+        const c = new AdaptiveRate({ ...settings, initialRate: 80 }, 0);
+        const last = sharedBurst(c, 0, 10, 20, 0.27);
+        apply(c, c.throttledAt(last + 10, last + 5, 1000) as RateChange, last + 10);
+        expect(c.windowMs, "a whole-second Retry-After as long as the window: none learned").to.equal(undefined);
+        return { c, last };
+      }
+
+      it("holds the store's count of the burst's second, exactly, in place of the share's estimate", () => {
+        const { c, last } = perSecondFromShare();
+        expect(c.window.limit, "the share's estimate, on the low side").to.equal(36);
+        expect(c.takeFleetCount(), "from a second before the anchor").to.deep.equal({ delayMs: 250, since: -1000 });
+        expect(c.refusalGivenBack(last + 20), "a straggler of the burst goes back to the store").to.equal(true);
+        c.fleetCounted(40);
+        const change = c.increaseDue(last + 300) as RateChange;
+        expect(change.set).to.equal(40);
+        apply(c, change, last + 300);
+        expect(c.window).to.deep.equal({ limit: 40, windowMs: 1000 });
+      });
+
+      it("keeps the estimate when a window was learned before the count came (the count was of a second, not of it)", () => {
+        const { c, last } = perSecondFromShare();
+        c.takeFleetCount();
+        c.learnWindow(5000);
+        c.fleetCounted(40);
+        expect(c.increaseDue(last + 300)).to.equal(undefined);
+      });
+
+      it("counts nothing when the burst began more than a second before its 429 (the store's second let its oldest grants go)", () => {
+        const c = new AdaptiveRate({ ...settings, initialRate: 80 }, 0);
+        // 10 successes, a pause of 900 ms, 10 more: the last second's count reads as exactly as above.
+        sharedBurst(c, 0, 10, 20, 0.27);
+        for (let i = 10; i < 20; i += 1) {
+          const at = 900 + i * 20;
+          c.sharedUse(i + 1, Math.round((i + 1) / 0.27));
+          c.granted(at, 0);
+          c.succeeded(at + 5, at);
+        }
+        const last = 900 + 19 * 20 + 5;
+        apply(c, c.throttledAt(last + 10, last + 5, 1000) as RateChange, last + 10);
+        expect(c.windowMs).to.equal(undefined);
+        expect(c.window.limit, "held exactly, from the last second's count").to.equal(36);
+        expect(c.takeFleetCount()).to.equal(undefined);
+      });
+    });
+
     it("measures W from the fleet's first grant when another process started the burst earlier", () => {
       const c = new AdaptiveRate(settings, 0);
       // Another process's first grant was 300 ms before ours (the store says so with our first grant).
