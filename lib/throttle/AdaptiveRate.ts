@@ -785,7 +785,7 @@ export class AdaptiveRate {
    * @param windowMs - The window, in ms.
    */
   learnWindow(windowMs: number): void {
-    if (this.windowMs === undefined || counterBucketMs(windowMs) * COUNTER_BUCKETS !== this.successes.spanMs) this.successes = counterFor(windowMs, this.successes);
+    if (this.windowMs === undefined || counterBucketMs(windowMs) !== this.successes.bucketMs) this.successes = counterFor(windowMs, this.successes);
     this.windowMs = windowMs;
   }
 
@@ -1398,7 +1398,7 @@ export class AdaptiveRate {
     // Nothing granted in the last half window was admitted: the window still holding the earlier
     // requests explains that; a limit that dropped admits some of the fresh ones first.
     if (this.lastAnsweredGrantAt > grantedAt - w / 2) return undefined;
-    const span = now - grantedAt + w + this.recentRttMaxMs + (2 * this.successes.spanMs) / COUNTER_BUCKETS;
+    const span = now - grantedAt + w + this.recentRttMaxMs + 2 * this.successes.bucketMs;
     if (this.successes.count(now, span) < FULL_WINDOW * limit) return undefined;
     return Math.min(MAX_LEARNED_WINDOW_MS, Math.ceil(w + (now - grantedAt) + retryAfterMs));
   }
@@ -1428,7 +1428,7 @@ export class AdaptiveRate {
     const w = this.windowMs;
     if (w === undefined || retryAfterMs === undefined) return undefined;
     const span = w - (retryAfterMs - retryAfterPrecisionMs(retryAfterMs));
-    if (span >= w || span < this.successes.spanMs / COUNTER_BUCKETS) return undefined;
+    if (span >= w || span < this.successes.bucketMs) return undefined;
     if (this.fleet(this.successes.count(now, w)) >= this.window.limit) return undefined;
     // Every bucket the span touches: an event in it may be one the server holds (a count never read low).
     const held = this.successes.countCovering(now, span);
@@ -1448,8 +1448,7 @@ export class AdaptiveRate {
     // have arrived together with many others (a burst), all leaving at once.
     // A whole-second value (rounded up by up to a second) is too coarse for a count.
     if (w === undefined || retryAfterMs === undefined || retryAfterMs > w / 2 || retryAfterMs % 1000 === 0) return undefined;
-    const bucketMs = this.successes.spanMs / 100;
-    const span = w - retryAfterMs - bucketMs;
+    const span = w - retryAfterMs - this.successes.bucketMs;
     return span <= 0 ? 1 : this.fleet(this.successes.count(now, span)) + 1;
   }
 

@@ -8,11 +8,11 @@ export class RecentCounter {
   private readonly stamps: Float64Array;
 
   /**
-   * @param bucketMs - Width of one bucket in milliseconds. @default 100
+   * @param bucketMs - Width of one bucket in milliseconds (its precision). @default 100
    * @param buckets - Number of buckets (the longest span it can answer for is their product). @default 100
    */
   constructor(
-    private readonly bucketMs = 100,
+    readonly bucketMs = 100,
     private readonly buckets = 100,
   ) {
     this.counts = new Uint32Array(buckets);
