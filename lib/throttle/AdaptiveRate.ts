@@ -662,7 +662,7 @@ export class AdaptiveRate {
     const pending = this.fleetCount;
     this.fleetCount = undefined;
     // A count of the last second while no window is learned (one learned meanwhile, from the store, is not what was counted).
-    const w = pending?.perSecond === true ? (this.windowMs === undefined ? 1000 : undefined) : this.windowMs;
+    const w = pending?.perSecond ? (this.windowMs === undefined ? 1000 : undefined) : this.windowMs;
     if (pending === undefined || count === undefined || w === undefined || count < pending.own) return;
     const limit = (count * 1000) / w;
     // The count holds the late answers of the burst too (see burstTail): nothing is left to add.
@@ -672,10 +672,26 @@ export class AdaptiveRate {
   }
 
   /**
+   * Sharing a store, the fleet's count of an anchored burst replaces the estimate (see
+   * {@link takeFleetCount}), if the store still holds all of it: a burst longer than the window it
+   * was granted in lost its oldest grants there. Counted from a window before the anchor: the
+   * store's window was empty then, and another process may have granted a little before the
+   * anchor this one read from the store.
+   * @param anchorAt - The burst's anchor.
+   * @param at - When its first 429 came.
+   * @param own - This process's successes in it.
+   * @param perSecond - No window is learned: the count is of one second.
+   */
+  private countFleetBurst(anchorAt: number, at: number, own: number, perSecond: boolean): void {
+    const grantedIn = this.window.windowMs;
+    if (this.share < ALONE_SHARE && at - anchorAt <= grantedIn) this.fleetCount = { since: anchorAt - grantedIn, anchorAt, own, scheduled: false, perSecond };
+  }
+
+  /**
    * An anchored burst whose grants the store is to count (see {@link takeFleetCount}); `own` is this
    * process's successes in it; `perSecond`: a count of one second while no window is learned.
    */
-  private fleetCount: { readonly since: number; readonly anchorAt: number; readonly own: number; scheduled: boolean; readonly perSecond?: boolean } | undefined;
+  private fleetCount: { readonly since: number; readonly anchorAt: number; readonly own: number; scheduled: boolean; readonly perSecond: boolean } | undefined;
 
   /**
    * Whether a 429 for a request granted at `grantedAt` would be a probe step's overshoot: a probe
@@ -949,9 +965,7 @@ export class AdaptiveRate {
     // on the low side (39 read for 40 makes five windows' worth take six). The store's count of the
     // burst replaces it, as for a learned window (see takeFleetCount), while the store still holds
     // all of the burst (it began within the second its grants were taken in).
-    if (exact && anchorAt !== undefined && this.share < ALONE_SHARE && now - anchorAt <= this.window.windowMs) {
-      this.fleetCount = { since: anchorAt - this.window.windowMs, anchorAt, own: this.successes.count(now, lookback), scheduled: false, perSecond: true };
-    }
+    if (exact && anchorAt !== undefined) this.countFleetBurst(anchorAt, now, this.successes.count(now, lookback), true);
     // So is the count of what the server can still hold (see heldSinceOldest): a count, not a rate reading.
     const heldExactly = exact || (held !== undefined && held > 0 && limit === held);
     return { initial: this.rate, set: heldExactly ? limit : limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };
@@ -1174,12 +1188,7 @@ export class AdaptiveRate {
     if (shape === undefined) return undefined;
     this.pendingWindowMs = shape.windowMs;
     this.shapeCheck = { at, anchorAt: shape.anchorAt, limit: shape.limit, retryAfterEndsAt: at + (retryAfterMs as number) };
-    // Sharing a store, the fleet's count of the burst replaces the estimate, if the store still
-    // holds all of it: a burst longer than the window it was granted in lost its oldest grants there.
-    // Counted from a window before the anchor: the store's window was empty then, and another
-    // process may have granted a little before the anchor this one read from the store.
-    const grantedIn = this.window.windowMs;
-    if (this.share < ALONE_SHARE && at - shape.anchorAt <= grantedIn) this.fleetCount = { since: shape.anchorAt - grantedIn, anchorAt: shape.anchorAt, own: this.anchorSuccesses, scheduled: false };
+    this.countFleetBurst(shape.anchorAt, at, this.anchorSuccesses, false);
     this.learnWindow(shape.windowMs);
     // The server still held the anchor at the refusal (at most a round trip before `at`) plus the
     // Retry-After less its precision, and counted it at most a round trip after the anchor.

@@ -351,13 +351,7 @@ describe("AdaptiveRate", () => {
         const c = new AdaptiveRate({ ...settings, initialRate: 80 }, 0);
         // 10 successes, a pause of 900 ms, 10 more: the last second's count reads as exactly as above.
         sharedBurst(c, 0, 10, 20, 0.27);
-        for (let i = 10; i < 20; i += 1) {
-          const at = 900 + i * 20;
-          c.sharedUse(i + 1, Math.round((i + 1) / 0.27));
-          c.granted(at, 0);
-          c.succeeded(at + 5, at);
-        }
-        const last = 900 + 19 * 20 + 5;
+        const last = sharedBurst(c, 1100, 10, 20, 0.27);
         apply(c, c.throttledAt(last + 10, last + 5, 1000) as RateChange, last + 10);
         expect(c.windowMs).to.equal(undefined);
         expect(c.window.limit, "held exactly, from the last second's count").to.equal(36);
