@@ -618,6 +618,26 @@ export class AdaptiveRate {
   }
 
   /**
+   * Whether a 429 refused a request that asked whether the window had freed: one sent as the
+   * `Retry-After` that taught the window ended (the refusal shows that value understated the wait,
+   * see {@link retryAfterUnderstated}), or one of those sent one at a time while the window is
+   * measured without a trusted `Retry-After` (see {@link resolveShape}). Like a refused window
+   * probe's, its slot goes back (checked like every refund), and the 429 is explained: it only says
+   * the window has not freed yet. Kept, the slot would free a window later at the refusal's time,
+   * mid-window, and recur there out of step with the bursts: each window of a run without
+   * `Retry-After` carried four such strays, and its last requests waited for them (4 s of a 25 s
+   * run, traced). Ask before {@link throttledAt}.
+   * @param grantedAt - When the throttled request was granted.
+   */
+  refusedAsking(grantedAt: number): boolean {
+    const pending = this.unresolved;
+    if (pending !== undefined) return grantedAt > pending.throttledAt;
+    const check = this.shapeCheck;
+    // As retryAfterUnderstated reads it (a fleet's refusal proves nothing there).
+    return check !== undefined && grantedAt >= check.retryAfterEndsAt - 1 && this.share >= ALONE_SHARE;
+  }
+
+  /**
    * Whether a 429 for a request granted at `grantedAt` gives its grant back in the store: while
    * sharing a store, a refused request of the burst that is teaching (or taught) the limit (see
    * {@link learningOvershoot}). The server admitted the rest, so what the store then holds of the

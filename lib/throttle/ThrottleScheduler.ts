@@ -616,7 +616,9 @@ export class ThrottleScheduler {
     // counts what the server admitted (see AdaptiveRate.refusalGivenBack).
     const givenBack = status === 429 && controller?.refusalGivenBack(grant.at) === true;
     if (givenBack) this.burstRefusals.add(grant);
-    const refundSlot = (failedProbe && controller?.probeSlotRefundable(grant.at) === true) || givenBack;
+    // A request that asked whether the window freed, refused: it only says not yet (see AdaptiveRate.refusedAsking).
+    const asking = status === 429 && controller?.refusedAsking(grant.at) === true;
+    const refundSlot = (failedProbe && controller?.probeSlotRefundable(grant.at) === true) || givenBack || asking;
     // A refusal by requests in flight, not by rate: the requests in flight still end, and nothing
     // about the rate was learned (see AdaptiveRate.concurrencyRefusal).
     if (status === 429 && controller?.concurrencyRefusal(now, grant.at, grant.depth, response.retryAfterMs) === true) {
@@ -632,7 +634,7 @@ export class ThrottleScheduler {
     // shows it by a 429 at the learned level, within a window.
     // So does a 429 that shows the learned window too short (the server still held the window's
     // admitted requests): read after `throttledAt`, which tells.
-    const explained = failedProbe || controller?.learningOvershoot(grant.at) === true;
+    const explained = failedProbe || asking || controller?.learningOvershoot(grant.at) === true;
     const change = controller?.throttledAt(now, grant.at, retryAfterMs, cooldownMs);
     if (!explained && controller?.lengthenedWindowAt(now) !== true) this.checkRefunds(lane, now, retryAfterMs ?? 0);
     const refunded = refundSlot || controller?.refusedAtShortWindow(now, grant.at) === true;

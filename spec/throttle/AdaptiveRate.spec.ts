@@ -613,6 +613,37 @@ describe("AdaptiveRate", () => {
       expect(c.window).to.deep.equal({ limit: 100, windowMs: 5100 });
     });
 
+    it("tells which refusals only asked whether the window freed, so their slots go back: not the burst's, but those sent one at a time after it", () => {
+      // Without Retry-After: the burst's own 429s are its overshoot; the requests granted after its 429 ask.
+      const c = new AdaptiveRate(settings, 0);
+      const last = burst(c, 0, 100, 5);
+      expect(c.refusedAsking(last + 5), "nothing is measured yet").to.equal(false);
+      apply(c, c.throttledAt(last + 10, last + 5, undefined) as RateChange, last + 10);
+      expect(c.refusedAsking(last + 8), "granted before the 429 that started the measure: the burst's").to.equal(false);
+      expect(c.refusedAsking(1500), "sent to ask").to.equal(true);
+      c.throttledAt(1510, 1500, undefined);
+      c.succeeded(5100, 4000);
+      expect(c.refusedAsking(5200), "measured: a 429 now is an ordinary one").to.equal(false);
+
+      // With a Retry-After that proves to understate the wait: the request sent as it ended asks too,
+      // and so do those sent one at a time after it; one sent before it ended does not.
+      const d = new AdaptiveRate(settings, 0);
+      const end = burst(d, 0, 100, 5);
+      apply(d, d.throttledAt(end + 10, end + 5, 2000) as RateChange, end + 10);
+      d.takeWindowChange();
+      expect(d.refusedAsking(end + 1000), "sent before the Retry-After ended").to.equal(false);
+      expect(d.refusedAsking(end + 10 + 2000), "sent as it ended").to.equal(true);
+      expect(d.throttledAt(2530, 2510, 2000)).to.equal(undefined);
+      expect(d.refusedAsking(4515), "asking one at a time").to.equal(true);
+
+      // A fleet sharing the window: a refusal after the Retry-After proves nothing, so it is no ask.
+      const e = new AdaptiveRate(settings, 0);
+      const fleetEnd = burst(e, 0, 100, 5);
+      apply(e, e.throttledAt(fleetEnd + 10, fleetEnd + 5, 2000) as RateChange, fleetEnd + 10);
+      for (let i = 0; i < 4; i += 1) e.sharedUse(25, 100);
+      expect(e.refusedAsking(2510)).to.equal(false);
+    });
+
     it("measures W without Retry-After once a fixed Retry-After proved shorter than the server's wait, and replaces the stored window", () => {
       const c = new AdaptiveRate(settings, 0);
       // 100 per 5 s, but every 429 says "Retry-After: 2": a burst of 100 over 500 ms, then a 429.

@@ -37,6 +37,27 @@ describe("ThrottleHandler over HTTP: learning a window longer than a second", ()
     });
   }
 
+  it("without Retry-After, gives back the slots of the refused requests that asked whether the window freed: each later window goes as one burst", async () => {
+    const LIMIT = 20;
+    const WINDOW = 2000;
+    const COUNT = 60;
+    const emu = await emulator({ limits: [{ ...writeLimit(LIMIT, WINDOW), retryAfter: "none" }] });
+    // Asking every 400 ms once the first second has passed, two or three requests are refused before the window frees.
+    const { client, throttle } = emulatorClient(emu, { throttle: { defaultCooldownMs: 400 } });
+    const { ms, failed } = await patchMany(client, COUNT, 20);
+    const stats = emu.stats();
+    expect(failed).to.equal(0);
+    expect(stats.applied).to.have.length(COUNT);
+    expect(throttle?.stats()[0]?.rates[0]?.windowMs, "measured from the first success").to.be.within(WINDOW, WINDOW + 400);
+    // Kept, the refused requests' slots would free a window later, each at its own time, 400 ms
+    // apart, and the last window's requests would wait for them (1.5× the ideal time, traced).
+    const lastWindow = stats.applied.slice(-LIMIT).map((update) => update.at);
+    const spread = Math.max(...lastWindow) - Math.min(...lastWindow);
+    expect(spread, `the last ${LIMIT} updates within ${Math.round(spread)} ms`).to.be.below(0.3 * WINDOW);
+    const ideal = (COUNT / LIMIT - 1) * WINDOW;
+    expect(ms / ideal, `${Math.round(ms)} ms for an ideal of ${ideal} ms`).to.be.below(1.3);
+  });
+
   it("measures the window from its first success when a fixed Retry-After (2 s) understates the wait of a 30 per 4 s window", async () => {
     const LIMIT = 30;
     const WINDOW = 4000;
