@@ -761,7 +761,7 @@ describe("AdaptiveRate", () => {
         expect(c.searching, "the class searches no more").to.equal(false);
       });
 
-      it("ends the search at any other 429 (a limit that dropped): no more probes, the window stays", () => {
+      it("ends the search at any other 429 (a limit that dropped): no more probes while the limit is away, the window stays", () => {
         const c = learnedFromWholeSeconds();
         // Half the limit since the second window's burst: the server admitted clearly less.
         burst(c, 10_320, 50, 1);
@@ -769,6 +769,30 @@ describe("AdaptiveRate", () => {
         expect(c.searching).to.equal(false);
         expect(c.windowMs).to.equal(5213);
         expect(c.windowProbeMs(20_000)).to.equal(undefined);
+      });
+
+      it("starts the search again once the limit it climbed back to has held a whole window, before any step above it", () => {
+        const c = learnedFromWholeSeconds({ ...settings, holdMs: 1000 });
+        burst(c, 10_320, 50, 1);
+        apply(c, c.throttledAt(10_390, 10_380, 3000) as RateChange, 10_390);
+        expect(c.searching).to.equal(false);
+        // The climb back to the level admitted before the drop, then that level held.
+        let now = 10_390;
+        for (let i = 0; i < 40 && c.window.limit < 100; i += 1) {
+          now += 5300;
+          burst(c, now, Math.floor(c.window.limit), 1);
+          c.limited();
+          const step = c.increaseDue(now + 200);
+          if (step !== undefined) apply(c, step, now + 200);
+        }
+        expect(c.window.limit, "back at the former level").to.be.closeTo(100, 1e-6);
+        expect(c.searching, "not while the limit is away or has not lasted a window").to.equal(false);
+        now += 5300;
+        burst(c, now, 100, 1);
+        c.limited();
+        expect(c.increaseDue(now + 200), "the search comes first: no step above").to.equal(undefined);
+        expect(c.searching).to.equal(true);
+        expect(c.windowProbeMs(now + 5100), "from the longest whole second again").to.equal(5001);
       });
 
       it("cuts a dropped limit to the successes the server can still hold: answered since its oldest counted request, which the Retry-After places", () => {
