@@ -53,6 +53,14 @@ const PROOF_SPAN_MS = 1000;
 /** The longest window learned, in ms: Graph's longest documented window (Outlook, 10 min). */
 export const MAX_LEARNED_WINDOW_MS = 600_000;
 
+/** A window learned from a `Retry-After`, until a request sent after that 429 comes back (see `AdaptiveRate.retryAfterUnderstated`). */
+interface ShapeCheck {
+  readonly at: number;
+  readonly anchorAt: number;
+  readonly limit: number;
+  readonly retryAfterEndsAt: number;
+}
+
 /**
  * Learns the sustainable request rate of one route class from 429s, for routes with no known
  * budget. The rate itself lives in the store (shared); this object holds the local decisions:
@@ -513,14 +521,14 @@ export class AdaptiveRate {
   private probeWindow(now: number, windowMs: number, plateauSince: number): RateChange | undefined {
     const s = this.settings;
     const lasted = now - this.lastChangeAt >= windowMs;
-    const hold = Math.min(s.holdMs, 2 * windowMs) * this.holdFactor;
     // A search a drop ended starts again (from half the window, as a first one) once the limit
     // it climbed back to held a whole window (the server admits it: the premise of a probe), before
     // any step above it: left too long, the window costs its excess in every window that follows
     // (5.34 s for 5 s: 7% of a run after a halved limit, traced), and a step above it lasts whatever the limit.
-    if (this.searchInterrupted && this.climb === undefined && lasted && this.windowMs !== undefined) {
+    if (this.searchInterrupted && this.climb === undefined && lasted) {
       this.searchInterrupted = false;
-      this.searchWindow(now, this.windowMs / 2);
+      // No lower bound to give: searchWindow starts from half the window.
+      this.searchWindow(now, 0);
     }
     // A step above a window learned too long lasts whatever the limit: the search comes first. A
     // step that lasted a window (the last of a climb back to the searched limit) is proven meanwhile.
@@ -531,6 +539,7 @@ export class AdaptiveRate {
       }
       return undefined;
     }
+    const hold = Math.min(s.holdMs, 2 * windowMs) * this.holdFactor;
     if (s.probeRatio <= 0 || now - plateauSince < hold || (!lasted && !this.burstProven(now))) return undefined;
     // The rate now lasted a whole window without a 429, or a burst showed it: the limit is at least that high.
     if (lasted) this.judgeSmoothTrial(true);
@@ -638,11 +647,22 @@ export class AdaptiveRate {
    * @param grantedAt - When the throttled request was granted.
    */
   refusedAsking(grantedAt: number): boolean {
-    const pending = this.unresolved;
-    if (pending !== undefined) return grantedAt > pending.throttledAt;
-    const check = this.shapeCheck;
+    if (this.unresolved !== undefined) return this.askingWhileMeasured(grantedAt);
     // As retryAfterUnderstated reads it (a fleet's refusal proves nothing there).
-    return check !== undefined && grantedAt >= check.retryAfterEndsAt - 1 && this.share >= ALONE_SHARE;
+    return this.retryAfterCheckEndedBy(grantedAt) !== undefined && this.share >= ALONE_SHARE;
+  }
+
+  /** Whether a request went while the window is measured without a trusted `Retry-After` (after the 429 that started it): one that asks. */
+  private askingWhileMeasured(grantedAt: number): boolean {
+    const pending = this.unresolved;
+    return pending !== undefined && grantedAt > pending.throttledAt;
+  }
+
+  /** The check of a window learned from a `Retry-After`, when this request went as that `Retry-After` ended (see {@link retryAfterUnderstated}). */
+  private retryAfterCheckEndedBy(grantedAt: number): ShapeCheck | undefined {
+    const check = this.shapeCheck;
+    // 1 ms of slack: the cooldown of that Retry-After ends at that very time, and grants follow it at once.
+    return check !== undefined && grantedAt >= check.retryAfterEndsAt - 1 ? check : undefined;
   }
 
   /**
@@ -878,7 +898,7 @@ export class AdaptiveRate {
     }
     if (this.retryAfterUnderstated(now, grantedAt)) return undefined;
     // While the window is being measured, a refused request only says it has not freed yet.
-    if (this.unresolved !== undefined && grantedAt > this.unresolved.throttledAt) return undefined;
+    if (this.askingWhileMeasured(grantedAt)) return undefined;
     if (grantedAt <= this.lastDecreaseAt) return undefined;
     if (this.cooldownUnderstated(grantedAt, cooledUntil)) return undefined;
     // The Retry-After as a measure of the server's wait, unless it proved to understate it.
@@ -1064,9 +1084,8 @@ export class AdaptiveRate {
    * request at a time until then (see {@link resolveShape}); that measure replaces the stored window.
    */
   private retryAfterUnderstated(now: number, grantedAt: number): boolean {
-    const check = this.shapeCheck;
-    // 1 ms of slack: the cooldown of that Retry-After ends at that very time, and grants follow it at once.
-    if (check === undefined || grantedAt < check.retryAfterEndsAt - 1) return false;
+    const check = this.retryAfterCheckEndedBy(grantedAt);
+    if (check === undefined) return false;
     this.shapeCheck = undefined;
     // In a fleet sharing the store, other processes' requests fill the window too: a refusal proves nothing.
     if (this.share < ALONE_SHARE) return false;
@@ -1079,9 +1098,7 @@ export class AdaptiveRate {
   /** `Retry-After` measures the server's wait (see {@link retryAfterUnderstated}). */
   private retryAfterTrusted = true;
   /** The window last learned from a `Retry-After`, until a request sent after that 429 comes back. */
-  private shapeCheck:
-    | { readonly at: number; readonly anchorAt: number; readonly limit: number; readonly retryAfterEndsAt: number }
-    | undefined;
+  private shapeCheck: ShapeCheck | undefined;
   /** The next window learned corrects a wrong one: it replaces the stored window instead of only shortening it. */
   private replaceWindow = false;
 
