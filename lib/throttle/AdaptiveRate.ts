@@ -365,8 +365,9 @@ export class AdaptiveRate {
    * the deepest answered depth becomes the candidate cap, and one request at a time goes until an
    * answer tells. A rate limit (sliding or fixed window, token bucket) refuses every
    * request that arrives before its `Retry-After` has passed, so if a request granted after the
-   * suspect 429 comes back unthrottled before the suspect's grant time plus its `Retry-After` (it
-   * reached the server before the wait can have run out), the refusal was about concurrency and
+   * suspect 429 comes back unthrottled before the suspect's grant time plus its `Retry-After`, less
+   * the value's precision where that leaves something (it reached the server before the wait can
+   * have run out), the refusal was about concurrency and
    * the cap holds; if it gets a 429 too (or is answered later), the suspicion ends, a
    * refused one counts as a rate 429, and no suspicion starts again for a while (doubling each
    * time). Nothing is suspected once a window is learned. 429s of requests granted before the
@@ -393,8 +394,13 @@ export class AdaptiveRate {
     // 429s of a refused burst after the first: the suspicion (or the cap) already covers them.
     if (cap !== undefined && grantedAt <= this.capSetAt) return this.refusedInBurst(now, grantedAt);
     // The refused request reached the server no earlier than its grant: its Retry-After ran out
-    // no earlier than grant + Retry-After, whatever the latency (see answeredAtDepth).
-    const until = grantedAt + (retryAfterMs ?? Number.POSITIVE_INFINITY);
+    // no earlier than grant + Retry-After, less its precision, whatever the latency (see
+    // answeredAtDepth). A whole-second value is rounded up: a 5 s one for a wait of 4.05 s let a
+    // sliding window admit again before grant + 5 s, and that success "proved" a cap that was not
+    // there (traced: 20–120 ms of latency, the rate then read from one second's successes as 1/s).
+    // A 1 s one less its precision would leave nothing, so no cap could ever be proved: it is
+    // taken as it is (see the README's note on `Retry-After: 1`).
+    const until = grantedAt + (retryAfterMs === undefined ? Number.POSITIVE_INFINITY : earliestFreeMs(retryAfterMs));
     this.suspect = { at: now, until, retryAfterMs, cap: Math.max(1, Math.min(this.okDepth, depth - 1)), anchorSuccesses: this.anchorSuccesses };
     return this.refusedInBurst(now, grantedAt);
   }
@@ -1568,6 +1574,12 @@ function retryAfterPrecisionMs(retryAfterMs: number): number {
   return retryAfterMs % 1000 === 0 ? 1000 : 1;
 }
 
+/** The soonest the server's wait can end after a refusal with this `Retry-After`: less its precision, where something is left. */
+function earliestFreeMs(retryAfterMs: number): number {
+  const precision = retryAfterPrecisionMs(retryAfterMs);
+  return retryAfterMs > precision ? retryAfterMs - precision : retryAfterMs;
+}
+
 /** A success counter's bucket for a window: 1/50 of it. */
 function counterBucketMs(windowMs: number): number {
   return Math.max(1, Math.ceil(windowMs / 50));
@@ -1583,7 +1595,7 @@ function counterFor(windowMs: number, from?: RecentCounter): RecentCounter {
 interface Suspect {
   /** When it came. */
   readonly at: number;
-  /** Until when an answer to a request granted after it proves a concurrency limit: its grant + `Retry-After`. */
+  /** Until when an answer to a request granted after it proves a concurrency limit: its grant + `Retry-After` (less its precision, see `earliestFreeMs`). */
   readonly until: number;
   /** Its `Retry-After`, if readable. */
   readonly retryAfterMs: number | undefined;

@@ -1177,6 +1177,25 @@ describe("AdaptiveRate", () => {
       expect(c.inFlightCap, "the suspicion is over").to.not.equal(1);
     });
 
+    it("a whole-second Retry-After counts less its precision: a success after grant + Retry-After − 1 s proves nothing", () => {
+      // A 5 s Retry-After is a wait of more than 4 s and at most 5 s: a sliding window may admit again from grant + 4 s on.
+      const proves = (answeredAt: number): number | undefined => {
+        const c = new AdaptiveRate(settings, 0);
+        wave(c, 0, 8);
+        expect(c.concurrencyRefusal(300, 200, 9, 5000)).to.equal(true);
+        c.succeeded(answeredAt, answeredAt - 50, 1);
+        return c.concurrencyLimit;
+      };
+      expect(proves(4150), "answered before grant + 4 s: no rate limit admits it, a cap").to.equal(8);
+      expect(proves(4350), "answered after grant + 4 s: the window may have freed, no cap").to.equal(undefined);
+      // A 1 s one less its precision leaves nothing: it is taken as it is, or no cap could be proved.
+      const c = new AdaptiveRate(settings, 0);
+      wave(c, 0, 8);
+      expect(c.concurrencyRefusal(300, 200, 9, 1000)).to.equal(true);
+      c.succeeded(1100, 1050, 1);
+      expect(c.concurrencyLimit).to.equal(8);
+    });
+
     it("suspects nothing once a window is learned: the window's model explains its 429s", () => {
       const c = new AdaptiveRate(settings, 0, 20, 5000);
       wave(c, 0, 8);
