@@ -76,6 +76,8 @@ export class SecureRedirectHandler implements Middleware {
     const options = this.optionsFor(context);
     flagFeatureUsage(context, FeatureUsageFlag.REDIRECT_HANDLER_ENABLED);
 
+    // Worked out at the first redirect only: nearly every answer is none, and the client's hosts come with every request.
+    let hosts: readonly string[] | undefined;
     let hop: Context = { ...context, options: withOptions(context.options, { redirect: "manual" }), response: undefined };
     for (let followed = 0; ; followed++) {
       await next.execute(hop);
@@ -91,8 +93,7 @@ export class SecureRedirectHandler implements Middleware {
         if (options.maxRedirects === 0) return;
         throw this.refuse(context, hop, response, "too-many-redirects", undefined, options.maxRedirects);
       }
-      // Worked out only for a redirect: nearly every answer is none, and the client's hosts come with every request.
-      const hosts = context.customHosts === undefined ? this.customHosts : [...this.customHosts, ...context.customHosts];
+      hosts ??= context.customHosts === undefined ? this.customHosts : [...this.customHosts, ...context.customHosts];
       const plan = planRedirectHop({ method: methodOf(hop), from: new URL(urlOf(hop)), status: response.status, location, customHosts: hosts });
       if (!plan.follow) throw this.refuse(context, hop, response, plan.reason, plan.url);
       if (plan.keepBody && !isReplayableRequest(hop.request, hop.options?.body)) {

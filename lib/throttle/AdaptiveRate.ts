@@ -400,7 +400,11 @@ export class AdaptiveRate {
     // there (traced: 20–120 ms of latency, the rate then read from one second's successes as 1/s).
     // A 1 s one less its precision would leave nothing, so no cap could ever be proved: it is
     // taken as it is (see the README's note on `Retry-After: 1`).
-    const until = grantedAt + (retryAfterMs === undefined ? Number.POSITIVE_INFINITY : earliestFreeMs(retryAfterMs));
+    let until = Number.POSITIVE_INFINITY;
+    if (retryAfterMs !== undefined) {
+      const waited = surelyWaitedMs(retryAfterMs);
+      until = grantedAt + (waited > 0 ? waited : retryAfterMs);
+    }
     this.suspect = { at: now, until, retryAfterMs, cap: Math.max(1, Math.min(this.okDepth, depth - 1)), anchorSuccesses: this.anchorSuccesses };
     return this.refusedInBurst(now, grantedAt);
   }
@@ -1496,7 +1500,7 @@ export class AdaptiveRate {
   private heldSinceOldest(now: number, retryAfterMs: number | undefined): number | undefined {
     const w = this.windowMs;
     if (w === undefined || retryAfterMs === undefined) return undefined;
-    const span = w - (retryAfterMs - retryAfterPrecisionMs(retryAfterMs));
+    const span = w - surelyWaitedMs(retryAfterMs);
     if (span >= w || span < this.successes.bucketMs) return undefined;
     if (this.fleet(this.successes.count(now, w)) >= this.window.limit) return undefined;
     // Every bucket the span touches: an event in it may be one the server holds (a count never read low).
@@ -1535,10 +1539,10 @@ export class AdaptiveRate {
     if (retryAfterMs === undefined || this.anchorSuccesses === 0) return undefined;
     // A whole-second Retry-After may be rounded up by up to a second: the server's own wait, and so
     // its window, may be that much shorter.
-    const precision = retryAfterPrecisionMs(retryAfterMs);
-    if (now - anchorAt > retryAfterMs - precision) return undefined;
+    const waited = surelyWaitedMs(retryAfterMs);
+    if (now - anchorAt > waited) return undefined;
     const measured = Math.min(MAX_LEARNED_WINDOW_MS, Math.ceil(now + retryAfterMs - anchorAt));
-    return { limit: this.fleet(this.anchorSuccesses), windowMs: Math.min(measured, this.windowMs ?? measured), anchorAt, heldUntil: now + retryAfterMs - precision };
+    return { limit: this.fleet(this.anchorSuccesses), windowMs: Math.min(measured, this.windowMs ?? measured), anchorAt, heldUntil: now + waited };
   }
 
   private sampleRoundTrip(ms: number, now: number): void {
@@ -1574,10 +1578,9 @@ function retryAfterPrecisionMs(retryAfterMs: number): number {
   return retryAfterMs % 1000 === 0 ? 1000 : 1;
 }
 
-/** The soonest the server's wait can end after a refusal with this `Retry-After`: less its precision, where something is left. */
-function earliestFreeMs(retryAfterMs: number): number {
-  const precision = retryAfterPrecisionMs(retryAfterMs);
-  return retryAfterMs > precision ? retryAfterMs - precision : retryAfterMs;
+/** The least the server's wait after a refusal with this `Retry-After` can be: the value less its precision. */
+function surelyWaitedMs(retryAfterMs: number): number {
+  return retryAfterMs - retryAfterPrecisionMs(retryAfterMs);
 }
 
 /** A success counter's bucket for a window: 1/50 of it. */
@@ -1595,7 +1598,7 @@ function counterFor(windowMs: number, from?: RecentCounter): RecentCounter {
 interface Suspect {
   /** When it came. */
   readonly at: number;
-  /** Until when an answer to a request granted after it proves a concurrency limit: its grant + `Retry-After` (less its precision, see `earliestFreeMs`). */
+  /** Until when an answer to a request granted after it proves a concurrency limit: its grant + `Retry-After` (less its precision, see `surelyWaitedMs`). */
   readonly until: number;
   /** Its `Retry-After`, if readable. */
   readonly retryAfterMs: number | undefined;
