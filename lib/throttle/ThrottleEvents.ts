@@ -7,6 +7,7 @@ export type ThrottleReason =
   | "queue-full"
   | "quota"
   | "refunds-off"
+  | "budget-share"
   | "retry-after-unreadable";
 
 /**
@@ -16,7 +17,9 @@ export type ThrottleReason =
  * refused because its queue is full (`queue-full`). Also emitted when the server's proactive
  * headers (`RateLimit-Remaining` with `RateLimit-Reset`) left no room until their reset and the
  * queue waits for it (`quota`); once per key when a 429 followed refunded attempts, so the key's
- * faulted attempts keep their slots from then on (`refunds-off`, `waitMs` 0); and once per handler
+ * faulted attempts keep their slots from then on (`refunds-off`, `waitMs` 0); when a 429 came that
+ * a configured budget did not predict (another process or app spends it too), so this process's
+ * share of the budget was cut (`budget-share`, `waitMs` 0; see `BudgetUseStats.share`); and once per handler
  * when a 429 came without a readable `Retry-After` (`retry-after-unreadable`: a browser hides it
  * unless the server exposes it; the handler cools down for `defaultCooldownMs`, given as `waitMs`,
  * and keeps learning from the 429s alone). Never contains a token.
@@ -71,6 +74,12 @@ export interface BudgetUseStats {
   readonly used: number;
   /** The budget's limit. */
   readonly limit: number;
+  /**
+   * Requests per window this process takes of the budget: `limit`, until a 429 the budget did not
+   * predict; then what the window admitted it (at least half), growing back by doubling steps
+   * after each full window spent without one.
+   */
+  readonly share: number;
   /** The budget's window in milliseconds (margin included). */
   readonly windowMs: number;
 }

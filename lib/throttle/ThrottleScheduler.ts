@@ -1,6 +1,7 @@
 import { clampTimerDelay, setSafeInterval, type SafeTimer } from "../chain/safeTimer.js";
 import { ThrottleQueueFullError } from "../errors/ThrottleQueueFullError.js";
 import { AdaptiveRate, type AdaptiveRateSettings } from "./AdaptiveRate.js";
+import { BudgetShare } from "./BudgetShare.js";
 import type { ResolvedBudget } from "./budgetMatching.js";
 import { LocalWindow } from "./LocalWindow.js";
 import { MemoryThrottleStore } from "./MemoryThrottleStore.js";
@@ -117,12 +118,17 @@ interface AdaptiveEntry {
 export interface Lane {
   readonly id: string;
   readonly state: KeyState;
-  readonly windows: readonly WindowSpec[];
+  /** The budgets' store windows, each at this process's share of its limit (rebuilt when a share changes). */
+  windows: readonly WindowSpec[];
   /** Some of {@link windows} carry a margin that an answer takes off (see `WindowSpec.marginMs`). */
   readonly hasMargin: boolean;
   /** Smoothing of a budget lane: grants at least this far apart, so a window's worth is not one burst. */
-  readonly budgetPace: { readonly key: string; readonly intervalMs: number } | undefined;
+  budgetPace: { readonly key: string; readonly intervalMs: number } | undefined;
   readonly uses: readonly LocalWindow[];
+  /** This process's share of each budget, beside {@link uses}. */
+  readonly shares: readonly BudgetShare[];
+  /** Whether grants are spread (`budgetBurst`); see {@link ThrottleScheduler.lane}. */
+  readonly smoothed: boolean;
   readonly adaptive: AdaptiveEntry | undefined;
   readonly queue: WaitQueue<Waiter>;
   pumping: boolean;
@@ -145,6 +151,8 @@ export interface KeyState {
   readonly slotWaiters: Lane[];
   readonly adaptive: Map<RequestClass, AdaptiveEntry>;
   readonly uses: Map<string, LocalWindow>;
+  /** This process's share of each budget, by window key (see {@link BudgetShare}). */
+  readonly shares: Map<string, BudgetShare>;
   inFlight: number;
   queued: number;
   sent: number;
@@ -237,6 +245,7 @@ export class ThrottleScheduler {
         slotWaiters: [],
         adaptive: new Map(),
         uses: new Map(),
+        shares: new Map(),
         inFlight: 0,
         queued: 0,
         sent: 0,
@@ -277,14 +286,26 @@ export class ThrottleScheduler {
       windowMs: b.windowMs,
       marginMs: b.windowMs - b.nominalWindowMs,
     }));
+    const shares = budgets.map((b, i) => {
+      const windowKey = windows[i]?.key ?? b.name;
+      let share = state.shares.get(windowKey);
+      if (share === undefined) {
+        share = new BudgetShare(b.limit, b.nominalWindowMs);
+        state.shares.set(windowKey, share);
+      } else {
+        share.resize(b.limit, b.nominalWindowMs);
+      }
+      return share;
+    });
     const uses = budgets.map((b, i) => {
       const windowKey = windows[i]?.key ?? b.name;
+      const limit = shares[i]?.share ?? b.limit;
       let use = state.uses.get(windowKey);
       if (use === undefined) {
-        use = new LocalWindow(b.name, b.limit, b.nominalWindowMs);
+        use = new LocalWindow(b.name, limit, b.nominalWindowMs);
         state.uses.set(windowKey, use);
       } else {
-        use.resize(b.limit, b.nominalWindowMs);
+        use.resize(limit, b.nominalWindowMs);
       }
       return use;
     });
@@ -312,16 +333,12 @@ export class ThrottleScheduler {
     const lane: Lane = {
       id,
       state,
-      windows,
+      windows: windows.map((w, i) => ({ ...w, limit: uses[i]?.limit ?? w.limit })),
       hasMargin: windows.some((w) => w.marginMs > 0),
-      budgetPace:
-        budgets.length === 0 || !smoothed || !Number.isFinite(this.settings.budgetBurst)
-          ? undefined
-          : {
-              key: `p:${state.tenant}:${state.app}:${id}`,
-              intervalMs: Math.max(...budgets.map((b) => b.nominalWindowMs / (b.limit * this.settings.budgetBurst))),
-            },
+      budgetPace: undefined,
       uses,
+      shares,
+      smoothed,
       adaptive: entry,
       queue: new WaitQueue<Waiter>(),
       pumping: false,
@@ -330,8 +347,51 @@ export class ThrottleScheduler {
       paceExpected: undefined,
       paceDue: undefined,
     };
+    lane.budgetPace = this.budgetPace(lane);
     state.lanes.set(id, lane);
     return lane;
+  }
+
+  /** A budget lane's smoothing at its shares: a window's worth over 1/`budgetBurst` of the window. */
+  private budgetPace(lane: Lane): Lane["budgetPace"] {
+    if (lane.uses.length === 0 || !lane.smoothed || !Number.isFinite(this.settings.budgetBurst)) return undefined;
+    return {
+      key: `p:${lane.state.tenant}:${lane.state.app}:${lane.id}`,
+      intervalMs: Math.max(...lane.uses.map((use) => use.windowMs / (use.limit * this.settings.budgetBurst))),
+    };
+  }
+
+  /**
+   * A budget's share changed: its local window, and the store windows and smoothing of every lane
+   * that spends it, take the new limit.
+   */
+  private reshare(state: KeyState, windowKey: string, limit: number): void {
+    const use = state.uses.get(windowKey);
+    use?.resize(limit, use.windowMs);
+    for (const lane of state.lanes.values()) {
+      if (!lane.windows.some((w) => w.key === windowKey)) continue;
+      lane.windows = lane.windows.map((w) => (w.key === windowKey ? { ...w, limit } : w));
+      lane.budgetPace = this.budgetPace(lane);
+    }
+  }
+
+  /**
+   * A budget lane's request was answered: each budget's share learns from it (see {@link BudgetShare}).
+   * @returns Whether a share was cut.
+   */
+  private shareAnswer(lane: Lane, grant: Grant, refused: boolean): boolean {
+    const now = this.settings.now();
+    let cut = false;
+    lane.shares.forEach((share, i) => {
+      const windowKey = lane.windows[i]?.key;
+      const use = lane.uses[i];
+      if (windowKey === undefined || use === undefined) return;
+      const changed = refused ? share.refused(now, grant.at) : share.succeeded(now, use.used(now));
+      if (!changed) return;
+      cut ||= refused;
+      this.reshare(lane.state, windowKey, share.share);
+    });
+    return cut;
   }
 
   /**
@@ -566,6 +626,7 @@ export class ThrottleScheduler {
     }
     // A probe step that proved itself: the next one may go now (see AdaptiveRate.succeeded).
     if (status < 500 && lane.adaptive?.controller?.succeeded(this.settings.now(), grant.at, grant.depth) === true) lane.wake?.();
+    if (status < 500 && lane.shares.length > 0) this.shareAnswer(lane, grant, false);
   }
 
   /**
@@ -629,6 +690,8 @@ export class ThrottleScheduler {
     if (cooldownMs > 0) this.coolDown(state, await this.settings.store.extendCooldown(state.cooldownKey, cooldownMs), status);
     if (status !== 429) return false;
     state.throttled += 1;
+    // A 429 that the budget did not predict: something else spends it too, and our share falls.
+    if (lane.shares.length > 0 && this.shareAnswer(lane, grant, true)) this.emit(state, "budget-share", 0);
     // What learning explains (slow start's overshoot, its burst's, a probe step's) would have come
     // without any refund: it says nothing about them. A server that counts what was given back
     // shows it by a 429 at the learned level, within a window.
@@ -759,7 +822,7 @@ export class ThrottleScheduler {
           const c = e.controller as AdaptiveRate;
           return { requests: e.requests, rate: c.rate, phase: c.phase, ceiling: c.ceiling, decreases: c.decreases, windowMs: c.windowMs, concurrencyLimit: c.concurrencyLimit };
         }),
-      budgets: [...s.uses.values()].map((u) => ({ name: u.name, used: u.used(now), limit: u.limit, windowMs: u.windowMs })),
+      budgets: [...s.uses].map(([windowKey, u]) => ({ name: u.name, used: u.used(now), limit: s.shares.get(windowKey)?.limit ?? u.limit, share: u.limit, windowMs: u.windowMs })),
     }));
   }
 

@@ -70,7 +70,7 @@ describe("ThrottleHandler learning (scripted next, fake timers)", () => {
     it("stops refunding faulted attempts of a key once a 429 follows a refund, and says so once", async () => {
       const statuses = [503, 429, 503, 503];
       const { handler, next, events } = handlerWith(
-        { budgets: [budget(2, 60_000)], budgetBurst: Infinity, cooldownStatuses: [429] },
+        { budgets: [budget(4, 60_000)], budgetBurst: Infinity, cooldownStatuses: [429] },
         scriptedNext(() => {
           const status = statuses.shift() ?? 204;
           return status === 429 ? throttled("0.05") : new Response(null, { status });
@@ -82,7 +82,8 @@ describe("ThrottleHandler learning (scripted next, fake timers)", () => {
       expect(events.filter((e) => e.reason === "refunds-off")).to.have.length(1);
       expect(handler.stats()[0]?.refunding).to.equal(false);
       await clock.tickAsync(100);
-      // The window of two holds the 429'd attempt; the next faulted attempt keeps its slot.
+      // The 429, which the budget did not predict, cut this process's share of it to two (see
+      // BudgetShare). That window holds the 429'd attempt; the next faulted attempt keeps its slot.
       await run(handler); // 503, not given back
       const fourth = run(handler);
       await clock.tickAsync(1000);

@@ -309,14 +309,18 @@ describe("ThrottleHandler (scripted next, fake timers)", () => {
 
   it("reports per-key stats: budget use, rates, cooldown, 429s", async () => {
     const next = scriptedNext((r) => (r.index === 2 ? throttled("5") : new Response(null, { status: 204 })));
-    const { handler } = handlerWith({ budgets: [{ name: "writes", ...budget(10, 1000) }], budgetBurst: Infinity }, next);
+    const reasons: string[] = [];
+    const onThrottle = (event: { readonly reason: string }): number => reasons.push(event.reason);
+    const { handler } = handlerWith({ budgets: [{ name: "writes", ...budget(10, 1000) }], budgetBurst: Infinity, onThrottle }, next);
     await run(handler, makeContext());
     await run(handler, makeContext({ method: "GET" }));
     await run(handler, makeContext());
+    expect(reasons).to.deep.equal(["cooldown", "budget-share"]);
     const [stats] = handler.stats();
     expect(stats).to.deep.include({ key: "tenant-a/app-1", queued: 0, inFlight: 0, sent: 3, throttled: 1, rejected: 0 });
     expect(stats?.cooldownUntil).to.equal(Date.now() + 5000);
-    expect(stats?.budgets).to.deep.equal([{ name: "writes", used: 2, limit: 10, windowMs: 1000 }]);
+    // The 429 the budget did not predict halved this process's share of it.
+    expect(stats?.budgets).to.deep.equal([{ name: "writes", used: 2, limit: 10, share: 5, windowMs: 1000 }]);
     expect(stats?.rates.map((r) => r.requests)).to.deep.equal(["read"]);
   });
 
