@@ -16,6 +16,8 @@ export class LocalWindow {
   inFlight = 0;
   /** When the last grant was refunded (a faulted attempt), for checking refunds against later 429s. */
   private lastRefundAt = Number.NEGATIVE_INFINITY;
+  /** When the last refused (429) request that kept its slot was answered (see {@link earlyWait}). */
+  private lastRefusedAt = Number.NEGATIVE_INFINITY;
 
   /**
    * @param name - The budget's name (for stats).
@@ -69,12 +71,15 @@ export class LocalWindow {
   /**
    * When one request could go ahead of the window as if it were `windowMs` long (a window probe,
    * see `WindowSearch`): the wait, and the answer time of the oldest request it goes ahead of.
-   * `undefined` unless the window is full of answered requests and nothing is in flight.
+   * `undefined` unless the window is full of answered requests, none of them refused, and nothing
+   * is in flight. A refused request may hold a place here that the server never counted (most do
+   * not count what they refuse): the server's window then has room, and an early answer would
+   * prove nothing about its length.
    * @param now - The current time in ms.
    * @param windowMs - The shorter window to try.
    */
   earlyWait(now: number, windowMs: number): { readonly waitMs: number; readonly blockedBy: number } | undefined {
-    if (this.inFlight > 0) return undefined;
+    if (this.inFlight > 0 || now - this.lastRefusedAt < this.windowMs) return undefined;
     const blockedBy = this.settled.oldestKept();
     if (blockedBy + this.windowMs <= now) return undefined;
     return { waitMs: Math.max(0, blockedBy + windowMs - now), blockedBy };
@@ -109,10 +114,12 @@ export class LocalWindow {
   /**
    * A granted request was answered (or failed).
    * @param now - The current time in ms.
+   * @param refused - It was refused (429) and keeps its slot. @default false
    */
-  settle(now: number): void {
+  settle(now: number, refused = false): void {
     this.inFlight = Math.max(0, this.inFlight - 1);
     this.settled.add(now);
+    if (refused) this.lastRefusedAt = now;
   }
 
   /**

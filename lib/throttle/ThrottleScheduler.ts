@@ -194,6 +194,8 @@ export class ThrottleScheduler {
   private windowProbesOut = 0;
   /** Grants of refused requests given back while a fleet learns from their burst (see `AdaptiveRate.refusalGivenBack`). */
   private readonly burstRefusals = new WeakSet<Grant>();
+  /** Grants answered by a 429, until released: one that keeps its slot marks the learned window (see `LocalWindow.earlyWait`). */
+  private readonly refusals = new WeakSet<Grant>();
   /** The store's synchronous settle, when it has one (the in-memory store): an answer settles without a promise. */
   private readonly settleNow: ((request: SettleRequest) => void) | undefined;
 
@@ -569,7 +571,7 @@ export class ThrottleScheduler {
     }
     const adaptive = lane.adaptive;
     if (refunded) adaptive?.local.cancel(now, checked);
-    else adaptive?.local.settle(now);
+    else adaptive?.local.settle(now, this.refusals.delete(grant));
     this.releaseSlot(state);
     // The last answer of a full window: a head asleep until the window slides may send a window
     // probe earlier (see windowProbe), which it could not while requests were in flight.
@@ -646,6 +648,7 @@ export class ThrottleScheduler {
     const status = response.status;
     const now = this.settings.now();
     const entry = lane.adaptive;
+    if (status === 429 && entry !== undefined) this.refusals.add(grant);
     const controller = entry?.controller;
     if (response.hint !== undefined) await this.heed(lane, grant, response.hint, now);
     // A window probe's 429 only says the window is longer than it tried: no cooldown, no decrease,

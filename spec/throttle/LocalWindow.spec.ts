@@ -56,4 +56,19 @@ describe("LocalWindow", () => {
     w.granted();
     expect(w.earlyWait(1100, 800), "in flight").to.equal(undefined);
   });
+  it("sends nothing ahead of a window that holds a refused request: the server may not have counted it, and the window may have room", () => {
+    const w = new LocalWindow("a", 3, 1000);
+    for (const [t, refused] of [[100, false], [150, true], [200, false]] as const) {
+      w.granted();
+      w.settle(t, refused);
+    }
+    expect(w.earlyWait(300, 800), "a refusal answered at 150 is in the window").to.equal(undefined);
+    expect(w.earlyWait(1149, 800)).to.equal(undefined);
+    // Once it left, the window holds only what was admitted.
+    for (const t of [1160, 1170]) {
+      w.granted();
+      w.settle(t);
+    }
+    expect(w.earlyWait(1180, 800)).to.deep.equal({ waitMs: 0, blockedBy: 200 });
+  });
 });
