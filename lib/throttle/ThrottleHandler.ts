@@ -361,7 +361,7 @@ export class ThrottleHandler implements Middleware {
     const queuedAt = this.settings.now();
     const resumeClock = suspendAttemptClock(context);
     const first = whole ? order : order.slice(0, 1);
-    const hold = this.canHold(first.map((p) => p.budgets));
+    const hold = this.canHold(state, first.map((p) => p.budgets));
     const grants: PartGrant[] = [];
     try {
       while (grants.length === 0) {
@@ -404,7 +404,7 @@ export class ThrottleHandler implements Middleware {
     let count = 0;
     while (count < Math.min(order.length, places)) {
       const candidate = order.slice(0, count + 1);
-      if (!this.canHold(candidate.map((p) => p.budgets)) || !this.roomNow(state, candidate)) break;
+      if (!this.canHold(state, candidate.map((p) => p.budgets)) || !this.roomNow(state, candidate)) break;
       count += 1;
     }
     return count;
@@ -488,7 +488,7 @@ export class ThrottleHandler implements Middleware {
   }
 
   /** Whether a part can hold all its grants until its answer without waiting on itself. */
-  private canHold(budgetsPerSub: readonly (readonly ResolvedBudget[])[]): boolean {
+  private canHold(state: KeyState, budgetsPerSub: readonly (readonly ResolvedBudget[])[]): boolean {
     if (budgetsPerSub.length > this.settings.maxConcurrency) return false;
     const perBudget = new Map<ResolvedBudget, number>();
     let adaptive = 0;
@@ -498,7 +498,8 @@ export class ThrottleHandler implements Middleware {
     }
     // The adaptive pacer's in-flight cap during slow start is at least 4 (see AdaptiveRate.inFlightCap).
     if (this.settings.adaptive !== false && adaptive > 4) return false;
-    for (const [budget, count] of perBudget) if (count > budget.limit) return false;
+    // Within this process's share of the budget: more would wait for room that never comes.
+    for (const [budget, count] of perBudget) if (count > this.scheduler.budgetShare(state, budget)) return false;
     return true;
   }
 }

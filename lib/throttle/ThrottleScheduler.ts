@@ -283,7 +283,7 @@ export class ThrottleScheduler {
     const existing = state.lanes.get(id);
     if (existing !== undefined) return existing;
     const windows = budgets.map((b) => ({
-      key: b.scope === "tenant" ? `w:${b.name}:${state.tenant}` : `w:${b.name}:${state.tenant}:${state.app}`,
+      key: budgetWindowKey(state, b),
       limit: b.limit,
       windowMs: b.windowMs,
       marginMs: b.windowMs - b.nominalWindowMs,
@@ -352,6 +352,16 @@ export class ThrottleScheduler {
     lane.budgetPace = this.budgetPace(lane);
     state.lanes.set(id, lane);
     return lane;
+  }
+
+  /**
+   * Requests per window this process may take of a budget for a key now: its share (see
+   * {@link BudgetShare}), the budget's limit until a 429 it did not predict.
+   * @param state - The key.
+   * @param budget - The budget.
+   */
+  budgetShare(state: KeyState, budget: ResolvedBudget): number {
+    return state.shares.get(budgetWindowKey(state, budget))?.share ?? budget.limit;
   }
 
   /** A budget lane's smoothing at its shares: a window's worth over 1/`budgetBurst` of the window. */
@@ -1177,6 +1187,11 @@ function isIdle(state: KeyState): boolean {
  * goes, as if the lane were made anew. Its expectation of the pacer is only sound while it queues
  * without a break (after one, another process may have paced the key meanwhile).
  */
+/** The key of a budget's window for a key: the tenant's, or the tenant's for one app. */
+function budgetWindowKey(state: KeyState, budget: ResolvedBudget): string {
+  return budget.scope === "tenant" ? `w:${budget.name}:${state.tenant}` : `w:${budget.name}:${state.tenant}:${state.app}`;
+}
+
 function endLane(lane: Lane): void {
   lane.paceExpected = undefined;
   lane.paceDue = undefined;

@@ -3,7 +3,9 @@ import { createGraphClient } from "../../lib/client/createGraphClient.js";
 import type { CreateGraphClientOptions, GraphClient } from "../../lib/client/CreateGraphClientOptions.js";
 import { createTestToken, startGraphEmulator, staticTokenProvider } from "../../lib/testing/index.js";
 import type { GraphEmulator } from "../../lib/testing/types.js";
-import { patchRequest as patch, type BatchBody } from "../support/batchRequests.js";
+import { patchRequest, patchRequest as patch, type BatchBody } from "../support/batchRequests.js";
+import { useEmulators } from "../testing/support/helpers.js";
+import { emulatorClient, patchMany } from "./support/emulatorChain.js";
 
 const TOKEN = createTestToken({ tenantId: "tenant-parts", appId: "app-parts" });
 
@@ -160,5 +162,33 @@ describe("throttle/ThrottleHandler: a $batch sent in parts that fit the budgets 
     expect(at(5) - sent).to.be.below(300);
     expect(at(6) - at(5)).to.be.at.least(500);
     expect(emu.stats().throttled).to.equal(0);
+  });
+});
+
+describe("throttle/ThrottleHandler: a whole $batch after a 429 cut this process's share of the budget (real HTTP)", function () {
+  this.timeout(15_000);
+  const emulator = useEmulators();
+
+  it("sends a batch that must go whole, larger than the share but within the budget, instead of waiting for room that never comes", async () => {
+    // The server admits 4 a second; this process was told 8 (another app spends the rest).
+    const emu = await emulator({ retryAfterFormat: "fractional-seconds", limits: [{ name: "w", requests: "write", scope: "tenant", limit: 4, windowMs: 1000 }] });
+    const budgets = [{ name: "writes", route: "/deviceManagement/", methods: "write", scope: "tenant", limit: 8, windowMs: 1000 }] as const;
+    const { client, throttle } = emulatorClient(emu, { throttle: { budgets, presets: false } });
+    await patchMany(client, 8, 8);
+    const share = throttle?.stats()[0]?.budgets[0]?.share ?? 8;
+    expect(share, "the 429s the budget did not predict cut the share").to.be.below(6);
+    // A dependsOn cycle cannot be ordered: the batch goes whole, for the server to refuse. Held
+    // (all 6 grants kept until its answer), it would wait for 6 places in a window of `share`.
+    const started = performance.now();
+    const cyclic = [patchRequest("a", 1, ["b"]), patchRequest("b", 2, ["a"]), ...Array.from({ length: 4 }, (_, i) => patchRequest(String(i), i))];
+    const outcome = await client
+      .api("/$batch")
+      .post({ requests: cyclic })
+      .then(
+        () => "answered",
+        (error: { statusCode?: number }) => `refused ${error.statusCode}`,
+      );
+    expect(outcome).to.equal("refused 400");
+    expect(performance.now() - started).to.be.below(5000);
   });
 });
