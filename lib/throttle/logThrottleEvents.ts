@@ -1,17 +1,26 @@
 import { log, type GraphLogger } from "../chain/logger.js";
 import { redactSecrets } from "../chain/redactSecrets.js";
 import type { StoreFallbackEvent, StoreRecoverEvent } from "./StoreEvents.js";
-import type { ThrottleEvent } from "./ThrottleEvents.js";
+import type { ThrottleEvent, ThrottleReason } from "./ThrottleEvents.js";
+
+/** What the throttle found out, for the events that are findings rather than waits. */
+const FINDINGS: Partial<Record<ThrottleReason, string>> = {
+  "queue-full": "refused a request (queue full)",
+  "refunds-off": "stopped refunding faulted attempts (a 429 followed a refund)",
+  "budget-share": "cut this process's share of a budget (a 429 the budget did not predict)",
+};
 
 /**
  * Logs a throttle wait: cooldowns and refusals at `warn`, budget, pacing and concurrency waits at
- * `debug` (routine under load). Events name a key, tenant and app id, never a token.
+ * `debug` (routine under load), findings (refunds off, a budget's share cut) at `info`. Events
+ * name a key, tenant and app id, never a token.
  * @param logger - The logger.
  * @param event - The throttle event.
  */
 export function logThrottle(logger: GraphLogger, event: ThrottleEvent): void {
-  const level = event.reason === "cooldown" || event.reason === "queue-full" ? "warn" : "debug";
-  const what = event.reason === "queue-full" ? "refused a request (queue full)" : `${event.reason} wait of ${Math.round(event.waitMs)} ms`;
+  const finding = FINDINGS[event.reason];
+  const level = event.reason === "cooldown" || event.reason === "queue-full" ? "warn" : finding === undefined ? "debug" : "info";
+  const what = finding ?? `${event.reason} wait of ${Math.round(event.waitMs)} ms`;
   log(logger, level, `Graph throttle ${what} on ${event.key}, ${event.queued} queued`, { ...event });
 }
 
