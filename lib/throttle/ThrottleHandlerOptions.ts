@@ -77,7 +77,9 @@ export interface ThrottleHandlerOptions {
   readonly key?: ThrottleKeyFunction;
   /**
    * Known limits of your own: each is a sliding window (at most `limit` grants in any span of
-   * `windowMs`). They apply on every host, together with the presets.
+   * `windowMs`). They apply on every host, together with the presets. A limit is an upper bound:
+   * 429s it did not predict (something else spends it too) cut this process's share of it, which
+   * grows back after windows without one (see `BudgetUseStats.share`).
    * @default []
    */
   readonly budgets?: readonly ThrottleBudget[];
