@@ -1,3 +1,4 @@
+import type { LocalWindow } from "./LocalWindow.js";
 import { RecentCounter } from "./RecentCounter.js";
 
 /** Buckets of a window's success count: its precision is a twentieth of the window. */
@@ -80,13 +81,14 @@ export class BudgetShare {
   /**
    * A request of the budget was answered without a 429.
    * @param now - The current time in ms.
-   * @param used - This process's grants held in the budget's window now (its local window's count).
+   * @param window - The budget's local window: what this process holds of it now (read only when
+   *   the share may grow, not for every success).
    * @returns Whether the share grew.
    */
-  succeeded(now: number, used: number): boolean {
+  succeeded(now: number, window: Pick<LocalWindow, "used">): boolean {
     this.successes.add(now);
     // Only a share in use is probed: an idle process learns nothing about room by waiting.
-    if (this.current >= this.budgetLimit || now - this.changedAt < this.windowMs || used < this.current) return false;
+    if (this.current >= this.budgetLimit || now - this.changedAt < this.windowMs || window.used(now) < this.current) return false;
     this.current = Math.min(this.budgetLimit, this.current + this.step);
     this.step *= 2;
     this.changedAt = now;

@@ -282,35 +282,30 @@ export class ThrottleScheduler {
     const id = smoothed || budgets.length === 0 ? baseId : `${baseId}\u0000unsmoothed`;
     const existing = state.lanes.get(id);
     if (existing !== undefined) return existing;
-    const windows = budgets.map((b) => ({
-      key: budgetWindowKey(state, b),
-      limit: b.limit,
-      windowMs: b.windowMs,
-      marginMs: b.windowMs - b.nominalWindowMs,
-    }));
-    const shares = budgets.map((b, i) => {
-      const windowKey = windows[i]?.key ?? b.name;
-      let share = state.shares.get(windowKey);
+    // Each budget's window, local and in the store, at this process's share of its limit.
+    const windows: (WindowSpec & { readonly marginMs: number })[] = [];
+    const shares: BudgetShare[] = [];
+    const uses: LocalWindow[] = [];
+    for (const b of budgets) {
+      const key = budgetWindowKey(state, b);
+      let share = state.shares.get(key);
       if (share === undefined) {
         share = new BudgetShare(b.limit, b.nominalWindowMs);
-        state.shares.set(windowKey, share);
+        state.shares.set(key, share);
       } else {
         share.resize(b.limit, b.nominalWindowMs);
       }
-      return share;
-    });
-    const uses = budgets.map((b, i) => {
-      const windowKey = windows[i]?.key ?? b.name;
-      const limit = shares[i]?.share ?? b.limit;
-      let use = state.uses.get(windowKey);
+      let use = state.uses.get(key);
       if (use === undefined) {
-        use = new LocalWindow(b.name, limit, b.nominalWindowMs);
-        state.uses.set(windowKey, use);
+        use = new LocalWindow(b.name, share.share, b.nominalWindowMs);
+        state.uses.set(key, use);
       } else {
-        use.resize(limit, b.nominalWindowMs);
+        use.resize(share.share, b.nominalWindowMs);
       }
-      return use;
-    });
+      shares.push(share);
+      uses.push(use);
+      windows.push({ key, limit: share.share, windowMs: b.windowMs, marginMs: b.windowMs - b.nominalWindowMs });
+    }
     let entry: AdaptiveEntry | undefined;
     if (adaptive) {
       entry = state.adaptive.get(requests);
@@ -335,7 +330,7 @@ export class ThrottleScheduler {
     const lane: Lane = {
       id,
       state,
-      windows: windows.map((w, i) => ({ ...w, limit: uses[i]?.limit ?? w.limit })),
+      windows,
       hasMargin: windows.some((w) => w.marginMs > 0),
       budgetPace: undefined,
       uses,
@@ -394,15 +389,14 @@ export class ThrottleScheduler {
   private shareAnswer(lane: Lane, grant: Grant, refused: boolean): boolean {
     const now = this.settings.now();
     let cut = false;
-    lane.shares.forEach((share, i) => {
-      const windowKey = lane.windows[i]?.key;
-      const use = lane.uses[i];
-      if (windowKey === undefined || use === undefined) return;
-      const changed = refused ? share.refused(now, grant.at) : share.succeeded(now, use.used(now));
-      if (!changed) return;
+    // A plain loop: every success of a budget lane (the Intune presets' path) comes here.
+    for (let i = 0; i < lane.shares.length; i++) {
+      const share = lane.shares[i] as BudgetShare;
+      const use = lane.uses[i] as LocalWindow;
+      if (!(refused ? share.refused(now, grant.at) : share.succeeded(now, use))) continue;
       cut ||= refused;
-      this.reshare(lane.state, windowKey, share.share);
-    });
+      this.reshare(lane.state, (lane.windows[i] as WindowSpec).key, share.share);
+    }
     return cut;
   }
 
@@ -1182,16 +1176,16 @@ function isIdle(state: KeyState): boolean {
   return true;
 }
 
-/**
- * A lane's queue emptied: it stays in its key for the next request, but what it knew of the pacer
- * goes, as if the lane were made anew. Its expectation of the pacer is only sound while it queues
- * without a break (after one, another process may have paced the key meanwhile).
- */
 /** The key of a budget's window for a key: the tenant's, or the tenant's for one app. */
 function budgetWindowKey(state: KeyState, budget: ResolvedBudget): string {
   return budget.scope === "tenant" ? `w:${budget.name}:${state.tenant}` : `w:${budget.name}:${state.tenant}:${state.app}`;
 }
 
+/**
+ * A lane's queue emptied: it stays in its key for the next request, but what it knew of the pacer
+ * goes, as if the lane were made anew. Its expectation of the pacer is only sound while it queues
+ * without a break (after one, another process may have paced the key meanwhile).
+ */
 function endLane(lane: Lane): void {
   lane.paceExpected = undefined;
   lane.paceDue = undefined;

@@ -3,8 +3,8 @@ import { redactSecrets } from "../chain/redactSecrets.js";
 import type { StoreFallbackEvent, StoreRecoverEvent } from "./StoreEvents.js";
 import type { ThrottleEvent, ThrottleReason } from "./ThrottleEvents.js";
 
-/** What the throttle found out, for the events that are findings rather than waits. */
-const FINDINGS: Partial<Record<ThrottleReason, string>> = {
+/** What an event that is not a wait says: a refusal, or something the throttle found out. */
+const NOT_WAITS: Partial<Record<ThrottleReason, string>> = {
   "queue-full": "refused a request (queue full)",
   "refunds-off": "stopped refunding faulted attempts (a 429 followed a refund)",
   "budget-share": "cut this process's share of a budget (a 429 the budget did not predict)",
@@ -18,9 +18,9 @@ const FINDINGS: Partial<Record<ThrottleReason, string>> = {
  * @param event - The throttle event.
  */
 export function logThrottle(logger: GraphLogger, event: ThrottleEvent): void {
-  const finding = FINDINGS[event.reason];
-  const level = event.reason === "cooldown" || event.reason === "queue-full" ? "warn" : finding === undefined ? "debug" : "info";
-  const what = finding ?? `${event.reason} wait of ${Math.round(event.waitMs)} ms`;
+  const said = NOT_WAITS[event.reason];
+  const level = event.reason === "cooldown" || event.reason === "queue-full" ? "warn" : said === undefined ? "debug" : "info";
+  const what = said ?? `${event.reason} wait of ${Math.round(event.waitMs)} ms`;
   log(logger, level, `Graph throttle ${what} on ${event.key}, ${event.queued} queued`, { ...event });
 }
 

@@ -1,9 +1,12 @@
 import { expect } from "chai";
 import { BudgetShare } from "../../lib/throttle/BudgetShare.js";
 
+/** A local window holding `used` requests. */
+const holding = (used: number) => ({ used: () => used });
+
 /** Successes at `at`, each answered with the share's window full (`used` = the share). */
 function succeed(share: BudgetShare, at: number, count: number): boolean[] {
-  return Array.from({ length: count }, () => share.succeeded(at, share.share));
+  return Array.from({ length: count }, () => share.succeeded(at, holding(share.share)));
 }
 
 describe("BudgetShare", () => {
@@ -70,9 +73,9 @@ describe("BudgetShare", () => {
   it("grows only a share in use: an idle process learns nothing about room by waiting", () => {
     const share = new BudgetShare(30, 1000);
     share.refused(0, 0);
-    expect(share.succeeded(5000, 3)).to.equal(false);
+    expect(share.succeeded(5000, holding(3))).to.equal(false);
     expect(share.share).to.equal(15);
-    expect(share.succeeded(5001, 15)).to.equal(true);
+    expect(share.succeeded(5001, holding(15))).to.equal(true);
     expect(share.share).to.equal(16);
   });
 
