@@ -332,7 +332,8 @@ export class AdaptiveRate {
 
   /**
    * In slow start, how many requests of this class may be in flight: twice what the current rate
-   * keeps in flight at the shortest round trip seen (at least 4). When the server slows down under
+   * keeps in flight at the shortest round trip seen (at least 4); sharing a store, this process's
+   * share of that (at least 1), since the rate and the overshoot are the fleet's. When the server slows down under
    * the growing load, queued requests count against this at once, so the overshoot before the
    * first 429 comes back stays small. Once steady, the learned concurrency limit, if any (see
    * {@link concurrencyRefusal}); in slow start, the tighter of the two.
@@ -343,7 +344,11 @@ export class AdaptiveRate {
     if (this.unresolved !== undefined || this.suspect !== undefined) return 1;
     const learned = this.concurrencyCap;
     if (this.phase !== "slow-start") return learned;
-    const slowStart = Math.max(4, Math.ceil((2 * this.rate * (this.minRtt ?? 0)) / 1000));
+    // Sharing a store, the rate is the fleet's and so is the overshoot: each process keeps its
+    // share of the fleet's in-flight allowance, or N processes overshoot N times one's.
+    const fleetCap = Math.max(4, (2 * this.rate * (this.minRtt ?? 0)) / 1000);
+    const share = this.share >= ALONE_SHARE ? 1 : Math.max(MIN_SHARE, this.share);
+    const slowStart = share === 1 ? Math.ceil(fleetCap) : Math.max(1, Math.round(fleetCap * share));
     return learned === undefined ? slowStart : Math.min(learned, slowStart);
   }
 

@@ -77,8 +77,10 @@ describe("ThrottleHandler with the Redis store: a fleet learns one shape once (r
     // the store a client can pair the fleet's fresh rate with its own longer window: up to about
     // 1.3 × LIMIT was seen (76 for 60), which the next 429 corrects.
     expect(Math.max(...limits), `learned limits ${limits.join(", ")}`).to.be.within(0.45 * LIMIT, 1.35 * LIMIT);
-    // At most the requests in flight when the first 429 came (3 clients × 10), and a halving's few.
-    expect(emu.stats().throttled, "429s: one burst's worth").to.be.at.most(36);
+    // The requests in flight when the first 429 came, and a halving's few. In slow start each
+    // client keeps its share of the fleet's in-flight cap (3–7 429s in runs), not a whole one each
+    // (12–17 when each kept its own).
+    expect(emu.stats().throttled, "429s: one burst's worth, for the fleet").to.be.at.most(10);
     expect(emu.stats().applied).to.have.length(2 * LIMIT);
   });
 

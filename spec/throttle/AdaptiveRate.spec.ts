@@ -51,6 +51,20 @@ describe("AdaptiveRate", () => {
     expect(c.inFlightCap).to.equal(undefined);
   });
 
+  it("sharing a store, keeps in slow start its share of the fleet's in-flight cap", () => {
+    const c = new AdaptiveRate(settings, 0);
+    // A quarter of the shared window's grants are ours: one of four processes.
+    for (let i = 0; i < 8; i += 1) c.sharedUse(5 * (i + 1), 20 * (i + 1));
+    expect(c.inFlightCap, "a quarter of the floor of 4").to.equal(1);
+    c.succeeded(10, 0); // 10 ms round trip
+    for (let i = 0; i < 6; i += 1) apply(c, { initial: 10, multiply: 2, min: 1, max: 2000 }, 10);
+    // The fleet's rate keeps 2 × 640 × 10 ms = 12.8 in flight: a quarter of it here.
+    expect(c.inFlightCap).to.equal(Math.round((2 * 640 * 10) / 1000 / 4));
+    // Alone again (a store's count no higher than ours): the whole cap.
+    for (let i = 0; i < 8; i += 1) c.sharedUse(10, 10);
+    expect(c.inFlightCap).to.equal(Math.ceil((2 * 640 * 10) / 1000));
+  });
+
   it("on a 429 with no window learned, holds exactly at the successes counted in the last second", () => {
     const c = new AdaptiveRate(settings, 0);
     // 50 successes within the first 400 ms (a burst a 50-per-second window allows), rate 640.
