@@ -50,6 +50,13 @@ const BURST_STEP_DIVISOR = 16;
 /** The span a burst must show a probe step's level in (see `AdaptiveRate.burstProven`): Graph's shortest window. */
 const PROOF_SPAN_MS = 1000;
 
+/**
+ * The fewest requests in flight in slow start, before the round trip is known or while the rate
+ * keeps fewer in flight: all of them are refused when the first 429 comes (what the server
+ * admits fills while they travel).
+ */
+const SLOW_START_MIN_IN_FLIGHT = 4;
+
 /** The longest window learned, in ms: Graph's longest documented window (Outlook, 10 min). */
 export const MAX_LEARNED_WINDOW_MS = 600_000;
 
@@ -346,7 +353,7 @@ export class AdaptiveRate {
     if (this.phase !== "slow-start") return learned;
     // Sharing a store, the rate is the fleet's and so is the overshoot: each process keeps its
     // share of the fleet's in-flight allowance, or N processes overshoot N times one's.
-    const fleetCap = Math.max(4, (2 * this.rate * (this.minRtt ?? 0)) / 1000);
+    const fleetCap = Math.max(SLOW_START_MIN_IN_FLIGHT, (2 * this.rate * (this.minRtt ?? 0)) / 1000);
     const share = this.share >= ALONE_SHARE ? 1 : Math.max(MIN_SHARE, this.share);
     const slowStart = share === 1 ? Math.ceil(fleetCap) : Math.max(1, Math.round(fleetCap * share));
     return learned === undefined ? slowStart : Math.min(learned, slowStart);
