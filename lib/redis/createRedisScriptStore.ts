@@ -70,7 +70,7 @@ export function createRedisScriptStore(
       const args: (string | number)[] = [`${instance}:${(sequence += 1)}`, paceMs, expiryMarginMs];
       for (const window of request.windows) {
         keys.push(typed("window", window.key));
-        args.push(window.limit, window.windowMs);
+        args.push(window.limit, window.windowMs, window.keepMs ?? window.windowMs);
       }
       return parseReserveReply(await run("reserve", reserveScript, keys, args));
     },

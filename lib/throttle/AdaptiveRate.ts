@@ -1,5 +1,5 @@
 import { RecentCounter } from "./RecentCounter.js";
-import { lowerRate } from "./sameRate.js";
+import { lowerRate, sameRate } from "./sameRate.js";
 import { WindowSearch, toleranceMs } from "./WindowSearch.js";
 import type { RateChange } from "./ThrottleStore.js";
 
@@ -835,12 +835,25 @@ export class AdaptiveRate {
    * @param learned - Some process sharing the store has lowered the rate after a 429 (see `ThrottleStore` key `m:`).
    */
   synced(rate: number | undefined, windowMs?: number, now?: number, learned?: boolean): void {
+    // A window shrunk further since this process shrank it with a window probe holds the limit that
+    // probe kept: the rate that comes with it may be one another process wrote for a longer window
+    // (the store keeps the shortest window, and the rate whoever wrote last).
+    const kept = windowMs !== undefined && this.windowMs !== undefined && windowMs < this.windowMs ? this.shrunkLimit : undefined;
     if (windowMs !== undefined && windowMs !== this.windowMs) this.learnWindow(windowMs);
-    if (rate === undefined) return;
-    // A limit learned elsewhere ends slow start here too: doubling on from the shared rate would
-    // overshoot what that process just found.
-    if (now !== undefined && (lowerRate(rate, this.rate) || (learned === true && this.phase === "slow-start"))) this.adopt(rate, now);
-    else this.rate = rate;
+    if (rate !== undefined) {
+      // A limit learned elsewhere ends slow start here too: doubling on from the shared rate would
+      // overshoot what that process just found.
+      if (now !== undefined && kept === undefined && (lowerRate(rate, this.rate) || (learned === true && this.phase === "slow-start"))) this.adopt(rate, now);
+      else this.rate = rate;
+    }
+    if (kept !== undefined && windowMs !== undefined) this.keepLimit(kept, windowMs);
+  }
+
+  /** Holds `limit` per `windowMs` exactly from the next grant (through {@link increaseDue}), unless the rate already does. */
+  private keepLimit(limit: number, windowMs: number): void {
+    const rate = (limit * 1000) / windowMs;
+    this.ceiling = rate;
+    if (!sameRate(rate, this.rate)) this.learnedRate = rate;
   }
 
   /**
@@ -853,6 +866,7 @@ export class AdaptiveRate {
    */
   private adopt(rate: number, now: number): void {
     const s = this.settings;
+    this.shrunkLimit = undefined;
     if (this.phase === "slow-start" || this.ceiling === undefined || rate < this.ceiling) {
       // Kept as the plateau of that limit: no climb above what the other process set.
       this.ceiling = this.windowMs === undefined && !this.exactCeiling ? rate / s.plateauRatio : rate;
@@ -1134,6 +1148,7 @@ export class AdaptiveRate {
    * @param until - Until when grants belong to the burst that caused this decrease.
    */
   private decrease(limit: number, now: number, exact: boolean, until = now): void {
+    this.shrunkLimit = undefined;
     this.restartSustained(now);
     this.ceiling = Math.max(this.settings.minRate, limit);
     this.exactCeiling = exact;
@@ -1363,10 +1378,14 @@ export class AdaptiveRate {
     return this.search !== undefined && !this.search.done;
   }
 
-  /** Starts narrowing the window just learned, from a lower bound of it (at least half of it), when alone. */
+  /**
+   * Starts narrowing the window just learned, from a lower bound of it (at least half of it). Alone,
+   * probes go ahead of this process's window; sharing a store, ahead of the store's (see
+   * {@link windowProbeMs}).
+   */
   private searchWindow(now: number, lowMs: number): void {
     const w = this.windowMs;
-    if (this.searchOff || w === undefined || this.share < ALONE_SHARE) return;
+    if (this.searchOff || w === undefined) return;
     this.search = new WindowSearch(Math.min(w, Math.max(w / 2, lowMs)), now);
   }
 
@@ -1377,14 +1396,20 @@ export class AdaptiveRate {
    * measure, no count, no check of the `Retry-After` pending). The caller sends it only when the
    * window is full of answered requests and nothing is in flight, and reports its grant
    * ({@link windowProbeSent}) and its answer ({@link windowProbeAnswered}).
+   *
+   * Sharing a store with other processes (`shared`), the window that is full is the store's, which
+   * holds the whole fleet's grants (answered ones at their answer time, refused ones given back);
+   * the caller reads the oldest of them from the store's refusal, and the store grants the probe at
+   * the shorter window to one process only. Alone, it is this process's own; each asks only in its case.
    * @param now - The current time in ms.
+   * @param shared - Asked for a probe ahead of the store's window (a fleet), not this process's own.
    * @returns The window length to try, in ms, or `undefined` for no probe now.
    */
-  windowProbeMs(now: number): number | undefined {
+  windowProbeMs(now: number, shared = false): number | undefined {
     const search = this.search;
     const w = this.windowMs;
     if (search === undefined || w === undefined) return undefined;
-    if (this.phase !== "steady" || this.probing || this.share < ALONE_SHARE || this.suspect !== undefined || this.unresolved !== undefined) return undefined;
+    if (this.phase !== "steady" || this.probing || (this.share < ALONE_SHARE) !== shared || this.suspect !== undefined || this.unresolved !== undefined) return undefined;
     if (this.learnedRate !== undefined || this.burstTail !== undefined || this.shapeCheck !== undefined || this.fleetCount !== undefined) return undefined;
     return search.probeWindowMs(now, w, this.window.limit, toleranceMs(w, this.recentRttMaxMs));
   }
@@ -1420,12 +1445,41 @@ export class AdaptiveRate {
     }
     const next = search.answered(now, w, this.recentRttMaxMs);
     if (next === undefined) return;
-    // Held exactly from the next grant (through increaseDue); a new level: the hold before probing above it starts again.
-    const rate = this.moveWindowKeepingLimit(next, false);
-    this.ceiling = rate;
-    this.learnedRate = rate;
+    // The same limit in the shorter window: its rate is set once the store answered which window
+    // it keeps (see windowStored). A new level: the hold before probing above it starts again.
+    this.keptLimit = this.window.limit;
+    this.moveWindowKeepingLimit(next, false);
     this.plateauSince = undefined;
   }
+
+  /** The limit a window probe's shrink keeps, until the store answered the window (see {@link windowStored}). */
+  private keptLimit: number | undefined;
+
+  /**
+   * The store answered a window change of this class (see {@link takeWindowChange}) with the window
+   * it keeps: the shortest any process sharing it learned. After a window probe's shrink, the limit
+   * is held exactly at that window, by the returned change, for the store at once: the rate is what
+   * the store shares, so processes that shrank the window to different lengths at once would
+   * otherwise pair one's window with another's rate (written later, for a longer window), and the
+   * fleet's limit would read a request or three short (98 for 100 in a trace; 87 for 90 in a test),
+   * a whole window more at the end of a run. Sent right after the window, the rates reach the store
+   * in the order the windows did, and the last is for the shortest.
+   * @param windowMs - The window the store keeps.
+   * @returns The rate to set in the store, or `undefined` when no shrink's limit is to be kept.
+   */
+  windowStored(windowMs: number): RateChange | undefined {
+    const limit = this.keptLimit;
+    this.keptLimit = undefined;
+    this.synced(undefined, windowMs);
+    if (limit === undefined || this.windowMs === undefined) return undefined;
+    this.shrunkLimit = limit;
+    const rate = (limit * 1000) / this.windowMs;
+    this.ceiling = rate;
+    return { initial: this.rate, set: rate, min: this.settings.minRate, max: this.settings.maxRate };
+  }
+
+  /** The limit the last window probe's shrink kept, until a 429 changes what is known (see {@link synced}). */
+  private shrunkLimit: number | undefined;
 
   /**
    * Moves the learned window to `windowMs` (for the store too: shortening it, or, with `replace`,

@@ -79,10 +79,19 @@ export class LocalWindow {
    * @param windowMs - The shorter window to try.
    */
   earlyWait(now: number, windowMs: number): { readonly waitMs: number; readonly blockedBy: number } | undefined {
-    if (this.inFlight > 0 || now - this.lastRefusedAt < this.windowMs) return undefined;
+    if (!this.quiet(now)) return undefined;
     const blockedBy = this.settled.oldestKept();
     if (blockedBy + this.windowMs <= now) return undefined;
     return { waitMs: Math.max(0, blockedBy + windowMs - now), blockedBy };
+  }
+
+  /**
+   * Nothing of ours is in flight, and no refused request of ours that kept its slot is within the
+   * window: what this process adds to a full window is all answered and counted (see {@link earlyWait}).
+   * @param now - The current time in ms.
+   */
+  quiet(now: number): boolean {
+    return this.inFlight === 0 && now - this.lastRefusedAt >= this.windowMs;
   }
 
   /** A request was granted. */

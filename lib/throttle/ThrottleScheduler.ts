@@ -90,6 +90,13 @@ interface Waiter {
   onAbort: (() => void) | undefined;
 }
 
+/** One request to send ahead of the learned window (see `WindowSearch`): at which window, how long until it fits, and the answer time of the oldest request it goes ahead of. */
+interface WindowProbe {
+  readonly windowMs: number;
+  readonly waitMs: number;
+  readonly blockedBy: number;
+}
+
 /** The learned rate of one route class of a key. */
 interface AdaptiveEntry {
   readonly requests: RequestClass;
@@ -850,6 +857,8 @@ export class ThrottleScheduler {
   private async pump(lane: Lane, preparing?: Promise<void>): Promise<void> {
     lane.pumping = true;
     const state = lane.state;
+    // A window probe ahead of the shared store's window, found at its last refusal (see fleetWindowProbe).
+    let storeProbe: WindowProbe | undefined;
     try {
       if (preparing !== undefined) await preparing;
       while (lane.queue.size > 0) {
@@ -876,7 +885,8 @@ export class ThrottleScheduler {
           continue;
         }
         // One request may go ahead of a learned window known only from above (see WindowSearch).
-        const probe = localWait > 0 ? this.windowProbe(lane, localWait) : undefined;
+        const probe = localWait > 0 ? this.windowProbe(lane, localWait) : storeProbe;
+        storeProbe = undefined;
         if (localWait > 0 && (probe === undefined || probe.waitMs > 0)) {
           this.emit(state, "budget", localWait);
           await this.sleep(lane, Math.min(localWait, probe?.waitMs ?? localWait));
@@ -890,6 +900,7 @@ export class ThrottleScheduler {
         }
         // Hold the slot while the store decides, so two lanes of a key cannot overshoot it.
         state.inFlight += 1;
+        const askedAt = this.settings.now();
         const result = await this.reserve(lane, probe?.windowMs);
         if (result.granted) {
           const waiter = lane.queue.shift();
@@ -913,7 +924,8 @@ export class ThrottleScheduler {
         // A cooldown may come from another process through the store: judge the waiters by it too.
         if (result.reason === "cooldown") this.noteCooldown(state, result.retryInMs);
         this.emit(state, result.reason, result.retryInMs);
-        if (lane.queue.size > 0) await this.sleep(lane, result.retryInMs);
+        if (result.reason === "budget" && probe === undefined) storeProbe = this.fleetWindowProbe(lane, askedAt, result.retryInMs);
+        if (lane.queue.size > 0) await this.sleep(lane, Math.min(result.retryInMs, storeProbe?.waitMs ?? result.retryInMs));
       }
     } catch (error) {
       // Nothing above should throw (the store is guarded); if it does, fail the waiters instead of hanging them.
@@ -1001,7 +1013,8 @@ export class ThrottleScheduler {
 
   /** Applies a window change in the store and takes the store's answer (it may keep a shorter window another process learned). */
   private async storeWindow(entry: AdaptiveEntry, controller: AdaptiveRate, change: RateChange): Promise<void> {
-    controller.synced(undefined, await this.settings.store.adjustRate(entry.shapeKey, change));
+    const kept = controller.windowStored(await this.settings.store.adjustRate(entry.shapeKey, change));
+    if (kept !== undefined) controller.changed(await this.settings.store.adjustRate(entry.rateKey, kept), this.settings.now());
   }
 
   /** Sizes the local window to the learned one, and the store's spec with it (rebuilt only when it changes). */
@@ -1025,8 +1038,9 @@ export class ThrottleScheduler {
       return reserveNow === undefined ? this.settings.store.reserve(budgetRequest) : reserveNow(budgetRequest);
     }
     const learned = entry.specs[0] ?? { key: entry.windowKey, ...controller.window };
-    // A window probe is asked of the store at its shorter window (the store's log holds answer times, as ours).
-    const window = probeWindowMs === undefined ? learned : { ...learned, windowMs: probeWindowMs };
+    // A window probe is asked of the store at its shorter window (the store's log holds answer
+    // times, as ours), keeping the grants the learned window still counts for everyone else.
+    const window = probeWindowMs === undefined ? learned : { ...learned, windowMs: probeWindowMs, keepMs: learned.windowMs };
     // Timers fire late and the store rounds waits up to whole ms; left alone, every gap would
     // grow by that and the rate would sag for good. Shorten the next gap by how late this grant is
     // against our own schedule (at most one gap), so grants keep to the schedule on average.
@@ -1081,7 +1095,7 @@ export class ThrottleScheduler {
    * @param lane - The lane.
    * @param localWait - How long the learned window holds the head back.
    */
-  private windowProbe(lane: Lane, localWait: number): { readonly windowMs: number; readonly waitMs: number; readonly blockedBy: number } | undefined {
+  private windowProbe(lane: Lane, localWait: number): WindowProbe | undefined {
     const entry = lane.adaptive;
     const controller = entry?.controller;
     if (entry === undefined || controller === undefined || lane.uses.length > 0) return undefined;
@@ -1091,6 +1105,33 @@ export class ThrottleScheduler {
     const early = entry.local.earlyWait(now, windowMs);
     if (early === undefined || localWait - early.waitMs < (entry.local.windowMs - windowMs) / 2) return undefined;
     return { windowMs, waitMs: Math.ceil(early.waitMs), blockedBy: early.blockedBy };
+  }
+
+  /**
+   * A window probe ahead of the store's learned window, for a process that shares the store with
+   * others (see `AdaptiveRate.windowProbeMs`): the store just refused the lane's head because the
+   * fleet's window is full, and its wait says when the grant that keeps it full leaves it. That
+   * grant's time in the store (its answer's, once answered) is the oldest the probe goes ahead of:
+   * read as early as it can be (the wait was measured after the ask was sent, and rounded up), so
+   * the window a probe's answer proves is never too short. The store grants a probe at the shorter
+   * window to one process only: after it, that window is full again. Only when nothing of ours is
+   * in flight or refused within the window, and the probe goes at least half its lead ahead.
+   * @param lane - The lane.
+   * @param askedAt - When the refused reserve was sent.
+   * @param retryInMs - The store's wait for the learned window.
+   */
+  private fleetWindowProbe(lane: Lane, askedAt: number, retryInMs: number): WindowProbe | undefined {
+    const entry = lane.adaptive;
+    const controller = entry?.controller;
+    if (entry === undefined || controller === undefined || lane.uses.length > 0 || !entry.local.quiet(askedAt)) return undefined;
+    const now = this.settings.now();
+    const windowMs = controller.windowProbeMs(now, true);
+    if (windowMs === undefined || this.quotaWait(lane.state, now) > 0) return undefined;
+    const learnedMs = entry.local.windowMs;
+    const blockedBy = askedAt + retryInMs - 1 - learnedMs;
+    const waitMs = Math.max(0, blockedBy + windowMs - now);
+    if (retryInMs - (now - askedAt) - waitMs < (learnedMs - windowMs) / 2) return undefined;
+    return { windowMs, waitMs: Math.ceil(waitMs), blockedBy };
   }
 
   private settledWait(lane: Lane): number {

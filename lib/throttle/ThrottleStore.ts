@@ -102,6 +102,12 @@ export interface WindowSpec {
    * to its response time less this, so it frees one nominal window after its answer). @default 0
    */
   readonly marginMs?: number;
+  /**
+   * How long grants stay in the store's log, when longer than `windowMs`: a request that counts
+   * over a shorter span than the others (an adaptive window probe) must not drop the grants they
+   * still count. @default windowMs
+   */
+  readonly keepMs?: number;
 }
 
 /** What one request needs from the store. */

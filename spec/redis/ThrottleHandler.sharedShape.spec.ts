@@ -107,4 +107,27 @@ describe("ThrottleHandler with the Redis store: a fleet learns one shape once (r
     expect(Math.max(...runs.map((r) => r.ms)), "three windows, not four").to.be.below(2 * Math.max(...windows) + WINDOW / 2);
     expect(emu.stats().applied).to.have.length(3 * LIMIT);
   });
+
+  it("a fleet narrows a window learned from whole-second Retry-After to the server's: one request goes ahead of the store's window", async () => {
+    const LIMIT = 60;
+    const WINDOW = 2000;
+    const { emu, handlers } = await fleetOn("fleet-narrows", LIMIT, WINDOW, "seconds");
+    const clients = handlers.map((throttle) => emulatorClient(emu, { throttle }).client);
+    // Five windows' worth: the burst that teaches the window, then windows the probes can go ahead of.
+    const runs = await Promise.all(clients.map((client) => patchMany(client, (5 * LIMIT) / 3, 10)));
+    expect(runs.map((r) => r.failed)).to.deep.equal([0, 0, 0]);
+    const windows = handlers.map((h) => h.stats()[0]?.rates[0]?.windowMs ?? 0);
+    // Learned up to a second long (2.0–3.0 s); narrowed to within the search's tolerance above the
+    // server's 2 s (2% of the window, or two round trips: 2001–2102 ms in runs), and never below it.
+    for (const w of windows) expect(w, `learned windows ${windows.join(", ")}`).to.be.within(WINDOW, WINDOW + 150);
+    const limits = handlers.map((h) => {
+      const rate = h.stats()[0]?.rates[0];
+      return rate?.windowMs === undefined ? 0 : Math.floor((rate.rate * rate.windowMs) / 1000 + 1e-9);
+    });
+    // The same limit in the shorter window, in every process (a rate probe's step of a request above it may be out).
+    for (const limit of limits) expect(limit, `learned limits ${limits.join(", ")}`).to.be.within(LIMIT, LIMIT + 2);
+    // The first burst's overshoot, and a refused probe or two.
+    expect(emu.stats().throttled, "429s").to.be.at.most(12);
+    expect(emu.stats().applied).to.have.length(5 * LIMIT);
+  });
 });

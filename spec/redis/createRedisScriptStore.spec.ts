@@ -78,6 +78,22 @@ describe("redis/createRedisScriptStore (real Redis)", () => {
     expect((await first().reserve({ windows: [window], cooldownKey: "slide" })).granted).to.equal(false);
   });
 
+  it("counts a request over a shorter span without dropping the grants the others still count (keepMs: a window probe)", async () => {
+    const window = { key: "probe", limit: 3, windowMs: 600 };
+    for (const store of stores.slice(0, 3)) expect((await store.reserve({ windows: [window], cooldownKey: "probe" })).granted).to.equal(true);
+    await sleep(350);
+    // Counted over 300 ms, the three grants are out of the span: a probe is granted.
+    const granted = await stores[3]!.reserve({ windows: [{ ...window, windowMs: 300, keepMs: 600 }], cooldownKey: "probe" });
+    expect(granted.granted).to.equal(true);
+    if (granted.granted) expect(granted.used, "the probe's span holds only itself").to.equal(1);
+    // The learned window still holds the first grants: nothing goes early for the others.
+    const regular = refused(await stores[1]!.reserve({ windows: [window], cooldownKey: "probe" }));
+    expect(regular.retryInMs, "an early grant leaves 600 ms after it was made").to.be.greaterThan(150).and.at.most(250);
+    // Without keepMs, a request counted over 300 ms drops what is older: the others' slots free early.
+    expect((await stores[2]!.reserve({ windows: [{ ...window, windowMs: 300 }], cooldownKey: "probe" })).granted).to.equal(true);
+    expect((await stores[1]!.reserve({ windows: [window], cooldownKey: "probe" })).granted, "a slot the server still counts").to.equal(true);
+  });
+
   it("paces grants `intervalMs` apart across connections", async () => {
     const pace = { key: "pace", intervalMs: 250 };
     expect((await first().reserve({ windows: [], pace, cooldownKey: "pace" })).granted).to.equal(true);

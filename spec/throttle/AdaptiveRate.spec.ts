@@ -699,10 +699,28 @@ describe("AdaptiveRate", () => {
         expect(c.windowProbeMs(10_300)).to.equal(5001);
         c.windowProbeSent(10_316, 5315);
         c.windowProbeAnswered(10_322, 200);
-        c.takeWindowChange();
-        apply(c, c.increaseDue(10_322) as RateChange, 10_322);
+        apply(c, c.windowStored((c.takeWindowChange() as RateChange).initial) as RateChange, 10_322);
         expect(c.window).to.deep.equal({ limit: 100, windowMs: 5012 });
       }
+
+      it("holds the limit at the window the store keeps: a shorter one another process shrank to, or one read at a sync with a rate written for a longer window", () => {
+        const c = learnedFromWholeSeconds();
+        expect(c.windowProbeMs(10_300)).to.equal(5001);
+        c.windowProbeSent(10_316, 5315);
+        c.windowProbeAnswered(10_322, 200);
+        expect(c.takeWindowChange()).to.deep.equal({ initial: 5012, min: 1, max: 5012 });
+        // Another process of the fleet shrank the store's window further meanwhile: the same 100 in it.
+        apply(c, c.windowStored(5008) as RateChange, 10_322);
+        expect(c.window).to.deep.equal({ limit: 100, windowMs: 5008 });
+        // A sync reads a shorter window still with the rate a process wrote for a longer one
+        // (100 per 5040 ms): 99.2 in 5000 ms, one short. The limit is held at 100 instead.
+        c.synced((100 * 1000) / 5040, 5000, 11_000);
+        apply(c, c.increaseDue(11_000) as RateChange, 11_000);
+        expect(c.window).to.deep.equal({ limit: 100, windowMs: 5000 });
+        // A lower rate at the same window is another process's decrease: taken as it is.
+        c.synced(15, 5000, 12_000);
+        expect(c.window).to.deep.equal({ limit: 75, windowMs: 5000 });
+      });
 
       it("sends one request at the longest whole second the bounds allow, and an answer shortens the window with the same limit", () => {
         const c = learnedFromWholeSeconds();
@@ -714,7 +732,8 @@ describe("AdaptiveRate", () => {
         // At most answer − the oldest answer + the longest round trip (5 ms).
         expect(c.windowMs).to.equal(10_322 - 5315 + 5);
         expect(c.takeWindowChange(), "the store keeps the shortest").to.deep.equal({ initial: 5012, min: 1, max: 5012 });
-        const change = c.increaseDue(10_322) as RateChange;
+        expect(c.increaseDue(10_322), "the rate goes with the window the store keeps").to.equal(undefined);
+        const change = c.windowStored(5012) as RateChange;
         expect(change.set).to.be.closeTo((100 * 1000) / 5012, 1e-9);
         apply(c, change, 10_322);
         expect(c.window).to.deep.equal({ limit: 100, windowMs: 5012 });
@@ -862,10 +881,12 @@ describe("AdaptiveRate", () => {
         expect((c.increaseDue(26_600) as RateChange).add).to.be.greaterThan(0);
       });
 
-      it("sends no probe while sharing the window with other processes (their requests fill it too)", () => {
+      it("sharing the window with other processes, probes ahead of the store's window only (their requests fill it too)", () => {
         const c = learnedFromWholeSeconds();
+        expect(c.windowProbeMs(10_300, true), "alone: no probe ahead of the store's window").to.equal(undefined);
         for (let i = 0; i < 4; i += 1) c.sharedUse(25, 100);
-        expect(c.windowProbeMs(10_300)).to.equal(undefined);
+        expect(c.windowProbeMs(10_300), "this process's own window is not full").to.equal(undefined);
+        expect(c.windowProbeMs(10_300, true), "the store's window, with the whole fleet's grants").to.equal(5001);
       });
 
       it("holds rate probing back while the search narrows (a step above a window too long lasts whatever the limit)", () => {
@@ -923,8 +944,7 @@ describe("AdaptiveRate", () => {
         // Answered at 5 s: 4 s is below what the refusal proved, so the search is done (an early
         // request in a fixed window lands after the reset once the bursts start late in it: a
         // probe at 4 s could be answered, and shrink the window below the server's).
-        c.takeWindowChange();
-        apply(c, c.increaseDue(11_456) as RateChange, 11_456);
+        apply(c, c.windowStored((c.takeWindowChange() as RateChange).initial) as RateChange, 11_456);
         expect(c.window).to.deep.equal({ limit: 100, windowMs: 5018 });
         expect(c.windowProbeMs(16_500)).to.equal(undefined);
         expect(c.searching).to.equal(false);

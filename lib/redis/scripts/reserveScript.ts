@@ -5,7 +5,9 @@ import { luaScript } from "../luaScript.js";
  *
  * KEYS: cooldown, [pace], window 1..n.
  * ARGV: member suffix (unique per call), pace interval ms (0 = no pace key), expiry margin ms,
- * then `limit, windowMs` per window.
+ * then `limit, windowMs, keepMs` per window: grants are counted within `windowMs` and kept (not
+ * pruned) for `keepMs`, so a request that counts over a shorter span (a window probe) leaves the
+ * grants that other requests still count.
  * Returns `{1, member, used}` when granted (the member names the grant for the settle script; `used` counts the first window's grants, this one included, and `oldestAge` is the age in ms of its oldest, as text), else `{0, waitMs, reason}`, where the wait is the longest of all
  * refusals, so a retry after it can succeed.
  *
@@ -35,15 +37,18 @@ end
 local windows = #KEYS - firstWindow + 1
 for i = 0, windows - 1 do
   local key = KEYS[firstWindow + i]
-  local limit = tonumber(ARGV[4 + 2 * i])
-  local span = tonumber(ARGV[5 + 2 * i])
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('%.3f', now - span))
-  local count = redis.call('ZCARD', key)
+  local limit = tonumber(ARGV[4 + 3 * i])
+  local span = tonumber(ARGV[5 + 3 * i])
+  local keep = math.max(span, tonumber(ARGV[6 + 3 * i]))
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('%.3f', now - keep))
+  local kept = redis.call('ZCARD', key)
+  local count = kept
+  if keep > span then count = redis.call('ZCOUNT', key, string.format('(%.3f', now - span), '+inf') end
   if count >= limit then
     local w = span
     if limit > 0 then
-      -- The slot frees when the grant that keeps the window full leaves it.
-      local entry = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
+      -- The slot frees when the grant that keeps the window full leaves it (the newest grants are the ones counted).
+      local entry = redis.call('ZRANGE', key, kept - limit, kept - limit, 'WITHSCORES')
       w = tonumber(entry[2]) + span - now
     end
     if w > wait or not reason then wait, reason = w, 'budget' end
@@ -59,11 +64,14 @@ local member = nowText .. ':' .. ARGV[1]
 local used, oldestAge = 0, '0'
 for i = 0, windows - 1 do
   local key = KEYS[firstWindow + i]
+  local span = tonumber(ARGV[5 + 3 * i])
+  local keep = math.max(span, tonumber(ARGV[6 + 3 * i]))
   redis.call('ZADD', key, nowText, member)
-  redis.call('PEXPIRE', key, math.ceil(tonumber(ARGV[5 + 2 * i]) + margin))
+  redis.call('PEXPIRE', key, math.ceil(keep + margin))
   if i == 0 then
-    used = redis.call('ZCARD', key)
-    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    local from = string.format('(%.3f', now - span)
+    used = redis.call('ZCOUNT', key, from, '+inf')
+    local oldest = redis.call('ZRANGEBYSCORE', key, from, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
     oldestAge = string.format('%.3f', math.max(0, now - tonumber(oldest[2])))
   end
 end
