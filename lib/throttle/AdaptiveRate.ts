@@ -851,9 +851,15 @@ export class AdaptiveRate {
 
   /** Holds `limit` per `windowMs` exactly from the next grant (through {@link increaseDue}), unless the rate already does. */
   private keepLimit(limit: number, windowMs: number): void {
+    const rate = this.holdExactly(limit, windowMs);
+    if (!sameRate(rate, this.rate)) this.learnedRate = rate;
+  }
+
+  /** The rate that holds `limit` per `windowMs`, made the ceiling (a count, held with no margin). */
+  private holdExactly(limit: number, windowMs: number): number {
     const rate = (limit * 1000) / windowMs;
     this.ceiling = rate;
-    if (!sameRate(rate, this.rate)) this.learnedRate = rate;
+    return rate;
   }
 
   /**
@@ -1473,9 +1479,7 @@ export class AdaptiveRate {
     this.synced(undefined, windowMs);
     if (limit === undefined || this.windowMs === undefined) return undefined;
     this.shrunkLimit = limit;
-    const rate = (limit * 1000) / this.windowMs;
-    this.ceiling = rate;
-    return { initial: this.rate, set: rate, min: this.settings.minRate, max: this.settings.maxRate };
+    return { initial: this.rate, set: this.holdExactly(limit, this.windowMs), min: this.settings.minRate, max: this.settings.maxRate };
   }
 
   /** The limit the last window probe's shrink kept, until a 429 changes what is known (see {@link synced}). */
