@@ -277,6 +277,49 @@ describe("ThrottleHandler learning a changing window limit (scripted sliding-win
     expect(server.refused.length / server.admitted.length, "429s per admitted request").to.be.at.most(0.05);
   });
 
+  it("two processes sharing a store narrow a window learned from whole-second Retry-After: one probe at a time goes ahead of the store's window", async () => {
+    const W = 2000;
+    const LIMIT = 40;
+    // Whole-second Retry-After: the window is learned up to a second long (2.0–3.0 s).
+    const server = scriptedWindowServer(W, () => LIMIT, { wholeSeconds: true });
+    const store = new MemoryThrottleStore();
+    const handlers = [0, 1].map(() => {
+      const handler = new ThrottleHandler({ store, onThrottle: () => undefined });
+      handler.setNext(server.next);
+      return handler;
+    });
+    let stop = false;
+    let failed = 0;
+    const worker = async (handler: ThrottleHandler): Promise<void> => {
+      while (!stop) {
+        const error = await handler.execute(makeContext()).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        if (error !== undefined) failed += 1;
+      }
+    };
+    const workers = handlers.flatMap((handler) => Array.from({ length: 10 }, () => worker(handler)));
+    await clock.tickAsync(8 * W);
+    const windows = handlers.map((h) => h.stats()[0]?.rates[0]?.windowMs);
+    const limits = handlers.map((h) => {
+      const rate = h.stats()[0]?.rates[0];
+      return rate?.windowMs === undefined ? 0 : Math.floor((rate.rate * rate.windowMs) / 1000 + 1e-9);
+    });
+    stop = true;
+    await clock.tickAsync(5000);
+    await Promise.all(workers);
+    expect(failed).to.equal(0);
+    // Each process holds half the window's grants: neither could probe ahead of its own window.
+    // Ahead of the store's, the window comes within the search's tolerance (2%) above 2 s.
+    for (const w of windows) expect(w, `windows ${windows.join(", ")}`).to.be.within(W, W + 0.02 * W + 10);
+    expect(limits, "the same limit in the shorter window").to.deep.equal([LIMIT, LIMIT]);
+    // The first burst's overshoot, and a refused probe or two; none while the window was narrowed.
+    expect(server.refused.length, `429s at ${server.refused.join(", ")}`).to.be.at.most(8);
+    // In 16 s: 308 admitted, 6 refused; with the window kept at its first 2.18 s (the code before), 300 and 12.
+    expect(server.admitted.filter((t) => t < 8 * W).length).to.be.at.least(304);
+  });
+
   it("re-infers a halved limit down at once, and finds the restored limit again by probing", async () => {
     const W = 1000;
     // 40 per second, halved to 20 from 5 s to 10 s, then 40 again.

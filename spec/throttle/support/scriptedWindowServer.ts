@@ -1,6 +1,6 @@
 import { scriptedNext, type ScriptedNext } from "./fakeChain.js";
 
-/** A scripted sliding-window server for fake timers: `limitAt(t)` per `windowMs`, exact fractional Retry-After. */
+/** A scripted sliding-window server for fake timers: `limitAt(t)` per `windowMs`, exact fractional Retry-After (or whole seconds). */
 export interface ScriptedWindowServer {
   readonly next: ScriptedNext;
   /** Arrival times of admitted requests. */
@@ -15,6 +15,8 @@ export interface ScriptedWindowOptions {
   readonly latencyMs?: number;
   /** Refused requests take a place in the window too, as SharePoint counts them. @default false */
   readonly countRefused?: boolean;
+  /** `Retry-After` in whole seconds, rounded up (as most Graph services send it), not exact. @default false */
+  readonly wholeSeconds?: boolean;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface ScriptedWindowOptions {
  * answered at once (204, or 429 with the exact wait until a slot frees).
  */
 export function scriptedWindowServer(windowMs: number, limitAt: (now: number) => number, options: ScriptedWindowOptions = {}): ScriptedWindowServer {
-  const { latencyMs = 5, countRefused = false } = options;
+  const { latencyMs = 5, countRefused = false, wholeSeconds = false } = options;
   const admitted: number[] = [];
   const refused: number[] = [];
   // What the window counts: the admitted requests, and the refused ones too when they count.
@@ -44,7 +46,8 @@ export function scriptedWindowServer(windowMs: number, limitAt: (now: number) =>
           if (countRefused) counted.push(now);
           const oldest = inWindow[inWindow.length - limit] ?? now;
           const waitMs = Math.max(1, oldest + windowMs - now);
-          resolve(new Response(null, { status: 429, headers: { "Retry-After": (waitMs / 1000).toFixed(3) } }));
+          const retryAfter = wholeSeconds ? String(Math.ceil(waitMs / 1000)) : (waitMs / 1000).toFixed(3);
+          resolve(new Response(null, { status: 429, headers: { "Retry-After": retryAfter } }));
         }, latencyMs);
       }),
   );
