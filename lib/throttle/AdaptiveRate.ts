@@ -55,7 +55,7 @@ const PROOF_SPAN_MS = 1000;
  * keeps fewer in flight: all of them are refused when the first 429 comes (what the server
  * admits fills while they travel).
  */
-const SLOW_START_MIN_IN_FLIGHT = 4;
+export const SLOW_START_MIN_IN_FLIGHT = 4;
 
 /** The longest window learned, in ms: Graph's longest documented window (Outlook, 10 min). */
 export const MAX_LEARNED_WINDOW_MS = 600_000;

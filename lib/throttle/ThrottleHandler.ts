@@ -4,6 +4,7 @@ import { readRetryAfter } from "../chain/readRetryAfter.js";
 import { getRequestHeader } from "../chain/requestHeaders.js";
 import { readWaitLimit, refuseWait, type WaitLimit } from "../chain/waitLimit.js";
 import { GRAPH_HOSTS } from "../chain/graphHosts.js";
+import { SLOW_START_MIN_IN_FLIGHT } from "./AdaptiveRate.js";
 import { resolveBudgets, type ResolvedBudget } from "./budgetMatching.js";
 import { guardStore, needsGuard } from "./guardStore.js";
 import { ClaimsCache } from "./jwtClaims.js";
@@ -375,7 +376,7 @@ export class ThrottleHandler implements Middleware {
           for (const sub of order.slice(0, count)) {
             // The lane is looked up right before each grant: the scheduler drops a lane when its queue empties.
             const lane = this.scheduler.lane(state, sub.budgets, sub.target.isWrite ? "write" : "read", false);
-            const taken = await this.scheduler.acquire(lane, signal, refuse);
+            const taken = await this.scheduler.acquire(lane, signal, refuse, hold ? grants.map((held) => held.lane) : undefined);
             if (!hold) this.scheduler.release(lane, taken);
             // One HTTP request carries the whole part, and the server runs its requests in any
             // order: a depth says nothing about which of them a concurrency limit would refuse.
@@ -496,8 +497,9 @@ export class ThrottleHandler implements Middleware {
       if (budgets.length === 0) adaptive += 1;
       for (const budget of budgets) perBudget.set(budget, (perBudget.get(budget) ?? 0) + 1);
     }
-    // The adaptive pacer's in-flight cap during slow start is at least 4 (see AdaptiveRate.inFlightCap).
-    if (this.settings.adaptive !== false && adaptive > 4) return false;
+    // No more of the adaptive class than slow start lets a process alone keep in flight (a part's
+    // own grants never wait on each other: see ThrottleScheduler.acquire).
+    if (this.settings.adaptive !== false && adaptive > SLOW_START_MIN_IN_FLIGHT) return false;
     // Within this process's share of the budget: more would wait for room that never comes.
     for (const [budget, count] of perBudget) if (count > this.scheduler.budgetShare(state, budget)) return false;
     return true;

@@ -87,6 +87,8 @@ interface Waiter {
   readonly reject: (reason: unknown) => void;
   readonly signal: AbortSignal | undefined;
   readonly refuse: RefuseWait | undefined;
+  /** Requests of the lane's adaptive class its caller already holds (a `$batch` part's earlier ones): never waited on. */
+  readonly held: number;
   onAbort: (() => void) | undefined;
 }
 
@@ -415,22 +417,29 @@ export class ThrottleScheduler {
    * @param signal - The request's abort signal.
    * @param refuse - Judges a cooldown for this request: a wait it does not accept fails it at
    *   once (now, or as soon as such a cooldown starts while it is queued), and nothing is sent.
+   * @param heldWith - The lanes of grants the caller holds until this request's answer too (the
+   *   earlier requests of a `$batch` part): those of the same adaptive class never count against
+   *   its in-flight cap, which may fall below what the part holds while its grants are taken
+   *   (slow start's cap falls to this process's share of a shared store as the grants tell it).
    */
-  acquire(lane: Lane, signal: AbortSignal | undefined, refuse?: RefuseWait): Grant | Promise<Grant> {
+  acquire(lane: Lane, signal: AbortSignal | undefined, refuse?: RefuseWait, heldWith: readonly Lane[] = []): Grant | Promise<Grant> {
     const state = lane.state;
     const refusal = this.refusal(state, signal, refuse);
     if (refusal !== undefined) {
       if (lane.queue.size === 0 && !lane.pumping) endLane(lane);
       return Promise.reject(refusal);
     }
-    return this.grantNow(lane, signal, refuse) ?? this.enqueue(lane, signal, refuse, undefined);
+    const adaptive = lane.adaptive;
+    let held = 0;
+    if (adaptive !== undefined) for (const other of heldWith) if (other.adaptive === adaptive) held += 1;
+    return this.grantNow(lane, signal, refuse) ?? this.enqueue(lane, signal, refuse, undefined, held);
   }
 
   /** Queues a request in the lane and starts its pump (after `preparing`, a store call already under way). */
-  private enqueue(lane: Lane, signal: AbortSignal | undefined, refuse: RefuseWait | undefined, preparing: Promise<void> | undefined): Promise<Grant> {
+  private enqueue(lane: Lane, signal: AbortSignal | undefined, refuse: RefuseWait | undefined, preparing: Promise<void> | undefined, held = 0): Promise<Grant> {
     const state = lane.state;
     return new Promise<Grant>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal, refuse, onAbort: undefined };
+      const waiter: Waiter = { resolve, reject, signal, refuse, held, onAbort: undefined };
       const node = lane.queue.push(waiter);
       state.queued += 1;
       if (signal !== undefined) {
@@ -868,7 +877,7 @@ export class ThrottleScheduler {
           continue;
         }
         const cap = lane.adaptive?.controller?.inFlightCap;
-        if (cap !== undefined && lane.adaptive !== undefined && lane.adaptive.local.inFlight >= cap) {
+        if (cap !== undefined && lane.adaptive !== undefined && lane.adaptive.local.inFlight - (lane.queue.peek()?.held ?? 0) >= cap) {
           this.emit(state, "concurrency", 0);
           await this.waitForSlot(lane);
           continue;

@@ -6,6 +6,7 @@ import type { GraphEmulator } from "../../lib/testing/types.js";
 import { patchRequest, patchRequest as patch, type BatchBody } from "../support/batchRequests.js";
 import { useEmulators } from "../testing/support/helpers.js";
 import { emulatorClient, patchMany } from "./support/emulatorChain.js";
+import { MemoryThrottleStore } from "../../lib/throttle/MemoryThrottleStore.js";
 
 const TOKEN = createTestToken({ tenantId: "tenant-parts", appId: "app-parts" });
 
@@ -190,5 +191,28 @@ describe("throttle/ThrottleHandler: a whole $batch after a 429 cut this process'
       );
     expect(outcome).to.equal("refused 400");
     expect(performance.now() - started).to.be.below(5000);
+  });
+});
+
+describe("throttle/ThrottleHandler: a $batch part held while processes share a store (real HTTP)", function () {
+  this.timeout(15_000);
+  const emulator = useEmulators();
+
+  it("never makes a part's grant wait on the grants the same part holds, when slow start's cap shrinks to this process's share", async () => {
+    const emu = await emulator({ retryAfterFormat: "fractional-seconds" });
+    // Two processes of one app on one store: the other sent first, so the store's window holds its grants.
+    const store = new MemoryThrottleStore();
+    const other = emulatorClient(emu, { throttle: { store, presets: false } });
+    const ours = emulatorClient(emu, { throttle: { store, presets: false } });
+    const background = patchMany(other.client, 40, 4);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Held as one part (4 adaptive requests, slow start's cap): each grant tells this process its
+    // share of the store's window, and the cap falls below what the part already holds.
+    const started = performance.now();
+    const body = (await ours.client.api("/$batch").post({ requests: Array.from({ length: 4 }, (_, i) => patchRequest(String(i), i)) })) as BatchBody;
+    const ms = performance.now() - started;
+    await background;
+    expect(body.responses.map((r) => r.status)).to.deep.equal([200, 200, 200, 200]);
+    expect(ms, "no wait for room the part itself holds").to.be.below(5000);
   });
 });
