@@ -206,6 +206,17 @@ function scenarios(): MatrixScenario[] {
     clients: single,
     extra: true,
   });
+  // A token bucket behind real latency: slow start's first refusal finds as many requests in flight
+  // as the round trip holds, and a bucket's saved tokens make a rate above its own look sustained.
+  list.push({
+    id: "9.token.latency-100ms.5s",
+    limit: sliding(100, 5000, { algorithm: "token-bucket", burst: 100 }),
+    faults: { latencyMs: 100 },
+    count: 500,
+    concurrency: 20,
+    clients: single,
+    extra: true,
+  });
   list.push({ id: "9.sliding.60s@x0.1", limit: sliding(120, 60_000), timeScale: 0.1, count: 420, concurrency: 20, clients: single, extra: true });
   return list;
 }

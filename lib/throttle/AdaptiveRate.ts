@@ -56,6 +56,12 @@ const PROOF_SPAN_MS = 1000;
  * admits fills while they travel).
  */
 export const SLOW_START_MIN_IN_FLIGHT = 4;
+/**
+ * A failed probe step falls back below the level it started from when the server admitted less
+ * than this share of that level since the last cooldown: the level was not sustained (a bucket's
+ * saved tokens carried it), where a reading within the margin is a window's edge effects.
+ */
+const DRAINED_RATIO = 0.95;
 
 /** The longest window learned, in ms: Graph's longest documented window (Outlook, 10 min). */
 export const MAX_LEARNED_WINDOW_MS = 600_000;
@@ -302,7 +308,43 @@ export class AdaptiveRate {
   /** A decrease to a sustained rate (see {@link sustainedRate}): probing then steps by how long the rate above it lasted. */
   private decreaseToSustained(sustained: { readonly rate: number; readonly lastedMs: number }, now: number, until = now): void {
     this.memoryMs = Math.min(MAX_LEARNED_WINDOW_MS, Math.ceil(sustained.lastedMs));
+    this.savesTokens = true;
     this.decrease(sustained.rate, now, true, until);
+  }
+
+  /**
+   * What the server admitted per second since the last cooldown ended, with requests waiting
+   * throughout (`undefined` under two seconds, with a learned window, or shared): the reading a
+   * failed probe step falls back to when it is clearly below the level the step started from.
+   * Unlike {@link sustainedRate}, it does not need the rate to have stood for a second: a step
+   * above a token bucket's rate lasts on the tokens saved during the cooldown, so the level below
+   * it "lasted" a second without being sustainable; the count over the whole span since the
+   * cooldown holds those tokens only once. A one-second window admits its limit in every second
+   * of the span, so there it reads the level itself.
+   * @param now - The current time in ms.
+   * @param cooledUntil - When the last cooldown before this 429 ended.
+   */
+  private admittedSinceCooldown(now: number, cooledUntil: number): { readonly rate: number; readonly spanMs: number } | undefined {
+    const spanMs = now - Math.max(this.sustainedFrom, cooledUntil);
+    if (this.windowMs !== undefined || this.share < ALONE_SHARE || !(spanMs >= 2 * PROOF_SPAN_MS)) return undefined;
+    return { rate: (this.sustainedSuccesses * 1000) / spanMs, spanMs };
+  }
+
+  /**
+   * A decrease found a limit with a longer memory (see {@link sustainedRate}): a rate held above
+   * it lasts on saved tokens and is then refused, so a later cut at a plateau is that drain, not
+   * a limit that dropped, and arms no climb back to the plateau (see {@link throttledAt}).
+   */
+  private savesTokens = false;
+
+  /**
+   * Whether a cut at the held rate is a bucket's saved tokens running out rather than a limit that
+   * dropped: kept per second, against a limit found to save tokens, or when what it admitted
+   * between the two refusals (see {@link sustainedRate}) is clearly under the held rate.
+   */
+  private drainedPlateau(sustained: { readonly rate: number } | undefined): boolean {
+    if (this.windowMs !== undefined) return false;
+    return this.savesTokens || (sustained !== undefined && sustained.rate < DRAINED_RATIO * this.rate);
   }
 
   /** When the cooldown the handler started for the last 429 ends (see {@link throttledAt}'s `cooldownMs`): nothing is sent at the rate before. */
@@ -984,7 +1026,7 @@ export class AdaptiveRate {
     // doubled hold (of any failed probe) has passed since the drop; a second failure forgets the level.
     if (failedProbe) {
       if (this.climb !== undefined && ++this.climb.failures >= CLIMB_TRIES) this.climb = undefined;
-    } else if (this.phase === "steady" && this.plateauSince !== undefined) {
+    } else if (this.phase === "steady" && this.plateauSince !== undefined && !this.drainedPlateau(sustained)) {
       this.climb = { to: Math.max(this.climb?.to ?? 0, this.rate), droppedAt: now, step: undefined, failures: 0 };
     }
     // Requests granted during the failed step are its overshoot (see probeOvershoot), and so are
@@ -1032,8 +1074,15 @@ export class AdaptiveRate {
     // rate read from buckets can read above the limit), held exactly; and no lower than the rate
     // that lasted a whole window before the step.
     if (failedProbe) {
-      const fallback = this.probeFallback(countReading);
+      let fallback = this.probeFallback(countReading);
       const toSustained = sustained !== undefined && sustained.rate < fallback;
+      // Against a limit that saves tokens, the level the step started from may have lasted on them only (see admittedSinceCooldown).
+      const admitted = toSustained || !this.savesTokens ? undefined : this.admittedSinceCooldown(now, cooledUntil);
+      if (admitted !== undefined && admitted.rate < DRAINED_RATIO * fallback) {
+        fallback = admitted.rate;
+        // Steps above it last on saved tokens: probe by the span they lasted (see probeSpanMs).
+        this.memoryMs = Math.min(MAX_LEARNED_WINDOW_MS, Math.ceil(admitted.spanMs));
+      }
       if (toSustained) this.decreaseToSustained(sustained, now, overshootEnds);
       else this.decrease(fallback, now, true, overshootEnds);
       this.plateauSince = now;

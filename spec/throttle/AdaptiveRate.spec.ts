@@ -1436,6 +1436,61 @@ describe("AdaptiveRate", () => {
       expect(change.set).to.be.at.least(45);
     });
 
+    /**
+     * A bucket of 20 per second (20 tokens saved during each 1 s cooldown, up to 100) that the
+     * controller sends to at its own rate, each request answered 5 ms after its grant, from `from`
+     * until the first 429 (the rate found from {@link heldAboveABucket}, 20 per second, lasts).
+     * Returns the 429's time and what the rate was when it came.
+     */
+    function sendToBucket(c: AdaptiveRate, from: number, saved: number): { refusedAt: number; rateAtRefusal: number } {
+      let tokens = saved;
+      let credit = 0;
+      for (let now = from; now < from + 120_000; now += 5) {
+        tokens = Math.min(100, tokens + 20 * 0.005);
+        credit += (c.rate * 5) / 1000;
+        if (credit < 1) continue;
+        credit -= 1;
+        if (tokens < 1) return { refusedAt: now + 5, rateAtRefusal: c.rate };
+        tokens -= 1;
+        c.limited();
+        c.succeeded(now + 5, now);
+        const change = c.increaseDue(now + 5);
+        if (change !== undefined) apply(c, change, now + 5);
+      }
+      throw new Error("the bucket never refused");
+    }
+
+    it("once it found a bucket, a failed probe step falls back to what the bucket admitted since its cooldown, not to the level the saved tokens carried", () => {
+      const { c, refusedAt } = heldAboveABucket();
+      apply(c, c.throttledAt(refusedAt, refusedAt - 5, 1000) as RateChange, refusedAt);
+      expect(c.rate, "the bucket's rate, read between two refusals").to.equal(20);
+      // The cooldown saved 20 tokens: each probe step above 20 per second lasts on them, until one
+      // step is refused with the rate some way above the bucket's.
+      const { refusedAt: failedAt, rateAtRefusal } = sendToBucket(c, refusedAt + 1000, 20);
+      expect(rateAtRefusal, "a probe step above the bucket's rate").to.be.above(21);
+      expect(c.probeOvershoot(failedAt - 5)).to.equal(true);
+      const change = c.throttledAt(failedAt, failedAt - 5, 1000) as RateChange;
+      // The levels below the step "lasted" a probe span each on the saved tokens; over the whole
+      // span since the cooldown the bucket admitted its rate plus those 20 tokens once.
+      expect(change.set, `fell back from ${rateAtRefusal.toFixed(1)} per second`).to.be.at.most(22);
+      expect(change.set).to.be.at.least(20);
+    });
+
+    it("once it found a bucket, a cut at the held rate is the saved tokens running out, not a limit that dropped: no climb back to it", () => {
+      const { c, refusedAt } = heldAboveABucket();
+      apply(c, c.throttledAt(refusedAt, refusedAt - 5, 1000) as RateChange, refusedAt);
+      const { refusedAt: failedAt } = sendToBucket(c, refusedAt + 1000, 20);
+      apply(c, c.throttledAt(failedAt, failedAt - 5, 1000) as RateChange, failedAt);
+      // Held above the bucket's rate by a few per second (a reading on the high side), until its tokens run out.
+      apply(c, { initial: c.rate, set: 23, min: 1, max: 2000 }, failedAt + 1000);
+      const held = c.rate;
+      const { refusedAt: cutAt } = sendToBucket(c, failedAt + 1000, 20);
+      apply(c, c.throttledAt(cutAt, cutAt - 5, 1000) as RateChange, cutAt);
+      expect(c.rate).to.be.below(held);
+      // The climb (toward a level a dropped limit held, in bigger steps) is internal: read it directly.
+      expect((c as unknown as { climb: unknown }).climb, "no climb back to a level the bucket never sustained").to.equal(undefined);
+    });
+
     it("probes a bucket's rate a step per span the rate above it lasted, not per second, halving the span while steps last", () => {
       const { c, refusedAt } = heldAboveABucket();
       apply(c, c.throttledAt(refusedAt, refusedAt - 5, 1000) as RateChange, refusedAt);
