@@ -291,25 +291,46 @@ export class AdaptiveRate {
    * @param now - The current time in ms.
    */
   private sustainedRate(now: number): { readonly rate: number; readonly lastedMs: number } | undefined {
-    const span = now - this.sustainedFrom;
     const lastedMs = now - Math.max(this.lastChangeAt, this.cooldownEndsAt);
-    if (this.windowMs !== undefined || this.share < ALONE_SHARE || !(span >= 2 * PROOF_SPAN_MS) || lastedMs <= PROOF_SPAN_MS + 2 * (this.srtt ?? 0)) {
-      return undefined;
-    }
+    if (lastedMs <= PROOF_SPAN_MS + 2 * (this.srtt ?? 0)) return undefined;
+    const rate = this.admittedSince(now, this.sustainedFrom);
+    if (rate === undefined) return undefined;
     // Kept as a count per second (see window): the successes still on their way at the refusal are
     // missing from the count, and a bucket of 40 per second read as 39.8 would be held at 39. A
     // reading within 2% of a whole count is taken as that count (a low rate, where rounding up
     // would overshoot by more, keeps its reading).
-    const rate = (this.sustainedSuccesses * 1000) / span;
     const whole = Math.round(rate);
     return { rate: Math.abs(whole - rate) <= 0.02 * rate ? whole : rate, lastedMs };
   }
 
+  /**
+   * The successes of requests granted since the last decrease (or since the queue last ran dry),
+   * per second over the time since `from` (no earlier than then), or `undefined` where that says
+   * nothing of the server's limit: with a learned window (it counts its own limit), sharing a
+   * store's rate (the count is this process's), or over less than two seconds.
+   * @param now - The current time in ms.
+   * @param from - Where the span starts.
+   */
+  private admittedSince(now: number, from: number): number | undefined {
+    const span = now - from;
+    if (this.windowMs !== undefined || this.share < ALONE_SHARE || !(span >= 2 * PROOF_SPAN_MS)) return undefined;
+    return (this.sustainedSuccesses * 1000) / span;
+  }
+
   /** A decrease to a sustained rate (see {@link sustainedRate}): probing then steps by how long the rate above it lasted. */
   private decreaseToSustained(sustained: { readonly rate: number; readonly lastedMs: number }, now: number, until = now): void {
-    this.memoryMs = Math.min(MAX_LEARNED_WINDOW_MS, Math.ceil(sustained.lastedMs));
-    this.savesTokens = true;
+    this.lastedOnSavedTokens(sustained.lastedMs);
     this.decrease(sustained.rate, now, true, until);
+  }
+
+  /**
+   * A rate above the limit lasted `ms` before its refusal: the limit saves tokens (see
+   * {@link savesTokens}), and probing steps by that span (see {@link probeSpanMs}).
+   * @param ms - How long it lasted.
+   */
+  private lastedOnSavedTokens(ms: number): void {
+    this.memoryMs = Math.min(MAX_LEARNED_WINDOW_MS, Math.ceil(ms));
+    this.savesTokens = true;
   }
 
   /**
@@ -325,9 +346,9 @@ export class AdaptiveRate {
    * @param cooledUntil - When the last cooldown before this 429 ended.
    */
   private admittedSinceCooldown(now: number, cooledUntil: number): { readonly rate: number; readonly spanMs: number } | undefined {
-    const spanMs = now - Math.max(this.sustainedFrom, cooledUntil);
-    if (this.windowMs !== undefined || this.share < ALONE_SHARE || !(spanMs >= 2 * PROOF_SPAN_MS)) return undefined;
-    return { rate: (this.sustainedSuccesses * 1000) / spanMs, spanMs };
+    const from = Math.max(this.sustainedFrom, cooledUntil);
+    const rate = this.admittedSince(now, from);
+    return rate === undefined ? undefined : { rate, spanMs: now - from };
   }
 
   /**
@@ -1080,8 +1101,7 @@ export class AdaptiveRate {
       const admitted = toSustained || !this.savesTokens ? undefined : this.admittedSinceCooldown(now, cooledUntil);
       if (admitted !== undefined && admitted.rate < DRAINED_RATIO * fallback) {
         fallback = admitted.rate;
-        // Steps above it last on saved tokens: probe by the span they lasted (see probeSpanMs).
-        this.memoryMs = Math.min(MAX_LEARNED_WINDOW_MS, Math.ceil(admitted.spanMs));
+        this.lastedOnSavedTokens(admitted.spanMs);
       }
       if (toSustained) this.decreaseToSustained(sustained, now, overshootEnds);
       else this.decrease(fallback, now, true, overshootEnds);
