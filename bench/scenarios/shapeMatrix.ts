@@ -379,6 +379,9 @@ function recoveryCell(recovery: Recovery | undefined): string {
 /** The matrix scenario: every shape, stock beside ours with no configuration. */
 export async function shapeMatrix(): Promise<{ title: string; rows: Row[]; json: unknown }> {
   const selected = pick(scenarios(), process.env["MATRIX_FILTER"]);
+  // MATRIX_CLIENTS: a pattern of our clients to run (the stock client always runs: targets compare with it).
+  const clientPattern = process.env["MATRIX_CLIENTS"];
+  const clientFilter = clientPattern === undefined ? undefined : new RegExp(clientPattern);
   const rows: Row[] = [];
   const details: Record<string, { scenario: MatrixScenario; results: ClientResult[] }> = {};
   for (const scenario of selected) {
@@ -391,6 +394,7 @@ export async function shapeMatrix(): Promise<{ title: string; rows: Row[]; json:
     const results: ClientResult[] = [];
     try {
       for (const client of scenario.clients) {
+        if (clientFilter !== undefined && client !== "stock" && !clientFilter.test(client)) continue;
         results.push(await runClient(emulator, scenario, client));
         // A full matrix runs for minutes: say where it is (stderr, so the tables stay clean).
         const last = results.at(-1);

@@ -66,6 +66,17 @@ const DRAINED_RATIO = 0.95;
 /** The longest window learned, in ms: Graph's longest documented window (Outlook, 10 min). */
 export const MAX_LEARNED_WINDOW_MS = 600_000;
 
+/**
+ * How long the store keeps slow start's grants, beyond the one-second window they are counted in:
+ * the window the first 429 teaches is longer, and it is read from the burst that began at the
+ * anchor. A store that prunes by time (Redis) dropped the head of a burst that lasted over a
+ * second (a fleet's, 1.0-1.4 s, traced): the fleet's count of the burst was skipped, and the
+ * store, missing those grants, let the fleet overshoot the server's window when the cooldown
+ * ended (a 429 per process, the limit halved, five windows' worth taking up to twice the
+ * ideal). Bounded so that a class that never meets a limit keeps seconds of grants, not minutes.
+ */
+export const SLOW_START_KEEP_MS = 10_000;
+
 /** A window learned from a `Retry-After`, until a request sent after that 429 comes back (see `AdaptiveRate.retryAfterUnderstated`). */
 interface ShapeCheck {
   readonly at: number;
@@ -180,6 +191,11 @@ export class AdaptiveRate {
     return this.rate >= 1 ? { limit: Math.floor(this.rate), windowMs: 1000 } : { limit: 1, windowMs: Math.ceil(1000 / this.rate) };
   }
 
+  /** How long the store keeps this class's grants when longer than {@link window}'s: in slow start, {@link SLOW_START_KEEP_MS}. */
+  get keepMs(): number | undefined {
+    return this.phase === "slow-start" ? SLOW_START_KEEP_MS : undefined;
+  }
+
   /**
    * The smallest gap between two grants, in ms: the rate times `burst`, so a second's worth is
    * spread out. 0 once a window is learned: its limit may go out as one burst.
@@ -233,11 +249,16 @@ export class AdaptiveRate {
    * @param all - Every process's grants in the store's window, the new grant included.
    */
   sharedUse(own: number, all: number): void {
-    // Too few to say; a store's count at or below ours (a settle not in yet) means we are alone.
-    // Smoothed over a few grants only (the count divided by it covers the last window), and
-    // rising at once: a share read too high only makes the fleet's count read low (safe), one
-    // read too low makes it read high, and the fleet overshoots.
-    const sample = all >= 4 && own < all ? own / all : 1;
+    // Too few to say, or a store that holds far less of the window than this process sent in it
+    // (its log lost them: a window learned since, an outage's fallback): no reading. Read as alone,
+    // a process that resumed after a cooldown gave no refusal back and read the fleet's limit from
+    // its own successes, and halved it.
+    if (all < 4 || all * 2 < own) return;
+    // A store's count at or below ours (a settle not in yet) means we are alone. Smoothed over a
+    // few grants only (the count divided by it covers the last window), and rising at once: a share
+    // read too high makes the fleet's count read low, one read too low makes it read high, and the
+    // fleet overshoots.
+    const sample = own < all ? own / all : 1;
     this.share = Math.max(sample, (this.share + sample) / 2);
   }
 
@@ -806,8 +827,9 @@ export class AdaptiveRate {
 
   /**
    * Sharing a store, the fleet's count of an anchored burst replaces the estimate (see
-   * {@link takeFleetCount}), if the store still holds all of it: a burst longer than the window it
-   * was granted in lost its oldest grants there. Counted from a window before the anchor: the
+   * {@link takeFleetCount}), if the store still holds all of it: a burst longer than the store
+   * kept its grants (the window they were granted in, or slow start's {@link keepMs}) lost its
+   * oldest there. Call before the decrease that ends slow start. Counted from a window before the anchor: the
    * store's window was empty then, and another process may have granted a little before the
    * anchor this one read from the store.
    * @param anchorAt - The burst's anchor.
@@ -817,7 +839,10 @@ export class AdaptiveRate {
    */
   private countFleetBurst(anchorAt: number, at: number, own: number, perSecond: boolean): void {
     const grantedIn = this.window.windowMs;
-    if (this.share < ALONE_SHARE && at - anchorAt <= grantedIn) this.fleetCount = { since: anchorAt - grantedIn, anchorAt, own, scheduled: false, perSecond };
+    // How long the store kept the burst's grants: slow start keeps them longer than its window
+    // (see SLOW_START_KEEP_MS); a count of one second needs no more than the second.
+    const keptFor = perSecond ? grantedIn : Math.max(grantedIn, this.keepMs ?? 0);
+    if (this.share < ALONE_SHARE && at - anchorAt <= keptFor) this.fleetCount = { since: anchorAt - grantedIn, anchorAt, own, scheduled: false, perSecond };
   }
 
   /**

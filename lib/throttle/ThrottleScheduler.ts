@@ -1049,7 +1049,9 @@ export class ThrottleScheduler {
     const learned = entry.specs[0] ?? { key: entry.windowKey, ...controller.window };
     // A window probe is asked of the store at its shorter window (the store's log holds answer
     // times, as ours), keeping the grants the learned window still counts for everyone else.
-    const window = probeWindowMs === undefined ? learned : { ...learned, windowMs: probeWindowMs, keepMs: learned.windowMs };
+    const keepMs = controller.keepMs;
+    const window =
+      probeWindowMs !== undefined ? { ...learned, windowMs: probeWindowMs, keepMs: learned.windowMs } : keepMs === undefined ? learned : { ...learned, keepMs };
     // Timers fire late and the store rounds waits up to whole ms; left alone, every gap would
     // grow by that and the rate would sag for good. Shorten the next gap by how late this grant is
     // against our own schedule (at most one gap), so grants keep to the schedule on average.

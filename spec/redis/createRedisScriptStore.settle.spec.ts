@@ -38,6 +38,22 @@ describe("redis/createRedisScriptStore: settle and refund by ticket (real Redis)
     expect(pttl, "the key lives a window (plus margin) after the answer").to.be.greaterThan(1000);
   });
 
+  it("a window's key expires no sooner than its longest keep: a grant or settle at a shorter window never shortens it", async () => {
+    const [a, b] = connections.map(storeOn);
+    const redis = connections[0]!;
+    const key = `${prefix}w:keep`;
+    // Slow start keeps its grants for 10 s while it counts them in a one-second window.
+    const kept = await a!.reserve({ windows: [{ key: "keep", limit: 100, windowMs: 1000, keepMs: 10_000 }], cooldownKey: "keep" });
+    if (!kept.granted || kept.ticket === undefined) throw new Error("expected a grant with a ticket");
+    expect(await redis.pttl(key)).to.be.greaterThan(10_000);
+    // Its answer settles at the one-second window; another process grants at it too.
+    await a!.settle({ ticket: kept.ticket, windows: [{ key: "keep", limit: 100, windowMs: 1000 }] });
+    expect((await b!.reserve({ windows: [{ key: "keep", limit: 100, windowMs: 1000 }], cooldownKey: "keep" })).granted).to.equal(true);
+    // The key still lives 10 s (plus margin) from the first grant: a cooldown of a few seconds finds the burst.
+    expect(await redis.pttl(key), "ms the key has left").to.be.greaterThan(9_000);
+    expect(await redis.zcard(key)).to.equal(2);
+  });
+
   it("settle takes off the window's margin, also when that places a grant before its grant time", async () => {
     const store = storeOn(connections[0]!);
     const window = { key: "margin", limit: 2, windowMs: 60_000, marginMs: 40 };

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ADAPTIVE_DEFAULTS } from "../../lib/throttle/ThrottleHandlerOptions.js";
-import { AdaptiveRate } from "../../lib/throttle/AdaptiveRate.js";
+import { AdaptiveRate, SLOW_START_KEEP_MS } from "../../lib/throttle/AdaptiveRate.js";
 import type { RateChange } from "../../lib/throttle/ThrottleStore.js";
 
 /** Applies a change the way every store must. */
@@ -63,6 +63,19 @@ describe("AdaptiveRate", () => {
     // Alone again (a store's count no higher than ours): the whole cap.
     for (let i = 0; i < 8; i += 1) c.sharedUse(10, 10);
     expect(c.inFlightCap).to.equal(Math.ceil((2 * 640 * 10) / 1000));
+  });
+
+  it("sharing a store, keeps its share when the store's count says nothing: too few grants, or far fewer than this process sent in the window", () => {
+    const c = new AdaptiveRate(settings, 0);
+    for (let i = 0; i < 8; i += 1) c.sharedUse(5 * (i + 1), 20 * (i + 1));
+    expect(c.inFlightCap, "a quarter of the floor of 4").to.equal(1);
+    // Too few to say.
+    c.sharedUse(3, 3);
+    expect(c.inFlightCap).to.equal(1);
+    // The store's window lost what this process granted in it (its key expired during a cooldown,
+    // say): read as alone, the share would take refunds and the fleet's reading away.
+    for (const all of [1, 5, 13]) c.sharedUse(30, all);
+    expect(c.inFlightCap, "still a quarter").to.equal(1);
   });
 
   it("on a 429 with no window learned, holds exactly at the successes counted in the last second", () => {
@@ -321,13 +334,15 @@ describe("AdaptiveRate", () => {
         expect(c.window.limit).to.equal(100);
       });
 
-      it("counts nothing when the burst outlasted the window its grants were taken in (the store dropped its oldest)", () => {
+      it("asks the store to keep slow start's grants beyond its one-second window, and counts a burst that lasted longer than a second", () => {
         const c = new AdaptiveRate(settings, 0);
-        // 25 successes over 1.2 s: the store's per-second window let the first of them go.
+        expect(c.keepMs, "slow start").to.equal(SLOW_START_KEEP_MS);
+        // 25 successes over 1.2 s (a fleet's slow start, traced at 1.0-1.4 s): all still in the store.
         const last = sharedBurst(c, 0, 25, 50, 0.25);
         apply(c, c.throttledAt(last + 10, last + 5, 5000) as RateChange, last + 10);
         expect(c.windowMs).to.not.equal(undefined);
-        expect(c.takeFleetCount()).to.equal(undefined);
+        expect(c.takeFleetCount()).to.deep.equal({ delayMs: 250, since: -1000 });
+        expect(c.keepMs, "a learned window keeps its grants for the window").to.equal(undefined);
       });
     });
 

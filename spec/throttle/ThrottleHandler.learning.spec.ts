@@ -1,6 +1,7 @@
 import type { Context } from "@microsoft/microsoft-graph-client";
 import { expect } from "chai";
 import sinon from "sinon";
+import { SLOW_START_KEEP_MS } from "../../lib/throttle/AdaptiveRate.js";
 import { MemoryThrottleStore } from "../../lib/throttle/MemoryThrottleStore.js";
 import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
 import type { ThrottleHandlerOptions } from "../../lib/throttle/ThrottleHandlerOptions.js";
@@ -64,6 +65,30 @@ describe("ThrottleHandler learning (scripted next, fake timers)", () => {
       expect(settle.callCount).to.equal(3);
       expect(settle.firstCall.args[0].windows[0]?.key).to.match(/^a:/);
     });
+  });
+
+  it("asks the store to keep slow start's grants for SLOW_START_KEEP_MS, and a learned limit's for its window", async () => {
+    const store = new MemoryThrottleStore();
+    const reserve = sinon.spy(store, "reserve");
+    // Two answers, then a 429: slow start is over.
+    const answers = [ok, ok, () => throttled("3")];
+    const { handler } = handlerWith({ store }, scriptedNext(() => (answers.shift() ?? ok)()));
+    const settle = async (): Promise<void> => {
+      const done = run(handler);
+      await clock.tickAsync(10_000);
+      await done;
+    };
+    await settle();
+    await settle();
+    const slowStart = reserve.lastCall.args[0].windows[0];
+    expect(slowStart?.windowMs, "slow start counts in a second").to.equal(1000);
+    // A store that prunes by time (Redis) would drop a burst that lasted over a second before the window it teaches is known.
+    expect(slowStart?.keepMs).to.equal(SLOW_START_KEEP_MS);
+    await settle();
+    await settle();
+    // The 429 ended slow start: what the store keeps is the learned limit's window.
+    expect(handler.stats()[0]?.rates[0]?.phase).to.equal("steady");
+    expect(reserve.lastCall.args[0].windows[0]?.keepMs).to.equal(undefined);
   });
 
   describe("refunds are checked against what the server does next", () => {

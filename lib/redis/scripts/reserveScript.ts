@@ -11,6 +11,8 @@ import { luaScript } from "../luaScript.js";
  * Returns `{1, member, used}` when granted (the member names the grant for the settle script; `used` counts the first window's grants, this one included, and `oldestAge` is the age in ms of its oldest, as text), else `{0, waitMs, reason}`, where the wait is the longest of all
  * refusals, so a retry after it can succeed.
  *
+ * A window's key expires `keepMs` (plus the margin) after its last grant, never sooner than it
+ * was set to before.
  * Times come from the server's `TIME` with microsecond precision, so skewed clients agree.
  * Windows are sorted sets scored by grant time in ms (3 decimals); a grant counts in
  * (now - windowMs, now].
@@ -67,7 +69,10 @@ for i = 0, windows - 1 do
   local span = tonumber(ARGV[5 + 3 * i])
   local keep = math.max(span, tonumber(ARGV[6 + 3 * i]))
   redis.call('ZADD', key, nowText, member)
-  redis.call('PEXPIRE', key, math.ceil(keep + margin))
+  -- Only ever later: a caller counting a shorter span (slow start's second) must not expire the
+  -- grants another kept longer (a learned window, slow start's own keep) while the key is quiet.
+  local ttl = math.ceil(keep + margin)
+  if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
   if i == 0 then
     local from = string.format('(%.3f', now - span)
     used = redis.call('ZCOUNT', key, from, '+inf')

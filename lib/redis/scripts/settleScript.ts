@@ -4,7 +4,7 @@ import { luaScript } from "../luaScript.js";
  * Moves one grant to now in each window, when its response came (the server counted it at some
  * moment before that), less the window's own margin (which only covers the time from a grant to
  * the server counting it; the answer bounds that time by itself), and keeps each window alive for
- * a window after it. A member no longer held (expired or refunded) is not added back.
+ * a window after it (never shorter than it already lived). A member no longer held (expired or refunded) is not added back.
  * KEYS: the window sorted sets. ARGV: the member, the expiry margin ms, then `windowMs` per
  * window, then `marginMs` per window.
  * Returns the number of windows changed.
@@ -20,7 +20,11 @@ for i = 1, #KEYS do
   -- XX: a member no longer held is not added back.
   if redis.call('ZADD', KEYS[i], 'XX', 'CH', string.format('%.3f', to), ARGV[1]) == 1 then
     moved = moved + 1
-    redis.call('PEXPIRE', KEYS[i], math.ceil(tonumber(ARGV[2 + i]) + margin))
+    -- Only ever later (see the reserve script): slow start's answers, settled at its one-second
+    -- window, expired a fleet's whole burst during the cooldown that followed it, and the fleet
+    -- overshot the server's window when the cooldown ended.
+    local ttl = math.ceil(tonumber(ARGV[2 + i]) + margin)
+    if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
   end
 end
 return moved
