@@ -106,8 +106,8 @@ export interface WindowSpec {
    * How long grants stay in the store's log, when longer than `windowMs`: a request that counts
    * over a shorter span than the others (an adaptive window probe) must not drop the grants they
    * still count, and slow start's grants, counted in a second, must still be there when the
-   * window its first 429 teaches is known. A store that expires keys never shortens one's life by
-   * a later, shorter keep. @default windowMs
+   * window its first 429 teaches is known. (The Redis store never shortens a key's life by a
+   * later, shorter keep: its TTL only grows.) @default windowMs
    */
   readonly keepMs?: number;
 }
