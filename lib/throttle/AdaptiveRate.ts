@@ -70,10 +70,9 @@ export const MAX_LEARNED_WINDOW_MS = 600_000;
  * How long the store keeps slow start's grants, beyond the one-second window they are counted in:
  * the window the first 429 teaches is longer, and it is read from the burst that began at the
  * anchor. A store that prunes by time (Redis) dropped the head of a burst that lasted over a
- * second (a fleet's, 1.0-1.4 s, traced): the fleet's count of the burst was skipped, and the
- * store, missing those grants, let the fleet overshoot the server's window when the cooldown
- * ended (a 429 per process, the limit halved, five windows' worth taking up to twice the
- * ideal). Bounded so that a class that never meets a limit keeps seconds of grants, not minutes.
+ * second (a fleet's, 1.0-1.4 s, traced), and the fleet's count of the burst (its exact limit) was
+ * skipped for the share's estimate. Bounded so that a class that never meets a limit keeps
+ * seconds of grants, not minutes.
  */
 export const SLOW_START_KEEP_MS = 10_000;
 
@@ -250,7 +249,7 @@ export class AdaptiveRate {
    */
   sharedUse(own: number, all: number): void {
     // Too few to say, or a store that holds far less of the window than this process sent in it
-    // (its log lost them: a window learned since, an outage's fallback): no reading. Read as alone,
+    // (its log lost them: a key that expired, an outage's fallback): no reading. Read as alone,
     // a process that resumed after a cooldown gave no refusal back and read the fleet's limit from
     // its own successes, and halved it.
     if (all < 4 || all * 2 < own) return;
