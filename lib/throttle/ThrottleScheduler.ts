@@ -1031,8 +1031,8 @@ export class ThrottleScheduler {
     const window = controller.window;
     entry.local.resize(window.limit, window.windowMs);
     const spec = entry.specs[0];
-    if (spec === undefined || spec.limit !== window.limit || spec.windowMs !== window.windowMs) {
-      entry.specs = [{ key: entry.windowKey, limit: window.limit, windowMs: window.windowMs }];
+    if (spec === undefined || spec.limit !== window.limit || spec.windowMs !== window.windowMs || spec.keepMs !== controller.keepMs) {
+      entry.specs = [adaptiveSpec(entry.windowKey, controller)];
     }
   }
 
@@ -1046,12 +1046,10 @@ export class ThrottleScheduler {
       const budgetRequest = lane.budgetPace === undefined ? request : { ...request, pace: lane.budgetPace };
       return reserveNow === undefined ? this.settings.store.reserve(budgetRequest) : reserveNow(budgetRequest);
     }
-    const learned = entry.specs[0] ?? { key: entry.windowKey, ...controller.window };
+    const learned = entry.specs[0] ?? adaptiveSpec(entry.windowKey, controller);
     // A window probe is asked of the store at its shorter window (the store's log holds answer
     // times, as ours), keeping the grants the learned window still counts for everyone else.
-    const keepMs = controller.keepMs;
-    const window =
-      probeWindowMs !== undefined ? { ...learned, windowMs: probeWindowMs, keepMs: learned.windowMs } : keepMs === undefined ? learned : { ...learned, keepMs };
+    const window = probeWindowMs === undefined ? learned : { ...learned, windowMs: probeWindowMs, keepMs: learned.windowMs };
     // Timers fire late and the store rounds waits up to whole ms; left alone, every gap would
     // grow by that and the rate would sag for good. Shorten the next gap by how late this grant is
     // against our own schedule (at most one gap), so grants keep to the schedule on average.
@@ -1241,4 +1239,11 @@ function budgetWindowKey(state: KeyState, budget: ResolvedBudget): string {
 function endLane(lane: Lane): void {
   lane.paceExpected = undefined;
   lane.paceDue = undefined;
+}
+
+/** The store's spec of an adaptive class's learned window, with how long the store keeps its grants (slow start's keep, see `AdaptiveRate.keepMs`). */
+function adaptiveSpec(key: string, controller: AdaptiveRate): WindowSpec {
+  const { limit, windowMs } = controller.window;
+  const keepMs = controller.keepMs;
+  return keepMs === undefined ? { key, limit, windowMs } : { key, limit, windowMs, keepMs };
 }

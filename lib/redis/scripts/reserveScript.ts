@@ -1,4 +1,5 @@
 import { luaScript } from "../luaScript.js";
+import { KEEP_ALIVE } from "./keepAlive.js";
 
 /**
  * Takes one slot atomically, or nothing.
@@ -17,7 +18,7 @@ import { luaScript } from "../luaScript.js";
  * Windows are sorted sets scored by grant time in ms (3 decimals); a grant counts in
  * (now - windowMs, now].
  */
-export const reserveScript = luaScript(`
+export const reserveScript = luaScript(`${KEEP_ALIVE}
 if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
@@ -69,10 +70,7 @@ for i = 0, windows - 1 do
   local span = tonumber(ARGV[5 + 3 * i])
   local keep = math.max(span, tonumber(ARGV[6 + 3 * i]))
   redis.call('ZADD', key, nowText, member)
-  -- Only ever later: a caller counting a shorter span (slow start's second) must not expire the
-  -- grants another kept longer (a learned window, slow start's own keep) while the key is quiet.
-  local ttl = math.ceil(keep + margin)
-  if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
+  keepAlive(key, keep + margin)
   if i == 0 then
     local from = string.format('(%.3f', now - span)
     used = redis.call('ZCOUNT', key, from, '+inf')

@@ -1,4 +1,5 @@
 import { luaScript } from "../luaScript.js";
+import { KEEP_ALIVE } from "./keepAlive.js";
 
 /**
  * Moves one grant to now in each window, when its response came (the server counted it at some
@@ -9,7 +10,7 @@ import { luaScript } from "../luaScript.js";
  * window, then `marginMs` per window.
  * Returns the number of windows changed.
  */
-export const settleScript = luaScript(`
+export const settleScript = luaScript(`${KEEP_ALIVE}
 if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
@@ -20,11 +21,10 @@ for i = 1, #KEYS do
   -- XX: a member no longer held is not added back.
   if redis.call('ZADD', KEYS[i], 'XX', 'CH', string.format('%.3f', to), ARGV[1]) == 1 then
     moved = moved + 1
-    -- Only ever later (see the reserve script): slow start's answers, settled at its one-second
-    -- window, expired a fleet's whole burst during the cooldown that followed it, and the fleet
-    -- overshot the server's window when the cooldown ended.
-    local ttl = math.ceil(tonumber(ARGV[2 + i]) + margin)
-    if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
+    -- Never shorter (see keepAlive): slow start's answers, settled at its one-second window, expired
+    -- a fleet's whole burst during the cooldown that followed it, and the fleet overshot the
+    -- server's window when the cooldown ended.
+    keepAlive(KEYS[i], tonumber(ARGV[2 + i]) + margin)
   end
 end
 return moved
