@@ -1,6 +1,7 @@
 import { RecentCounter } from "./RecentCounter.js";
 import { lowerRate, sameRate } from "./sameRate.js";
 import { WindowSearch, toleranceMs } from "./WindowSearch.js";
+import { EarlyCooldownEnd } from "./EarlyCooldownEnd.js";
 import type { RateChange } from "./ThrottleStore.js";
 
 /** Tuning of the adaptive rate, already defaulted; see `AdaptiveThrottleOptions` for meanings. */
@@ -410,6 +411,7 @@ export class AdaptiveRate {
     this.lastAnsweredGrantAt = Math.max(this.lastAnsweredGrantAt, grantedAt);
     if (depth !== undefined) this.answeredAtDepth(now, grantedAt, depth);
     if (this.anchorAt !== undefined && grantedAt >= this.anchorAt) this.anchorSuccesses += 1;
+    this.earlyCooldown.answered(grantedAt);
     this.lateInBurst(now, grantedAt);
     const pending = this.unresolved;
     if (pending !== undefined && grantedAt > pending.throttledAt) this.resolveShape(now, pending);
@@ -431,7 +433,7 @@ export class AdaptiveRate {
   get inFlightCap(): number | undefined {
     // Waiting for the first answer that says the window freed, or whether a 429 was a concurrency
     // refusal: one request at a time asks.
-    if (this.unresolved !== undefined || this.suspect !== undefined) return 1;
+    if (this.unresolved !== undefined || this.suspect !== undefined || this.earlyCooldown.gating) return 1;
     const learned = this.concurrencyCap;
     if (this.phase !== "slow-start") return learned;
     // Sharing a store, the rate is the fleet's and so is the overshoot: each process keeps its
@@ -753,6 +755,7 @@ export class AdaptiveRate {
    */
   refusedAsking(grantedAt: number): boolean {
     if (this.unresolved !== undefined) return this.askingWhileMeasured(grantedAt);
+    if (this.earlyCooldown.asking(grantedAt)) return true;
     // As retryAfterUnderstated reads it (a fleet's refusal proves nothing there).
     return this.retryAfterCheckEndedBy(grantedAt) !== undefined && this.share >= ALONE_SHARE;
   }
@@ -983,6 +986,33 @@ export class AdaptiveRate {
   }
 
   /**
+   * How long the key cools down for a 429 (call before {@link throttledAt}): what its
+   * `Retry-After` asks, or less where {@link EarlyCooldownEnd} shows the server's window freed
+   * sooner. Only for the first 429 of a burst anchored in an empty window, with a whole-second
+   * `Retry-After` that teaches no window (the burst lasted longer than the value less its
+   * rounding: at one-second windows, always), alone (a fleet's window opened with another
+   * process's request, and its other members would not ask first); then for the rest of that
+   * burst's 429s and the request that asks.
+   * @param now - The current time in ms.
+   * @param grantedAt - When the throttled request was granted.
+   * @param retryAfterMs - The server's `Retry-After`, if readable.
+   * @param cooldownMs - The cooldown that `Retry-After` (or the default) asks for.
+   */
+  cooldownFor(now: number, grantedAt: number, retryAfterMs: number | undefined, cooldownMs: number): number {
+    if (retryAfterMs === undefined || cooldownMs !== retryAfterMs || !this.retryAfterTrusted) return cooldownMs;
+    const anchorAt = this.anchorAt;
+    const precisionMs = retryAfterPrecisionMs(retryAfterMs);
+    const teachesNoWindow = anchorAt !== undefined && this.anchorSuccesses > 0 && now - anchorAt > retryAfterMs - precisionMs;
+    if (teachesNoWindow && precisionMs === 1000 && this.share >= ALONE_SHARE && this.suspect === undefined && this.windowMs === undefined) {
+      return this.earlyCooldown.start(now, anchorAt + this.recentRttMaxMs, retryAfterMs);
+    }
+    return this.earlyCooldown.cooldownFor(now, grantedAt, cooldownMs, precisionMs);
+  }
+
+  /** The early end of an anchored burst's first cooldown (see {@link cooldownFor}). */
+  private readonly earlyCooldown = new EarlyCooldownEnd();
+
+  /**
    * A request of this class got a 429. Returns the decrease to apply, or `undefined` when the 429
    * belongs to a burst that already caused one.
    * @param now - The current time in ms.
@@ -1025,6 +1055,8 @@ export class AdaptiveRate {
       this.decrease(rate, now, true, now + (retryAfterMs ?? 0));
       return { initial: this.rate, set: rate, min: s.minRate, max: s.maxRate };
     }
+    // The request that asked after an early cooldown end, refused: the slot had not freed yet (see EarlyCooldownEnd).
+    if (this.earlyCooldown.asking(grantedAt)) return undefined;
     if (this.retryAfterUnderstated(now, grantedAt)) return undefined;
     // While the window is being measured, a refused request only says it has not freed yet.
     if (this.askingWhileMeasured(grantedAt)) return undefined;

@@ -709,7 +709,9 @@ export class ThrottleScheduler {
       state.throttled += 1;
       return givenBack;
     }
-    const cooldownMs = coolsDown && !failedProbe ? Math.min(MAX_COOLDOWN_HOLD_MS, retryAfterMs ?? (status === 429 ? this.settings.defaultCooldownMs : 0)) : 0;
+    const askedMs = coolsDown && !failedProbe ? Math.min(MAX_COOLDOWN_HOLD_MS, retryAfterMs ?? (status === 429 ? this.settings.defaultCooldownMs : 0)) : 0;
+    // Less where the server's window surely freed sooner than a whole-second Retry-After says (see AdaptiveRate.cooldownFor).
+    const cooldownMs = status === 429 && askedMs > 0 && controller !== undefined ? controller.cooldownFor(now, grant.at, retryAfterMs, askedMs) : askedMs;
     if (cooldownMs > 0) this.coolDown(state, await this.settings.store.extendCooldown(state.cooldownKey, cooldownMs), status);
     if (status !== 429) return false;
     state.throttled += 1;

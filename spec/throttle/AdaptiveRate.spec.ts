@@ -91,6 +91,53 @@ describe("AdaptiveRate", () => {
     expect(c.decreases).to.equal(1);
   });
 
+  describe("an anchored burst's first cooldown, ended early (EarlyCooldownEnd)", () => {
+    /** A first burst anchored at 0: 50 requests granted 6 ms apart, each answered 5 ms later. */
+    function firstBurst(): AdaptiveRate {
+      const c = new AdaptiveRate(settings, 0);
+      c.granted(0, 0);
+      for (let i = 0; i < 50; i += 1) c.succeeded(i * 6 + 5, i * 6);
+      apply(c, { initial: 10, set: 640, min: 1, max: 2000 }, 0);
+      return c;
+    }
+
+    it("cools down to one second after the anchor was counted, not the whole-second Retry-After, and lets one request ask first", () => {
+      const c = firstBurst();
+      // The 429 at 320 says "1 s": the slot frees in (320, 1320]; the anchor, counted by 5, frees it by 1005.
+      const cooldownMs = c.cooldownFor(320, 300, 1000, 1000);
+      expect(cooldownMs).to.equal(685);
+      expect(c.throttledAt(320, 300, 1000, cooldownMs), "the limit is learned as before").to.not.equal(undefined);
+      expect(c.ceiling).to.be.closeTo(50, 0.01);
+      expect(c.inFlightCap, "one request asks").to.equal(1);
+      // The burst's other 429s hold to the early end too.
+      expect(c.cooldownFor(330, 305, 1000, 1000)).to.equal(675);
+      c.throttledAt(330, 305, 1000, 675);
+      // The asking request is refused: "not yet", no cut, its slot goes back, and the cooldown runs to 1330 at most.
+      expect(c.refusedAsking(1005)).to.equal(true);
+      expect(c.cooldownFor(1010, 1005, 1000, 1000)).to.equal(320);
+      expect(c.throttledAt(1010, 1005, 1000, 320)).to.equal(undefined);
+      expect(c.decreases).to.equal(1);
+      expect(c.inFlightCap).to.equal(1);
+      // The next request comes back: everything goes again.
+      c.succeeded(1345, 1340);
+      expect(c.inFlightCap).to.equal(undefined);
+      expect(c.refusedAsking(1350)).to.equal(false);
+    });
+
+    it("keeps the Retry-After when the burst teaches a window, while sharing a store, or without a burst of successes", () => {
+      // Retry-After 3 s after a 320 ms burst: the window is learned from it (see anchoredShape); nothing is cut short.
+      expect(firstBurst().cooldownFor(320, 300, 3000, 3000)).to.equal(3000);
+      const shared = firstBurst();
+      for (let i = 0; i < 8; i += 1) shared.sharedUse(5 * (i + 1), 20 * (i + 1));
+      expect(shared.cooldownFor(320, 300, 1000, 1000), "a fleet").to.equal(1000);
+      const none = new AdaptiveRate(settings, 0);
+      none.granted(0, 0);
+      expect(none.cooldownFor(20, 0, 1000, 1000), "nothing succeeded since the anchor").to.equal(1000);
+      // An exact (fractional) Retry-After is the server's wait: nothing to gain.
+      expect(firstBurst().cooldownFor(320, 300, 680, 680)).to.equal(680);
+    });
+  });
+
   /** 40 successes over 400 ms at a rate of 100, then the first 429 of the burst (at 400, granted at 395), not applied yet. */
   function firstDecreaseOfABurst(): { c: AdaptiveRate; change: RateChange } {
     const c = new AdaptiveRate(settings, 0);

@@ -137,6 +137,32 @@ describe("ThrottleHandler over HTTP: narrowing a window learned from whole-secon
   });
 });
 
+describe("ThrottleHandler over HTTP: the first cooldown at a one-second window", () => {
+  const emulator = useEmulators();
+
+  it("ends the first burst's cooldown one second after the burst began, not a whole-second Retry-After after its first 429, one request asking first", async () => {
+    const LIMIT = 50;
+    const COUNT = 150;
+    const emu = await emulator({ limits: writesPerTenant(LIMIT, 1000), retryAfterFormat: "seconds" });
+    const events: { readonly at: number; readonly event: ThrottleEvent }[] = [];
+    const { client } = emulatorClient(emu, { throttle: { onThrottle: (event) => events.push({ at: Date.now(), event }) } });
+    const { failed } = await patchMany(client, COUNT, 20);
+    const stats = emu.stats();
+    expect(failed).to.equal(0);
+    expect(stats.applied).to.have.length(COUNT);
+    const first = events.find((e) => e.event.reason === "cooldown");
+    if (first === undefined) throw new Error("no cooldown");
+    // Slow start spreads the first 50 grants over 300 ms or more, so the first 429 ("1 s", rounded
+    // up) comes that long after the anchor, whose slot the window frees one second after it.
+    expect(first.event.waitMs, "the first cooldown").to.be.below(900);
+    // The first update of the second window went before that 429's Retry-After was over (it waited the whole second before).
+    const second = stats.applied[LIMIT]?.at ?? Number.POSITIVE_INFINITY;
+    expect(second - first.at, `${second - first.at} ms after the first 429`).to.be.below(950);
+    // The burst's overshoot, and at most one refused request that asked.
+    expect(stats.throttled, `${stats.throttled} × 429`).to.be.at.most(15);
+  });
+});
+
 describe("ThrottleHandler over HTTP: a token bucket", () => {
   const emulator = useEmulators();
 
