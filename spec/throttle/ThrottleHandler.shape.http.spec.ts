@@ -145,7 +145,7 @@ describe("ThrottleHandler over HTTP: the first cooldown at a one-second window",
     const COUNT = 150;
     const emu = await emulator({ limits: writesPerTenant(LIMIT, 1000), retryAfterFormat: "seconds" });
     const events: { readonly at: number; readonly event: ThrottleEvent }[] = [];
-    const { client } = emulatorClient(emu, { throttle: { onThrottle: (event) => events.push({ at: Date.now(), event }) } });
+    const { client } = emulatorClient(emu, { throttle: { onThrottle: (event: ThrottleEvent) => events.push({ at: Date.now(), event }) } });
     const { failed } = await patchMany(client, COUNT, 20);
     const stats = emu.stats();
     expect(failed).to.equal(0);
