@@ -873,7 +873,39 @@ export class AdaptiveRate {
   claimProbeOvershoot(grantedAt: number): boolean {
     if (!this.probeOvershoot(grantedAt)) return false;
     this.stepRefusals += 1;
+    this.claimedGrant = grantedAt;
     return true;
+  }
+
+  /** The grant whose 429 {@link claimProbeOvershoot} took last as a step's overshoot, until {@link throttledAt} reads it. */
+  private claimedGrant: number | undefined;
+
+  /**
+   * After a failed probe step (kept per second, alone), a 429 of a request sent at the level it fell
+   * back to (granted after the failure was known, before the failure's `Retry-After` ran out),
+   * beyond the step's overshoot (see {@link probeOvershoot}): a window that admitted that level
+   * before the step admits it again once the step's extra requests have left it, so more refusals
+   * than the step added say the level did not last either. It had lasted on tokens a bucket saved
+   * during a cooldown (a bucket of 10 per second with a burst of 10 held at 14–17 per second, a 429
+   * every third request for the second after each failed step, traced). A bucket is empty at a
+   * refusal, and it refused at the failure and now with requests waiting throughout: between the
+   * two it admitted what it refilled. Returns the successes of requests granted since the failure
+   * per second since then, if under the level (the level is cut to it, at most halved: the count is
+   * of a fraction of a second), or `undefined` when the rule does not apply (or fewer than two
+   * successes came in between).
+   * @param now - The current time in ms.
+   * @param grantedAt - When the refused request was granted.
+   */
+  private refilledSinceFailure(now: number, grantedAt: number): number | undefined {
+    if (this.windowMs !== undefined || this.share < ALONE_SHARE || this.probing) return undefined;
+    // The failure's own decrease is the last one, its Retry-After still runs, and the queue never ran dry since.
+    const failedAt = this.probeFailedAt;
+    if (this.lastDecreaseAt !== this.probeUntil || !(grantedAt >= failedAt && now < this.probeUntil) || this.sustainedFrom !== failedAt) return undefined;
+    const span = now - failedAt;
+    // Fewer than two successes in between say nothing of a rate.
+    if (!(span > 0) || this.sustainedSuccesses < 2) return undefined;
+    const rate = (this.sustainedSuccesses * 1000) / span;
+    return rate < this.rate ? Math.max(rate, this.rate / 2) : undefined;
   }
 
   /**
@@ -1060,6 +1092,14 @@ export class AdaptiveRate {
     if (this.retryAfterUnderstated(now, grantedAt)) return undefined;
     // While the window is being measured, a refused request only says it has not freed yet.
     if (this.askingWhileMeasured(grantedAt)) return undefined;
+    const claimed = this.claimedGrant === grantedAt;
+    this.claimedGrant = undefined;
+    const refilled = claimed ? undefined : this.refilledSinceFailure(now, grantedAt);
+    if (refilled !== undefined) {
+      // The level above the bucket's rate lasted from before the step until now.
+      this.decreaseToSustained({ rate: refilled, lastedMs: Math.max(PROOF_SPAN_MS, now - this.probeFrom) }, now);
+      return { initial: this.rate, set: refilled, min: s.minRate, max: s.maxRate };
+    }
     if (grantedAt <= this.lastDecreaseAt) return undefined;
     if (this.cooldownUnderstated(grantedAt, cooledUntil)) return undefined;
     // The Retry-After as a measure of the server's wait, unless it proved to understate it.

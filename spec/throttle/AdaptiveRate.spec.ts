@@ -240,6 +240,7 @@ describe("AdaptiveRate", () => {
     // Until the 429's Retry-After (1 s) has let the overshoot out of the server's window, later
     // grants meet it too: their 429s neither cool down nor cut the limit again.
     expect(c.probeOvershoot(now + 60 + 900), "a grant while the overshoot is still counted").to.equal(true);
+    expect(c.claimProbeOvershoot(now + 960), "taken as the step's overshoot, as the handler does").to.equal(true);
     expect(c.throttledAt(now + 1000, now + 960, 1000), "no second cut").to.equal(undefined);
     expect(c.probeOvershoot(now + 50 + 1000), "a grant after it").to.equal(false);
   });
@@ -1428,6 +1429,61 @@ describe("AdaptiveRate", () => {
   });
 
   describe("a limit with a longer memory than a second (a token bucket)", () => {
+    /**
+     * 12 successes in the first 120 ms, a 429 at 130: held at exactly 12 per second, a level a
+     * bucket of 10 per second reaches on the tokens its cooldowns save. Held, then its first probe
+     * step (13) is refused: the bucket is empty at the failure. Returns the failure's time.
+     */
+    function failedStepAboveABucket(c: AdaptiveRate): number {
+      for (let i = 0; i < 12; i += 1) c.succeeded(i * 10, i * 10 - 5);
+      apply(c, { initial: 10, set: 640, min: 1, max: 2000 }, 0);
+      apply(c, c.throttledAt(130, 125, 1000) as RateChange, 130);
+      expect(c.rate).to.equal(12);
+      const { step, clock } = steadyDemand(c, 1130, 83);
+      while (!c.probeOvershoot(clock())) step();
+      expect(c.rate, "the step").to.equal(13);
+      const failedAt = clock() + 5;
+      expect(c.claimProbeOvershoot(clock())).to.equal(true);
+      apply(c, c.throttledAt(failedAt, clock(), 1000) as RateChange, failedAt);
+      expect(c.rate, "fell back to the level that lasted").to.equal(12);
+      return failedAt;
+    }
+
+    it("after a failed probe step, cuts the level it fell back to at a refusal beyond the step's overshoot: to what the bucket refilled since the failure", () => {
+      const c = new AdaptiveRate(settings, 0);
+      const failedAt = failedStepAboveABucket(c);
+      // Sent at 12 per second into a bucket refilling 10: five admitted in the next half second, the sixth refused.
+      for (let k = 1; k <= 5; k += 1) {
+        c.limited();
+        c.succeeded(failedAt + k * 83 + 2, failedAt + k * 83);
+      }
+      const refused = failedAt + 6 * 83;
+      // The step added one request, and its failure was that one's 429: this is no overshoot of the step.
+      expect(c.claimProbeOvershoot(refused)).to.equal(false);
+      const change = c.throttledAt(refused + 2, refused, 1000) as RateChange | undefined;
+      expect(change, "a cut, not a 429 of the failed step's burst").to.not.equal(undefined);
+      // Five successes in the 0.5 s since the failure: 10 per second.
+      expect(change?.set).to.be.closeTo(10, 0.2);
+    });
+
+    it("after a failed probe step, takes a 429 of the step's own overshoot as before: no second cut", () => {
+      const c = new AdaptiveRate(settings, 0);
+      for (let i = 0; i < 12; i += 1) c.succeeded(i * 10, i * 10 - 5);
+      apply(c, { initial: 10, set: 640, min: 1, max: 2000 }, 0);
+      apply(c, c.throttledAt(130, 125, 1000) as RateChange, 130);
+      const { step, clock } = steadyDemand(c, 1130, 40);
+      // A step of at least two requests (held at 12, then 13 lasted, then 15): its second 429 is its overshoot too.
+      while (!(c.probeOvershoot(clock()) && c.rate >= 15)) step();
+      const failedAt = clock() + 5;
+      expect(c.claimProbeOvershoot(clock())).to.equal(true);
+      apply(c, c.throttledAt(failedAt, clock(), 1000) as RateChange, failedAt);
+      c.succeeded(failedAt + 60, failedAt + 58);
+      c.succeeded(failedAt + 100, failedAt + 98);
+      // Two successes in the 400 ms since the failure would read 5 per second: not read, this 429 is the step's.
+      expect(c.claimProbeOvershoot(failedAt + 400), "the step's second request").to.equal(true);
+      expect(c.throttledAt(failedAt + 402, failedAt + 400, 1000)).to.equal(undefined);
+    });
+
     /**
      * 24 successes in the first 240 ms, then a 429 at 300 (Retry-After 1 s): 24 per second, held
      * exactly. Then a bucket of 20 per second: after the cooldown it holds the 20 tokens it saved,
