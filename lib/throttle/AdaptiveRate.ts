@@ -1056,6 +1056,9 @@ export class AdaptiveRate {
    */
   throttledAt(now: number, grantedAt: number, retryAfterMs: number | undefined, cooldownMs = retryAfterMs ?? 0): RateChange | undefined {
     const s = this.settings;
+    // Taken as a probe step's overshoot by the handler just before (see claimProbeOvershoot).
+    const claimed = this.claimedGrant === grantedAt;
+    this.claimedGrant = undefined;
     this.throttled += 1;
     this.lastAnswerAt = now;
     this.sampleRoundTrip(now - grantedAt, now);
@@ -1092,8 +1095,6 @@ export class AdaptiveRate {
     if (this.retryAfterUnderstated(now, grantedAt)) return undefined;
     // While the window is being measured, a refused request only says it has not freed yet.
     if (this.askingWhileMeasured(grantedAt)) return undefined;
-    const claimed = this.claimedGrant === grantedAt;
-    this.claimedGrant = undefined;
     const refilled = claimed ? undefined : this.refilledSinceFailure(now, grantedAt);
     if (refilled !== undefined) {
       // The level above the bucket's rate lasted from before the step until now.
