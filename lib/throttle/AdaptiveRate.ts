@@ -311,7 +311,7 @@ export class AdaptiveRate {
    * would be too low for it, and this rule keeps it out.
    * @param now - The current time in ms.
    */
-  private sustainedRate(now: number): { readonly rate: number; readonly lastedMs: number } | undefined {
+  private sustainedRate(now: number): SustainedRate | undefined {
     const lastedMs = now - Math.max(this.lastChangeAt, this.cooldownEndsAt);
     if (lastedMs <= PROOF_SPAN_MS + 2 * (this.srtt ?? 0)) return undefined;
     const rate = this.admittedSince(now, this.sustainedFrom);
@@ -339,7 +339,7 @@ export class AdaptiveRate {
   }
 
   /** A decrease to a sustained rate (see {@link sustainedRate}): probing then steps by how long the rate above it lasted. */
-  private decreaseToSustained(sustained: { readonly rate: number; readonly lastedMs: number }, now: number, until = now): void {
+  private decreaseToSustained(sustained: SustainedRate, now: number, until = now): void {
     this.lastedOnSavedTokens(sustained.lastedMs);
     this.decrease(sustained.rate, now, true, until);
   }
@@ -567,7 +567,7 @@ export class AdaptiveRate {
     const learned = this.learnedRate;
     if (learned !== undefined) {
       this.learnedRate = undefined;
-      return { initial: this.rate, set: learned, min: s.minRate, max: s.maxRate };
+      return this.setRate(learned);
     }
     // Grow only while the pacer is the bottleneck, and only once the current rate has proved
     // itself (a request granted at it came back unthrottled): one step per round trip at most,
@@ -1055,7 +1055,45 @@ export class AdaptiveRate {
    *   none for a probe step's overshoot. @default retryAfterMs
    */
   throttledAt(now: number, grantedAt: number, retryAfterMs: number | undefined, cooldownMs = retryAfterMs ?? 0): RateChange | undefined {
-    const s = this.settings;
+    const refusal = this.noteRefusal(now, grantedAt, cooldownMs);
+    const undone = this.undoWindowShrink(now, grantedAt, retryAfterMs);
+    if (undone !== undefined) return undone;
+    if (this.refusalSaysNotYet(now, grantedAt)) return undefined;
+    const refilled = refusal.claimed ? undefined : this.refilledSinceFailure(now, grantedAt);
+    if (refilled !== undefined) {
+      // The level above the bucket's rate lasted from before the step until now.
+      this.decreaseToSustained({ rate: refilled, lastedMs: Math.max(PROOF_SPAN_MS, now - this.probeFrom) }, now);
+      return this.setRate(refilled);
+    }
+    if (grantedAt <= this.lastDecreaseAt || this.cooldownUnderstated(grantedAt, refusal.cooledUntil)) return undefined;
+    // The Retry-After as a measure of the server's wait, unless it proved to understate it.
+    const measure = this.retryAfterTrusted ? retryAfterMs : undefined;
+    const shapeLimit = this.learnShapeFrom(now, refusal, measure);
+    if (shapeLimit !== undefined) return this.setRate(shapeLimit);
+    const failedProbe = this.probing;
+    const lengthened = this.lengthenWindow(now, grantedAt, measure, failedProbe);
+    if (lengthened !== undefined) return lengthened;
+    // Requests granted during the failed step are its overshoot (see probeOvershoot), and so are
+    // those granted until the server's window has let the overshoot go (its Retry-After): their
+    // 429s neither cool the key down nor cut the limit again.
+    const overshootEnds = now + (retryAfterMs ?? 0);
+    this.endProbeStep(now, failedProbe, refusal.sustained, overshootEnds);
+    const counted = this.countedAtNextSlot(now, measure);
+    if (counted !== undefined) return this.decreaseToCount(now, counted, failedProbe, overshootEnds);
+    return this.decreaseToReading(now, measure, failedProbe, refusal, overshootEnds);
+  }
+
+  /** A change that sets the rate to `rate` (clamped to the settings' bounds). */
+  private setRate(rate: number): RateChange {
+    return { initial: this.rate, set: rate, min: this.settings.minRate, max: this.settings.maxRate };
+  }
+
+  /**
+   * What every 429 records before it is judged (see {@link throttledAt}): the answer, its round
+   * trip, and the cooldown it starts; and takes what the state held for the burst's first 429 (the
+   * claimed probe overshoot, the anchor, the refuted suspicion).
+   */
+  private noteRefusal(now: number, grantedAt: number, cooldownMs: number): Refusal {
     // Taken as a probe step's overshoot by the handler just before (see claimProbeOvershoot).
     const claimed = this.claimedGrant === grantedAt;
     this.claimedGrant = undefined;
@@ -1071,51 +1109,66 @@ export class AdaptiveRate {
     // The burst's first 429, when a suspicion held it back (see refutedSuspect).
     const refuted = this.refutedSuspect;
     this.refutedSuspect = undefined;
-    // Any other refusal ends a window search; one at a window the search shrank undoes the shrink
-    // (held exactly: the refused burst's other 429s belong to this one), and the class searches no
-    // more. (A probe step's overshoot is the step's own, and a 429 of a request granted before the
-    // last decrease belongs to the burst that caused it.)
+    return { claimed, sustained, cooledUntil, anchorAt, refuted };
+  }
+
+  /**
+   * Any refusal but a probe step's overshoot (or one of a burst that already caused a decrease)
+   * ends a window search; one at a window the search shrank undoes the shrink, held exactly (the
+   * refused burst's other 429s belong to this one), and the class searches no more. Returns that
+   * change, or `undefined` when there was no shrink to undo.
+   */
+  private undoWindowShrink(now: number, grantedAt: number, retryAfterMs: number | undefined): RateChange | undefined {
     const wasSearching = this.searching;
     const undone =
       this.windowMs === undefined || this.probing || grantedAt <= this.lastDecreaseAt ? undefined : this.search?.refusedOther(now, grantedAt, this.windowMs);
     // Ended with no shrink to undo (a limit that dropped, say): it may start again once the limit holds (see probeWindow).
     if (wasSearching && undone === undefined && !this.searching) this.searchInterrupted = true;
-    if (undone !== undefined) {
-      this.search = undefined;
-      this.searchOff = true;
-      // The refusal may show the window longer still than before the shrink (a fixed window: see windowLongerThanLearned).
-      const longer = this.windowLongerThanLearned(now, grantedAt, this.retryAfterTrusted ? retryAfterMs : undefined);
-      this.lengthened = longer !== undefined && longer > undone ? { from: undone, at: now, until: now + (retryAfterMs ?? 0) } : undefined;
-      const rate = this.moveWindowKeepingLimit(Math.max(undone, longer ?? 0), true);
-      this.decrease(rate, now, true, now + (retryAfterMs ?? 0));
-      return { initial: this.rate, set: rate, min: s.minRate, max: s.maxRate };
-    }
-    // The request that asked after an early cooldown end, refused: the slot had not freed yet (see EarlyCooldownEnd).
-    if (this.earlyCooldown.asking(grantedAt)) return undefined;
-    if (this.retryAfterUnderstated(now, grantedAt)) return undefined;
-    // While the window is being measured, a refused request only says it has not freed yet.
-    if (this.askingWhileMeasured(grantedAt)) return undefined;
-    const refilled = claimed ? undefined : this.refilledSinceFailure(now, grantedAt);
-    if (refilled !== undefined) {
-      // The level above the bucket's rate lasted from before the step until now.
-      this.decreaseToSustained({ rate: refilled, lastedMs: Math.max(PROOF_SPAN_MS, now - this.probeFrom) }, now);
-      return { initial: this.rate, set: refilled, min: s.minRate, max: s.maxRate };
-    }
-    if (grantedAt <= this.lastDecreaseAt) return undefined;
-    if (this.cooldownUnderstated(grantedAt, cooledUntil)) return undefined;
-    // The Retry-After as a measure of the server's wait, unless it proved to understate it.
-    const measure = this.retryAfterTrusted ? retryAfterMs : undefined;
+    if (undone === undefined) return undefined;
+    this.search = undefined;
+    this.searchOff = true;
+    // The refusal may show the window longer still than before the shrink (a fixed window: see windowLongerThanLearned).
+    const longer = this.windowLongerThanLearned(now, grantedAt, this.retryAfterTrusted ? retryAfterMs : undefined);
+    this.lengthened = longer !== undefined && longer > undone ? { from: undone, at: now, until: now + (retryAfterMs ?? 0) } : undefined;
+    const rate = this.moveWindowKeepingLimit(Math.max(undone, longer ?? 0), true);
+    this.decrease(rate, now, true, now + (retryAfterMs ?? 0));
+    return this.setRate(rate);
+  }
+
+  /**
+   * Whether the 429 only says the window has not freed yet: the request that asked after an early
+   * cooldown end (see EarlyCooldownEnd), one sent when a `Retry-After` understated the wait (see
+   * {@link retryAfterUnderstated}), or one asking while the window is measured.
+   */
+  private refusalSaysNotYet(now: number, grantedAt: number): boolean {
+    return this.earlyCooldown.asking(grantedAt) || this.retryAfterUnderstated(now, grantedAt) || this.askingWhileMeasured(grantedAt);
+  }
+
+  /**
+   * The limit an anchored burst's first 429 teaches (see {@link learnAnchoredShape}), if any.
+   * With no `Retry-After` to measure the window by, the first success after this 429 will (see
+   * resolveShape): that measurement starts here.
+   */
+  private learnShapeFrom(now: number, refusal: Refusal, measure: number | undefined): number | undefined {
+    const { anchorAt, refuted } = refusal;
     if (measure === undefined && anchorAt !== undefined && this.anchorSuccesses > 0 && this.unresolved === undefined) {
-      // No Retry-After to measure the window by: the first success after this 429 will (see
-      // resolveShape). Graph's windows are a second or longer, so the successes of the last second
-      // are all still in the server's window: a lower bound of its limit.
+      // Graph's windows are a second or longer, so the successes of the last second are all still
+      // in the server's window: a lower bound of its limit.
       const limit = this.fleet(now - anchorAt <= 1000 ? this.anchorSuccesses : this.successes.count(now, 1000));
       if (limit > 0) this.unresolved = { anchorAt, limit, throttledAt: now };
     }
+    if (anchorAt === undefined) return undefined;
     const first = refuted === undefined ? { at: now, retryAfterMs: measure } : { at: refuted.at, retryAfterMs: this.retryAfterTrusted ? refuted.retryAfterMs : undefined };
-    const shapeLimit = anchorAt === undefined ? undefined : this.learnAnchoredShape(now, anchorAt, first.at, first.retryAfterMs);
-    if (shapeLimit !== undefined) return { initial: this.rate, set: shapeLimit, min: s.minRate, max: s.maxRate };
-    const failedProbe = this.probing;
+    return this.learnAnchoredShape(now, anchorAt, first.at, first.retryAfterMs);
+  }
+
+  /**
+   * A refusal that shows the learned window too short lengthens it, keeping its limit, and
+   * narrows it again from there (see {@link searchWindow}); returns that change. A refusal of the
+   * other kind soon after a lengthening says the limit dropped after all (a burst refused whole
+   * while the window still held the one before it): the window goes back to what it was.
+   */
+  private lengthenWindow(now: number, grantedAt: number, measure: number | undefined, failedProbe: boolean): RateChange | undefined {
     const longer = failedProbe ? undefined : this.windowLongerThanLearned(now, grantedAt, measure);
     const lengthened = this.lengthened;
     this.lengthened = undefined;
@@ -1130,27 +1183,28 @@ export class AdaptiveRate {
       // (From the old window instead, a search in a fixed window went below it: an early request
       // lands after the reset once the bursts start a second after it.)
       this.searchWindow(now, longer - retryAfterPrecisionMs(measure));
-      return { initial: this.rate, set: rate, min: s.minRate, max: s.maxRate };
+      return this.setRate(rate);
     }
-    // A refusal of the other kind soon after a lengthening: the limit dropped after all (a burst
-    // refused whole while the window still held the one before it), and the window was right.
     if (!failedProbe && lengthened !== undefined && this.windowMs !== undefined && now - lengthened.at <= 2 * this.windowMs) {
       this.moveWindowKeepingLimit(lengthened.from, true);
     }
-    // A rate held at its plateau that a 429 cuts (not a probe step, not slow start): the server's
-    // limit dropped (or another process took a share of it). Limits that drop often come back, so
-    // probing climbs back toward this level in bigger steps (see probeWindow). A failed step says
-    // the level has not come back yet: the climb starts again from its first step once the
-    // doubled hold (of any failed probe) has passed since the drop; a second failure forgets the level.
+    return undefined;
+  }
+
+  /**
+   * A 429 that cuts the rate ends the probe step out, if any, and arms the climb back after a drop.
+   * A rate held at its plateau that a 429 cuts (not a probe step, not slow start): the server's
+   * limit dropped (or another process took a share of it). Limits that drop often come back, so
+   * probing climbs back toward this level in bigger steps (see probeWindow). A failed step says
+   * the level has not come back yet: the climb starts again from its first step once the
+   * doubled hold (of any failed probe) has passed since the drop; a second failure forgets the level.
+   */
+  private endProbeStep(now: number, failedProbe: boolean, sustained: SustainedRate | undefined, overshootEnds: number): void {
     if (failedProbe) {
       if (this.climb !== undefined && ++this.climb.failures >= CLIMB_TRIES) this.climb = undefined;
     } else if (this.phase === "steady" && this.plateauSince !== undefined && !this.drainedPlateau(sustained)) {
       this.climb = { to: Math.max(this.climb?.to ?? 0, this.rate), droppedAt: now, step: undefined, failures: 0 };
     }
-    // Requests granted during the failed step are its overshoot (see probeOvershoot), and so are
-    // those granted until the server's window has let the overshoot go (its Retry-After): their
-    // 429s neither cool the key down nor cut the limit again.
-    const overshootEnds = now + (retryAfterMs ?? 0);
     if (failedProbe) {
       this.probeUntil = overshootEnds;
       this.probeFailedAt = now;
@@ -1162,54 +1216,48 @@ export class AdaptiveRate {
     }
     this.probing = false;
     this.probeStep = 1;
-    const counted = this.countedAtNextSlot(now, measure);
-    if (counted !== undefined) {
-      // A count, not a rate reading: enforced as it is, it cannot overshoot (a limit that dropped
-      // is found from the first 429, however full the window was when it dropped). The count is a
-      // lower bound that answers racing the 429 can make far too low, so one 429 at most halves
-      // the limit (a further drop shows as a further 429). A failed probe step falls back no lower
-      // than the rate that lasted a whole window before it.
-      const countedRate = (counted * 1000) / (this.windowMs as number);
-      const limit = failedProbe ? this.probeFallback(countedRate) : Math.max(countedRate, this.rate / 2);
-      this.decrease(limit, now, false, failedProbe ? overshootEnds : now);
-      // The fallback is a level that lasted: the hold before the next probe runs from now.
-      if (failedProbe) this.plateauSince = now;
-      return { initial: this.rate, set: Math.min(this.rate, limit), min: s.minRate, max: s.maxRate };
-    }
+  }
+
+  /**
+   * A decrease to a count of what the server admitted (see {@link countedAtNextSlot}), not a
+   * rate reading: enforced as it is, it cannot overshoot (a limit that dropped is found from the
+   * first 429, however full the window was when it dropped). The count is a lower bound that
+   * answers racing the 429 can make far too low, so one 429 at most halves the limit (a further
+   * drop shows as a further 429). A failed probe step falls back no lower than the rate that
+   * lasted a whole window before it.
+   */
+  private decreaseToCount(now: number, counted: number, failedProbe: boolean, overshootEnds: number): RateChange {
+    const countedRate = (counted * 1000) / (this.windowMs as number);
+    const limit = failedProbe ? this.probeFallback(countedRate) : Math.max(countedRate, this.rate / 2);
+    this.decrease(limit, now, false, failedProbe ? overshootEnds : now);
+    // The fallback is a level that lasted: the hold before the next probe runs from now.
+    if (failedProbe) this.plateauSince = now;
+    return this.setRate(Math.min(this.rate, limit));
+  }
+
+  /**
+   * A decrease to what the server sustained recently, read from the successes. Two readings that
+   * never overestimate: the count in the last `lookback` over `lookback` (right when the successes
+   * came in one burst, as after slow start) and the rate over the buckets covering it (right in a
+   * steady flow, where the first reading misses the partial bucket). With a learned window, the
+   * successes in it (a count of what the server admitted in one window).
+   */
+  private decreaseToReading(now: number, measure: number | undefined, failedProbe: boolean, refusal: Refusal, overshootEnds: number): RateChange {
     const lookback = Math.min(this.successes.spanMs, Math.max(1000, this.windowMs ?? measure ?? 1000));
-    // Two readings that never overestimate: the count in the last `lookback` over `lookback` (right
-    // when the successes came in one burst, as after slow start) and the rate over the buckets
-    // covering it (right in a steady flow, where the first reading misses the partial bucket).
-    // With a learned window, the successes in it (a count of what the server admitted in one window).
     const countReading = (this.fleet(this.successes.count(now, lookback)) * 1000) / lookback;
-    const held = failedProbe ? undefined : this.heldSinceOldest(now, measure);
+    if (failedProbe) return this.fallBackFromStep(now, countReading, refusal, overshootEnds);
+    const { sustained } = refusal;
+    const held = this.heldSinceOldest(now, measure);
     const observed =
       held !== undefined ? Math.min(held, countReading) : this.windowMs !== undefined ? countReading : Math.max(countReading, this.fleet(this.successes.ratePerSecond(now, lookback)));
     // What the server sustained recently (never above the rate we were sending at); with no
     // success to go by, halve.
     const reading = observed > 0 ? Math.min(this.rate, observed) : this.rate / 2;
-    // A failed probe step falls back to what the server admitted in the last window, counted (a
-    // rate read from buckets can read above the limit), held exactly; and no lower than the rate
-    // that lasted a whole window before the step.
-    if (failedProbe) {
-      let fallback = this.probeFallback(countReading);
-      const toSustained = sustained !== undefined && sustained.rate < fallback;
-      // Against a limit that saves tokens, the level the step started from may have lasted on them only (see admittedSinceCooldown).
-      const admitted = toSustained || !this.savesTokens ? undefined : this.admittedSinceCooldown(now, cooledUntil);
-      if (admitted !== undefined && admitted.rate < DRAINED_RATIO * fallback) {
-        fallback = admitted.rate;
-        this.lastedOnSavedTokens(admitted.spanMs);
-      }
-      if (toSustained) this.decreaseToSustained(sustained, now, overshootEnds);
-      else this.decrease(fallback, now, true, overshootEnds);
-      this.plateauSince = now;
-      return { initial: this.rate, set: toSustained ? sustained.rate : fallback, min: s.minRate, max: s.maxRate };
-    }
     // A limit with a longer memory (see sustainedRate): what it sustained, counted over seconds, is
     // the rate to keep, held exactly.
     if (sustained !== undefined && sustained.rate < reading) {
       this.decreaseToSustained(sustained, now);
-      return { initial: this.rate, set: sustained.rate, min: s.minRate, max: s.maxRate };
+      return this.setRate(sustained.rate);
     }
     // One 429 at most halves a held limit, as a count does: what a burst admitted while others
     // overshot the limit for a moment (a fleet without a shared store) reads far too low.
@@ -1224,10 +1272,31 @@ export class AdaptiveRate {
     // on the low side (39 read for 40 makes five windows' worth take six). The store's count of the
     // burst replaces it, as for a learned window (see takeFleetCount), while the store still holds
     // all of the burst (it began within the second its grants were taken in).
-    if (exact && anchorAt !== undefined) this.countFleetBurst(anchorAt, now, this.successes.count(now, lookback), true);
+    if (exact && refusal.anchorAt !== undefined) this.countFleetBurst(refusal.anchorAt, now, this.successes.count(now, lookback), true);
     // So is the count of what the server can still hold (see heldSinceOldest): a count, not a rate reading.
     const heldExactly = exact || (held !== undefined && held > 0 && limit === held);
-    return { initial: this.rate, set: heldExactly ? limit : limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };
+    return this.setRate(heldExactly ? limit : limit * this.settings.decreaseFactor);
+  }
+
+  /**
+   * Where a failed probe step falls back: to what the server admitted in the last window, counted
+   * (a rate read from buckets can read above the limit), held exactly; and no lower than the rate
+   * that lasted a whole window before the step. Against a limit that saves tokens, the level the
+   * step started from may have lasted on them only (see admittedSinceCooldown).
+   */
+  private fallBackFromStep(now: number, countReading: number, refusal: Refusal, overshootEnds: number): RateChange {
+    const { sustained } = refusal;
+    let fallback = this.probeFallback(countReading);
+    const toSustained = sustained !== undefined && sustained.rate < fallback;
+    const admitted = toSustained || !this.savesTokens ? undefined : this.admittedSinceCooldown(now, refusal.cooledUntil);
+    if (admitted !== undefined && admitted.rate < DRAINED_RATIO * fallback) {
+      fallback = admitted.rate;
+      this.lastedOnSavedTokens(admitted.spanMs);
+    }
+    if (toSustained) this.decreaseToSustained(sustained, now, overshootEnds);
+    else this.decrease(fallback, now, true, overshootEnds);
+    this.plateauSince = now;
+    return this.setRate(toSustained ? sustained.rate : fallback);
   }
 
   /**
@@ -1355,7 +1424,7 @@ export class AdaptiveRate {
     if (grantedAt <= this.lastDecreaseAt) return undefined;
     const limit = this.rate / usedRatio;
     this.decrease(Math.min(this.ceiling ?? limit, limit), now, false);
-    return { initial: this.rate, set: limit * s.decreaseFactor, min: s.minRate, max: s.maxRate };
+    return this.setRate(limit * s.decreaseFactor);
   }
 
   /** The ceiling is a count the server admitted in one second (see {@link throttledAt}): no plateau margin. */
@@ -1645,7 +1714,7 @@ export class AdaptiveRate {
     this.synced(undefined, windowMs);
     if (limit === undefined || this.windowMs === undefined) return undefined;
     this.shrunkLimit = limit;
-    return { initial: this.rate, set: this.holdExactly(limit, this.windowMs), min: this.settings.minRate, max: this.settings.maxRate };
+    return this.setRate(this.holdExactly(limit, this.windowMs));
   }
 
   /** The limit the last window probe's shrink kept, until a 429 changes what is known (see {@link synced}). */
@@ -1828,6 +1897,26 @@ function counterBucketMs(windowMs: number): number {
 function counterFor(windowMs: number, from?: RecentCounter): RecentCounter {
   const bucketMs = counterBucketMs(windowMs);
   return from === undefined ? new RecentCounter(bucketMs, COUNTER_BUCKETS) : from.resized(bucketMs, COUNTER_BUCKETS);
+}
+
+/** A rate a limit with a longer memory sustained, and how long the rate above it lasted (see `AdaptiveRate.sustainedRate`). */
+interface SustainedRate {
+  readonly rate: number;
+  readonly lastedMs: number;
+}
+
+/** What a 429 took from the state before it is judged (see `AdaptiveRate.noteRefusal`). */
+interface Refusal {
+  /** The handler took it as a probe step's overshoot just before (see `AdaptiveRate.claimProbeOvershoot`). */
+  readonly claimed: boolean;
+  /** What the server sustained until this 429 (see `AdaptiveRate.sustainedRate`). */
+  readonly sustained: SustainedRate | undefined;
+  /** When the cooldown before this 429 ended. */
+  readonly cooledUntil: number;
+  /** Where the refused burst began, when it was anchored in an empty window. */
+  readonly anchorAt: number | undefined;
+  /** The burst's first 429, when a suspicion held it back (see `AdaptiveRate.refutedSuspect`). */
+  readonly refuted: Suspect | undefined;
 }
 
 /** A 429 suspected to be a concurrency refusal (see `AdaptiveRate.concurrencyRefusal`). */

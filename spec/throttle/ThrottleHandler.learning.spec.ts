@@ -292,6 +292,20 @@ describe("ThrottleHandler learning a changing window limit (scripted sliding-win
     expect(events.some((e) => e.reason === "refunds-off")).to.equal(false);
   });
 
+  it("holds before the next probe step from the failed step's refusal, twice as long once the same level failed again", async () => {
+    // A limit that never grows: every probe step above 10 per second fails. The window is learned
+    // (1 s, exact Retry-After), so the hold is two windows, doubled when the same level fails again.
+    const server = scriptedWindowServer(1000, () => 10);
+    await probeAgainst(server.next, 12_000);
+    const probeRefusals = server.refused.filter((t) => t > 2000);
+    expect(probeRefusals.length, `probe refusals at ${probeRefusals.join(", ")}`).to.be.at.least(3);
+    const gaps = probeRefusals.slice(1).map((t, i) => t - (probeRefusals[i] as number));
+    // Each gap is the hold (from the refusal that ended the step before) plus the step's round
+    // trips: never less than the hold, and not a window more (the hold counted from an older start).
+    expect(gaps[0], `gaps ${gaps.join(", ")}`).to.be.within(2000, 2200);
+    for (const gap of gaps.slice(1)) expect(gap, `gaps ${gaps.join(", ")}`).to.be.within(4000, 4200);
+  });
+
   it("stops giving failed probe steps back on a server that counts refused requests", async () => {
     // As SharePoint does: a refused request takes a place in the window too.
     const server = scriptedWindowServer(1000, () => 10, { countRefused: true });
