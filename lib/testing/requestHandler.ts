@@ -14,7 +14,7 @@ import { sendResponse, type BodyDelivery } from "./sendResponse.js";
 import type { StoredSummary } from "./softwareUpdateStatusSummary.js";
 import type { StatsRecorder } from "./statsRecorder.js";
 import { getSummary, patchSummary } from "./summaryOperations.js";
-import type { ConcurrencyTicket, EmulatorThrottle } from "./throttle.js";
+import type { ConcurrencyTicket, EmulatorThrottle, ThrottleDecision } from "./throttle.js";
 import { batchVersion, serveBatch } from "./batchRequests.js";
 
 /** Everything the request handler reads and changes; owned by one emulator. */
@@ -131,6 +131,38 @@ function internalError(state: EmulatorState, res: ServerResponse, ids: ResponseI
   if (sendResponse(res, 500, ids, graphErrorBody("generalException", message, ids))) state.stats.outcome(500);
 }
 
+/** How one request is answered: its ids, its body delivery, and the emulator's (possibly skewed) wall clock. */
+interface Reply {
+  /** The emulator's wall clock: `Date` and HTTP-date `Retry-After`s are written on it. */
+  readonly wallNow: () => number;
+  send(status: number, body: string | undefined, headers?: OutgoingHttpHeaders): void;
+  sendError(status: number, code: string, message: string, headers?: OutgoingHttpHeaders, innerCode?: string): void;
+  /** The 429 for a request (or a `$batch` envelope) the limits refused. */
+  sendThrottled(decision: Extract<ThrottleDecision, { readonly admitted: false }>): void;
+}
+
+function createReply(state: EmulatorState, res: ServerResponse, ids: ResponseIds, fault: FaultDraw): Reply {
+  const { options, stats } = state;
+  const delivery = bodyDelivery(state, fault);
+  const wallNow = (): number => Date.now() + options.clockSkewMs;
+  const send = (status: number, body: string | undefined, headers?: OutgoingHttpHeaders): void => {
+    if (sendResponse(res, status, ids, body, { Date: new Date(wallNow()).toUTCString(), ...headers }, delivery)) stats.outcome(status);
+  };
+  return {
+    wallNow,
+    send,
+    sendError: (status, code, message, headers, innerCode) => send(status, graphErrorBody(code, message, ids, innerCode), headers),
+    sendThrottled: (decision) => {
+      stats.throttled(decision.blockedBy);
+      const retryAfter = retryAfterValue(decision.retryAfterMs, decision.retryAfter ?? options.retryAfterFormat, wallNow());
+      send(429, throttledErrorBody(ids), {
+        ...(retryAfter === undefined ? {} : { "Retry-After": retryAfter }),
+        "x-emulator-throttled-by": decision.blockedBy.join(", "),
+      });
+    },
+  };
+}
+
 function checkAndServe(
   state: EmulatorState,
   req: IncomingMessage,
@@ -140,145 +172,152 @@ function checkAndServe(
   fault: FaultDraw,
   target: ThrottleTarget | undefined,
 ): void {
-  const { options, stats } = state;
-  const delivery = bodyDelivery(state, fault);
-  // The emulator's wall clock, which may be skewed: `Date` and HTTP-date `Retry-After`s are written on it.
-  const wallNow = (): number => Date.now() + options.clockSkewMs;
-  const send = (status: number, body: string | undefined, headers?: OutgoingHttpHeaders): void => {
-    if (sendResponse(res, status, ids, body, { Date: new Date(wallNow()).toUTCString(), ...headers }, delivery)) stats.outcome(status);
-  };
-  const sendError = (status: number, code: string, message: string, headers?: OutgoingHttpHeaders, innerCode?: string): void =>
-    send(status, graphErrorBody(code, message, ids, innerCode), headers);
-
+  const reply = createReply(state, res, ids, fault);
   // 1. Faults. One that answers the request counts only in limits with `countFaulted`.
   if (target !== undefined && answersRequest(fault)) {
     state.throttle.recordFaulted(target.tenant, target.app, target.isWrite, emulatorNow(), target.path);
   }
   const batch = batchVersion(req.url ?? "/");
   // A batch's answering faults are drawn per request inside it.
-  const envelopeKind = batch !== undefined && answersRequest(fault) ? "none" : fault.kind;
-  switch (envelopeKind) {
-    case "connection-reset":
-      stats.outcome("reset");
-      // After the HTTP parser's callback returns, so Node's per-connection bookkeeping is not torn down mid-parse.
-      process.nextTick(resetConnection, req.socket);
-      return;
-    case "hang":
-      stats.outcome("hang");
-      req.resume(); // Drain the body so the connection stays healthy until close().
-      state.hung.add(res);
-      res.once("close", () => state.hung.delete(res));
-      return;
-    case "unavailable-with-retry-after":
-      sendError(503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry later.", {
-        "Retry-After": formatRetryAfter(state.faults.retryAfterSeconds * 1000, options.retryAfterFormat, wallNow()),
-      });
-      return;
-    case "unavailable":
-      sendError(503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry later.");
-      return;
-    case "gateway-timeout":
-      sendError(504, "GatewayTimeout", "The gateway did not receive a timely response from the upstream service.");
-      return;
-    case "stall-after-headers":
-    case "slow-trickle":
-      // Served normally (a PATCH is applied); only the delivery of the answer's body is faulty.
-      break;
-    case "late-apply":
-    case "none":
-      break;
-  }
-
+  if (answeredByFault(state, req, res, reply, batch !== undefined && answersRequest(fault) ? "none" : fault.kind)) return;
   // 2. Authentication.
   const caller = identifyCaller(req);
   if (caller.kind !== "caller") {
     const message = caller.kind === "no-token" ? "Access token is empty." : "Access token has no 'tid' claim.";
-    sendError(401, "InvalidAuthenticationToken", message, { "WWW-Authenticate": WWW_AUTHENTICATE });
+    reply.sendError(401, "InvalidAuthenticationToken", message, { "WWW-Authenticate": WWW_AUTHENTICATE });
     return;
   }
-  const { tenant, app } = caller;
+  if (batch !== undefined) serveBatchEnvelope(state, req, res, reply, method, caller, batch, ids);
+  else serveEntity(state, req, res, reply, method, caller, fault, target, ids);
+}
 
-  if (batch !== undefined) {
-    if (method !== "POST") {
-      sendError(405, "MethodNotAllowed", `The HTTP method '${method}' is not allowed on $batch; allowed: POST.`, { Allow: "POST" });
-      return;
-    }
-    readBody(req, MAX_BODY_BYTES)
-      .then((body) => {
-        if (state.closing || res.destroyed || !body.ok) {
-          if (!body.ok && body.reason === "too-large") sendError(413, "RequestEntityTooLarge", `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
-          return;
-        }
-        const envelope = state.throttle.admitEnvelope(tenant, app, emulatorNow(), (req.url ?? "/").split("?")[0] ?? "/");
-        if (!envelope.admitted) {
-          stats.throttled(envelope.blockedBy);
-          const retryAfter = retryAfterValue(envelope.retryAfterMs, envelope.retryAfter ?? options.retryAfterFormat, wallNow());
-          send(429, throttledErrorBody(ids), {
-            ...(retryAfter === undefined ? {} : { "Retry-After": retryAfter }),
-            "x-emulator-throttled-by": envelope.blockedBy.join(", "),
-          });
-          return;
-        }
-        const serving = { options, entities: state.entities, throttle: state.throttle, faults: state.faults, stats, wallNow };
-        const answer = serveBatch(serving, req, body.text, caller, batch, ids);
-        if (answer.ok) send(200, JSON.stringify({ responses: answer.responses }));
-        else send(answer.status, answer.body);
-      })
-      .catch((error: unknown) => internalError(state, res, ids, error));
+/** Answers the request with its fault, if the fault answers it; `false` when it is served normally. */
+function answeredByFault(state: EmulatorState, req: IncomingMessage, res: ServerResponse, reply: Reply, kind: FaultDraw["kind"]): boolean {
+  switch (kind) {
+    case "connection-reset":
+      state.stats.outcome("reset");
+      // After the HTTP parser's callback returns, so Node's per-connection bookkeeping is not torn down mid-parse.
+      process.nextTick(resetConnection, req.socket);
+      return true;
+    case "hang":
+      state.stats.outcome("hang");
+      req.resume(); // Drain the body so the connection stays healthy until close().
+      state.hung.add(res);
+      res.once("close", () => state.hung.delete(res));
+      return true;
+    case "unavailable-with-retry-after":
+      reply.sendError(503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry later.", {
+        "Retry-After": formatRetryAfter(state.faults.retryAfterSeconds * 1000, state.options.retryAfterFormat, reply.wallNow()),
+      });
+      return true;
+    case "unavailable":
+      reply.sendError(503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry later.");
+      return true;
+    case "gateway-timeout":
+      reply.sendError(504, "GatewayTimeout", "The gateway did not receive a timely response from the upstream service.");
+      return true;
+    case "stall-after-headers":
+    case "slow-trickle":
+      // Served normally (a PATCH is applied); only the delivery of the answer's body is faulty.
+      return false;
+    case "late-apply":
+    case "none":
+      return false;
+  }
+}
+
+/** A `POST /{version}/$batch`: the envelope meets only limits that name the batch endpoint, then `serveBatch` answers each request inside. */
+function serveBatchEnvelope(
+  state: EmulatorState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  reply: Reply,
+  method: string,
+  caller: { readonly tenant: string; readonly app: string },
+  batch: "v1.0" | "beta",
+  ids: ResponseIds,
+): void {
+  if (method !== "POST") {
+    reply.sendError(405, "MethodNotAllowed", `The HTTP method '${method}' is not allowed on $batch; allowed: POST.`, { Allow: "POST" });
     return;
   }
+  readBody(req, MAX_BODY_BYTES)
+    .then((body) => {
+      if (state.closing || res.destroyed || !body.ok) {
+        if (!body.ok && body.reason === "too-large") reply.sendError(413, "RequestEntityTooLarge", `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+        return;
+      }
+      const envelope = state.throttle.admitEnvelope(caller.tenant, caller.app, emulatorNow(), (req.url ?? "/").split("?")[0] ?? "/");
+      if (!envelope.admitted) {
+        reply.sendThrottled(envelope);
+        return;
+      }
+      const { options, entities, throttle, faults, stats } = state;
+      const answer = serveBatch({ options, entities, throttle, faults, stats, wallNow: reply.wallNow }, req, body.text, caller, batch, ids);
+      if (answer.ok) reply.send(200, JSON.stringify({ responses: answer.responses }));
+      else reply.send(answer.status, answer.body);
+    })
+    .catch((error: unknown) => internalError(state, res, ids, error));
+}
 
+/** A request to the entity: routing (404, 405), the body, throttling (429), then the operation. */
+function serveEntity(
+  state: EmulatorState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  reply: Reply,
+  method: string,
+  caller: { readonly tenant: string; readonly app: string },
+  fault: FaultDraw,
+  target: ThrottleTarget | undefined,
+  ids: ResponseIds,
+): void {
   // 3. Routing.
   const route = matchRoute(req.url ?? "/");
   if (route.kind === "unknown") {
-    sendError(404, "ResourceNotFound", `Resource not found for the segment '${route.segment}'.`, {}, "Request_ResourceNotFound");
+    reply.sendError(404, "ResourceNotFound", `Resource not found for the segment '${route.segment}'.`, {}, "Request_ResourceNotFound");
     return;
   }
   if (method !== "GET" && method !== "PATCH") {
-    sendError(405, "MethodNotAllowed", `The HTTP method '${method}' is not allowed on softwareUpdateStatusSummary; allowed: ${ENTITY_METHODS}.`, {
+    reply.sendError(405, "MethodNotAllowed", `The HTTP method '${method}' is not allowed on softwareUpdateStatusSummary; allowed: ${ENTITY_METHODS}.`, {
       Allow: ENTITY_METHODS,
     });
     return;
   }
-
+  const { tenant, app } = caller;
   // 4. Body, then throttling. Admission and application share one instant, so the applied log shows admission times.
   readBody(req, MAX_BODY_BYTES)
     .then((body) => {
       if (state.closing || res.destroyed) return;
       if (!body.ok) {
-        if (body.reason === "too-large") sendError(413, "RequestEntityTooLarge", `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+        if (body.reason === "too-large") reply.sendError(413, "RequestEntityTooLarge", `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
         return;
       }
       const at = emulatorNow();
       // `target` is set for every request that gets here (an entity GET or PATCH with a tenant).
       const decision = state.throttle.admit(tenant, app, method === "PATCH", at, target?.path, target?.ticket);
       if (!decision.admitted) {
-        stats.throttled(decision.blockedBy);
-        const retryAfter = retryAfterValue(decision.retryAfterMs, decision.retryAfter ?? options.retryAfterFormat, wallNow());
-        send(429, throttledErrorBody(ids), {
-          ...(retryAfter === undefined ? {} : { "Retry-After": retryAfter }),
-          "x-emulator-throttled-by": decision.blockedBy.join(", "),
-        });
+        reply.sendThrottled(decision);
         return;
       }
       const nearLimit = decision.headers;
-
       // 5. The operation.
       const operate = (appliedAt: number): void => {
         if (method === "GET") {
           const result = getSummary(state.entities, tenant, route.query);
-          if (result.ok) send(200, JSON.stringify(result.body), nearLimit);
-          else sendError(400, "BadRequest", result.message, nearLimit);
+          if (result.ok) reply.send(200, JSON.stringify(result.body), nearLimit);
+          else reply.sendError(400, "BadRequest", result.message, nearLimit);
           return;
         }
         const result = patchSummary(state.entities, tenant, body.text);
         if (!result.ok) {
-          sendError(400, "BadRequest", result.message, nearLimit);
+          reply.sendError(400, "BadRequest", result.message, nearLimit);
           return;
         }
         const clientRequestId = headerValue(req, "client-request-id") ?? null;
-        stats.applied({ tenant, app, version: route.version, patch: result.patch, requestId: ids.requestId, clientRequestId, at: appliedAt });
-        send(options.patchStatus, options.patchStatus === 204 ? undefined : JSON.stringify(result.entity), nearLimit);
+        state.stats.applied({ tenant, app, version: route.version, patch: result.patch, requestId: ids.requestId, clientRequestId, at: appliedAt });
+        const { patchStatus } = state.options;
+        reply.send(patchStatus, patchStatus === 204 ? undefined : JSON.stringify(result.entity), nearLimit);
       };
       if (fault.kind !== "late-apply") {
         operate(at);

@@ -66,6 +66,11 @@ describe("testing/startGraphEmulator: JSON batching ($batch)", function () {
     const statuses = json.responses?.map((r) => r.status) ?? [];
     expect(statuses.filter((s) => s === 504).length).to.be.within(4, 16);
     expect(statuses.filter((s) => s === 200).length).to.equal(emu.stats().applied.length);
+    // Every draw a fault: the envelope is still answered, and each request inside it carries the fault.
+    const always = await emulator({ limits: false, faults: { gatewayTimeout: 1 } });
+    const all = await post(always, { requests: [patch("1", 1), patch("2", 2)] });
+    expect(all.status).to.equal(200);
+    expect(all.json.responses?.map((r) => r.status)).to.deep.equal([504, 504]);
   });
 
   it("refuses malformed batches with 400 and a Graph error body", async () => {
