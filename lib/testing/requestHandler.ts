@@ -131,6 +131,19 @@ function internalError(state: EmulatorState, res: ServerResponse, ids: ResponseI
   if (sendResponse(res, 500, ids, graphErrorBody("generalException", message, ids))) state.stats.outcome(500);
 }
 
+/** The tenant and app of an authenticated caller. */
+type Caller = { readonly tenant: string; readonly app: string };
+
+/** One request being served: what every step of it reads. */
+interface Exchange {
+  readonly state: EmulatorState;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly reply: Reply;
+  readonly method: string;
+  readonly ids: ResponseIds;
+}
+
 /** How one request is answered: its ids, its body delivery, and the emulator's (possibly skewed) wall clock. */
 interface Reply {
   /** The emulator's wall clock: `Date` and HTTP-date `Retry-After`s are written on it. */
@@ -187,8 +200,9 @@ function checkAndServe(
     reply.sendError(401, "InvalidAuthenticationToken", message, { "WWW-Authenticate": WWW_AUTHENTICATE });
     return;
   }
-  if (batch !== undefined) serveBatchEnvelope(state, req, res, reply, method, caller, batch, ids);
-  else serveEntity(state, req, res, reply, method, caller, fault, target, ids);
+  const exchange: Exchange = { state, req, res, reply, method, ids };
+  if (batch !== undefined) serveBatchEnvelope(exchange, caller, batch);
+  else serveEntity(exchange, caller, fault, target);
 }
 
 /** Answers the request with its fault, if the fault answers it; `false` when it is served normally. */
@@ -227,16 +241,8 @@ function answeredByFault(state: EmulatorState, req: IncomingMessage, res: Server
 }
 
 /** A `POST /{version}/$batch`: the envelope meets only limits that name the batch endpoint, then `serveBatch` answers each request inside. */
-function serveBatchEnvelope(
-  state: EmulatorState,
-  req: IncomingMessage,
-  res: ServerResponse,
-  reply: Reply,
-  method: string,
-  caller: { readonly tenant: string; readonly app: string },
-  batch: "v1.0" | "beta",
-  ids: ResponseIds,
-): void {
+function serveBatchEnvelope(exchange: Exchange, caller: Caller, batch: "v1.0" | "beta"): void {
+  const { state, req, res, reply, method, ids } = exchange;
   if (method !== "POST") {
     reply.sendError(405, "MethodNotAllowed", `The HTTP method '${method}' is not allowed on $batch; allowed: POST.`, { Allow: "POST" });
     return;
@@ -261,17 +267,8 @@ function serveBatchEnvelope(
 }
 
 /** A request to the entity: routing (404, 405), the body, throttling (429), then the operation. */
-function serveEntity(
-  state: EmulatorState,
-  req: IncomingMessage,
-  res: ServerResponse,
-  reply: Reply,
-  method: string,
-  caller: { readonly tenant: string; readonly app: string },
-  fault: FaultDraw,
-  target: ThrottleTarget | undefined,
-  ids: ResponseIds,
-): void {
+function serveEntity(exchange: Exchange, caller: Caller, fault: FaultDraw, target: ThrottleTarget | undefined): void {
+  const { state, req, res, reply, method, ids } = exchange;
   // 3. Routing.
   const route = matchRoute(req.url ?? "/");
   if (route.kind === "unknown") {
