@@ -173,8 +173,8 @@ export interface ResolvedEmulatorLimit {
   readonly requests: EmulatorRequestClass;
   /** Lower-case path prefix, or `undefined` for every path. */
   readonly path: string | undefined;
-  /** Per tenant or per app per tenant. */
-  readonly scope: "tenant" | "app";
+  /** Per tenant, per app per tenant, or per app across all tenants. */
+  readonly scope: "tenant" | "app" | "app-all-tenants";
   /** The algorithm (`"concurrency"` for a concurrency limit). */
   readonly algorithm: EmulatorLimitAlgorithm | "concurrency";
   /** The base limit. */
@@ -225,7 +225,7 @@ function resolveLimit(limit: EmulatorLimit, index: number): ResolvedEmulatorLimi
   const where = `limits[${index}]${typeof limit.name === "string" ? ` ("${limit.name}")` : ""}`;
   if (typeof limit.name !== "string" || limit.name === "") fail(`${where}: name must be a non-empty string`);
   if (limit.requests !== "write" && limit.requests !== "any") fail(`${where}: requests must be "write" or "any"`);
-  if (limit.scope !== "tenant" && limit.scope !== "app") fail(`${where}: scope must be "tenant" or "app"`);
+  if (limit.scope !== "tenant" && limit.scope !== "app" && limit.scope !== "app-all-tenants") fail(`${where}: scope must be "tenant", "app" or "app-all-tenants"`);
   if (!isCount(limit.limit)) fail(`${where}: limit must be an integer >= 1, got ${limit.limit}`);
   if (limit.path !== undefined && !(typeof limit.path === "string" && limit.path.startsWith("/"))) {
     fail(`${where}: path must be a string starting with "/", got ${String(limit.path)}`);

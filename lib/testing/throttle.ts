@@ -141,8 +141,17 @@ export function createEmulatorThrottle(limits: readonly EmulatorLimit[], timeSca
     return rule.shape;
   }
 
-  const keyOf = (rule: Rule, tenant: string, app: string): string =>
-    rule.spec.scope === "app" ? `${rule.id}\u0000${tenant}\u0000${app}` : `${rule.id}\u0000${tenant}`;
+  // Per rule (its id first), so keys of different scopes never meet.
+  const keyOf = (rule: Rule, tenant: string, app: string): string => {
+    switch (rule.spec.scope) {
+      case "app":
+        return `${rule.id}\u0000${tenant}\u0000${app}`;
+      case "app-all-tenants":
+        return `${rule.id}\u0000\u0000${app}`;
+      case "tenant":
+        return `${rule.id}\u0000${tenant}`;
+    }
+  };
 
   function entryFor(rule: Rule, tenant: string, app: string, at: number): Entry {
     const key = keyOf(rule, tenant, app);

@@ -40,8 +40,11 @@ export interface EmulatorLimitCommon {
   readonly requests: EmulatorRequestClass;
   /** Only requests whose path starts with this (case-insensitive, version included, e.g. `/beta/deviceManagement`). @default every path */
   readonly path?: string;
-  /** Counted per tenant (all apps together) or per app per tenant. */
-  readonly scope: "tenant" | "app";
+  /**
+   * Counted per tenant (all apps together), per app per tenant, or per app across all tenants
+   * (`"app-all-tenants"`: Graph's global limit, 130,000 requests per 10 s per app).
+   */
+  readonly scope: "tenant" | "app" | "app-all-tenants";
   /** Requests allowed: per window, per refill window (token bucket) or in flight (concurrency). */
   readonly limit: number;
   /** How this limit's `429` writes `Retry-After`. @default the emulator's `retryAfterFormat` */

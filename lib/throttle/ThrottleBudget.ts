@@ -20,8 +20,11 @@ export interface ThrottleBudget {
   readonly route: BudgetRoute;
   /** The requests it counts. */
   readonly methods: BudgetMethods;
-  /** Counted per tenant (all apps together) or per app per tenant. */
-  readonly scope: "tenant" | "app";
+  /**
+   * Counted per tenant (all apps together), per app per tenant, or per app across all tenants
+   * (`"app-all-tenants"`, as Graph's global limit of 130,000 requests per 10 s per app counts).
+   */
+  readonly scope: "tenant" | "app" | "app-all-tenants";
   /** Requests allowed in any span of `windowMs`. */
   readonly limit: number;
   /** The window, in milliseconds. */

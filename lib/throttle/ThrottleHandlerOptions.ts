@@ -282,7 +282,7 @@ const BUDGET_OPTIONS = optionSchema<ThrottleBudget>()({
       (value) => value === "write" || value === "any" || (Array.isArray(value) && value.every((m) => typeof m === "string")),
       '"write", "any" or an array of HTTP methods',
     ),
-    scope: oneOf(["tenant", "app"]),
+    scope: oneOf(["tenant", "app", "app-all-tenants"]),
     limit: positiveInteger,
     windowMs: duration,
   },

@@ -1228,9 +1228,20 @@ function isIdle(state: KeyState): boolean {
   return true;
 }
 
-/** The key of a budget's window for a key: the tenant's, or the tenant's for one app. */
+/**
+ * The key of a budget's window for a key: the tenant's, the tenant's for one app, or the app's in
+ * every tenant (shared by the keys of all tenants the app calls; a tenant is never empty, so it
+ * cannot meet a per-tenant window's key).
+ */
 function budgetWindowKey(state: KeyState, budget: ResolvedBudget): string {
-  return budget.scope === "tenant" ? `w:${budget.name}:${state.tenant}` : `w:${budget.name}:${state.tenant}:${state.app}`;
+  switch (budget.scope) {
+    case "tenant":
+      return `w:${budget.name}:${state.tenant}`;
+    case "app":
+      return `w:${budget.name}:${state.tenant}:${state.app}`;
+    case "app-all-tenants":
+      return `w:${budget.name}::${state.app}`;
+  }
 }
 
 /**

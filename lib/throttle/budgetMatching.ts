@@ -6,8 +6,8 @@ import type { BudgetMethods, BudgetRoute, ThrottleBudget } from "./ThrottleBudge
 export interface ResolvedBudget {
   /** The name used in the store key and in stats. */
   readonly name: string;
-  /** Counted per tenant or per app per tenant. */
-  readonly scope: "tenant" | "app";
+  /** Counted per tenant, per app per tenant, or per app across all tenants. */
+  readonly scope: ThrottleBudget["scope"];
   /** Grants allowed per window. */
   readonly limit: number;
   /** The window enforced in the store on grant times: the declared one, scaled, plus the safety margin. */

@@ -3,7 +3,7 @@ import { createEmulatorThrottle } from "../../lib/testing/throttle.js";
 import { INTUNE_DEVICE_CONFIGURATION_LIMITS } from "../../lib/testing/limits.js";
 import type { EmulatorLimit } from "../../lib/testing/types.js";
 
-const limit = (name: string, requests: "write" | "any", scope: "tenant" | "app", count: number, windowMs: number): EmulatorLimit => ({
+const limit = (name: string, requests: "write" | "any", scope: EmulatorLimit["scope"], count: number, windowMs: number): EmulatorLimit => ({
   name,
   requests,
   scope,
@@ -41,6 +41,18 @@ describe("testing/throttle", () => {
     // Another tenant is untouched.
     expect(throttle.admit("t2", "a1", false, 50).admitted).to.equal(true);
     expect(throttle.admit("t2", "a1", false, 60).admitted).to.equal(true);
+  });
+
+  it("limits per app across all tenants, as Graph's global limit does: every tenant of the app counts, other apps do not", () => {
+    const throttle = createEmulatorThrottle([limit("global", "any", "app-all-tenants", 3, 1000)], 1);
+    expect(throttle.admit("t1", "a1", false, 0).admitted).to.equal(true);
+    expect(throttle.admit("t2", "a1", false, 10).admitted).to.equal(true);
+    expect(throttle.admit("t3", "a1", true, 20).admitted).to.equal(true);
+    // A fourth tenant of the same app finds the app's window full.
+    expect(throttle.admit("t4", "a1", false, 30)).to.deep.equal({ admitted: false, retryAfterMs: 970, blockedBy: ["global"] });
+    // Another app, in the same tenants, has a window of its own.
+    expect(throttle.admit("t1", "a2", false, 40).admitted).to.equal(true);
+    expect(throttle.stats(50)["global"]?.counted).to.equal(4);
   });
 
   it("answers the longest wait when several windows block", () => {

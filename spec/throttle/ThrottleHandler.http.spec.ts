@@ -37,6 +37,27 @@ describe("ThrottleHandler over HTTP (emulator)", () => {
     expect(emu.stats().throttled).to.be.at.most(5);
   });
 
+  it("shares a budget counted per app across all tenants between every tenant the app calls, as Graph's global limit counts: no 429", async () => {
+    const LIMIT = 20;
+    const WINDOW = 600;
+    const emu = await emulator({
+      limits: [{ name: "global", requests: "write", scope: "app-all-tenants", limit: LIMIT, windowMs: WINDOW }],
+      retryAfterFormat: "fractional-seconds",
+    });
+    const budget = { route: "/deviceManagement/", methods: "write", scope: "app-all-tenants", limit: LIMIT, windowMs: WINDOW } as const;
+    const { throttle } = emulatorClient(emu, { throttle: { presets: false, budgets: [budget] } });
+    // Three tenants of one app (the same handler, as one backend serves them): three windows' worth together.
+    const clients = ["tenant-g1", "tenant-g2", "tenant-g3"].map((tenant) => emulatorClient(emu, { tenant, throttle }).client);
+    const runs = await Promise.all(clients.map((client) => patchMany(client, LIMIT, 5)));
+    expect(runs.map((r) => r.failed)).to.deep.equal([0, 0, 0]);
+    const stats = emu.stats();
+    expect(stats.throttled, "429s").to.equal(0);
+    expect(stats.applied).to.have.length(3 * LIMIT);
+    expect(new Set(stats.applied.map((u) => u.tenant))).to.have.property("size", 3);
+    // Each tenant alone would have sent its 20 at once: together they waited two windows.
+    expect(Math.max(...runs.map((r) => r.ms))).to.be.at.least(2 * WINDOW - 50);
+  });
+
   it("keeps a burst under the Intune presets (time-scaled) with no 429", async () => {
     const timeScale = 0.05; // 20 s windows -> 1 s
     const emu = await emulator({ limits: INTUNE_DEVICE_CONFIGURATION_LIMITS, timeScale });
