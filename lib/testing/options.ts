@@ -174,7 +174,7 @@ export interface ResolvedEmulatorLimit {
   /** Lower-case path prefix, or `undefined` for every path. */
   readonly path: string | undefined;
   /** Per tenant, per app per tenant, or per app across all tenants. */
-  readonly scope: "tenant" | "app" | "app-all-tenants";
+  readonly scope: EmulatorLimit["scope"];
   /** The algorithm (`"concurrency"` for a concurrency limit). */
   readonly algorithm: EmulatorLimitAlgorithm | "concurrency";
   /** The base limit. */

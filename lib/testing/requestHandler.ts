@@ -9,7 +9,7 @@ import { readBody } from "./readBody.js";
 import { resetConnection } from "./resetConnection.js";
 import { formatRetryAfter, retryAfterValue } from "./retryAfterHeader.js";
 import { matchRoute } from "./routes.js";
-import { headerValue, identifyCaller } from "./requestIdentity.js";
+import { headerValue, identifyCaller, type CallerIdentity } from "./requestIdentity.js";
 import { sendResponse, type BodyDelivery } from "./sendResponse.js";
 import type { StoredSummary } from "./softwareUpdateStatusSummary.js";
 import type { StatsRecorder } from "./statsRecorder.js";
@@ -131,8 +131,8 @@ function internalError(state: EmulatorState, res: ServerResponse, ids: ResponseI
   if (sendResponse(res, 500, ids, graphErrorBody("generalException", message, ids))) state.stats.outcome(500);
 }
 
-/** The tenant and app of an authenticated caller. */
-type Caller = { readonly tenant: string; readonly app: string };
+/** An authenticated caller: its tenant and app. */
+type Caller = Extract<CallerIdentity, { readonly kind: "caller" }>;
 
 /** One request being served: what every step of it reads. */
 interface Exchange {
@@ -186,13 +186,14 @@ function checkAndServe(
   target: ThrottleTarget | undefined,
 ): void {
   const reply = createReply(state, res, ids, fault);
+  const exchange: Exchange = { state, req, res, reply, method, ids };
   // 1. Faults. One that answers the request counts only in limits with `countFaulted`.
   if (target !== undefined && answersRequest(fault)) {
     state.throttle.recordFaulted(target.tenant, target.app, target.isWrite, emulatorNow(), target.path);
   }
   const batch = batchVersion(req.url ?? "/");
   // A batch's answering faults are drawn per request inside it.
-  if (answeredByFault(state, req, res, reply, batch !== undefined && answersRequest(fault) ? "none" : fault.kind)) return;
+  if (answeredByFault(exchange, batch !== undefined && answersRequest(fault) ? "none" : fault.kind)) return;
   // 2. Authentication.
   const caller = identifyCaller(req);
   if (caller.kind !== "caller") {
@@ -200,13 +201,12 @@ function checkAndServe(
     reply.sendError(401, "InvalidAuthenticationToken", message, { "WWW-Authenticate": WWW_AUTHENTICATE });
     return;
   }
-  const exchange: Exchange = { state, req, res, reply, method, ids };
   if (batch !== undefined) serveBatchEnvelope(exchange, caller, batch);
   else serveEntity(exchange, caller, fault, target);
 }
 
 /** Answers the request with its fault, if the fault answers it; `false` when it is served normally. */
-function answeredByFault(state: EmulatorState, req: IncomingMessage, res: ServerResponse, reply: Reply, kind: FaultDraw["kind"]): boolean {
+function answeredByFault({ state, req, res, reply }: Exchange, kind: FaultDraw["kind"]): boolean {
   switch (kind) {
     case "connection-reset":
       state.stats.outcome("reset");

@@ -1230,8 +1230,8 @@ function isIdle(state: KeyState): boolean {
 
 /**
  * The key of a budget's window for a key: the tenant's, the tenant's for one app, or the app's in
- * every tenant (shared by the keys of all tenants the app calls; a tenant is never empty, so it
- * cannot meet a per-tenant window's key).
+ * every tenant (shared by the keys of all tenants the app calls). The budget's name comes first,
+ * and a budget has one scope, so keys of different scopes never meet.
  */
 function budgetWindowKey(state: KeyState, budget: ResolvedBudget): string {
   switch (budget.scope) {
