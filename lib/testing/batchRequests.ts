@@ -4,7 +4,7 @@ import { dependsOnOf, findCycle } from "../batch/dependencies.js";
 import { MAX_BATCH_REQUESTS, type BatchRequestItem, type BatchResponseItem } from "../batch/batchTypes.js";
 import { failedDependencyResponse, isSuccess } from "../batch/subResponses.js";
 import { parseBatchRequests } from "../batch/parseBatch.js";
-import { emulatorNow } from "./clock.js";
+import { monotonicNow } from "../chain/monotonicNow.js";
 import { graphErrorBody, throttledErrorBody, type ResponseIds } from "./graphErrorBody.js";
 import type { ResolvedEmulatorOptions } from "./options.js";
 import { headerValue } from "./requestIdentity.js";
@@ -138,7 +138,7 @@ function serveSubRequest(
 
   // 1. Faults, drawn per request (only those that answer it: delivery faults concern the envelope).
   const fault = serving.faults.pick(isWrite);
-  const now = emulatorNow();
+  const now = monotonicNow();
   if (fault.kind === "unavailable-with-retry-after" || fault.kind === "unavailable" || fault.kind === "gateway-timeout") {
     if (entity) throttle.recordFaulted(caller.tenant, caller.app, isWrite, now, path);
     if (fault.kind === "gateway-timeout") return error(504, "GatewayTimeout", "The gateway did not receive a timely response from the upstream service.");

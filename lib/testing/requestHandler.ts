@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
-import { emulatorNow } from "./clock.js";
+import { monotonicNow } from "../chain/monotonicNow.js";
 import { applyCors } from "./cors.js";
 import type { FaultDraw, FaultPicker } from "./faults.js";
 import { graphErrorBody, throttledErrorBody, type ResponseIds } from "./graphErrorBody.js";
@@ -104,7 +104,7 @@ function throttleTarget(state: EmulatorState, req: IncomingMessage, method: stri
   const queryAt = rawUrl.indexOf("?");
   const path = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
   const isWrite = WRITE_METHODS.has(method);
-  const ticket = state.throttle.enter(caller.tenant, caller.app, isWrite, emulatorNow(), path);
+  const ticket = state.throttle.enter(caller.tenant, caller.app, isWrite, monotonicNow(), path);
   return { tenant: caller.tenant, app: caller.app, isWrite, path, ticket };
 }
 
@@ -189,7 +189,7 @@ function checkAndServe(
   const exchange: Exchange = { state, req, res, reply, method, ids };
   // 1. Faults. One that answers the request counts only in limits with `countFaulted`.
   if (target !== undefined && answersRequest(fault)) {
-    state.throttle.recordFaulted(target.tenant, target.app, target.isWrite, emulatorNow(), target.path);
+    state.throttle.recordFaulted(target.tenant, target.app, target.isWrite, monotonicNow(), target.path);
   }
   const batch = batchVersion(req.url ?? "/");
   // A batch's answering faults are drawn per request inside it.
@@ -253,7 +253,7 @@ function serveBatchEnvelope(exchange: Exchange, caller: Caller, batch: "v1.0" | 
         if (!body.ok && body.reason === "too-large") reply.sendError(413, "RequestEntityTooLarge", `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
         return;
       }
-      const envelope = state.throttle.admitEnvelope(caller.tenant, caller.app, emulatorNow(), (req.url ?? "/").split("?")[0] ?? "/");
+      const envelope = state.throttle.admitEnvelope(caller.tenant, caller.app, monotonicNow(), (req.url ?? "/").split("?")[0] ?? "/");
       if (!envelope.admitted) {
         reply.sendThrottled(envelope);
         return;
@@ -290,7 +290,7 @@ function serveEntity(exchange: Exchange, caller: Caller, fault: FaultDraw, targe
         if (body.reason === "too-large") reply.sendError(413, "RequestEntityTooLarge", `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
         return;
       }
-      const at = emulatorNow();
+      const at = monotonicNow();
       // `target` is set for every request that gets here (an entity GET or PATCH with a tenant).
       const decision = state.throttle.admit(tenant, app, method === "PATCH", at, target?.path, target?.ticket);
       if (!decision.admitted) {
@@ -325,7 +325,7 @@ function serveEntity(exchange: Exchange, caller: Caller, fault: FaultDraw, targe
         state.timers.delete(timer);
         if (state.closing) return;
         try {
-          operate(emulatorNow());
+          operate(monotonicNow());
         } catch (error) {
           internalError(state, res, ids, error);
         }

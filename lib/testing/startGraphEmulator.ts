@@ -4,7 +4,7 @@ import { Server as NetServer, type AddressInfo, type Socket } from "node:net";
 import { createSecureContext } from "node:tls";
 import type { Agent } from "undici";
 import { emulatorCertificate } from "./certificate.js";
-import { emulatorNow } from "./clock.js";
+import { monotonicNow } from "../chain/monotonicNow.js";
 import { importOptionalPeer } from "./optionalPeer.js";
 import { createFaultPicker } from "./faults.js";
 import { resolveEmulatorOptions } from "./options.js";
@@ -77,7 +77,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   if (certificate !== undefined) server.on("secureConnection", track);
   await listen(server, resolved.port);
   // Limit schedules count from the moment the emulator can be called (making the certificate takes a while).
-  state.throttle.reset(emulatorNow());
+  state.throttle.reset(monotonicNow());
   const { port } = server.address() as AddressInfo;
   const protocol = certificate === undefined ? "http" : "https";
   const agent = new Agent({
@@ -99,17 +99,17 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       const stored = state.entities.get(tenant);
       return stored === undefined ? undefined : structuredClone(stored);
     },
-    stats: () => ({ ...state.stats.snapshot(), limits: state.throttle.stats(emulatorNow()) }),
+    stats: () => ({ ...state.stats.snapshot(), limits: state.throttle.stats(monotonicNow()) }),
     reset() {
       state.stats.reset();
       state.entities.clear();
-      state.throttle.reset(emulatorNow());
+      state.throttle.reset(monotonicNow());
     },
     setFaults(faults) {
       state.faults = createFaultPicker(faults);
     },
     setLimits(limits) {
-      state.throttle.setLimits(limits === false ? [] : limits, emulatorNow());
+      state.throttle.setLimits(limits === false ? [] : limits, monotonicNow());
     },
     close() {
       closed ??= closeAll(server, sockets, state, agent);

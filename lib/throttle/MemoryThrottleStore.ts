@@ -1,4 +1,5 @@
 import { aClock, positiveInteger, positiveNumber } from "../chain/optionRules.js";
+import { monotonicNow } from "../chain/monotonicNow.js";
 import { optionSchema, resolveOptions } from "../chain/resolveOptions.js";
 import { setSafeInterval, type SafeTimer } from "../chain/safeTimer.js";
 import { SlidingLog } from "./SlidingLog.js";
@@ -10,8 +11,9 @@ import type { CountRequest, RateChange, RefundRequest, ReserveRequest, ReserveRe
 /** Options of {@link MemoryThrottleStore}. */
 export interface MemoryThrottleStoreOptions {
   /**
-   * The clock, in milliseconds. Inject one for tests; sinon fake timers also fake `Date.now`.
-   * @default Date.now
+   * The clock, in milliseconds; only its differences matter. Inject one for tests (sinon fake
+   * timers fake the default too). @default a monotonic clock (`performance.timeOrigin +
+   * performance.now()`), which a wall-clock step (NTP) does not move
    */
   readonly now?: () => number;
   /**
@@ -31,7 +33,7 @@ export interface MemoryThrottleStoreOptions {
 
 const MEMORY_STORE_OPTIONS = optionSchema<MemoryThrottleStoreOptions>()({
   name: "MemoryThrottleStore options",
-  defaults: { now: () => Date.now(), rateIdleMs: 600_000, maxKeys: 100_000 },
+  defaults: { now: monotonicNow, rateIdleMs: 600_000, maxKeys: 100_000 },
   rules: { now: aClock, rateIdleMs: positiveNumber, maxKeys: positiveInteger },
 });
 

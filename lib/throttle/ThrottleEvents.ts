@@ -102,7 +102,11 @@ export interface ThrottleKeyStats {
   readonly throttled: number;
   /** Requests refused without being sent: the queue was full, or a cooldown was longer than they accept. */
   readonly rejected: number;
-  /** When the last known cooldown ends (ms since epoch, by the handler's clock), if still active. */
+  /**
+   * When the last known cooldown ends, if still active: ms since epoch by the handler's clock, which
+   * by default is monotonic (`performance.timeOrigin + performance.now()`); compare it with that,
+   * not with `Date.now()`, which steps when the wall clock is corrected.
+   */
   readonly cooldownUntil: number | undefined;
   /** Faulted attempts still give their slots back (`refundFailedAttempts`, until a 429 followed a refund). */
   readonly refunding: boolean;

@@ -13,6 +13,7 @@ import {
   valueWhere,
 } from "../chain/optionRules.js";
 import { nestedOptions, optionSchema, resolveOptions, type OptionRule } from "../chain/resolveOptions.js";
+import { monotonicNow } from "../chain/monotonicNow.js";
 import { MAX_TIMER_MS } from "../chain/safeTimer.js";
 import type { AdaptiveRateSettings } from "./AdaptiveRate.js";
 import { MemoryThrottleStore } from "./MemoryThrottleStore.js";
@@ -184,7 +185,12 @@ export interface ThrottleHandlerOptions {
    * fallback (`warn`) and recovery (`info`); never a token. `console` fits. @default none (silent)
    */
   readonly logger?: GraphLogger;
-  /** The clock, in ms (inject for tests). @default Date.now */
+  /**
+   * The clock for windows, pacers and cooldowns, in ms (inject for tests). Only its differences
+   * matter: stores take durations. @default a monotonic clock (`performance.timeOrigin +
+   * performance.now()`), so a wall-clock step (NTP) neither frees windows early nor holds
+   * requests for the length of the step.
+   */
   readonly now?: () => number;
 }
 
@@ -360,7 +366,7 @@ export interface ThrottleSettings {
  */
 export function resolveThrottleOptions(options: ThrottleHandlerOptions = {}): ThrottleSettings {
   const resolved = resolveOptions(THROTTLE_OPTIONS, options);
-  const now = resolved.now ?? (() => Date.now());
+  const now = resolved.now ?? monotonicNow;
   const memoryStore = (): MemoryThrottleStore => new MemoryThrottleStore(resolved.now === undefined ? {} : { now: resolved.now });
   return {
     ...(resolved as Omit<ThrottleSettings, "store" | "fallbackStore" | "now">),

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { createTestToken, type EmulatorLimit, type EmulatorRateLimit, type GraphEmulator } from "../../lib/testing/index.js";
-import { emulatorNow } from "../../lib/testing/clock.js";
+import { monotonicNow } from "../../lib/chain/monotonicNow.js";
 import { call, SUMMARY, useEmulators, wait } from "./support/helpers.js";
 
 const BETA = "beta/deviceManagement/softwareUpdateStatusSummary";
@@ -25,11 +25,11 @@ describe("testing/startGraphEmulator: limit shapes (over HTTPS)", () => {
     const emu = await emulator({ limits: [rate("fixed", 2, windowMs, { algorithm: "fixed-window" })], retryAfterFormat: "fractional-seconds" });
     await warmUp(emu, 2);
     // Start just after a boundary of the emulator's clock (the same clock: one process).
-    await wait(windowMs - (emulatorNow() % windowMs) + 5);
+    await wait(windowMs - (monotonicNow() % windowMs) + 5);
     expect((await call(emu)).status).to.equal(200);
     await wait(100);
     expect((await call(emu)).status).to.equal(200);
-    const refusedAt = emulatorNow();
+    const refusedAt = monotonicNow();
     const refused = await call(emu);
     expect(refused.status).to.equal(429);
     // A sliding window would ask for about 300 ms (one window after the first); the boundary is nearer.

@@ -36,6 +36,21 @@ describe("MemoryThrottleStore", () => {
     expect((await store.reserve(windowRequest(1, 1000))).granted).to.equal(true);
   });
 
+  it("keeps time on a monotonic clock: a wall-clock step either way frees no window early and holds none longer", async () => {
+    const store = new MemoryThrottleStore();
+    expect((await store.reserve(windowRequest(1, 1000))).granted).to.equal(true);
+    await store.extendCooldown("c2", 2000);
+    // NTP steps the wall clock an hour ahead: Date.now() jumps, performance.now() does not.
+    clock.setSystemTime(Date.now() + 3_600_000);
+    expect(await store.reserve(windowRequest(1, 1000))).to.deep.equal({ granted: false, retryInMs: 1000, reason: "budget" });
+    expect(await store.cooldownRemaining("c2")).to.equal(2000);
+    // ... and two hours back: the window still frees 1000 ms after its grant.
+    clock.setSystemTime(Date.now() - 7_200_000);
+    clock.tick(1000);
+    expect((await store.reserve(windowRequest(1, 1000))).granted).to.equal(true);
+    expect(await store.cooldownRemaining("c2")).to.equal(1000);
+  });
+
   it("never grants more than the limit in any window, across a window boundary", async () => {
     const store = new MemoryThrottleStore();
     const grants: number[] = [];

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
 import type { ThrottleEvent } from "../../lib/throttle/ThrottleEvents.js";
-import { emulatorNow } from "../../lib/testing/clock.js";
+import { monotonicNow } from "../../lib/chain/monotonicNow.js";
 import { useEmulators } from "../testing/support/helpers.js";
 import { emulatorClient, patchMany, patchManyWatchingWindow } from "./support/emulatorChain.js";
 
@@ -90,7 +90,7 @@ describe("ThrottleHandler over HTTP: a fixed window", () => {
     const emu = await emulator({ limits: [{ ...writeLimit(LIMIT, WINDOW), algorithm: "fixed-window" }], retryAfterFormat: "seconds" });
     const events: ThrottleEvent[] = [];
     const { client, throttle } = emulatorClient(emu, { throttle: { onThrottle: (event: ThrottleEvent) => events.push(event) } });
-    await delay((WINDOW + 1100 - (emulatorNow() % WINDOW)) % WINDOW);
+    await delay((WINDOW + 1100 - (monotonicNow() % WINDOW)) % WINDOW);
     const { windows, ...result } = await patchManyWatchingWindow(client, throttle, COUNT, 20);
     const stats = emu.stats();
     const [rate] = throttle?.stats()[0]?.rates ?? [];
@@ -145,7 +145,7 @@ describe("ThrottleHandler over HTTP: the first cooldown at a one-second window",
     const COUNT = 150;
     const emu = await emulator({ limits: writesPerTenant(LIMIT, 1000), retryAfterFormat: "seconds" });
     const events: { readonly at: number; readonly event: ThrottleEvent }[] = [];
-    const { client } = emulatorClient(emu, { throttle: { onThrottle: (event: ThrottleEvent) => events.push({ at: Date.now(), event }) } });
+    const { client } = emulatorClient(emu, { throttle: { onThrottle: (event: ThrottleEvent) => events.push({ at: monotonicNow(), event }) } });
     const { failed } = await patchMany(client, COUNT, 20);
     const stats = emu.stats();
     expect(failed).to.equal(0);

@@ -9,6 +9,7 @@ import type { ThrottleEvent } from "../../lib/throttle/ThrottleEvents.js";
 import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
 import { useEmulators } from "../testing/support/helpers.js";
 import { emulatorClient, ENTITY, patch } from "./support/emulatorChain.js";
+import { monotonicNow } from "../../lib/chain/monotonicNow.js";
 
 /** A PATCH that settles to its error (or undefined), with a trace that keeps the typed error. */
 function tracedPatch(client: Client, n: number): { trace: RequestTrace; outcome: Promise<unknown> } {
@@ -110,7 +111,7 @@ describe("ThrottleHandler over HTTP: one notion of how long to wait (retry → t
     // HTTP-dates have whole seconds: 10 s, or 11 s when the Date header was truncated.
     expect(retryDelays[0]).to.be.within(10_000, 11_000);
     expect(cooldowns.map((e) => e.waitMs)).to.deep.equal(retryDelays);
-    const cooldownLeft = (throttle.stats()[0]?.cooldownUntil ?? 0) - Date.now();
+    const cooldownLeft = (throttle.stats()[0]?.cooldownUntil ?? 0) - monotonicNow();
     expect(cooldownLeft).to.be.within(9_000, 11_000);
   });
 });

@@ -53,7 +53,7 @@ const clients = { redis: clientWith(redisStore), memory: clientWith(new MemoryTh
 
 async function run(mode: "redis" | "memory"): Promise<void> {
   const client = clients[mode];
-  const started = Date.now();
+  const started = performance.now();
   const outcomes = await Promise.allSettled(
     Array.from({ length: count }, (_, i) =>
       client
@@ -67,7 +67,7 @@ async function run(mode: "redis" | "memory"): Promise<void> {
     ok: outcomes.length - failed.length,
     failed: failed.length,
     firstError: failed[0] === undefined ? null : String((failed[0] as PromiseRejectedResult).reason),
-    ms: Date.now() - started,
+    ms: performance.now() - started,
     fallbacks,
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
