@@ -24,7 +24,7 @@ const SCENARIOS: Record<string, Scenario> = { r: retryUnderFaults, a: burst, b: 
 const wanted = process.argv.slice(2).map((arg) => arg.toLowerCase());
 const selected = Object.entries(SCENARIOS).filter(([name]) => wanted.length === 0 || wanted.includes(name));
 const results: Record<string, unknown> = {};
-const started = Date.now();
+const started = performance.now();
 for (const [name, scenario] of selected) {
   const outcome = await scenario();
   console.log(`\n${outcome.title}\n${renderTable(outcome.rows)}`);
@@ -34,10 +34,10 @@ const report = {
   date: new Date().toISOString(),
   node: process.version,
   cpus: os.cpus().length,
-  durationMs: Date.now() - started,
+  durationMs: performance.now() - started,
   scenarios: results,
 };
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
 const file = new URL(wanted.length === 0 ? "./results/latest.json" : "./results/partial.tmp.json", import.meta.url);
 writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
-console.log(`\nFigures written to ${file.pathname} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+console.log(`\nFigures written to ${file.pathname} (${((performance.now() - started) / 1000).toFixed(0)} s)`);

@@ -40,7 +40,8 @@ function patchFor(tenant: string, i: number): SoftwareUpdateStatusSummaryPatch {
 function throttleLabel(stats: ThrottleKeyStats | undefined): Record<string, string | number> {
   if (stats === undefined) return { queued: 0, inFlight: 0, budget: "-", cooldown: "-" };
   const busiest = [...stats.budgets].sort((a, b) => b.used / b.limit - a.used / a.limit)[0];
-  const cooldownMs = stats.cooldownUntil === undefined ? 0 : Math.max(0, stats.cooldownUntil - Date.now());
+  // cooldownUntil is on the throttle's monotonic clock, which a wall-clock step does not move.
+  const cooldownMs = stats.cooldownUntil === undefined ? 0 : Math.max(0, Math.round(stats.cooldownUntil - (performance.timeOrigin + performance.now())));
   return {
     queued: stats.queued,
     inFlight: stats.inFlight,

@@ -14,9 +14,9 @@ function heapAfterGc(): number {
 }
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for the queue to fill");
+    if (performance.now() > deadline) throw new Error("timed out waiting for the queue to fill");
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
