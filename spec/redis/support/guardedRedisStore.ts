@@ -22,7 +22,7 @@ export function guardedForTest(store: ThrottleStore, timing: { timeoutMs: number
   const guarded = guardStore(store, {
     ...timing,
     fallback: new MemoryThrottleStore(),
-    now: () => Date.now(),
+    now: () => performance.now(),
     onFallback: (event) => fallbacks.push(event),
     onRecover: (event) => recoveries.push(event),
   });

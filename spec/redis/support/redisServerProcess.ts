@@ -56,12 +56,12 @@ export async function startRedisServer(port: number): Promise<RedisServerProcess
       resolve();
     });
   });
-  const deadline = Date.now() + 5000;
+  const deadline = performance.now() + 5000;
   while (!(await answersPing(port))) {
     if (spawnError !== undefined) {
       throw new Error(`could not run redis-server (${spawnError.message}); install it: apt-get install redis-server`, { cause: spawnError });
     }
-    if (Date.now() > deadline || child.exitCode !== null) {
+    if (performance.now() > deadline || child.exitCode !== null) {
       child.kill("SIGKILL");
       throw new Error(`redis-server did not start on port ${port}`);
     }
