@@ -6,11 +6,13 @@ export interface TokenClaims {
   readonly appid?: string;
   /** App id of a v2 token. */
   readonly azp?: string;
+  /** Object id of the signed-in user (delegated tokens): whose mailbox `/me` is. */
+  readonly oid?: string;
 }
 
 /**
  * Decodes the payload of a JWT (base64url, with `atob`, so it runs in browsers) and returns its
- * `tid`, `appid` and `azp` claims, or `undefined` when the token is not a JWT. The signature is not
+ * `tid`, `appid`, `azp` and `oid` claims, or `undefined` when the token is not a JWT. The signature is not
  * checked: the claims only choose a key (a throttle key, a write-order lane).
  * @param token - The bearer token.
  */
@@ -24,7 +26,7 @@ export function decodeJwtClaims(token: string): TokenClaims | undefined {
     if (payload === null || typeof payload !== "object") return undefined;
     const record = payload as Record<string, unknown>;
     const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
-    return { tid: text(record.tid), appid: text(record.appid), azp: text(record.azp) };
+    return { tid: text(record.tid), appid: text(record.appid), azp: text(record.azp), oid: text(record.oid) };
   } catch {
     return undefined;
   }

@@ -25,12 +25,14 @@ export type ThrottleReason =
  * and keeps learning from the 429s alone). Never contains a token.
  */
 export interface ThrottleEvent {
-  /** The throttle key, `tenant/app`. */
+  /** The throttle key: `tenant/app`, then `/workload` for a workload Graph limits on its own. */
   readonly key: string;
   /** The tenant of the key. */
   readonly tenant: string;
   /** The app of the key (`*` when unknown). */
   readonly app: string;
+  /** The Graph workload of the key (`intune`, `sharepoint`, `teams`, `outlook:<mailbox>`), `""` for the rest. */
+  readonly workload: string;
   /** Why. */
   readonly reason: ThrottleReason;
   /** How long the wait is expected to last, in milliseconds (0 when unknown, as for `concurrency`). */
@@ -86,12 +88,14 @@ export interface BudgetUseStats {
 
 /** A snapshot of one throttle key. */
 export interface ThrottleKeyStats {
-  /** `tenant/app`. */
+  /** `tenant/app`, then `/workload` for a workload Graph limits on its own. */
   readonly key: string;
   /** The tenant. */
   readonly tenant: string;
   /** The app (`*` when unknown). */
   readonly app: string;
+  /** The Graph workload (`intune`, `sharepoint`, `teams`, `outlook:<mailbox>`), `""` for the rest. */
+  readonly workload: string;
   /** Requests waiting in the queue. */
   readonly queued: number;
   /** Requests sent and not yet answered. */

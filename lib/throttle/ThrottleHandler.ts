@@ -13,6 +13,7 @@ import { INTUNE_DEVICE_CONFIGURATION_BUDGETS } from "./ThrottleBudget.js";
 import type { Disposable } from "../retry/retryEvents.js";
 import type { ThrottleKeyStats, ThrottleListener } from "./ThrottleEvents.js";
 import { identityFromToken, UNKNOWN_APP, type ThrottleIdentity } from "./throttleIdentity.js";
+import type { GraphWorkload } from "./graphWorkload.js";
 import { readRateLimitHeaders } from "./readRateLimitHeaders.js";
 import { ThrottleScheduler, type Grant, type KeyState, type Lane } from "./ThrottleScheduler.js";
 import type { ThrottleStore } from "./ThrottleStore.js";
@@ -27,6 +28,9 @@ import { learnFromBatch, type BatchGrant } from "./batchLearning.js";
 import { failedDependents, mergedBatchResponse, partAnswers, sendOrder } from "./batchParts.js";
 import { failedDependencyResponse, followUpRequests, isSuccess } from "../batch/subResponses.js";
 import type { BatchRequestItem, BatchResponseItem } from "../batch/batchTypes.js";
+
+/** The workload of a `/me` mailbox path until the token names its user. */
+const ME_MAILBOX = "outlook:me";
 
 /** A sub-request of a batch with the budgets that count it. */
 interface PlannedSub extends BatchSubTarget {
@@ -162,8 +166,7 @@ export class ThrottleHandler implements Middleware {
     const { target, budgets } = this.route(context);
     const batch = readBatchTargets(context);
     if (batch !== undefined) return this.executeBatch(context, next, target, batch);
-    const identity = this.identity(context, target);
-    const state = this.scheduler.keyState(identity);
+    const state = this.scheduler.keyState(this.identity(context, target), this.workload(context, target));
     const lane = this.scheduler.lane(state, budgets, target.isWrite ? "write" : "read");
     const trace = getRequestTrace(context);
     const queuedAt = this.settings.now();
@@ -235,6 +238,13 @@ export class ThrottleHandler implements Middleware {
     return { tenant: String(chosen.tenant), app: chosen.app === undefined ? UNKNOWN_APP : String(chosen.app) };
   }
 
+  /** The workload of a request's key: its path's, with `/me`'s mailbox named by the token's user (`oid`). */
+  private workload(context: Context, target: RequestTarget): GraphWorkload {
+    if (target.workload !== ME_MAILBOX) return target.workload;
+    const oid = this.claims.ofAuthorization(getRequestHeader(context, "authorization"))?.oid;
+    return oid === undefined ? ME_MAILBOX : `outlook:${oid.toLowerCase()}`;
+  }
+
   private budgetsFor(target: RequestTarget): ResolvedBudget[] {
     const matched = this.userBudgets.filter((b) => b.matches(target));
     const presetsApply = this.settings.presets === "always" || (this.settings.presets === "graph-hosts" && GRAPH_HOSTS.has(target.host));
@@ -284,7 +294,11 @@ export class ThrottleHandler implements Middleware {
    * refuse.
    */
   private async executeBatch(context: Context, next: Middleware, target: RequestTarget, subs: readonly BatchSubTarget[]): Promise<void> {
-    const state = this.scheduler.keyState(this.identity(context, target));
+    // One key per batch (its parts share the key's turn and in-flight count): the workload of its
+    // requests when they all call one, as a batch usually does; else the key of unclassified paths.
+    const workloads = new Set(subs.map((sub) => this.workload(context, sub.target)));
+    const workload = workloads.size === 1 ? (workloads.values().next().value as GraphWorkload) : "";
+    const state = this.scheduler.keyState(this.identity(context, target), workload);
     const original = context.options;
     const signal = original?.signal ?? undefined;
     const limit = readWaitLimit(signal) ?? this.ownWaitLimit;

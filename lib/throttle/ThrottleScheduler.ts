@@ -6,6 +6,7 @@ import type { ResolvedBudget } from "./budgetMatching.js";
 import { LocalWindow } from "./LocalWindow.js";
 import { MemoryThrottleStore } from "./MemoryThrottleStore.js";
 import type { ThrottleEvent, ThrottleKeyStats, ThrottleListener, ThrottleReason } from "./ThrottleEvents.js";
+import type { GraphWorkload } from "./graphWorkload.js";
 import type { ThrottleIdentity } from "./throttleIdentity.js";
 import { identityKey } from "./throttleIdentity.js";
 import type { RateLimitHint } from "./readRateLimitHeaders.js";
@@ -150,11 +151,12 @@ export interface Lane {
   paceDue: number | undefined;
 }
 
-/** Everything held for one `tenant/app` key. */
+/** Everything held for one key: a tenant and app, and the Graph workload (limited on its own) they call. */
 export interface KeyState {
   readonly key: string;
   readonly tenant: string;
   readonly app: string;
+  readonly workload: GraphWorkload;
   readonly cooldownKey: string;
   readonly lanes: Map<string, Lane>;
   readonly slotWaiters: Lane[];
@@ -232,10 +234,11 @@ export class ThrottleScheduler {
    * The state of a key, created on first use (evicting the least recently used idle key beyond
    * `maxKeys`), and marked as the most recently used.
    * @param identity - Tenant and app.
+   * @param workload - The Graph workload (see `workloadOf`): each has its own cooldown, rates and in-flight count.
    */
-  keyState(identity: ThrottleIdentity): KeyState {
+  keyState(identity: ThrottleIdentity, workload: GraphWorkload = ""): KeyState {
     const now = this.settings.now();
-    const key = identityKey(identity);
+    const key = workload === "" ? identityKey(identity) : `${identityKey(identity)}/${workload}`;
     const newest = this.newest;
     if (newest !== undefined && newest.key === key) {
       newest.lastActive = now;
@@ -251,7 +254,8 @@ export class ThrottleScheduler {
         key,
         tenant: identity.tenant,
         app: identity.app,
-        cooldownKey: `c:${identity.tenant}:${identity.app}`,
+        workload,
+        cooldownKey: `c:${identity.tenant}:${identity.app}${workload === "" ? "" : `:${workload}`}`,
         lanes: new Map(),
         slotWaiters: [],
         adaptive: new Map(),
@@ -319,7 +323,7 @@ export class ThrottleScheduler {
     if (adaptive) {
       entry = state.adaptive.get(requests);
       if (entry === undefined) {
-        const suffix = `${state.tenant}:${state.app}:${requests}`;
+        const suffix = `${state.tenant}:${state.app}:${state.workload === "" ? "" : `${state.workload}:`}${requests}`;
         entry = {
           requests,
           rateKey: `r:${suffix}`,
@@ -817,7 +821,7 @@ export class ThrottleScheduler {
    */
   emit(state: KeyState, reason: ThrottleReason, waitMs: number): void {
     if (this.listeners.size === 0) return;
-    const event: ThrottleEvent = { key: state.key, tenant: state.tenant, app: state.app, reason, waitMs, queued: state.queued };
+    const event: ThrottleEvent = { key: state.key, tenant: state.tenant, app: state.app, workload: state.workload, reason, waitMs, queued: state.queued };
     for (const listener of this.listeners) {
       try {
         listener(event);
@@ -834,6 +838,7 @@ export class ThrottleScheduler {
       key: s.key,
       tenant: s.tenant,
       app: s.app,
+      workload: s.workload,
       queued: s.queued,
       inFlight: s.inFlight,
       sent: s.sent,

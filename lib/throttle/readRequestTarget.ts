@@ -1,4 +1,5 @@
 import type { Context } from "@microsoft/microsoft-graph-client";
+import { workloadOf, type GraphWorkload } from "./graphWorkload.js";
 
 /** What the throttle needs to know about a request, read once per attempt. */
 export interface RequestTarget {
@@ -10,6 +11,8 @@ export interface RequestTarget {
   readonly method: string;
   /** Whether the method writes (POST, PUT, PATCH, DELETE). */
   readonly isWrite: boolean;
+  /** The Graph workload the path calls, limited on its own (`/me`'s mailbox as `outlook:me`). */
+  readonly workload: GraphWorkload;
 }
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -51,7 +54,8 @@ export function targetOf(rawUrl: string, method: string): RequestTarget {
     // A relative or odd URL: keep the raw text as the path, minus any query.
     pathname = rawUrl.split("?")[0] ?? "";
   }
-  return { host, path: stripVersion(pathname), method, isWrite: WRITE_METHODS.has(method) };
+  const path = stripVersion(pathname);
+  return { host, path, method, isWrite: WRITE_METHODS.has(method), workload: workloadOf(path) };
 }
 
 /**

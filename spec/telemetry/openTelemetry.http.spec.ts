@@ -146,13 +146,13 @@ describe("telemetry: OpenTelemetry spans and metrics (emulator over HTTP)", func
     expect(histogram.reduce((n, h) => n + h.count, 0)).to.equal(server.requests - 2);
     expect(Math.max(...histogram.map((h) => h.max ?? 0))).to.be.above(0);
     const depth = midRun.get("msgraph.client.throttle.queue_depth")?.points ?? [];
-    expect(depth.map((p) => p.attributes["msgraph.throttle.key"])).to.include("contoso/app-1");
+    expect(depth.map((p) => p.attributes["msgraph.throttle.key"])).to.include("contoso/app-1/intune");
     expect(Math.max(...depth.map((p) => p.value as number))).to.be.above(0);
     expect(midRun.get("msgraph.client.throttle.in_flight")?.points.length).to.be.above(0);
     const rate = collected.get("msgraph.client.throttle.rate")?.points ?? [];
     expect(rate.length).to.be.above(0);
     expect(rate[0]?.value).to.be.a("number").and.above(0);
-    expect(throttle.stats()[0]?.key).to.equal("contoso/app-1");
+    expect(throttle.stats()[0]?.key).to.equal("contoso/app-1/intune");
 
     // Never a token: not in a span attribute, an event, a status, nor a metric attribute.
     const everything = JSON.stringify([

@@ -51,7 +51,7 @@ describe("ThrottleHandler: sub-ms pacing (scripted next, fake timers)", () => {
   it("still keeps the pacer's rate on average: a burst goes out at most one ms ahead of its schedule", async () => {
     const store = new MemoryThrottleStore();
     // A rate learned before (steady phase: no slow-start cap on requests in flight).
-    await store.adjustRate("r:tenant-a:app-1:write", { initial: 2000, set: 2000, min: 1, max: 2000 });
+    await store.adjustRate("r:tenant-a:app-1:intune:write", { initial: 2000, set: 2000, min: 1, max: 2000 });
     const next = scriptedNext(() => new Promise<Response>((resolve) => setTimeout(() => resolve(new Response(null, { status: 204 })), 100)));
     const handler = new ThrottleHandler({ store, adaptive: { initialRate: 2000, maxRate: 2000, burst: 4 }, maxConcurrency: 1000 });
     handler.setNext(next);

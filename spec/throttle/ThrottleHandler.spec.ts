@@ -89,7 +89,7 @@ describe("ThrottleHandler (scripted next, fake timers)", () => {
     const refused = await run(handler, makeContext({ trace }));
     expect(refused).to.be.instanceOf(ThrottleQueueFullError);
     expect(refused).to.be.instanceOf(GraphError);
-    expect(refused).to.include({ key: "tenant-a/app-1", maxQueue: 3, statusCode: -1 });
+    expect(refused).to.include({ key: "tenant-a/app-1/intune", maxQueue: 3, statusCode: -1 });
     expect(trace.error).to.equal(refused);
     expect(next.sent).to.have.length(1);
     expect(events.filter((e) => e.reason === "queue-full")).to.have.length(1);
@@ -242,7 +242,7 @@ describe("ThrottleHandler (scripted next, fake timers)", () => {
   it("uses a custom key function", async () => {
     const { handler } = handlerWith({ adaptive: false, key: (context) => ({ tenant: new URL(String(context.request)).searchParams.get("t") ?? "none" }) });
     await run(handler, makeContext({ url: `${GRAPH_URL}?t=custom` }));
-    expect(handler.stats().map((s) => s.key)).to.deep.equal(["custom/*"]);
+    expect(handler.stats().map((s) => s.key)).to.deep.equal(["custom/*/intune"]);
   });
 
   it("never puts the token in events, stats or errors", async () => {
@@ -317,7 +317,7 @@ describe("ThrottleHandler (scripted next, fake timers)", () => {
     await run(handler, makeContext());
     expect(reasons).to.deep.equal(["cooldown", "budget-share"]);
     const [stats] = handler.stats();
-    expect(stats).to.deep.include({ key: "tenant-a/app-1", queued: 0, inFlight: 0, sent: 3, throttled: 1, rejected: 0 });
+    expect(stats).to.deep.include({ key: "tenant-a/app-1/intune", tenant: "tenant-a", app: "app-1", workload: "intune", queued: 0, inFlight: 0, sent: 3, throttled: 1, rejected: 0 });
     expect(stats?.cooldownUntil).to.equal(Date.now() + 5000);
     // The 429 the budget did not predict halved this process's share of it.
     expect(stats?.budgets).to.deep.equal([{ name: "writes", used: 2, limit: 10, share: 5, windowMs: 1000 }]);

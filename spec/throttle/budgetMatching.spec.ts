@@ -9,6 +9,7 @@ const target = (method: string, path: string): RequestTarget => ({
   path,
   method,
   isWrite: ["POST", "PUT", "PATCH", "DELETE"].includes(method),
+  workload: "",
 });
 const noMargin = { ratio: 0, ms: 0 };
 

@@ -3,7 +3,7 @@ import sinon from "sinon";
 import { logThrottle } from "../../lib/throttle/logThrottleEvents.js";
 import type { ThrottleEvent, ThrottleReason } from "../../lib/throttle/ThrottleEvents.js";
 
-const event = (reason: ThrottleReason, waitMs: number): ThrottleEvent => ({ key: "t1/a1", tenant: "t1", app: "a1", reason, waitMs, queued: 2 });
+const event = (reason: ThrottleReason, waitMs: number): ThrottleEvent => ({ key: "t1/a1", tenant: "t1", app: "a1", workload: "", reason, waitMs, queued: 2 });
 
 describe("logThrottle", () => {
   it("logs waits with their length, cooldowns at warn and routine waits at debug", () => {

@@ -19,7 +19,7 @@ describe("throttle identity", () => {
     expect(decodeJwtClaims(token)).to.deep.include({ tid: "tenant-1", appid: "app-1" });
     const v2 = `${base64url({ alg: "none" })}.${base64url({ tid: "t", azp: "~~~?>>>" })}.x`;
     expect(v2.split(".")[1]).to.match(/[-_]/);
-    expect(decodeJwtClaims(v2)).to.deep.equal({ tid: "t", appid: undefined, azp: "~~~?>>>" });
+    expect(decodeJwtClaims(v2)).to.deep.equal({ tid: "t", appid: undefined, azp: "~~~?>>>", oid: undefined });
     expect(decodeJwtClaims("not-a-jwt")).to.equal(undefined);
     expect(decodeJwtClaims("a.!!!.c")).to.equal(undefined);
   });
@@ -80,9 +80,10 @@ describe("throttle identity", () => {
       path: "/deviceManagement/softwareUpdateStatusSummary",
       method: "PATCH",
       isWrite: true,
+      workload: "intune",
     });
     const beta = readRequestTarget({ request: new Request("https://127.0.0.1:8443/beta/deviceManagement?$select=id"), options: {} });
-    expect(beta).to.deep.equal({ host: "127.0.0.1", path: "/deviceManagement", method: "GET", isWrite: false });
+    expect(beta).to.deep.equal({ host: "127.0.0.1", path: "/deviceManagement", method: "GET", isWrite: false, workload: "intune" });
     expect(stripVersion("/deviceManagement/x")).to.equal("/deviceManagement/x");
     expect(stripVersion("/v1.0")).to.equal("/");
   });

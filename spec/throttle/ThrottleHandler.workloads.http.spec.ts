@@ -1,0 +1,49 @@
+import type { Client } from "@microsoft/microsoft-graph-client";
+import { expect } from "chai";
+import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
+import { useEmulators } from "../testing/support/helpers.js";
+import { emulatorClient, patch } from "./support/emulatorChain.js";
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** GETs a path `count` times at once; resolves to how long until all were answered (a 404 is an answer). */
+async function timedGets(client: Client, path: string, count: number): Promise<number> {
+  const started = performance.now();
+  await Promise.all(Array.from({ length: count }, () => client.api(path).get().catch(() => undefined)));
+  return performance.now() - started;
+}
+
+/** Waits until a key is cooling down. */
+async function untilCoolingDown(throttle: ThrottleHandler): Promise<void> {
+  while (!throttle.stats().some((s) => s.cooldownUntil !== undefined)) await sleep(5);
+}
+
+// Graph limits each workload on its own: a 429 from Intune says nothing of SharePoint, nor one
+// mailbox's of another's. One tenant and app here, as one backend calls them.
+describe("ThrottleHandler over HTTP: one key per Graph workload", () => {
+  const emulator = useEmulators();
+
+  it("holds only Intune during Intune's cooldown: the tenant's SharePoint and Outlook requests go at once", async () => {
+    const emu = await emulator({
+      limits: [{ name: "intune", requests: "write", scope: "tenant", path: "/v1.0/deviceManagement", limit: 3, windowMs: 3000 }],
+      retryAfterFormat: "fractional-seconds",
+    });
+    const { client, throttle } = emulatorClient(emu, { throttle: { presets: false, adaptive: false } });
+    if (throttle === undefined) throw new Error("no throttle");
+    const writes = Array.from({ length: 5 }, (_, n) => patch(client, n));
+    await untilCoolingDown(throttle);
+    // Intune cools down for most of its 3 s window; the other workloads wait for nothing.
+    expect(await timedGets(client, "/sites/root", 5), "SharePoint reads").to.be.below(1000);
+    expect(await timedGets(client, "/users/adele@contoso.com/messages", 5), "mail reads").to.be.below(1000);
+    const keys = throttle.stats();
+    const intune = keys.find((s) => s.workload === "intune");
+    expect(intune?.cooldownUntil).to.be.a("number");
+    const prefix = `${intune?.tenant}/${intune?.app}`;
+    expect(keys.filter((s) => s !== intune).map((s) => [s.key, s.cooldownUntil])).to.deep.equal([
+      [`${prefix}/sharepoint`, undefined],
+      [`${prefix}/outlook:adele@contoso.com`, undefined],
+    ]);
+    await Promise.all(writes);
+    expect(emu.stats().applied).to.have.length(5);
+  });
+});

@@ -1,0 +1,74 @@
+import type { Context } from "@microsoft/microsoft-graph-client";
+import { expect } from "chai";
+import sinon from "sinon";
+import { createTestToken } from "../../lib/testing/index.js";
+import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
+import { makeContext, scriptedNext, throttled } from "./support/fakeChain.js";
+
+const GRAPH = "https://graph.microsoft.com/v1.0";
+
+/** A GET of a Graph path with a token of tenant-a, app-1, and the user `oid` when given. */
+function getContext(path: string, oid?: string): Context {
+  const context = makeContext({ method: "GET", url: `${GRAPH}${path}` });
+  if (oid === undefined) return context;
+  const token = createTestToken({ tenantId: "tenant-a", appId: "app-1", claims: { oid } });
+  return { ...context, options: { ...context.options, headers: { Authorization: `Bearer ${token}` } } };
+}
+
+describe("ThrottleHandler: one key per Graph workload (scripted next, fake timers)", () => {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => {
+    clock = sinon.useFakeTimers({ now: 1_700_000_000_000 });
+  });
+  afterEach(() => clock.restore());
+
+  it("gives each mailbox its own cooldown: one mailbox's Retry-After holds none of another's requests", async () => {
+    // Outlook limits per app and mailbox: mailbox A is refused for 30 s, mailbox B is not.
+    const next = scriptedNext((request) => (request.url.includes("/users/mbx-a/") ? throttled("30") : new Response("{}", { status: 200 })));
+    const handler = new ThrottleHandler({ adaptive: false });
+    handler.setNext(next);
+    await handler.execute(getContext("/users/mbx-a/messages"));
+    const waiting = handler.execute(getContext("/users/mbx-a/messages"));
+    let other = false;
+    const b = handler.execute(getContext("/users/mbx-b/messages")).then(() => (other = true));
+    await clock.tickAsync(0);
+    expect(other, "mailbox B went at once").to.equal(true);
+    expect(next.sent.map((r) => r.url.split("/")[5])).to.deep.equal(["mbx-a", "mbx-b"]);
+    const byWorkload = Object.fromEntries(handler.stats().map((s) => [s.workload, s.cooldownUntil === undefined ? 0 : s.cooldownUntil - Date.now()]));
+    expect(byWorkload).to.deep.equal({ "outlook:mbx-a": 30_000, "outlook:mbx-b": 0 });
+    await clock.tickAsync(30_000);
+    await Promise.all([waiting, b]);
+    expect(next.sent).to.have.length(3);
+  });
+
+  it("names /me's mailbox by the token's user (oid), so two signed-in users are two keys; without oid, one", async () => {
+    const next = scriptedNext(() => new Response("{}", { status: 200 }));
+    const handler = new ThrottleHandler();
+    handler.setNext(next);
+    for (const oid of ["user-1", "USER-2", undefined]) await handler.execute(getContext("/me/messages", oid));
+    await handler.execute(getContext("/me/drive/root"));
+    expect(handler.stats().map((s) => s.key)).to.deep.equal([
+      "tenant-a/app-1/outlook:user-1",
+      "tenant-a/app-1/outlook:user-2",
+      "tenant-a/app-1/outlook:me",
+      "tenant-a/app-1/sharepoint",
+    ]);
+  });
+});
+
+// Real timers: a batch's answer is read as a stream, which fake timers would stall.
+describe("ThrottleHandler: one key per $batch (scripted next)", () => {
+  it("keys a $batch by its requests' workload when they share one, else as unclassified paths", async () => {
+    const next = scriptedNext(() => new Response(JSON.stringify({ responses: [] }), { status: 200, headers: { "content-type": "application/json" } }));
+    const handler = new ThrottleHandler();
+    handler.setNext(next);
+    const send = async (urls: readonly string[]): Promise<void> => {
+      const context = makeContext({ method: "POST", url: `${GRAPH}/$batch` });
+      context.options = { ...context.options, body: JSON.stringify({ requests: urls.map((url, i) => ({ id: String(i + 1), method: "GET", url })) }) };
+      await handler.execute(context);
+    };
+    await send(["/sites/root", "/drives/d1/root"]);
+    await send(["/sites/root", "/deviceManagement/managedDevices"]);
+    expect(handler.stats().map((s) => s.workload)).to.deep.equal(["sharepoint", ""]);
+  });
+});
