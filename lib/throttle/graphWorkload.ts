@@ -1,7 +1,7 @@
 /**
  * Which of Graph's separately limited services a request path calls. Graph limits each workload on
  * its own (Intune per tenant and app, SharePoint and OneDrive in resource units per app and tenant,
- * Outlook per app and *mailbox*, Teams per team and channel), so a 429 from one says nothing about
+ * Outlook per app and *mailbox*, Teams with limits of its own), so a 429 from one says nothing about
  * the others: the throttle keeps a cooldown, learned rates and in-flight count per workload, and a
  * SharePoint `Retry-After: 60` does not hold the tenant's Intune writes for a minute.
  *
