@@ -13,7 +13,7 @@ import { INTUNE_DEVICE_CONFIGURATION_BUDGETS } from "./ThrottleBudget.js";
 import type { Disposable } from "../retry/retryEvents.js";
 import type { ThrottleKeyStats, ThrottleListener } from "./ThrottleEvents.js";
 import { identityFromToken, UNKNOWN_APP, type ThrottleIdentity } from "./throttleIdentity.js";
-import type { GraphWorkload } from "./graphWorkload.js";
+import { isMailbox, MAILBOX_CONCURRENCY, type GraphWorkload } from "./graphWorkload.js";
 import { readRateLimitHeaders } from "./readRateLimitHeaders.js";
 import { ThrottleScheduler, type Grant, type KeyState, type Lane } from "./ThrottleScheduler.js";
 import type { ThrottleStore } from "./ThrottleStore.js";
@@ -166,7 +166,7 @@ export class ThrottleHandler implements Middleware {
     const { target, budgets } = this.route(context);
     const batch = readBatchTargets(context);
     if (batch !== undefined) return this.executeBatch(context, next, target, batch);
-    const state = this.scheduler.keyState(this.identity(context, target), this.workload(context, target));
+    const state = this.keyState(context, target, this.workload(context, target));
     const lane = this.scheduler.lane(state, budgets, target.isWrite ? "write" : "read");
     const trace = getRequestTrace(context);
     const queuedAt = this.settings.now();
@@ -238,6 +238,17 @@ export class ThrottleHandler implements Middleware {
     return { tenant: String(chosen.tenant), app: chosen.app === undefined ? UNKNOWN_APP : String(chosen.app) };
   }
 
+  /** The key of a request calling a workload; a mailbox's allows Outlook's 4 in flight where the presets apply. */
+  private keyState(context: Context, target: RequestTarget, workload: GraphWorkload): KeyState {
+    const identity = this.identity(context, target);
+    return isMailbox(workload) && this.presetsApply(target) ? this.scheduler.keyState(identity, workload, MAILBOX_CONCURRENCY) : this.scheduler.keyState(identity, workload);
+  }
+
+  /** Whether the built-in presets apply to a request's host (see the `presets` option). */
+  private presetsApply(target: RequestTarget): boolean {
+    return this.settings.presets === "always" || (this.settings.presets === "graph-hosts" && GRAPH_HOSTS.has(target.host));
+  }
+
   /** The workload of a request's key: its path's, with `/me`'s mailbox named by the token's user (`oid`). */
   private workload(context: Context, target: RequestTarget): GraphWorkload {
     if (target.workload !== ME_MAILBOX) return target.workload;
@@ -247,8 +258,7 @@ export class ThrottleHandler implements Middleware {
 
   private budgetsFor(target: RequestTarget): ResolvedBudget[] {
     const matched = this.userBudgets.filter((b) => b.matches(target));
-    const presetsApply = this.settings.presets === "always" || (this.settings.presets === "graph-hosts" && GRAPH_HOSTS.has(target.host));
-    if (presetsApply) for (const b of this.presetBudgets) if (b.matches(target)) matched.push(b);
+    if (this.presetsApply(target)) for (const b of this.presetBudgets) if (b.matches(target)) matched.push(b);
     return matched;
   }
 
@@ -298,7 +308,7 @@ export class ThrottleHandler implements Middleware {
     // requests when they all call one, as a batch usually does; else the key of unclassified paths.
     const workloads = new Set(subs.map((sub) => this.workload(context, sub.target)));
     const workload = workloads.size === 1 ? (workloads.values().next().value as GraphWorkload) : "";
-    const state = this.scheduler.keyState(this.identity(context, target), workload);
+    const state = this.keyState(context, target, workload);
     const original = context.options;
     const signal = original?.signal ?? undefined;
     const limit = readWaitLimit(signal) ?? this.ownWaitLimit;
@@ -415,7 +425,7 @@ export class ThrottleHandler implements Middleware {
   /** How many leading requests can be held together and fit in the budgets now (0 when not even the first). */
   private fittingCount(state: KeyState, order: readonly PlannedSub[]): number {
     // Past the key's free in-flight places, a grant would wait for another answer while the ones before it idle.
-    const places = Math.max(1, this.settings.maxConcurrency - state.inFlight);
+    const places = Math.max(1, state.maxInFlight - state.inFlight);
     let count = 0;
     while (count < Math.min(order.length, places)) {
       const candidate = order.slice(0, count + 1);
@@ -504,7 +514,7 @@ export class ThrottleHandler implements Middleware {
 
   /** Whether a part can hold all its grants until its answer without waiting on itself. */
   private canHold(state: KeyState, budgetsPerSub: readonly (readonly ResolvedBudget[])[]): boolean {
-    if (budgetsPerSub.length > this.settings.maxConcurrency) return false;
+    if (budgetsPerSub.length > state.maxInFlight) return false;
     const perBudget = new Map<ResolvedBudget, number>();
     let adaptive = 0;
     for (const budgets of budgetsPerSub) {

@@ -85,8 +85,9 @@ export interface ThrottleHandlerOptions {
    */
   readonly budgets?: readonly ThrottleBudget[];
   /**
-   * When the built-in Intune device configuration budgets (`INTUNE_DEVICE_CONFIGURATION_BUDGETS`)
-   * apply: only to requests sent to a Microsoft Graph host (`"graph-hosts"`; a proxy or an emulator
+   * When the built-in presets apply: the Intune device configuration budgets
+   * (`INTUNE_DEVICE_CONFIGURATION_BUDGETS`), and Outlook's limit of 4 requests in flight per app and
+   * mailbox (on each mailbox's key, below `maxConcurrency`). Only to requests sent to a Microsoft Graph host (`"graph-hosts"`; a proxy or an emulator
    * has limits of its own, so adaptive mode learns them), to every host (`"always"`), or never (`false`).
    * @default "graph-hosts"
    */

@@ -157,6 +157,8 @@ export interface KeyState {
   readonly tenant: string;
   readonly app: string;
   readonly workload: GraphWorkload;
+  /** Requests in flight at most: `maxConcurrency`, or less where a preset knows the workload's limit. */
+  readonly maxInFlight: number;
   readonly cooldownKey: string;
   readonly lanes: Map<string, Lane>;
   readonly slotWaiters: Lane[];
@@ -235,8 +237,9 @@ export class ThrottleScheduler {
    * `maxKeys`), and marked as the most recently used.
    * @param identity - Tenant and app.
    * @param workload - The Graph workload (see `workloadOf`): each has its own cooldown, rates and in-flight count.
+   * @param maxInFlight - The key's limit of requests in flight, when a preset sets one below `maxConcurrency` (taken when the key is made).
    */
-  keyState(identity: ThrottleIdentity, workload: GraphWorkload = ""): KeyState {
+  keyState(identity: ThrottleIdentity, workload: GraphWorkload = "", maxInFlight = this.settings.maxConcurrency): KeyState {
     const now = this.settings.now();
     const key = workload === "" ? identityKey(identity) : `${identityKey(identity)}/${workload}`;
     const newest = this.newest;
@@ -255,6 +258,7 @@ export class ThrottleScheduler {
         tenant: identity.tenant,
         app: identity.app,
         workload,
+        maxInFlight: Math.min(maxInFlight, this.settings.maxConcurrency),
         cooldownKey: `c:${identity.tenant}:${identity.app}${workload === "" ? "" : `:${workload}`}`,
         lanes: new Map(),
         slotWaiters: [],
@@ -878,7 +882,7 @@ export class ThrottleScheduler {
     try {
       if (preparing !== undefined) await preparing;
       while (lane.queue.size > 0) {
-        if (state.inFlight >= this.settings.maxConcurrency) {
+        if (state.inFlight >= state.maxInFlight) {
           this.emit(state, "concurrency", 0);
           await this.waitForSlot(lane);
           continue;

@@ -15,6 +15,17 @@
  */
 export type GraphWorkload = string;
 
+/** Outlook's limit of requests in flight per app and mailbox: a preset on a mailbox's key (see `presets`). */
+export const MAILBOX_CONCURRENCY = 4;
+
+/**
+ * Whether a workload is one Outlook mailbox.
+ * @param workload - A workload from {@link workloadOf}.
+ */
+export function isMailbox(workload: GraphWorkload): boolean {
+  return workload.startsWith("outlook:");
+}
+
 const TOP_LEVEL: Readonly<Record<string, string>> = {
   devicemanagement: "intune",
   deviceappmanagement: "intune",

@@ -41,6 +41,42 @@ describe("ThrottleHandler: one key per Graph workload (scripted next, fake timer
     expect(next.sent).to.have.length(3);
   });
 
+  it("sends at most 4 requests in flight per mailbox on Graph hosts (Outlook's limit, a preset), each mailbox on its own", async () => {
+    const inFlight = new Map<string, number>();
+    const most = new Map<string, number>();
+    const next = scriptedNext(async (request) => {
+      const mailbox = request.url.split("/")[5] ?? "";
+      const now = (inFlight.get(mailbox) ?? 0) + 1;
+      inFlight.set(mailbox, now);
+      most.set(mailbox, Math.max(most.get(mailbox) ?? 0, now));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      inFlight.set(mailbox, (inFlight.get(mailbox) ?? 1) - 1);
+      return new Response("{}", { status: 200 });
+    });
+    /** Ten reads of each of two mailboxes at once: the most in flight per mailbox before the first answer, then overall. */
+    const run = async (presets: "graph-hosts" | false): Promise<readonly Record<string, number>[]> => {
+      most.clear();
+      const handler = new ThrottleHandler({ presets, adaptive: false });
+      handler.setNext(next);
+      const all = ["mbx-a", "mbx-b"].flatMap((mailbox) => Array.from({ length: 10 }, () => handler.execute(getContext(`/users/${mailbox}/messages`))));
+      await clock.tickAsync(50);
+      const first = Object.fromEntries(most);
+      await clock.tickAsync(1000);
+      await Promise.all(all);
+      return [first, Object.fromEntries(most)];
+    };
+    // Both mailboxes started at once (neither waits behind the other's cap), and neither passed 4.
+    expect(await run("graph-hosts")).to.deep.equal([
+      { "mbx-a": 4, "mbx-b": 4 },
+      { "mbx-a": 4, "mbx-b": 4 },
+    ]);
+    expect(await run(false)).to.deep.equal([
+      { "mbx-a": 10, "mbx-b": 10 },
+      { "mbx-a": 10, "mbx-b": 10 },
+    ]);
+    expect(next.sent).to.have.length(40);
+  });
+
   it("names /me's mailbox by the token's user (oid), so two signed-in users are two keys; without oid, one", async () => {
     const next = scriptedNext(() => new Response("{}", { status: 200 }));
     const handler = new ThrottleHandler();
