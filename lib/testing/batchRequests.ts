@@ -9,7 +9,7 @@ import { graphErrorBody, throttledErrorBody, type ResponseIds } from "./graphErr
 import type { ResolvedEmulatorOptions } from "./options.js";
 import { headerValue } from "./requestIdentity.js";
 import { formatRetryAfter, retryAfterValue } from "./retryAfterHeader.js";
-import { matchRoute } from "./routes.js";
+import { EMPTY_COLLECTION, matchRoute } from "./routes.js";
 import type { StoredSummary } from "./softwareUpdateStatusSummary.js";
 import type { StatsRecorder } from "./statsRecorder.js";
 import { getSummary, patchSummary } from "./summaryOperations.js";
@@ -131,10 +131,11 @@ function serveSubRequest(
   // A URL may name its version (the official BatchRequestContent writes `/v1.0/...`); Graph accepts that.
   const named = /^\/?(v1\.0|beta)\//i.test(item.url);
   const fullUrl = named ? `/${item.url.replace(/^\//, "")}` : `/${version}${item.url.startsWith("/") ? "" : "/"}${item.url}`;
-  const route = matchRoute(fullUrl);
+  const route = matchRoute(fullUrl, options.otherPaths);
   const queryAt = fullUrl.indexOf("?");
   const path = queryAt < 0 ? fullUrl : fullUrl.slice(0, queryAt);
-  const entity = route.kind === "summary" && (method === "GET" || method === "PATCH");
+  // Served, so counted: the entity's GET and PATCH, and any method of another path (`otherPaths: "empty"`).
+  const entity = route.kind === "other" || (route.kind === "summary" && (method === "GET" || method === "PATCH"));
 
   // 1. Faults, drawn per request (only those that answer it: delivery faults concern the envelope).
   const fault = serving.faults.pick(isWrite);
@@ -165,7 +166,8 @@ function serveSubRequest(
     }
     const nearLimit = { ...decision.headers };
 
-    // 4. The operation.
+    // 4. The operation: none for another path, which only stands in for the rest of Graph.
+    if (route.kind === "other") return method === "GET" ? answer(200, JSON.parse(EMPTY_COLLECTION) as unknown, nearLimit) : answer(204, undefined, nearLimit);
     if (method === "GET") {
       const result = getSummary(serving.entities, caller.tenant, route.query);
       return result.ok ? answer(200, result.body, nearLimit) : error(400, "BadRequest", result.message, nearLimit);

@@ -29,6 +29,8 @@ export interface ResolvedEmulatorOptions {
   readonly clockSkewMs: number;
   /** Status of a successful PATCH. */
   readonly patchStatus: 200 | 204;
+  /** What a versioned path other than the entity gets. */
+  readonly otherPaths: "not-found" | "empty";
   /** Fault settings (checked, defaults filled in), if any. */
   readonly faults: Required<EmulatorFaults> | undefined;
   /** CORS settings; `undefined` when CORS is refused. */
@@ -43,6 +45,7 @@ const DEFAULTS = {
   retryAfterFormat: "seconds",
   clockSkewMs: 0,
   patchStatus: 200,
+  otherPaths: "not-found",
   cors: true,
 } as const satisfies Omit<ResolvedEmulatorOptions, "faults" | "cors"> & { cors: boolean };
 
@@ -127,6 +130,7 @@ const EMULATOR_OPTIONS = optionSchema<GraphEmulatorOptions>()({
     retryAfterFormat: oneOf(["seconds", "fractional-seconds", "http-date"]),
     clockSkewMs: numberWhere(Number.isFinite, "a finite number"),
     patchStatus: oneOf([200, 204]),
+    otherPaths: oneOf(["not-found", "empty"]),
     faults: nestedOptions(FAULT_OPTIONS) as OptionRule<Required<EmulatorFaults>>,
     cors: corsRule,
   },

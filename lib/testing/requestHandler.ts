@@ -8,7 +8,7 @@ import type { ResolvedEmulatorOptions } from "./options.js";
 import { readBody } from "./readBody.js";
 import { resetConnection } from "./resetConnection.js";
 import { formatRetryAfter, retryAfterValue } from "./retryAfterHeader.js";
-import { matchRoute } from "./routes.js";
+import { EMPTY_COLLECTION, matchRoute } from "./routes.js";
 import { headerValue, identifyCaller, type CallerIdentity } from "./requestIdentity.js";
 import { sendResponse, type BodyDelivery } from "./sendResponse.js";
 import type { StoredSummary } from "./softwareUpdateStatusSummary.js";
@@ -95,12 +95,13 @@ export function createRequestHandler(state: EmulatorState): (req: IncomingMessag
   };
 }
 
-// Only requests that reach an entity with a tenant meet the limits (401, 404 and 405 never do).
+// Only requests that reach an entity (or, with `otherPaths: "empty"`, another path) with a tenant meet the limits (401, 404 and 405 never do).
 function throttleTarget(state: EmulatorState, req: IncomingMessage, method: string): ThrottleTarget | undefined {
-  if (method !== "GET" && method !== "PATCH") return undefined;
   const caller = identifyCaller(req);
   const rawUrl = req.url ?? "/";
-  if (caller.kind !== "caller" || matchRoute(rawUrl).kind !== "summary") return undefined;
+  const kind = matchRoute(rawUrl, state.options.otherPaths).kind;
+  const served = kind === "other" || (kind === "summary" && (method === "GET" || method === "PATCH"));
+  if (caller.kind !== "caller" || !served) return undefined;
   const queryAt = rawUrl.indexOf("?");
   const path = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
   const isWrite = WRITE_METHODS.has(method);
@@ -270,12 +271,12 @@ function serveBatchEnvelope(exchange: Exchange, caller: Caller, batch: "v1.0" | 
 function serveEntity(exchange: Exchange, caller: Caller, fault: FaultDraw, target: ThrottleTarget | undefined): void {
   const { state, req, res, reply, method, ids } = exchange;
   // 3. Routing.
-  const route = matchRoute(req.url ?? "/");
+  const route = matchRoute(req.url ?? "/", state.options.otherPaths);
   if (route.kind === "unknown") {
     reply.sendError(404, "ResourceNotFound", `Resource not found for the segment '${route.segment}'.`, {}, "Request_ResourceNotFound");
     return;
   }
-  if (method !== "GET" && method !== "PATCH") {
+  if (route.kind === "summary" && method !== "GET" && method !== "PATCH") {
     reply.sendError(405, "MethodNotAllowed", `The HTTP method '${method}' is not allowed on softwareUpdateStatusSummary; allowed: ${ENTITY_METHODS}.`, {
       Allow: ENTITY_METHODS,
     });
@@ -292,13 +293,17 @@ function serveEntity(exchange: Exchange, caller: Caller, fault: FaultDraw, targe
       }
       const at = monotonicNow();
       // `target` is set for every request that gets here (an entity GET or PATCH with a tenant).
-      const decision = state.throttle.admit(tenant, app, method === "PATCH", at, target?.path, target?.ticket);
+      const decision = state.throttle.admit(tenant, app, WRITE_METHODS.has(method), at, target?.path, target?.ticket);
       if (!decision.admitted) {
         reply.sendThrottled(decision);
         return;
       }
       const nearLimit = decision.headers;
-      // 5. The operation.
+      // 5. The operation: none for another path, which only stands in for the rest of Graph.
+      if (route.kind === "other") {
+        reply.send(method === "GET" ? 200 : 204, method === "GET" ? EMPTY_COLLECTION : undefined, nearLimit);
+        return;
+      }
       const operate = (appliedAt: number): void => {
         if (method === "GET") {
           const result = getSummary(state.entities, tenant, route.query);

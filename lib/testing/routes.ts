@@ -1,17 +1,30 @@
 /** What a request URL points at. */
 export type Route =
   | { readonly kind: "summary"; readonly version: "v1.0" | "beta"; readonly query: URLSearchParams }
+  | { readonly kind: "other"; readonly version: "v1.0" | "beta" }
   | { readonly kind: "unknown"; readonly segment: string };
 
 const ENTITY_SEGMENTS = ["devicemanagement", "softwareupdatestatussummary"];
+
+/** What a `GET` of another path gets with `otherPaths: "empty"`. */
+export const EMPTY_COLLECTION = '{"value":[]}';
 
 /**
  * Matches `/{v1.0|beta}/deviceManagement/softwareUpdateStatusSummary`, case-insensitively like
  * Graph, tolerating a trailing slash and a query string.
  * @param rawUrl - The request target, e.g. `/v1.0/deviceManagement/softwareUpdateStatusSummary?$select=id`.
+ * @param otherPaths - With `"empty"`, any other versioned path is an `other` route (see `EmulatorOptions.otherPaths`).
  * @returns The route, or the first segment that matched nothing (for the 404 message).
  */
-export function matchRoute(rawUrl: string): Route {
+export function matchRoute(rawUrl: string, otherPaths: "not-found" | "empty" = "not-found"): Route {
+  const route = matchEntity(rawUrl);
+  if (route.kind !== "unknown" || otherPaths === "not-found") return route;
+  const version = /^\/(v1\.0|beta)(?:[/?]|$)/i.exec(rawUrl)?.[1]?.toLowerCase();
+  return version === "v1.0" || version === "beta" ? { kind: "other", version } : route;
+}
+
+/** The entity's route, or `unknown` with the first segment that matched nothing. */
+function matchEntity(rawUrl: string): Route {
   const queryAt = rawUrl.indexOf("?");
   const path = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
   const segments = path.split("/").filter((segment) => segment !== "");

@@ -165,6 +165,14 @@ export interface GraphEmulatorOptions {
   readonly clockSkewMs?: number;
   /** Status of a successful PATCH: `200` with the entity (documented) or `204 No Content` (seen on real Graph). @default 200 */
   readonly patchStatus?: 200 | 204;
+  /**
+   * What a versioned path other than the entity gets: `"not-found"` (404, never throttled), or
+   * `"empty"`, a stand-in for the rest of Graph: a `GET` gets `200 {"value":[]}`, any other method
+   * `204`, after faults and the limits (a limit's `path` picks a workload, such as `/v1.0/sites` or
+   * one mailbox's `/v1.0/users/adele@contoso.com/`). Nothing is stored or logged as applied.
+   * @default "not-found"
+   */
+  readonly otherPaths?: "not-found" | "empty";
   /** Fault injection. @default none */
   readonly faults?: EmulatorFaults;
   /**

@@ -7,7 +7,7 @@ import { InvalidOptionsError } from "../../lib/errors/InvalidOptionsError.js";
 import type { EmulatorLimit, GraphEmulatorOptions } from "../../lib/testing/types.js";
 
 describe("testing/options", () => {
-  it("defaults to HTTPS, Intune limits, timeScale 1, whole-second Retry-After and PATCH 200", () => {
+  it("defaults to HTTPS, Intune limits, timeScale 1, whole-second Retry-After, PATCH 200 and 404 for other paths", () => {
     expect(resolveEmulatorOptions()).to.deep.equal({
       port: 0,
       protocol: "https",
@@ -16,6 +16,7 @@ describe("testing/options", () => {
       retryAfterFormat: "seconds",
       clockSkewMs: 0,
       patchStatus: 200,
+      otherPaths: "not-found",
       faults: undefined,
       cors: { allowOrigin: "*", exposeHeaders: DEFAULT_EXPOSED_HEADERS },
     });
