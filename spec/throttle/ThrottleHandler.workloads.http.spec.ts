@@ -67,4 +67,21 @@ describe("ThrottleHandler over HTTP: one key per Graph workload", () => {
     expect(await hot).to.be.at.least(2500);
     expect(emu.stats().throttled).to.be.within(2, 4);
   });
+
+  it("keeps to a mailbox's 4 requests in flight with the preset: no 429, where learning it costs some", async () => {
+    const run = async (presets: "always" | false): Promise<number> => {
+      const emu = await emulator({
+        otherPaths: "empty",
+        faults: { latencyMs: 100 },
+        limits: [{ name: "mailbox concurrency", requests: "any", scope: "tenant", path: "/v1.0/users/mbx-a/", algorithm: "concurrency", limit: 4 }],
+      });
+      const { client } = emulatorClient(emu, { throttle: { presets } });
+      await Promise.all(Array.from({ length: 20 }, () => client.api("/users/mbx-a/messages").get()));
+      expect(emu.stats().maxConcurrent).to.be.at.least(4);
+      return emu.stats().throttled;
+    };
+    // On Graph hosts the preset applies by default; against the emulator (a custom host), "always".
+    expect(await run("always"), "429s with the preset").to.equal(0);
+    expect(await run(false), "429s without it").to.be.greaterThan(0);
+  });
 });
