@@ -60,7 +60,8 @@ const REFUNDED_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
 export { MAX_COOLDOWN_HOLD_MS } from "./ThrottleScheduler.js";
 
 /**
- * Keeps every request of a `tenant/app` key under Graph's limits, across all concurrent callers
+ * Keeps every request of a key (a tenant and app, and the Graph workload it calls: Intune,
+ * SharePoint, Teams, one Outlook mailbox, or the rest) under Graph's limits, across all concurrent callers
  * (and across processes, with a shared store). Place it inside the retry handler so every attempt
  * passes through it: retry → throttle → … → HTTPMessageHandler.
  *
@@ -73,8 +74,9 @@ export { MAX_COOLDOWN_HOLD_MS } from "./ThrottleScheduler.js";
  *   mode): a window (L per W, sent as bursts) when the evidence shows one, else a rate.
  * - A request holds its place in every window until one window after its response.
  * - Proactive headers (`RateLimit-*`, `x-ms-throttle-limit-percentage`) slow a key before a 429.
- * - Per key: at most `maxConcurrency` in flight and `maxQueue` waiting (FIFO, abortable through
- *   the request's `signal`); a full queue refuses with `ThrottleQueueFullError` without sending.
+ * - Per key: at most `maxConcurrency` in flight (an Outlook mailbox 4, a preset on Graph hosts) and
+ *   `maxQueue` waiting (FIFO, abortable through the request's `signal`); a full queue refuses with
+ *   `ThrottleQueueFullError` without sending.
  *
  * Keys, events and stats hold tenant and app ids, never tokens. When the store fails or hangs,
  * calls are answered by a per-process fallback store until it works again (`onStoreFallback`,

@@ -13,7 +13,8 @@ export interface ThrottleIdentity {
 
 /**
  * Chooses the throttle identity of a request instead of the JWT claims. Return at least a tenant;
- * a missing app means `"*"`.
+ * a missing app means `"*"`. The handler adds the Graph workload of the request's path to the key
+ * either way (see `ThrottleKeyStats.workload`).
  */
 export type ThrottleKeyFunction = (context: Context) => { readonly tenant: string; readonly app?: string };
 
