@@ -9,7 +9,7 @@ import { graphErrorBody, throttledErrorBody, type ResponseIds } from "./graphErr
 import type { ResolvedEmulatorOptions } from "./options.js";
 import { headerValue } from "./requestIdentity.js";
 import { formatRetryAfter, retryAfterValue } from "./retryAfterHeader.js";
-import { EMPTY_COLLECTION, matchRoute } from "./routes.js";
+import { EMPTY_COLLECTION, isServed, matchRoute } from "./routes.js";
 import type { StoredSummary } from "./softwareUpdateStatusSummary.js";
 import type { StatsRecorder } from "./statsRecorder.js";
 import { getSummary, patchSummary } from "./summaryOperations.js";
@@ -134,14 +134,13 @@ function serveSubRequest(
   const route = matchRoute(fullUrl, options.otherPaths);
   const queryAt = fullUrl.indexOf("?");
   const path = queryAt < 0 ? fullUrl : fullUrl.slice(0, queryAt);
-  // Served, so counted: the entity's GET and PATCH, and any method of another path (`otherPaths: "empty"`).
-  const entity = route.kind === "other" || (route.kind === "summary" && (method === "GET" || method === "PATCH"));
+  const served = isServed(route, method);
 
   // 1. Faults, drawn per request (only those that answer it: delivery faults concern the envelope).
   const fault = serving.faults.pick(isWrite);
   const now = monotonicNow();
   if (fault.kind === "unavailable-with-retry-after" || fault.kind === "unavailable" || fault.kind === "gateway-timeout") {
-    if (entity) throttle.recordFaulted(caller.tenant, caller.app, isWrite, now, path);
+    if (served) throttle.recordFaulted(caller.tenant, caller.app, isWrite, now, path);
     if (fault.kind === "gateway-timeout") return error(504, "GatewayTimeout", "The gateway did not receive a timely response from the upstream service.");
     const retryAfter =
       fault.kind === "unavailable"
@@ -152,7 +151,7 @@ function serveSubRequest(
 
   // 2. Routing.
   if (route.kind === "unknown") return error(404, "ResourceNotFound", `Resource not found for the segment '${route.segment}'.`);
-  if (!entity) return error(405, "MethodNotAllowed", `The HTTP method '${method}' is not allowed on softwareUpdateStatusSummary; allowed: GET, PATCH.`);
+  if (!served) return error(405, "MethodNotAllowed", `The HTTP method '${method}' is not allowed on softwareUpdateStatusSummary; allowed: GET, PATCH.`);
 
   // 3. Limits: each request of a batch is counted as if it came alone.
   const ticket = throttle.enter(caller.tenant, caller.app, isWrite, now, path);

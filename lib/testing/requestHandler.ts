@@ -8,7 +8,7 @@ import type { ResolvedEmulatorOptions } from "./options.js";
 import { readBody } from "./readBody.js";
 import { resetConnection } from "./resetConnection.js";
 import { formatRetryAfter, retryAfterValue } from "./retryAfterHeader.js";
-import { EMPTY_COLLECTION, matchRoute } from "./routes.js";
+import { EMPTY_COLLECTION, isServed, matchRoute } from "./routes.js";
 import { headerValue, identifyCaller, type CallerIdentity } from "./requestIdentity.js";
 import { sendResponse, type BodyDelivery } from "./sendResponse.js";
 import type { StoredSummary } from "./softwareUpdateStatusSummary.js";
@@ -99,9 +99,7 @@ export function createRequestHandler(state: EmulatorState): (req: IncomingMessag
 function throttleTarget(state: EmulatorState, req: IncomingMessage, method: string): ThrottleTarget | undefined {
   const caller = identifyCaller(req);
   const rawUrl = req.url ?? "/";
-  const kind = matchRoute(rawUrl, state.options.otherPaths).kind;
-  const served = kind === "other" || (kind === "summary" && (method === "GET" || method === "PATCH"));
-  if (caller.kind !== "caller" || !served) return undefined;
+  if (caller.kind !== "caller" || !isServed(matchRoute(rawUrl, state.options.otherPaths), method)) return undefined;
   const queryAt = rawUrl.indexOf("?");
   const path = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
   const isWrite = WRITE_METHODS.has(method);
@@ -276,7 +274,7 @@ function serveEntity(exchange: Exchange, caller: Caller, fault: FaultDraw, targe
     reply.sendError(404, "ResourceNotFound", `Resource not found for the segment '${route.segment}'.`, {}, "Request_ResourceNotFound");
     return;
   }
-  if (route.kind === "summary" && method !== "GET" && method !== "PATCH") {
+  if (!isServed(route, method)) {
     reply.sendError(405, "MethodNotAllowed", `The HTTP method '${method}' is not allowed on softwareUpdateStatusSummary; allowed: ${ENTITY_METHODS}.`, {
       Allow: ENTITY_METHODS,
     });

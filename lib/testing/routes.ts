@@ -23,6 +23,16 @@ export function matchRoute(rawUrl: string, otherPaths: "not-found" | "empty" = "
   return version === "v1.0" || version === "beta" ? { kind: "other", version } : route;
 }
 
+/**
+ * Whether a request on a route is served, and so meets the limits: the entity's `GET` and `PATCH`,
+ * and any method of another path (`otherPaths: "empty"`). Anything else gets a 404 or a 405.
+ * @param route - The request's route.
+ * @param method - The upper-case method.
+ */
+export function isServed(route: Route, method: string): boolean {
+  return route.kind === "other" || (route.kind === "summary" && (method === "GET" || method === "PATCH"));
+}
+
 /** The entity's route, or `unknown` with the first segment that matched nothing. */
 function matchEntity(rawUrl: string): Route {
   const queryAt = rawUrl.indexOf("?");

@@ -13,7 +13,7 @@ import { INTUNE_DEVICE_CONFIGURATION_BUDGETS } from "./ThrottleBudget.js";
 import type { Disposable } from "../retry/retryEvents.js";
 import type { ThrottleKeyStats, ThrottleListener } from "./ThrottleEvents.js";
 import { identityFromToken, UNKNOWN_APP, type ThrottleIdentity } from "./throttleIdentity.js";
-import { isMailbox, MAILBOX_CONCURRENCY, type GraphWorkload } from "./graphWorkload.js";
+import { isMailbox, MAILBOX_CONCURRENCY, ME_MAILBOX, workloadOf, type GraphWorkload } from "./graphWorkload.js";
 import { readRateLimitHeaders } from "./readRateLimitHeaders.js";
 import { ThrottleScheduler, type Grant, type KeyState, type Lane } from "./ThrottleScheduler.js";
 import type { ThrottleStore } from "./ThrottleStore.js";
@@ -28,9 +28,6 @@ import { learnFromBatch, type BatchGrant } from "./batchLearning.js";
 import { failedDependents, mergedBatchResponse, partAnswers, sendOrder } from "./batchParts.js";
 import { failedDependencyResponse, followUpRequests, isSuccess } from "../batch/subResponses.js";
 import type { BatchRequestItem, BatchResponseItem } from "../batch/batchTypes.js";
-
-/** The workload of a `/me` mailbox path until the token names its user. */
-const ME_MAILBOX = "outlook:me";
 
 /** A sub-request of a batch with the budgets that count it. */
 interface PlannedSub extends BatchSubTarget {
@@ -242,8 +239,8 @@ export class ThrottleHandler implements Middleware {
 
   /** The key of a request calling a workload; a mailbox's allows Outlook's 4 in flight where the presets apply. */
   private keyState(context: Context, target: RequestTarget, workload: GraphWorkload): KeyState {
-    const identity = this.identity(context, target);
-    return isMailbox(workload) && this.presetsApply(target) ? this.scheduler.keyState(identity, workload, MAILBOX_CONCURRENCY) : this.scheduler.keyState(identity, workload);
+    const preset = isMailbox(workload) && this.presetsApply(target) ? MAILBOX_CONCURRENCY : undefined;
+    return this.scheduler.keyState(this.identity(context, target), workload, preset);
   }
 
   /** Whether the built-in presets apply to a request's host (see the `presets` option). */
@@ -255,7 +252,7 @@ export class ThrottleHandler implements Middleware {
   private workload(context: Context, target: RequestTarget): GraphWorkload {
     if (target.workload !== ME_MAILBOX) return target.workload;
     const oid = this.claims.ofAuthorization(getRequestHeader(context, "authorization"))?.oid;
-    return oid === undefined ? ME_MAILBOX : `outlook:${oid.toLowerCase()}`;
+    return oid === undefined ? ME_MAILBOX : workloadOf(target.path, oid);
   }
 
   private budgetsFor(target: RequestTarget): ResolvedBudget[] {

@@ -159,6 +159,8 @@ export interface KeyState {
   readonly workload: GraphWorkload;
   /** Requests in flight at most: `maxConcurrency`, or less where a preset knows the workload's limit. */
   readonly maxInFlight: number;
+  /** How the key's own state is named in the store (`tenant:app`, then `:workload`): its cooldown and adaptive rates. */
+  readonly storeName: string;
   readonly cooldownKey: string;
   readonly lanes: Map<string, Lane>;
   readonly slotWaiters: Lane[];
@@ -253,13 +255,15 @@ export class ThrottleScheduler {
       this.keys.delete(key);
     } else {
       if (this.keys.size >= this.settings.maxKeys) this.evictIdle(this.settings.maxKeys - 1);
+      const storeName = `${identity.tenant}:${identity.app}${workload === "" ? "" : `:${workload}`}`;
       state = {
         key,
         tenant: identity.tenant,
         app: identity.app,
         workload,
         maxInFlight: Math.min(maxInFlight, this.settings.maxConcurrency),
-        cooldownKey: `c:${identity.tenant}:${identity.app}${workload === "" ? "" : `:${workload}`}`,
+        storeName,
+        cooldownKey: `c:${storeName}`,
         lanes: new Map(),
         slotWaiters: [],
         adaptive: new Map(),
@@ -327,7 +331,7 @@ export class ThrottleScheduler {
     if (adaptive) {
       entry = state.adaptive.get(requests);
       if (entry === undefined) {
-        const suffix = `${state.tenant}:${state.app}:${state.workload === "" ? "" : `${state.workload}:`}${requests}`;
+        const suffix = `${state.storeName}:${requests}`;
         entry = {
           requests,
           rateKey: `r:${suffix}`,

@@ -18,12 +18,17 @@ export type GraphWorkload = string;
 /** Outlook's limit of requests in flight per app and mailbox: a preset on a mailbox's key (see `presets`). */
 export const MAILBOX_CONCURRENCY = 4;
 
+const MAILBOX_PREFIX = "outlook:";
+
+/** The workload of `/me`'s mailbox while no token names its user (see {@link workloadOf}'s `me`). */
+export const ME_MAILBOX: GraphWorkload = `${MAILBOX_PREFIX}me`;
+
 /**
  * Whether a workload is one Outlook mailbox.
  * @param workload - A workload from {@link workloadOf}.
  */
 export function isMailbox(workload: GraphWorkload): boolean {
-  return workload.startsWith("outlook:");
+  return workload.startsWith(MAILBOX_PREFIX);
 }
 
 const TOP_LEVEL: Readonly<Record<string, string>> = {
@@ -91,7 +96,7 @@ export function workloadOf(path: string, me = "me"): GraphWorkload {
   }
   const owned = OWNED[(next ?? "").toLowerCase()];
   if (owned === undefined) return "";
-  return owned === "outlook" ? `outlook:${owner}` : owned;
+  return owned === "outlook" ? `${MAILBOX_PREFIX}${owner}` : owned;
 }
 
 function safeDecode(segment: string): string {
