@@ -86,7 +86,7 @@ describe("ThrottleHandler with the Redis store: a fleet learns one shape once (r
 
   it("a fleet that learns from whole-second Retry-After holds the server's exact limit: the store counts what its first burst got through", async () => {
     const LIMIT = 90;
-    const WINDOW = 2000;
+    const WINDOW = 4000;
     const { emu, handlers } = await fleetOn("fleet-counts", LIMIT, WINDOW, "seconds");
     const clients = handlers.map((throttle) => emulatorClient(emu, { throttle }).client);
     // Three windows' worth, in unequal shares: each client's successes over its share only estimate the fleet's.
@@ -103,8 +103,10 @@ describe("ThrottleHandler with the Redis store: a fleet learns one shape once (r
     const windows = handlers.map((h) => h.stats()[0]?.rates[0]?.windowMs ?? 0);
     for (const w of windows) expect(w).to.be.within(WINDOW, WINDOW + 1000);
     // Three windows' worth in three windows: the last starts two learned windows after the first
-    // burst. One request short of the limit and it takes a fourth, a learned window later.
-    expect(Math.max(...runs.map((r) => r.ms)), "three windows, not four").to.be.below(2 * Math.max(...windows) + WINDOW / 2);
+    // burst (runs end 0.6–0.9 s after that, 2.1 s in CI under load, so the window is 4 s: the
+    // margin must be wider than that noise). One request short of the limit and it takes a fourth,
+    // three learned windows after the first burst.
+    expect(Math.max(...runs.map((r) => r.ms)), "three windows, not four").to.be.below(2 * Math.max(...windows) + (3 * WINDOW) / 4);
     expect(emu.stats().applied).to.have.length(3 * LIMIT);
   });
 
