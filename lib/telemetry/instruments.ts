@@ -1,5 +1,6 @@
 import type { Attributes, Counter, Histogram, Meter, MeterProvider } from "@opentelemetry/api";
 import type { ThrottleKeyStats } from "../throttle/ThrottleEvents.js";
+import { isMailbox } from "../throttle/graphWorkload.js";
 import type { OpenTelemetry } from "./openTelemetry.js";
 
 /** The instrumentation scope name of every span and metric. */
@@ -58,20 +59,48 @@ function observeGauges(meter: Meter): void {
   const rate = meter.createObservableGauge("msgraph.client.throttle.rate", { description: "The adaptive rate learned from 429s, per key", unit: "{request}/s" });
   meter.addBatchObservableCallback(
     (result) => {
-      for (const ref of sources) {
-        const source = ref.deref();
-        if (source === undefined) {
-          sources.delete(ref);
-          continue;
-        }
-        for (const key of source.stats()) {
-          const attributes: Attributes = { "msgraph.throttle.key": key.key };
-          result.observe(queued, key.queued, attributes);
-          result.observe(inFlight, key.inFlight, attributes);
-          for (const r of key.rates) result.observe(rate, r.rate, { ...attributes, "msgraph.throttle.requests": r.requests });
-        }
+      for (const [name, point] of gaugePoints()) {
+        const attributes: Attributes = { "msgraph.throttle.key": name };
+        result.observe(queued, point.queued, attributes);
+        result.observe(inFlight, point.inFlight, attributes);
+        for (const [requests, value] of point.rates) result.observe(rate, value, { ...attributes, "msgraph.throttle.requests": requests });
       }
     },
     [queued, inFlight, rate],
   );
+}
+
+/** One gauge point: a key's (or its mailboxes') queue, requests in flight, and lowest rate per route class. */
+interface GaugePoint {
+  queued: number;
+  inFlight: number;
+  readonly rates: Map<string, number>;
+}
+
+/**
+ * The live handlers' keys as gauge points, one per attribute set. A tenant and app's mailboxes are
+ * one point, `…/outlook` (queues and requests in flight added up, the lowest rate: the mailbox
+ * held back most): a key per mailbox would be a time series per mailbox, thousands for an app
+ * that reads mail, past what metric backends keep (OpenTelemetry SDKs cap an instrument at 2,000
+ * attribute sets by default). Handlers that share a key (two clients of one app) add up too: an
+ * observable gauge keeps one value per attribute set, so the second would hide the first.
+ */
+function gaugePoints(): Map<string, GaugePoint> {
+  const points = new Map<string, GaugePoint>();
+  for (const ref of sources) {
+    const source = ref.deref();
+    if (source === undefined) {
+      sources.delete(ref);
+      continue;
+    }
+    for (const key of source.stats()) {
+      const name = isMailbox(key.workload) ? `${key.key.slice(0, key.key.length - key.workload.length)}outlook` : key.key;
+      let point = points.get(name);
+      if (point === undefined) points.set(name, (point = { queued: 0, inFlight: 0, rates: new Map() }));
+      point.queued += key.queued;
+      point.inFlight += key.inFlight;
+      for (const r of key.rates) point.rates.set(r.requests, Math.min(r.rate, point.rates.get(r.requests) ?? Number.POSITIVE_INFINITY));
+    }
+  }
+  return points;
 }

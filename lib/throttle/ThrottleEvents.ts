@@ -31,7 +31,7 @@ export interface ThrottleEvent {
   readonly tenant: string;
   /** The app of the key (`*` when unknown). */
   readonly app: string;
-  /** The Graph workload of the key (`intune`, `sharepoint`, `teams`, `outlook:<mailbox>`), `""` for the rest. */
+  /** The Graph workload of the key (`intune`, `sharepoint`, `teams`, `outlook:<digest>`: one per mailbox, named by a digest, never its address), `""` for the rest. */
   readonly workload: string;
   /** Why. */
   readonly reason: ThrottleReason;
@@ -94,7 +94,7 @@ export interface ThrottleKeyStats {
   readonly tenant: string;
   /** The app (`*` when unknown). */
   readonly app: string;
-  /** The Graph workload (`intune`, `sharepoint`, `teams`, `outlook:<mailbox>`), `""` for the rest. */
+  /** The Graph workload (`intune`, `sharepoint`, `teams`, `outlook:<digest>`: one per mailbox, named by a digest, never its address), `""` for the rest. */
   readonly workload: string;
   /** Requests waiting in the queue. */
   readonly queued: number;

@@ -10,7 +10,8 @@
  * - `"teams"`: `/teams`, `/chats`, `/teamwork`, `/appCatalogs`, `/communications`, and a user's `chats`, `joinedTeams`, `teamwork`;
  * - `"outlook:<mailbox>"`: a user's or group's mail, calendar and contacts (`messages`, `mailFolders`,
  *   `events`, `calendar…`, `contacts`, `contactFolders`, `mailboxSettings`, `sendMail`, …), one per
- *   mailbox (the user id or name, lower-cased; for `/me`, the signed-in user);
+ *   mailbox: a digest of the user id or name, lower-cased (for `/me`, the signed-in user's `oid`),
+ *   never the address itself (see {@link mailboxWorkload});
  * - `""` for everything else (directory, identity, reports, …), one workload.
  */
 export type GraphWorkload = string;
@@ -29,6 +30,38 @@ export const ME_MAILBOX: GraphWorkload = `${MAILBOX_PREFIX}me`;
  */
 export function isMailbox(workload: GraphWorkload): boolean {
   return workload.startsWith(MAILBOX_PREFIX);
+}
+
+/**
+ * The workload of one mailbox: `outlook:` and 14 hex digits digested from its owner (a user id or
+ * name, `group:<id>` for a group's), lower-cased, so the same address in any case is one key, and
+ * `/me` with the token's `oid` is the key of `/users/<oid>`. Keys reach events, `stats()`, logs,
+ * metric attributes and the shared store, and an address is personal data that no log should
+ * hold: the digest names the mailbox there without it. (53 bits: two mailboxes of one tenant and
+ * app sharing a key, merely throttled together, is a chance of about one in 10^9 among 10^4 of
+ * them. Not a secret: a guessed address can be digested and compared.)
+ * @param owner - The mailbox's owner as the path names it.
+ */
+export function mailboxWorkload(owner: string): GraphWorkload {
+  return `${MAILBOX_PREFIX}${digest53(owner.toLowerCase())}`;
+}
+
+/**
+ * A 53-bit digest of a string (cyrb53, public domain), as 14 hex digits. Synchronous and free of
+ * Node built-ins, as the root entry must be (Web Crypto's digests are asynchronous); one or two
+ * multiplications per character, on the paths of mailbox requests only.
+ */
+function digest53(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, "0");
 }
 
 const TOP_LEVEL: Readonly<Record<string, string>> = {
@@ -86,17 +119,19 @@ export function workloadOf(path: string, me = "me"): GraphWorkload {
   let owner: string;
   let next: string | undefined;
   if (first === "me") {
-    owner = me.toLowerCase();
+    owner = me;
     next = segments[2];
   } else if ((first === "users" || first === "groups") && segments[2] !== undefined && segments[2] !== "") {
-    owner = `${first === "groups" ? "group:" : ""}${safeDecode(segments[2]).toLowerCase()}`;
+    owner = `${first === "groups" ? "group:" : ""}${safeDecode(segments[2])}`;
     next = segments[3];
   } else {
     return "";
   }
   const owned = OWNED[(next ?? "").toLowerCase()];
   if (owned === undefined) return "";
-  return owned === "outlook" ? `${MAILBOX_PREFIX}${owner}` : owned;
+  if (owned !== "outlook") return owned;
+  // `/me` with no user to name it: one key for every token that names none.
+  return first === "me" && me === "me" ? ME_MAILBOX : mailboxWorkload(owner);
 }
 
 function safeDecode(segment: string): string {

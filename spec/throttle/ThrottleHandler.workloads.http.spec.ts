@@ -1,5 +1,6 @@
 import type { Client } from "@microsoft/microsoft-graph-client";
 import { expect } from "chai";
+import { mailboxWorkload } from "../../lib/throttle/graphWorkload.js";
 import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
 import { useEmulators } from "../testing/support/helpers.js";
 import { emulatorClient, patch } from "./support/emulatorChain.js";
@@ -42,7 +43,7 @@ describe("ThrottleHandler over HTTP: one key per Graph workload", () => {
     const prefix = `${intune?.tenant}/${intune?.app}`;
     expect(keys.filter((s) => s !== intune).map((s) => [s.key, s.cooldownUntil])).to.deep.equal([
       [`${prefix}/sharepoint`, undefined],
-      [`${prefix}/outlook:adele@contoso.com`, undefined],
+      [`${prefix}/${mailboxWorkload("adele@contoso.com")}`, undefined],
     ]);
     await Promise.all(writes);
     expect(emu.stats().applied).to.have.length(5);
@@ -60,8 +61,8 @@ describe("ThrottleHandler over HTTP: one key per Graph workload", () => {
     await untilCoolingDown(throttle);
     expect(await timedGets(client, "/users/mbx-b/messages", 4), "mailbox B").to.be.below(1000);
     expect(throttle.stats().map((s) => [s.workload, s.cooldownUntil === undefined])).to.deep.equal([
-      ["outlook:mbx-a", false],
-      ["outlook:mbx-b", true],
+      [mailboxWorkload("mbx-a"), false],
+      [mailboxWorkload("mbx-b"), true],
     ]);
     // Mailbox A's last two waited out its window, once refused each.
     expect(await hot).to.be.at.least(2500);

@@ -2,7 +2,10 @@ import type { Context } from "@microsoft/microsoft-graph-client";
 import { expect } from "chai";
 import sinon from "sinon";
 import { createTestToken } from "../../lib/testing/index.js";
+import { mailboxWorkload } from "../../lib/throttle/graphWorkload.js";
+import { MemoryThrottleStore } from "../../lib/throttle/MemoryThrottleStore.js";
 import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
+import type { ThrottleEvent } from "../../lib/throttle/ThrottleEvents.js";
 import { makeContext, scriptedNext, throttled } from "./support/fakeChain.js";
 
 const GRAPH = "https://graph.microsoft.com/v1.0";
@@ -35,7 +38,7 @@ describe("ThrottleHandler: one key per Graph workload (scripted next, fake timer
     expect(other, "mailbox B went at once").to.equal(true);
     expect(next.sent.map((r) => r.url.split("/")[5])).to.deep.equal(["mbx-a", "mbx-b"]);
     const byWorkload = Object.fromEntries(handler.stats().map((s) => [s.workload, s.cooldownUntil === undefined ? 0 : s.cooldownUntil - Date.now()]));
-    expect(byWorkload).to.deep.equal({ "outlook:mbx-a": 30_000, "outlook:mbx-b": 0 });
+    expect(byWorkload).to.deep.equal({ [mailboxWorkload("mbx-a")]: 30_000, [mailboxWorkload("mbx-b")]: 0 });
     await clock.tickAsync(30_000);
     await Promise.all([waiting, b]);
     expect(next.sent).to.have.length(3);
@@ -77,6 +80,40 @@ describe("ThrottleHandler: one key per Graph workload (scripted next, fake timer
     expect(next.sent).to.have.length(40);
   });
 
+  it("never puts a mailbox's address in events, stats, log lines or the store's names: a digest names its key", async () => {
+    const address = "Adele.Vance@contoso.com";
+    const events: ThrottleEvent[] = [];
+    const lines: string[] = [];
+    const log = (...args: unknown[]): number => lines.push(args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" "));
+    const stored: string[] = [];
+    const memory = new MemoryThrottleStore();
+    // Every argument the handler hands its store (names of windows, cooldowns and rates among them).
+    const store = new Proxy(memory, {
+      get(target, property, receiver): unknown {
+        const value: unknown = Reflect.get(target, property, receiver);
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]): unknown => {
+          stored.push(JSON.stringify(args));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const next = scriptedNext((request) => (request.index === 1 ? throttled("2") : new Response("{}", { status: 200 })));
+    const handler = new ThrottleHandler({ store, onThrottle: (e) => events.push(e), logger: { debug: log, info: log, warn: log, error: log } });
+    handler.setNext(next);
+    const all = Array.from({ length: 4 }, () => handler.execute(getContext(`/users/${encodeURIComponent(address)}/messages`)));
+    await clock.tickAsync(5000);
+    await Promise.all(all);
+    expect(events.map((e) => e.reason)).to.include("cooldown");
+    expect(lines.length).to.be.above(0);
+    expect(stored.length).to.be.above(0);
+    const stats = handler.stats();
+    expect(stats.map((s) => s.workload)).to.deep.equal([mailboxWorkload(address)]);
+    const text = JSON.stringify({ events, stats, lines, stored }).toLowerCase();
+    expect(text).to.contain(mailboxWorkload(address).slice("outlook:".length));
+    for (const part of ["adele", "vance", "contoso"]) expect(text, part).not.to.contain(part);
+  });
+
   it("names /me's mailbox by the token's user (oid), so two signed-in users are two keys; without oid, one", async () => {
     const next = scriptedNext(() => new Response("{}", { status: 200 }));
     const handler = new ThrottleHandler();
@@ -84,8 +121,8 @@ describe("ThrottleHandler: one key per Graph workload (scripted next, fake timer
     for (const oid of ["user-1", "USER-2", undefined]) await handler.execute(getContext("/me/messages", oid));
     await handler.execute(getContext("/me/drive/root"));
     expect(handler.stats().map((s) => s.key)).to.deep.equal([
-      "tenant-a/app-1/outlook:user-1",
-      "tenant-a/app-1/outlook:user-2",
+      `tenant-a/app-1/${mailboxWorkload("user-1")}`,
+      `tenant-a/app-1/${mailboxWorkload("user-2")}`,
       "tenant-a/app-1/outlook:me",
       "tenant-a/app-1/sharepoint",
     ]);
