@@ -1,6 +1,6 @@
 import type { Attributes, Counter, Histogram, Meter, MeterProvider } from "@opentelemetry/api";
 import type { ThrottleKeyStats } from "../throttle/ThrottleEvents.js";
-import { isMailbox } from "../throttle/graphWorkload.js";
+import { workloadClass } from "../throttle/graphWorkload.js";
 import type { OpenTelemetry } from "./openTelemetry.js";
 
 /** The instrumentation scope name of every span and metric. */
@@ -94,7 +94,9 @@ function gaugePoints(): Map<string, GaugePoint> {
       continue;
     }
     for (const key of source.stats()) {
-      const name = isMailbox(key.workload) ? `${key.key.slice(0, key.key.length - key.workload.length)}outlook` : key.key;
+      // The key with its workload replaced by the workload's class (`…/outlook` for a mailbox).
+      const group = workloadClass(key.workload);
+      const name = group === key.workload ? key.key : `${key.key.slice(0, key.key.length - key.workload.length)}${group}`;
       let point = points.get(name);
       if (point === undefined) points.set(name, (point = { queued: 0, inFlight: 0, rates: new Map() }));
       point.queued += key.queued;

@@ -9,7 +9,7 @@ import { graphErrorBody, throttledErrorBody, type ResponseIds } from "./graphErr
 import type { ResolvedEmulatorOptions } from "./options.js";
 import { headerValue } from "./requestIdentity.js";
 import { formatRetryAfter, retryAfterValue } from "./retryAfterHeader.js";
-import { EMPTY_COLLECTION, isServed, matchRoute } from "./routes.js";
+import { isServed, matchRoute, otherPathAnswer } from "./routes.js";
 import type { StoredSummary } from "./softwareUpdateStatusSummary.js";
 import type { StatsRecorder } from "./statsRecorder.js";
 import { getSummary, patchSummary } from "./summaryOperations.js";
@@ -166,7 +166,10 @@ function serveSubRequest(
     const nearLimit = { ...decision.headers };
 
     // 4. The operation: none for another path, which only stands in for the rest of Graph.
-    if (route.kind === "other") return method === "GET" ? answer(200, JSON.parse(EMPTY_COLLECTION) as unknown, nearLimit) : answer(204, undefined, nearLimit);
+    if (route.kind === "other") {
+      const { status, body } = otherPathAnswer(method);
+      return answer(status, body, nearLimit);
+    }
     if (method === "GET") {
       const result = getSummary(serving.entities, caller.tenant, route.query);
       return result.ok ? answer(200, result.body, nearLimit) : error(400, "BadRequest", result.message, nearLimit);

@@ -8,7 +8,7 @@ import type { ResolvedEmulatorOptions } from "./options.js";
 import { readBody } from "./readBody.js";
 import { resetConnection } from "./resetConnection.js";
 import { formatRetryAfter, retryAfterValue } from "./retryAfterHeader.js";
-import { EMPTY_COLLECTION, isServed, matchRoute } from "./routes.js";
+import { isServed, matchRoute, otherPathAnswer } from "./routes.js";
 import { headerValue, identifyCaller, type CallerIdentity } from "./requestIdentity.js";
 import { sendResponse, type BodyDelivery } from "./sendResponse.js";
 import type { StoredSummary } from "./softwareUpdateStatusSummary.js";
@@ -299,7 +299,8 @@ function serveEntity(exchange: Exchange, caller: Caller, fault: FaultDraw, targe
       const nearLimit = decision.headers;
       // 5. The operation: none for another path, which only stands in for the rest of Graph.
       if (route.kind === "other") {
-        reply.send(method === "GET" ? 200 : 204, method === "GET" ? EMPTY_COLLECTION : undefined, nearLimit);
+        const { status, body } = otherPathAnswer(method);
+        reply.send(status, body === undefined ? undefined : JSON.stringify(body), nearLimit);
         return;
       }
       const operate = (appliedAt: number): void => {

@@ -6,8 +6,14 @@ export type Route =
 
 const ENTITY_SEGMENTS = ["devicemanagement", "softwareupdatestatussummary"];
 
-/** What a `GET` of another path gets with `otherPaths: "empty"`. */
-export const EMPTY_COLLECTION = '{"value":[]}';
+/**
+ * What a served request of another path gets (`otherPaths: "empty"`): a `GET` an empty
+ * collection, any other method `204`. One answer for a top-level request and a batch's.
+ * @param method - The upper-case method.
+ */
+export function otherPathAnswer(method: string): { readonly status: 200 | 204; readonly body: { readonly value: readonly never[] } | undefined } {
+  return method === "GET" ? { status: 200, body: { value: [] } } : { status: 204, body: undefined };
+}
 
 /**
  * Matches `/{v1.0|beta}/deviceManagement/softwareUpdateStatusSummary`, case-insensitively like

@@ -19,7 +19,9 @@ export type GraphWorkload = string;
 /** Outlook's limit of requests in flight per app and mailbox: a preset on a mailbox's key (see `presets`). */
 export const MAILBOX_CONCURRENCY = 4;
 
-const MAILBOX_PREFIX = "outlook:";
+/** The workload every Outlook mailbox belongs to, each with a key of its own (see {@link workloadClass}). */
+const OUTLOOK: GraphWorkload = "outlook";
+const MAILBOX_PREFIX = `${OUTLOOK}:`;
 
 /** The workload of `/me`'s mailbox while no token names its user (see {@link workloadOf}'s `me`). */
 export const ME_MAILBOX: GraphWorkload = `${MAILBOX_PREFIX}me`;
@@ -30,6 +32,15 @@ export const ME_MAILBOX: GraphWorkload = `${MAILBOX_PREFIX}me`;
  */
 export function isMailbox(workload: GraphWorkload): boolean {
   return workload.startsWith(MAILBOX_PREFIX);
+}
+
+/**
+ * The workload a key belongs to when keys are grouped: `outlook` for every mailbox, the workload
+ * itself otherwise (metrics report one point per group, not a time series per mailbox).
+ * @param workload - A workload from {@link workloadOf}.
+ */
+export function workloadClass(workload: GraphWorkload): GraphWorkload {
+  return isMailbox(workload) ? OUTLOOK : workload;
 }
 
 /**
@@ -48,7 +59,7 @@ export function mailboxWorkload(owner: string): GraphWorkload {
 
 /**
  * A 53-bit digest of a string (cyrb53, public domain), as 14 hex digits. Synchronous and free of
- * Node built-ins, as the root entry must be (Web Crypto's digests are asynchronous); one or two
+ * Node built-ins, as the root entry must be (Web Crypto's digests are asynchronous); two
  * multiplications per character, on the paths of mailbox requests only.
  */
 function digest53(text: string): string {
@@ -129,7 +140,7 @@ export function workloadOf(path: string, me = "me"): GraphWorkload {
   }
   const owned = OWNED[(next ?? "").toLowerCase()];
   if (owned === undefined) return "";
-  if (owned !== "outlook") return owned;
+  if (owned !== OUTLOOK) return owned;
   // `/me` with no user to name it: one key for every token that names none.
   return first === "me" && me === "me" ? ME_MAILBOX : mailboxWorkload(owner);
 }

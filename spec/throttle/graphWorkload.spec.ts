@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mailboxWorkload, workloadOf } from "../../lib/throttle/graphWorkload.js";
+import { mailboxWorkload, workloadClass, workloadOf } from "../../lib/throttle/graphWorkload.js";
 
 describe("workloadOf", () => {
   it("names the workload Graph limits on its own, from the path after the version", () => {
@@ -53,5 +53,11 @@ describe("workloadOf", () => {
     const owners = Array.from({ length: 20_000 }, (_, i) => `user${i}@contoso.com`);
     expect(new Set(owners.map(mailboxWorkload)).size).to.equal(owners.length);
     expect(mailboxWorkload("42")).not.to.equal(mailboxWorkload("group:42"));
+  });
+
+  it("groups every mailbox's key under outlook, and leaves the other workloads as they are", () => {
+    expect(workloadClass(workloadOf("/users/adele@contoso.com/messages"))).to.equal("outlook");
+    expect(workloadClass(workloadOf("/me/events"))).to.equal("outlook");
+    for (const workload of ["intune", "sharepoint", "teams", ""]) expect(workloadClass(workload)).to.equal(workload);
   });
 });
