@@ -1,10 +1,9 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
 import type { Redis } from "ioredis";
 import { createRedisScriptStore } from "../../lib/redis/createRedisScriptStore.js";
 import { redisKeyBuilder } from "../../lib/redis/redisKeys.js";
 import { connectRedis, deleteKeysWithPrefix, uniquePrefix } from "./support/redisTestEnv.js";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("redis/createRedisScriptStore: settle and refund by ticket (real Redis)", () => {
   const prefix = uniquePrefix("settle");

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
 import type { Redis } from "ioredis";
 import sinon from "sinon";
@@ -5,8 +6,6 @@ import { createRedisScriptStore } from "../../lib/redis/createRedisScriptStore.j
 import { redisKeyBuilder } from "../../lib/redis/redisKeys.js";
 import type { ReserveResult, ThrottleStore } from "../../lib/throttle/ThrottleStore.js";
 import { connectRedis, deleteKeysWithPrefix, keysWithPrefix, uniquePrefix } from "./support/redisTestEnv.js";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("redis/createRedisScriptStore (real Redis)", () => {
   const prefix = uniquePrefix("script-store");

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
 import type { Redis } from "ioredis";
 import { CircuitBreakerHandler } from "../../lib/breaker/CircuitBreakerHandler.js";
@@ -9,7 +10,6 @@ import { createTestToken, startGraphEmulator, staticTokenProvider, type GraphEmu
 import type { BreakerPolicy } from "../../lib/throttle/BreakerStore.js";
 import { connectRedis, deleteKeysWithPrefix, uniquePrefix } from "./support/redisTestEnv.js";
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const TOKEN = createTestToken({ tenantId: "fleet-tenant", appId: "app-1" });
 
 describe("redis/createRedisThrottleStore: circuit breaker (real Redis)", () => {

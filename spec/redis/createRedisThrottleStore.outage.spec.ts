@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { Client, HTTPMessageHandler } from "@microsoft/microsoft-graph-client";
 import { expect } from "chai";
 import { Redis } from "ioredis";
@@ -9,8 +10,6 @@ import { createTestToken, startGraphEmulator, staticTokenProvider } from "../../
 import type { GraphEmulator } from "../../lib/testing/types.js";
 import { freePort, killAllRedisServers, startRedisServer, type RedisServerProcess } from "./support/redisServerProcess.js";
 import { keysWithPrefix, uniquePrefix } from "./support/redisTestEnv.js";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("redis/createRedisThrottleStore under ThrottleHandler when Redis dies mid-run", function () {
   this.timeout(15_000);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
 import { Redis } from "ioredis";
 import { InvalidOptionsError } from "../../lib/errors/InvalidOptionsError.js";
@@ -6,8 +7,6 @@ import { REDIS_THROTTLE_STORE_DEFAULTS } from "../../lib/redis/RedisThrottleStor
 import { guardedForTest } from "./support/guardedRedisStore.js";
 import { connectRedis, deleteKeysWithPrefix, uniquePrefix } from "./support/redisTestEnv.js";
 import { freePort, killAllRedisServers, startRedisServer, type RedisServerProcess } from "./support/redisServerProcess.js";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<number> {
   const started = performance.now();

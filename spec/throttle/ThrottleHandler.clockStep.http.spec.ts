@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
 import sinon from "sinon";
 import type { ThrottleEvent } from "../../lib/throttle/ThrottleEvents.js";
@@ -5,7 +6,6 @@ import { useEmulators } from "../testing/support/helpers.js";
 import { emulatorClient, patch, patchMany } from "./support/emulatorChain.js";
 
 const HOUR = 3_600_000;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 // NTP, or a VM restored from a snapshot, steps the wall clock while a backend runs. Date.now() is
 // stubbed to jump (the emulator's limits, like a real server's, do not move), and the throttle's

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { GraphError } from "@microsoft/microsoft-graph-client";
 import { expect } from "chai";
 import { ThrottleQueueFullError } from "../../lib/errors/ThrottleQueueFullError.js";
@@ -6,8 +7,6 @@ import { INTUNE_DEVICE_CONFIGURATION_LIMITS } from "../../lib/testing/index.js";
 import type { ThrottleEvent } from "../../lib/throttle/ThrottleEvents.js";
 import { useEmulators } from "../testing/support/helpers.js";
 import { emulatorClient, ENTITY, patch, patchMany } from "./support/emulatorChain.js";
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("ThrottleHandler over HTTP (emulator)", () => {
   const emulator = useEmulators();

@@ -1,11 +1,10 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Client } from "@microsoft/microsoft-graph-client";
 import { expect } from "chai";
 import { mailboxWorkload } from "../../lib/throttle/graphWorkload.js";
 import { ThrottleHandler } from "../../lib/throttle/ThrottleHandler.js";
 import { useEmulators } from "../testing/support/helpers.js";
 import { emulatorClient, patch } from "./support/emulatorChain.js";
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** GETs a path `count` times at once; resolves to how long until all were answered. */
 async function timedGets(client: Client, path: string, count: number): Promise<number> {
