@@ -122,7 +122,7 @@ export class CircuitBreakerHandler implements Middleware {
 
   private identity(context: Context, host: string): ThrottleIdentity {
     const custom = this.settings.key;
-    if (custom === undefined) return identityFromToken(context, { host, path: "", method: "", isWrite: false, workload: "" }, this.claims);
+    if (custom === undefined) return identityFromToken(context, { host }, this.claims);
     const chosen = custom(context);
     return { tenant: String(chosen.tenant), app: chosen.app === undefined ? UNKNOWN_APP : String(chosen.app) };
   }

@@ -25,10 +25,10 @@ export const UNKNOWN_APP = "*";
  * Reads tenant and app from the bearer token's claims (`tid`, `appid` or `azp`), falling back to
  * the URL host when there is no token or it is not a JWT.
  * @param context - The middleware context.
- * @param target - The request's host, path and method.
+ * @param target - The request's host (all the fallback needs).
  * @param claimsCache - Decoded claims per token.
  */
-export function identityFromToken(context: Context, target: RequestTarget, claimsCache: ClaimsCache): ThrottleIdentity {
+export function identityFromToken(context: Context, target: Pick<RequestTarget, "host">, claimsCache: ClaimsCache): ThrottleIdentity {
   const claims = claimsCache.ofAuthorization(getRequestHeader(context, "authorization"));
   if (claims?.tid !== undefined) return { tenant: claims.tid, app: claims.appid ?? claims.azp ?? UNKNOWN_APP };
   return { tenant: target.host === "" ? "unknown-host" : target.host, app: UNKNOWN_APP };
