@@ -54,9 +54,11 @@ export interface ResilientRetryOptions {
   /**
    * How long one attempt may take, in milliseconds, not counting time queued by the throttle
    * handler. It covers the response body too: an attempt whose headers do not come in time is
-   * retried like a network failure when safe, else fails with `AttemptTimeoutError`; a body that
-   * is not read to the end in time fails its reader with `AttemptTimeoutError` (the response was
-   * already handed up, so it is not retried). `Infinity` disables it.
+   * retried like a network failure when safe, else fails with `AttemptTimeoutError`. So is a small
+   * JSON or text answer that the handler reads inside the attempt and does not get to the end of in
+   * time. Any other body that is not read to the end in time fails its reader with
+   * `AttemptTimeoutError` (the response was already handed up, so it is not retried). `Infinity`
+   * disables it.
    * @default 30000
    */
   readonly attemptTimeoutMs: number;

@@ -63,9 +63,10 @@ async function runAttempts(context: Context, call: RetryCall): Promise<CallEnd> 
 
 /**
  * Guards the body of an attempt's response with the call's clocks: a small final answer is read
- * now, inside the attempt; any other body is read after this handler returned (by the official
- * `GraphRequest` or the caller), and the same clocks keep covering it. Returns at once, without a
- * promise, when there is nothing to read now.
+ * now, inside the attempt (a request safe to repeat whose read runs out of the attempt's time or
+ * loses its connection is a failed attempt, judged like one); any other body is read after this
+ * handler returned (by the official `GraphRequest` or the caller), and the same clocks keep
+ * covering it. Returns at once, without a promise, when there is nothing to read now.
  */
 function guardBody(context: Context, call: RetryCall, outcome: AttemptOutcome, scope: TimedAbortScope): AttemptOutcome | Promise<AttemptOutcome> {
   if (outcome.kind !== "response" || outcome.response === undefined) return outcome;
@@ -79,7 +80,7 @@ function guardBody(context: Context, call: RetryCall, outcome: AttemptOutcome, s
     details: () => ({ clientRequestId: call.request.clientRequestId, attempts: call.attempt, causes: [...call.causes] }),
     deadlineError: () => deadlineError(call),
   };
-  const readAhead = readAttemptBodyAhead(outcome.response, clocks);
+  const readAhead = readAttemptBodyAhead(outcome.response, clocks, () => call.request.replayable && call.request.idempotent);
   if (readAhead === undefined) return { kind: "response", response: guardAttemptBody(outcome.response, clocks) };
-  return readAhead.then((response) => ({ kind: "response", response }));
+  return readAhead;
 }

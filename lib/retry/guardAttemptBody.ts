@@ -5,8 +5,10 @@ import type { RequestTrace } from "../chain/RequestTrace.js";
 import { bufferedResponse, type BufferedContent } from "../chain/bufferedResponse.js";
 import { guardResponseBody, type ResponseBodyGuard } from "../chain/guardResponseBody.js";
 import { ERROR_BODY_READ_BYTES } from "../chain/readBodyText.js";
+import { classifyNetworkError } from "../chain/classifyNetworkError.js";
 import { readRetryAfter } from "../chain/readRetryAfter.js";
 import { GraphRequestError } from "../errors/GraphRequestError.js";
+import type { AttemptOutcome } from "./sendAttempt.js";
 import { statusError } from "./statusError.js";
 import { responseTooLargeError } from "../chain/responseTooLarge.js";
 import type { ResilientRetryOptions } from "./ResilientRetryOptions.js";
@@ -100,13 +102,19 @@ export const READ_AHEAD_MAX_BYTES = 1024 * 1024;
  * second `Response` per request cost more than the whole read. Anything else (downloads, chunked
  * or large bodies, error answers) streams as before.
  *
- * The caller sees what the guard would have given: a read that fails with `AttemptTimeoutError`,
- * `DeadlineExceededError` (both recorded in the trace), the caller's abort reason, or the body's
- * own failure, at the same moment; nothing is retried because of the body.
+ * The body is part of the attempt, so a request that is safe to repeat is repeated when the attempt
+ * runs out of time while reading it, or the connection fails under it (a server that sends the
+ * headers and then stalls or drops): the outcome is then the attempt's timeout or the network
+ * failure, judged like one before the headers, and nothing is recorded. Otherwise the caller sees
+ * what the guard would have given: a read that fails with `AttemptTimeoutError`,
+ * `DeadlineExceededError` (both recorded in the trace), the caller's abort reason, or the body's own
+ * failure, at the same moment.
  * @param response - The attempt's response.
  * @param clocks - The attempt's clocks and details.
+ * @param repeatable - Whether the request may be sent again after a failure it may have been applied
+ *   in (asked only when the read fails).
  */
-export function readAttemptBodyAhead(response: Response | undefined, clocks: AttemptBodyClocks): Promise<Response> | undefined {
+export function readAttemptBodyAhead(response: Response | undefined, clocks: AttemptBodyClocks, repeatable: () => boolean): Promise<AttemptOutcome> | undefined {
   if (response === undefined || !canReadAhead(response, clocks.options)) return undefined;
   const body = response.body as ReadableStream<Uint8Array>;
   const scope = clocks.attempt;
@@ -120,25 +128,30 @@ export function readAttemptBodyAhead(response: Response | undefined, clocks: Att
     if (scope.deadlineExpired) return record(clocks.deadlineError());
     return clocks.callerSignal?.reason;
   };
+  // The attempt's own timeout, for a request that may go again: the attempt failed, nothing to hand on.
+  const retriedTimeout = (): AttemptOutcome | undefined => (scope.timedOut && repeatable() ? { kind: "aborted" } : undefined);
   if (scope.aborted) {
     void body.cancel().catch(() => undefined);
-    return Promise.resolve(bufferedResponse(response, { error: abortError() }));
+    return Promise.resolve(retriedTimeout() ?? { kind: "response", response: bufferedResponse(response, { error: abortError() }) });
   }
   const reader = body.getReader();
-  return new Promise<Response>((resolve) => {
+  return new Promise<AttemptOutcome>((resolve) => {
     const chunks: Uint8Array[] = [];
     let received = 0;
     let ended = false;
-    const end = (content: BufferedContent): void => {
+    const settle = (outcome: AttemptOutcome): void => {
       if (ended) return;
       ended = true;
       scope.setAbortListener(undefined);
-      resolve(bufferedResponse(response, content));
+      resolve(outcome);
     };
+    const end = (content: BufferedContent): void => settle({ kind: "response", response: bufferedResponse(response, content) });
     // The attempt's own timer ends a stalled or trickling body; the cancel frees the connection.
     scope.setAbortListener(() => {
       void reader.cancel().catch(() => undefined);
-      end({ error: abortError() });
+      const retried = retriedTimeout();
+      if (retried !== undefined) settle(retried);
+      else end({ error: abortError() });
     });
     const onChunk = (chunk: ReadableStreamReadResult<Uint8Array>): void => {
       if (ended) return;
@@ -156,7 +169,11 @@ export function readAttemptBodyAhead(response: Response | undefined, clocks: Att
       chunks.push(chunk.value);
       void reader.read().then(onChunk, onFailure);
     };
-    const onFailure = (error: unknown): void => end({ error });
+    // A connection that failed under the body (reset, closed): judged as a network failure before the headers would be.
+    const onFailure = (error: unknown): void => {
+      if (classifyNetworkError(error) !== undefined && repeatable()) settle({ kind: "threw", error });
+      else end({ error });
+    };
     void reader.read().then(onChunk, onFailure);
   });
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "chai";
 import { GraphError } from "@microsoft/microsoft-graph-client";
 import { createGraphClient } from "../../lib/client/createGraphClient.js";
@@ -56,17 +57,33 @@ describe("one clock for the whole call, body included (emulator over real HTTP)"
 
   for (const [name, call] of Object.entries(CALLS)) {
     describe(name, () => {
-      it("ends a body that stalls after the headers at attemptTimeoutMs with AttemptTimeoutError", async () => {
+      it("ends a body that stalls after the headers at attemptTimeoutMs with AttemptTimeoutError (no retry left)", async () => {
         const emu = await emulatorWith({ stallAfterHeaders: 1 });
         const trace = new RequestTrace();
-        const { error, elapsedMs } = await timedRejection(() => call(clientFor(emu, { attemptTimeoutMs: 300, deadlineMs: 10_000 }), { trace }));
+        const { error, elapsedMs } = await timedRejection(() => call(clientFor(emu, { attemptTimeoutMs: 300, deadlineMs: 10_000, maxRetries: 0 }), { trace }));
         expect(elapsedMs).to.be.within(299, 300 + SLACK_MS);
         expect(trace.error).to.be.instanceOf(AttemptTimeoutError).and.include({ timeoutMs: 300, attempts: 1 });
         if (name === "client.api().get()") {
-          // The official GraphRequest flattens what the body read threw; the trace keeps the typed error.
-          expect(error).to.be.instanceOf(GraphError).and.include({ code: "AttemptTimeoutError", statusCode: 200 });
+          // The official GraphRequest flattens what the chain threw; the trace keeps the typed error.
+          expect(error).to.be.instanceOf(GraphError).and.include({ code: "AttemptTimeoutError" });
         } else expect(error).to.equal(trace.error);
         expect(emu.stats().byStatus).to.deep.equal({ 200: 1 });
+      });
+
+      it("retries a call whose body stalls after the headers, once the attempt's time is up: the next answer is the result", async () => {
+        const emu = await emulatorWith({ stallAfterHeaders: 1 });
+        const trace = new RequestTrace();
+        const started = performance.now();
+        const result = call(clientFor(emu, { attemptTimeoutMs: 300, deadlineMs: 10_000, baseDelayMs: 10, maxDelayMs: 10 }), { trace });
+        // The first request is in and stalling: the next one is answered normally.
+        while (emu.stats().requests === 0) await sleep(5);
+        emu.setFaults({});
+        expect(await result).to.have.property("compliantDeviceCount").that.is.a("number");
+        expect(performance.now() - started).to.be.within(299, 300 + 10 + SLACK_MS + 200);
+        expect(emu.stats().byStatus).to.deep.equal({ 200: 2 });
+        expect(trace.attempts).to.equal(2);
+        expect(trace.causes[0]).to.be.instanceOf(AttemptTimeoutError);
+        expect(trace.error).to.equal(undefined);
       });
 
       it("ends a stalled body at the deadline with DeadlineExceededError", async () => {
@@ -108,7 +125,7 @@ describe("one clock for the whole call, body included (emulator over real HTTP)"
       it("ends a body that trickles past attemptTimeoutMs", async () => {
         const emu = await emulatorWith({ slowTrickle: 1, trickleChunkBytes: 4, trickleIntervalMs: 40 });
         const trace = new RequestTrace();
-        const { elapsedMs } = await timedRejection(() => call(clientFor(emu, { attemptTimeoutMs: 300, deadlineMs: 10_000 }), { trace }));
+        const { elapsedMs } = await timedRejection(() => call(clientFor(emu, { attemptTimeoutMs: 300, deadlineMs: 10_000, maxRetries: 0 }), { trace }));
         expect(elapsedMs).to.be.within(299, 300 + SLACK_MS);
         expect(trace.error).to.be.instanceOf(AttemptTimeoutError);
       });

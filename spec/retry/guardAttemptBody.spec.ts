@@ -3,6 +3,7 @@ import type { Context } from "@microsoft/microsoft-graph-client";
 import { RequestTrace } from "../../lib/chain/RequestTrace.js";
 import { AttemptTimeoutError } from "../../lib/errors/AttemptTimeoutError.js";
 import { DeadlineExceededError } from "../../lib/errors/DeadlineExceededError.js";
+import { GraphNetworkError } from "../../lib/errors/GraphNetworkError.js";
 import { GraphRequestError } from "../../lib/errors/GraphRequestError.js";
 import { ResilientRetryHandler } from "../../lib/retry/ResilientRetryHandler.js";
 import type { ResilientRetryOptions } from "../../lib/retry/ResilientRetryOptions.js";
@@ -28,15 +29,35 @@ function sized(status: number, type: string, bytes: number): Step {
   };
 }
 
-async function send(steps: Step[], options: Partial<ResilientRetryOptions>, signal?: AbortSignal) {
+async function send(steps: Step[], options: Partial<ResilientRetryOptions>, signal?: AbortSignal, method?: string) {
   const handler = new ResilientRetryHandler({ baseDelayMs: 1, maxDelayMs: 1, ...options });
-  handler.setNext(new ScriptedNext(steps));
+  const next = new ScriptedNext(steps);
+  handler.setNext(next);
   const trace = new RequestTrace();
-  const context: Context = makeContext({ middlewareOptions: [trace], signal });
+  const context: Context = makeContext({ middlewareOptions: [trace], signal, method });
   const started = performance.now();
   await handler.execute(context);
-  return { context, trace, started, response: context.response! };
+  return { context, trace, started, response: context.response!, next };
 }
+
+/** Answers with headers and a body that sends `first` and then fails with `error` (a connection lost under it, say). */
+function breaking(first: string, headers: Record<string, string>, error: () => unknown): Step {
+  return (context) => {
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) return Promise.reject(error());
+        sent = true;
+        controller.enqueue(new TextEncoder().encode(first));
+        return Promise.resolve();
+      },
+    });
+    context.response = new Response(body, { status: 200, headers });
+  };
+}
+
+/** undici's shape of a connection closed under a body. */
+const terminated = (): TypeError => new TypeError("terminated", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) });
 
 async function readFailure(response: Response): Promise<unknown> {
   return response.text().then(
@@ -116,12 +137,56 @@ describe("retry/readAttemptBodyAhead (through ResilientRetryHandler)", () => {
     expect(await response.json()).to.deep.equal({ id: "x" });
   });
 
-  it("ends a stalled body at the attempt's due time inside the attempt: the read then fails with the AttemptTimeoutError in the trace, and nothing is retried", async () => {
-    const next = [stalling(200, '{"id":', json(100))];
-    const { trace, started, response } = await send(next, { attemptTimeoutMs: 150 });
+  it("ends a stalled body at the attempt's due time inside the attempt: for a request not safe to repeat, the read then fails with the AttemptTimeoutError in the trace, and nothing is retried", async () => {
+    const steps = [stalling(200, '{"id":', json(100)), sized(200, "application/json", 2)];
+    const { trace, started, response, next } = await send(steps, { attemptTimeoutMs: 150 }, undefined, "POST");
     expect(performance.now() - started).to.be.within(149, 250);
     const error = await readFailure(response);
     expect(error).to.be.instanceOf(AttemptTimeoutError).and.include({ timeoutMs: 150, attempts: 1 });
+    expect(trace.error).to.equal(error);
+    expect(next.calls).to.equal(1);
+  });
+
+  it("retries a request safe to repeat whose body stalls: the attempt timed out, and the next attempt's answer is handed on", async () => {
+    for (const method of ["GET", "PUT", "DELETE"]) {
+      const steps = [stalling(200, '{"id":', json(100)), sized(200, "application/json", 2)];
+      const { trace, started, response, next } = await send(steps, { attemptTimeoutMs: 150 }, undefined, method);
+      expect(performance.now() - started, method).to.be.within(149, 400);
+      expect(next.calls, method).to.equal(2);
+      expect(await response.text(), method).to.equal("  ");
+      expect(trace.attempts, method).to.equal(2);
+      expect(trace.causes[0], method).to.be.instanceOf(AttemptTimeoutError).and.include({ timeoutMs: 150 });
+      expect(trace.error, method).to.equal(undefined);
+    }
+  });
+
+  it("retries a request safe to repeat whose connection fails under the body, as a network failure; another body failure is handed on", async () => {
+    const lost = await send([breaking('{"id":', json(100), terminated), sized(200, "application/json", 2)], {}, undefined, "GET");
+    expect(lost.next.calls).to.equal(2);
+    expect(await lost.response.text()).to.equal("  ");
+    expect(lost.trace.causes[0]).to.be.instanceOf(GraphNetworkError).and.include({ kind: "socket-closed" });
+    expect(lost.trace.error).to.equal(undefined);
+    // Not safe to repeat: the read fails with what the body failed with, once.
+    const posted = await send([breaking('{"id":', json(100), terminated), sized(200, "application/json", 2)], {}, undefined, "POST");
+    expect(posted.next.calls).to.equal(1);
+    expect(await readFailure(posted.response)).to.be.instanceOf(TypeError).and.include({ message: "terminated" });
+    // No network failure (a decoding bug, say): nothing a repeat would mend.
+    const odd = await send([breaking('{"id":', json(100), () => new RangeError("odd")), sized(200, "application/json", 2)], {}, undefined, "GET");
+    expect(odd.next.calls).to.equal(1);
+    expect(await readFailure(odd.response)).to.be.instanceOf(RangeError);
+  });
+
+  it("gives up on a body that stalls on every attempt with the last attempt's AttemptTimeoutError, thrown, after maxRetries", async () => {
+    const handler = new ResilientRetryHandler({ baseDelayMs: 1, maxDelayMs: 1, attemptTimeoutMs: 60, maxRetries: 2 });
+    const next = new ScriptedNext([stalling(200, '{"id":', json(100))]);
+    handler.setNext(next);
+    const trace = new RequestTrace();
+    const error = await handler.execute(makeContext({ middlewareOptions: [trace], method: "GET" })).then(
+      () => expect.fail("expected the call to fail"),
+      (thrown: unknown) => thrown,
+    );
+    expect(next.calls).to.equal(3);
+    expect(error).to.be.instanceOf(AttemptTimeoutError).and.include({ attempts: 3 });
     expect(trace.error).to.equal(error);
   });
 
