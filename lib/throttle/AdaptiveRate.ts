@@ -48,8 +48,12 @@ const CLIMB_TRIES = 2;
 
 /** A probe step shown only by a burst is at most this fraction of the level (see `AdaptiveRate.probeWindow`). */
 const BURST_STEP_DIVISOR = 16;
-/** The span a burst must show a probe step's level in (see `AdaptiveRate.burstProven`): Graph's shortest window. */
-const PROOF_SPAN_MS = 1000;
+/**
+ * Graph's shortest window: the span a burst must show a probe step's level in (see
+ * `AdaptiveRate.burstProven`), and the least time a burst into an empty window holds the server's
+ * window (see `AdaptiveRate.concurrencyRefusal`).
+ */
+const SHORTEST_WINDOW_MS = 1000;
 
 /**
  * The fewest requests in flight in slow start, before the round trip is known or while the rate
@@ -313,7 +317,7 @@ export class AdaptiveRate {
    */
   private sustainedRate(now: number): SustainedRate | undefined {
     const lastedMs = now - Math.max(this.lastChangeAt, this.cooldownEndsAt);
-    if (lastedMs <= PROOF_SPAN_MS + 2 * (this.srtt ?? 0)) return undefined;
+    if (lastedMs <= SHORTEST_WINDOW_MS + 2 * (this.srtt ?? 0)) return undefined;
     const rate = this.admittedSince(now, this.sustainedFrom);
     if (rate === undefined) return undefined;
     // Kept as a count per second (see window): the successes still on their way at the refusal are
@@ -334,7 +338,7 @@ export class AdaptiveRate {
    */
   private admittedSince(now: number, from: number): number | undefined {
     const span = now - from;
-    if (this.windowMs !== undefined || this.share < ALONE_SHARE || !(span >= 2 * PROOF_SPAN_MS)) return undefined;
+    if (this.windowMs !== undefined || this.share < ALONE_SHARE || !(span >= 2 * SHORTEST_WINDOW_MS)) return undefined;
     return (this.sustainedSuccesses * 1000) / span;
   }
 
@@ -463,12 +467,14 @@ export class AdaptiveRate {
    * answer tells. A rate limit (sliding or fixed window, token bucket) refuses every
    * request that arrives before its `Retry-After` has passed, so if a request granted after the
    * suspect 429 comes back unthrottled before the suspect's grant time plus its `Retry-After`, less
-   * the value's precision where that leaves something (it reached the server before the wait can
-   * have run out), the refusal was about concurrency and
+   * the value's precision (it reached the server before the wait can have run out; for a
+   * whole-second 1 s, where nothing is left, before the burst's anchor + 1 s), the refusal was
+   * about concurrency and
    * the cap holds; if it gets a 429 too (or is answered later), the suspicion ends, a
    * refused one counts as a rate 429, and no suspicion starts again for a while (doubling each
-   * time). Nothing is suspected once a window is learned. 429s of requests granted before the
-   * suspicion began belong to the refused burst.
+   * time). Nothing is suspected once a window is learned, nor when no answer could come back in
+   * time to prove anything. 429s of requests granted before the suspicion began belong to the
+   * refused burst.
    * @param now - The current time in ms.
    * @param grantedAt - When the throttled request was granted.
    * @param depth - Its depth at grant, if known.
@@ -495,13 +501,22 @@ export class AdaptiveRate {
     // answeredAtDepth). A whole-second value is rounded up: a 5 s one for a wait of 4.05 s let a
     // sliding window admit again before grant + 5 s, and that success "proved" a cap that was not
     // there (traced: 20–120 ms of latency, the rate then read from one second's successes as 1/s).
-    // A 1 s one less its precision would leave nothing, so no cap could ever be proved: it is
-    // taken as it is (see the README's note on `Retry-After: 1`).
+    // A 1 s one less its precision leaves nothing: the server's wait may end at once. Taken as it
+    // is, a sliding window that freed a slot of a burst sent over the last second "proved" a cap
+    // that was not there (traced: 50 per second behind 50–300 ms of latency, a cap of 19 confirmed
+    // and then cut by one a second, each second's burst refused 15 times). What bounds the wait
+    // then is the burst: one that began in an empty window (the anchor) holds the server's window
+    // until a whole window after the anchor at the earliest, and Graph's windows are a second or
+    // longer, so an answer before the anchor + 1 s cannot come from a freed slot.
     let until = Number.POSITIVE_INFINITY;
     if (retryAfterMs !== undefined) {
       const waited = surelyWaitedMs(retryAfterMs);
-      until = grantedAt + (waited > 0 ? waited : retryAfterMs);
+      until = waited > 0 ? grantedAt + waited : (this.anchorAt ?? Number.NEGATIVE_INFINITY) + SHORTEST_WINDOW_MS;
     }
+    // No answer can come back in time to prove anything: a rate refusal, judged as one now. (A
+    // suspicion that cannot be proved held one request at a time and absorbed the burst's 429s,
+    // and slow start went on doubling into a second overshoot.)
+    if (until <= now + (this.minRtt ?? 0)) return false;
     this.suspect = { at: now, until, retryAfterMs, cap: Math.max(1, Math.min(this.okDepth, depth - 1)), anchorSuccesses: this.anchorSuccesses };
     return this.refusedInBurst(now, grantedAt);
   }
@@ -655,7 +670,7 @@ export class AdaptiveRate {
       // A step above a longer memory lasted its span: the memory may be shorter than the span that
       // taught it (it also held tokens a bucket had saved), or the budget grew (another process
       // without a shared store left it): the next step waits half as long, down to a second.
-      this.memoryMs = this.memoryMs === undefined || this.memoryMs / 2 < PROOF_SPAN_MS ? undefined : this.memoryMs / 2;
+      this.memoryMs = this.memoryMs === undefined || this.memoryMs / 2 < SHORTEST_WINDOW_MS ? undefined : this.memoryMs / 2;
     }
     this.provenRate = this.rate;
     // Below the level where a probe failed before, close half the gap at most (at least one request).
@@ -718,7 +733,7 @@ export class AdaptiveRate {
       this.probing &&
       this.windowMs !== undefined &&
       this.share >= ALONE_SHARE &&
-      this.successes.countWithin(now, PROOF_SPAN_MS) >= this.window.limit
+      this.successes.countWithin(now, SHORTEST_WINDOW_MS) >= this.window.limit
     ) {
       this.stepShown = true;
     }
@@ -1062,7 +1077,7 @@ export class AdaptiveRate {
     const refilled = refusal.claimed ? undefined : this.refilledSinceFailure(now, grantedAt);
     if (refilled !== undefined) {
       // The level above the bucket's rate lasted from before the step until now.
-      this.decreaseToSustained({ rate: refilled, lastedMs: Math.max(PROOF_SPAN_MS, now - this.probeFrom) }, now);
+      this.decreaseToSustained({ rate: refilled, lastedMs: Math.max(SHORTEST_WINDOW_MS, now - this.probeFrom) }, now);
       return this.setRate(refilled);
     }
     if (grantedAt <= this.lastDecreaseAt || this.cooldownUnderstated(grantedAt, refusal.cooledUntil)) return undefined;
@@ -1923,7 +1938,11 @@ interface Refusal {
 interface Suspect {
   /** When it came. */
   readonly at: number;
-  /** Until when an answer to a request granted after it proves a concurrency limit: its grant + `Retry-After` (less its precision, see `surelyWaitedMs`). */
+  /**
+   * Until when an answer to a request granted after it proves a concurrency limit: its grant +
+   * `Retry-After` (less its precision, see `surelyWaitedMs`); for a whole-second 1 s, its burst's
+   * anchor + 1 s.
+   */
   readonly until: number;
   /** Its `Retry-After`, if readable. */
   readonly retryAfterMs: number | undefined;

@@ -1255,21 +1255,34 @@ describe("AdaptiveRate", () => {
     it("a success sent after the suspect 429's Retry-After proves nothing (a window may have reopened)", () => {
       const c = new AdaptiveRate(settings, 0);
       wave(c, 0, 8);
-      expect(c.concurrencyRefusal(300, 200, 9, 150)).to.equal(true);
-      c.succeeded(600, 460, 1); // granted 160 ms after the refusal, past its 150 ms Retry-After
+      expect(c.concurrencyRefusal(300, 200, 9, 250)).to.equal(true);
+      c.succeeded(600, 460, 1); // granted 160 ms after the refusal, past its 250 ms Retry-After (200 + 249)
       expect(c.concurrencyLimit).to.equal(undefined);
       expect(c.inFlightCap, "the suspicion is over").to.not.equal(1);
+    });
+
+    it("suspects nothing when no answer could come back before the Retry-After runs out: the 429 is a rate refusal at once", () => {
+      // Granted at 200 with a 150 ms Retry-After: the wait may end at 349, and no request sent after
+      // the refusal's answer at 300 comes back sooner than the shortest round trip (100 ms), so
+      // nothing could prove a cap. Suspected, the burst's other 429s would be absorbed while one
+      // request asks, and slow start would go on doubling.
+      const c = new AdaptiveRate(settings, 0);
+      wave(c, 0, 8);
+      expect(c.concurrencyRefusal(300, 200, 9, 150)).to.equal(false);
+      expect(c.inFlightCap, "no request held back for a test").to.not.equal(1);
+      expect(c.throttledAt(300, 200, 150), "judged as a rate 429").to.not.equal(undefined);
+      expect(c.phase).to.equal("steady");
     });
 
     it("a success answered after the suspect's grant + Retry-After proves nothing, however soon after the refusal's answer it was sent", () => {
       const c = new AdaptiveRate(settings, 0);
       wave(c, 0, 8);
       // Granted at 200, answered 400 ms later (a slow way back): the server refused it at some
-      // moment in between, and its 500 ms Retry-After may have run out from 700 on.
-      expect(c.concurrencyRefusal(600, 200, 9, 500)).to.equal(true);
+      // moment in between, and its 600 ms Retry-After may have run out from 799 on.
+      expect(c.concurrencyRefusal(600, 200, 9, 600)).to.equal(true);
       // Sent 50 ms after the refusal's answer, well within answer + Retry-After, but answered at
-      // 760: it may have reached the server after the window reopened.
-      c.succeeded(760, 650, 1);
+      // 810: it may have reached the server after the window reopened.
+      c.succeeded(810, 650, 1);
       expect(c.concurrencyLimit).to.equal(undefined);
       expect(c.inFlightCap, "the suspicion is over").to.not.equal(1);
     });
@@ -1285,12 +1298,24 @@ describe("AdaptiveRate", () => {
       };
       expect(proves(4150), "answered before grant + 4 s: no rate limit admits it, a cap").to.equal(8);
       expect(proves(4350), "answered after grant + 4 s: the window may have freed, no cap").to.equal(undefined);
-      // A 1 s one less its precision leaves nothing: it is taken as it is, or no cap could be proved.
-      const c = new AdaptiveRate(settings, 0);
-      wave(c, 0, 8);
-      expect(c.concurrencyRefusal(300, 200, 9, 1000)).to.equal(true);
-      c.succeeded(1100, 1050, 1);
-      expect(c.concurrencyLimit).to.equal(8);
+    });
+
+    it("a whole-second Retry-After of 1 s bounds nothing: an answer proves a cap only before the burst's anchor + 1 s (the least a burst into an empty window holds it)", () => {
+      const proves = (answeredAt: number): number | undefined => {
+        const c = new AdaptiveRate(settings, 0);
+        wave(c, 0, 8); // the first grant, at 0, anchors the burst
+        expect(c.concurrencyRefusal(300, 200, 9, 1000)).to.equal(true);
+        c.succeeded(answeredAt, answeredAt - 50, 1);
+        return c.concurrencyLimit;
+      };
+      expect(proves(950), "before anchor + 1 s: no slot of the burst can have freed, a cap").to.equal(8);
+      expect(proves(1100), "after it (within grant + 1 s): a sliding window may have freed a slot, no cap").to.equal(undefined);
+      // Refused more than a second after the anchor (a slow start that lasted): nothing could prove a cap.
+      const late = new AdaptiveRate(settings, 0);
+      wave(late, 0, 8);
+      wave(late, 1000, 8);
+      expect(late.concurrencyRefusal(1300, 1200, 9, 1000), "a rate refusal").to.equal(false);
+      expect(late.concurrencyLimit).to.equal(undefined);
     });
 
     it("suspects nothing once a window is learned: the window's model explains its 429s", () => {

@@ -233,4 +233,23 @@ describe("ThrottleHandler over HTTP: a concurrency limit", () => {
     const ideal = (COUNT / LIMIT) * LATENCY;
     expect(ms / ideal, `${Math.round(ms)} ms for an ideal of ${ideal} ms`).to.be.below(2.5);
   });
+
+  it("takes a rate limit behind 50–300 ms of latency (whole-second Retry-After: 1) for a rate, not for a limit on requests in flight", async () => {
+    // Slow start's first 429 comes more than a second after its first request: the server's
+    // sliding window frees the oldest slots meanwhile, so a request answered soon after that 429
+    // proves nothing. Read as a concurrency refusal (as before), a cap of 19 was confirmed, slow
+    // start doubled on, and each second's burst of 19 took 15 429s (44–45 in a run of 200; 29–31
+    // when the suspicion held the first burst's 429s back and slow start overshot again).
+    const emu = await emulator({ limits: writesPerTenant(50, 1000), retryAfterFormat: "seconds", faults: { latencyMs: { min: 50, max: 300 } } });
+    const { client, throttle } = emulatorClient(emu);
+    const { failed } = await patchMany(client, 200, 20);
+    const stats = emu.stats();
+    const [rate] = throttle?.stats()[0]?.rates ?? [];
+    expect(failed).to.equal(0);
+    expect(stats.applied).to.have.length(200);
+    expect(rate?.concurrencyLimit, "no cap on requests in flight").to.equal(undefined);
+    expect(rate?.phase).to.equal("steady");
+    // The first burst's overshoot (about the 20 in flight when its first 429 came), and no second one.
+    expect(stats.throttled, `${stats.throttled} × 429`).to.be.at.most(22);
+  });
 });
