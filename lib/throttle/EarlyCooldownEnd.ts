@@ -16,7 +16,8 @@
  * the first request after the early end goes alone, and the rest follow its success; refused,
  * it gave its slot back and proved nothing but "not yet" (no decrease), and the cooldown runs to
  * what the first 429 vouched for, never beyond. A later 429 of the same burst whose own
- * `Retry-After` rules the early end out (its wait surely lasts past it) cancels the plan.
+ * `Retry-After` rules the early end out (its wait, counted from its grant, surely lasts past it)
+ * cancels the plan.
  */
 export class EarlyCooldownEnd {
   private plan: Plan | undefined;
@@ -58,7 +59,13 @@ export class EarlyCooldownEnd {
     if (plan === undefined) return cooldownMs;
     const ownEnd = now + cooldownMs;
     if (grantedAt <= plan.burstBy) {
-      if (ownEnd - precisionMs >= plan.endsAt) {
+      // The server refused it at some moment after its grant (a late answer may have been on its
+      // way back for long), and its wait from then lasts longer than the Retry-After less its
+      // rounding. Only a wait that surely lasts past the early end, counted from the grant, rules
+      // the early end out: counted from the answer, every 429 of the burst answered after the early
+      // end did (behind 50–300 ms of latency, the burst's last 429s), and the cooldown ran a whole
+      // Retry-After from the last of them.
+      if (grantedAt + cooldownMs - precisionMs >= plan.endsAt) {
         // The server still holds the slot past the early end: the premise failed.
         this.plan = undefined;
         return cooldownMs;

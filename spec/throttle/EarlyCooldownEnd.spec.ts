@@ -25,8 +25,12 @@ describe("EarlyCooldownEnd", () => {
     // Granted in the burst (by 300), refused at 320 with 1 s: its wait ends in (320, 1320], 1010 still possible.
     expect(early.cooldownFor(320, 290, 1000, 1000)).to.equal(690);
     expect(early.gating).to.equal(true);
-    // One refused at 1050 (a late answer) with 1 s: its wait surely lasts past 1050 > 1010: the premise failed.
-    expect(early.cooldownFor(1050, 295, 1000, 1000)).to.equal(1000);
+    // One answered at 1050 (a late answer) with 1 s: the server refused it at some moment after its
+    // grant at 295, and its wait may have ended since: 1010 is still possible, nothing more to hold.
+    expect(early.cooldownFor(1050, 295, 1000, 1000)).to.equal(0);
+    expect(early.gating, "the plan stands").to.equal(true);
+    // One with 2 s, granted at 295: its wait surely lasts past 295 + 1 s > 1010: the premise failed.
+    expect(early.cooldownFor(1060, 295, 2000, 1000)).to.equal(2000);
     expect(early.gating, "plan dropped").to.equal(false);
   });
 
